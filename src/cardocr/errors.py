@@ -10,6 +10,8 @@
     ├── BodyTooLarge                  400 ModelArts.4104 EntityTooLarge
     ├── UrlRefused                    400 ModelArts.4601 InvalidURL
     ├── UrlFetchFailed                400 ModelArts.4603 DownloadFailed
+    ├── ApiNotFound               404 APIGW.0101    ResourceNotFound
+    ├── MethodNotAllowed          405 APIGW.0101    UnsupportedOperation
     └── AuthError
         ├── TokenMissing              401 ModelArts.4101 MissingSecurityHeader
         ├── TokenInvalid              401 ModelArts.4102 InvalidToken
@@ -82,6 +84,18 @@ class UrlRefused(CardOcrError):
 class UrlFetchFailed(CardOcrError):
     huawei_code, tencent_code = "ModelArts.4603", "DownloadFailed"
     default_message = "The image could not be downloaded from the URL."
+
+
+class ApiNotFound(CardOcrError):
+    status = 404
+    huawei_code, tencent_code = "APIGW.0101", "ResourceNotFound"
+    default_message = "The API does not exist or has not been published in the environment."
+
+
+class MethodNotAllowed(CardOcrError):
+    status = 405
+    huawei_code, tencent_code = "APIGW.0101", "UnsupportedOperation"
+    default_message = "The HTTP method is not allowed for this API."
 
 
 class AuthError(CardOcrError):

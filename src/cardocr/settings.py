@@ -1,0 +1,146 @@
+"""Service settings: embedded defaults < TOML file (CARDOCR_CONFIG) < environment < explicit kwargs.
+
+Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_CONFIG (path to a TOML file),
+and CARDOCR_WORKERS / CARDOCR_TOKEN_SECRET for the scalar fields.
+
+The TOML file may hold:
+
+    host = "0.0.0.0"
+    port = 8080
+    token_secret = "long random string"      # absent -> random per process
+    url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
+    workers = 2
+
+    [limits]
+    max_body_bytes = 14680064
+    max_image_bytes = 10485760
+    max_download_bytes = 10485760
+    url_fetch_timeout_seconds = 10.0
+
+    [[accounts]]
+    user = "alice"
+    password = "..."
+    domain = "acme"
+    project_id = "0123456789abcdef0123456789abcdef"
+    project_name = "cn-north-4"
+    access_key = ""
+    secret_key = ""
+
+With no `[[accounts]]` a single local development account is used (see DEV_* below).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEV_USER = "cardocr"
+DEV_PASSWORD = "cardocr-dev"
+DEV_DOMAIN = "cardocr"
+DEV_PROJECT_ID = "0000000000000000000000000000dev0"
+DEV_PROJECT_NAME = "cn-north-4"
+
+MB = 1024 * 1024
+
+# One random secret per process: every Settings() built in this process shares it, so a
+# token issued by one app instance validates in another (tests, CLI + server in-process).
+_PROCESS_TOKEN_SECRET = secrets.token_urlsafe(48)
+
+
+class Account(BaseModel):
+    user: str
+    password: str
+    domain: str
+    project_id: str
+    project_name: str = DEV_PROJECT_NAME
+    access_key: str = ""
+    secret_key: str = ""
+
+
+def _dev_accounts() -> list[Account]:
+    return [
+        Account(
+            user=DEV_USER,
+            password=DEV_PASSWORD,
+            domain=DEV_DOMAIN,
+            project_id=DEV_PROJECT_ID,
+            project_name=DEV_PROJECT_NAME,
+        )
+    ]
+
+
+class Limits(BaseModel):
+    max_body_bytes: int = 14 * MB  # raw request body (base64 of 10 MB + JSON slack)
+    max_image_bytes: int = 10 * MB  # decoded image
+    max_download_bytes: int = 10 * MB  # image fetched from a URL
+    url_fetch_timeout_seconds: float = 10.0  # whole download, all redirects included
+    min_image_edge: int = 15
+    max_image_edge: int = 8192
+    max_redirects: int = 3
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML file named by the `config` kwarg or CARDOCR_CONFIG."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init_kwargs: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._init_kwargs = init_kwargs
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - unused, __call__ is used
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = self._init_kwargs.get("config") or os.environ.get("CARDOCR_CONFIG")
+        if not path:
+            return {}
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ValueError(f"config file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"config file {p} is not valid TOML: {exc}") from exc
+        data.pop("config", None)
+        return data
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARDOCR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    config: Path | None = None
+    accounts: list[Account] = Field(default_factory=_dev_accounts)
+    token_secret: str = Field(default_factory=lambda: _PROCESS_TOKEN_SECRET, min_length=16)
+    token_ttl_seconds: int = 24 * 3600
+    url_allowlist: list[str] = Field(default_factory=list)
+    limits: Limits = Field(default_factory=Limits)
+    workers: int = Field(default=2, ge=1, le=64)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = getattr(init_settings, "init_kwargs", {}) or {}
+        return (init_settings, env_settings, _TomlSource(settings_cls, init_kwargs))
+
+    @property
+    def using_dev_account(self) -> bool:
+        return any(a.user == DEV_USER and a.password == DEV_PASSWORD for a in self.accounts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from env + optional TOML; `None` overrides are dropped (handy for CLI flags)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
