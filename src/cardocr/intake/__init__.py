@@ -1,0 +1,1 @@
+"""Image intake: decoding uploaded bytes and fetching image URLs safely."""

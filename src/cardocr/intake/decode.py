@@ -1,0 +1,196 @@
+"""Image intake: base64 / raw bytes -> BGR uint8 ndarray, with every failure mapped to the error tree.
+
+Rules (Huawei OCR contract):
+  * formats: JPEG, PNG, BMP, TIFF, identified by magic bytes only; anything else (GIF, WebP,
+    HEIC, PDF, ...) -> UnsupportedFormat (AIS.0102).
+  * base64 must be plain base64; a `data:image/...;base64,` prefix -> AIS.0102 (as Huawei does).
+  * decoded size > 10 MB -> ImageSizeError (AIS.0103); narrow edge < 15 px or wide edge
+    > 8192 px -> AIS.0103. Dimensions come from the header, before any pixel is decoded, so
+    a decompression bomb (a tiny PNG that claims 50000x50000) is rejected without allocating.
+  * empty input (0 bytes) -> AIS.0102: there is no image whose format could be identified.
+  * truncated / corrupt files -> AIS.0102.
+  * EXIF orientation is applied (phones store portrait shots rotated + a tag).
+  * greyscale, palette, 16-bit, alpha (composited on white), CMYK -> 3-channel BGR uint8.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from cardocr.errors import ImageSizeError, UnsupportedFormat
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MIN_EDGE = 15
+MAX_EDGE = 8192
+
+# Belt and braces: our own header check (MAX_EDGE) already caps pixels at 8192*8192; Pillow's
+# own bomb guard (error at 2x this value) then never fires for anything we would accept.
+Image.MAX_IMAGE_PIXELS = MAX_EDGE * MAX_EDGE
+
+_WHITESPACE = re.compile(rb"[ \t\r\n]+")
+_B64_ALPHABET = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+
+
+def sniff_format(data: bytes) -> str | None:
+    """Pillow format name for the accepted formats, judged by magic bytes only."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:2] == b"BM" and len(data) >= 26:
+        return "BMP"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    return None
+
+
+def decode_base64_image(
+    s: str,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    min_edge: int = MIN_EDGE,
+    max_edge: int = MAX_EDGE,
+) -> np.ndarray:
+    """Decode a base64 string (standard alphabet, line breaks tolerated) into a BGR image."""
+    if not isinstance(s, str):
+        raise UnsupportedFormat("The image must be a base64 string.")
+    if s.lstrip()[:5].lower() == "data:":
+        raise UnsupportedFormat("The image data contains an unnecessary prefix.")
+    try:
+        raw = s.encode("ascii")
+    except UnicodeEncodeError:
+        raise UnsupportedFormat("The image is not valid base64.") from None
+    raw = _WHITESPACE.sub(b"", raw)
+    # Cheap size check before allocating the decoded buffer.
+    if len(raw) // 4 * 3 > max_bytes + 3:
+        raise ImageSizeError("The image exceeds the maximum size.")
+    if not _B64_ALPHABET.match(raw):
+        raise UnsupportedFormat("The image is not valid base64.")
+    rem = len(raw) % 4
+    if rem == 1:
+        raise UnsupportedFormat("The image is not valid base64.")
+    if rem:
+        raw += b"=" * (4 - rem)
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise UnsupportedFormat("The image is not valid base64.") from None
+    return decode_image_bytes(data, max_bytes=max_bytes, min_edge=min_edge, max_edge=max_edge)
+
+
+def decode_image_bytes(
+    b: bytes,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    min_edge: int = MIN_EDGE,
+    max_edge: int = MAX_EDGE,
+) -> np.ndarray:
+    """Decode JPEG/PNG/BMP/TIFF bytes into a contiguous BGR uint8 array of shape (h, w, 3)."""
+    if not b:
+        raise UnsupportedFormat("The image is empty.")
+    if len(b) > max_bytes:
+        raise ImageSizeError("The image exceeds the maximum size.")
+    fmt = sniff_format(b)
+    if fmt is None:
+        raise UnsupportedFormat()
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning etc.: we check ourselves
+            img = Image.open(io.BytesIO(b), formats=[fmt])
+            width, height = img.size  # header only; no pixel data decoded yet
+    except Image.DecompressionBombError:
+        raise ImageSizeError("The image dimensions exceed the limit.") from None
+    except Exception:  # noqa: BLE001 - Pillow raises many types for corrupt headers
+        raise UnsupportedFormat("The image file is corrupt or truncated.") from None
+
+    try:
+        if min(width, height) < min_edge or max(width, height) > max_edge:
+            raise ImageSizeError(
+                f"The image dimensions must be between {min_edge} and {max_edge} pixels per edge."
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if getattr(img, "n_frames", 1) > 1:
+                    img.seek(0)
+                img.load()
+        except Image.DecompressionBombError:
+            raise ImageSizeError("The image dimensions exceed the limit.") from None
+        except MemoryError:
+            raise ImageSizeError("The image is too large to decode.") from None
+        except Exception:  # noqa: BLE001
+            raise UnsupportedFormat("The image file is corrupt or truncated.") from None
+
+        img = _apply_orientation(img)
+        try:
+            return _to_bgr(img)
+        except MemoryError:
+            raise ImageSizeError("The image is too large to decode.") from None
+        except Exception:  # noqa: BLE001
+            raise UnsupportedFormat("The image pixel format is not supported.") from None
+    finally:
+        img.close()
+
+
+def _apply_orientation(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation tag; a broken EXIF block is ignored, not fatal."""
+    try:
+        out = ImageOps.exif_transpose(img)
+        return out if out is not None else img
+    except Exception:  # noqa: BLE001
+        return img
+
+
+def _to_bgr(img: Image.Image) -> np.ndarray:
+    mode = img.mode
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        arr = np.asarray(img)
+        arr = _scale_to_u8(arr)
+        grey = arr if arr.ndim == 2 else arr[..., 0]
+        return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+
+    has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        mode == "P" and "transparency" in img.info
+    ) or (mode in ("L", "RGB") and "transparency" in img.info)
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        rgb = Image.alpha_composite(background, rgba).convert("RGB")
+    elif mode == "RGB":
+        rgb = img
+    else:
+        rgb = img.convert("RGB")  # 1, L, P, CMYK, YCbCr, LAB, HSV ...
+
+    arr = np.asarray(rgb, dtype=np.uint8)
+    if arr.ndim != 3 or arr.shape[2] != 3:
+        raise ValueError("unexpected pixel layout")
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def _scale_to_u8(arr: np.ndarray) -> np.ndarray:
+    """Map 16/32-bit integer or float samples to uint8."""
+    if arr.dtype == np.uint8:
+        return arr
+    a = arr.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+    lo = float(a.min()) if a.size else 0.0
+    hi = float(a.max()) if a.size else 0.0
+    if lo >= 0 and hi <= 255 and arr.dtype.kind != "f":
+        return a.astype(np.uint8)
+    if lo >= 0 and hi <= 65535 and arr.dtype.kind in "iu":
+        return (a / 257.0).round().astype(np.uint8)
+    if hi - lo <= 0:
+        return np.zeros(arr.shape, dtype=np.uint8)
+    return ((a - lo) * (255.0 / (hi - lo))).round().clip(0, 255).astype(np.uint8)
+
+
+__all__ = ["decode_base64_image", "decode_image_bytes", "sniff_format"]
