@@ -10,8 +10,8 @@
     ├── BodyTooLarge                  400 ModelArts.4104 EntityTooLarge
     ├── UrlRefused                    400 ModelArts.4601 InvalidURL
     ├── UrlFetchFailed                400 ModelArts.4603 DownloadFailed
-    ├── ApiNotFound               404 APIGW.0101    ResourceNotFound
-    ├── MethodNotAllowed          405 APIGW.0101    UnsupportedOperation
+    ├── ApiNotFound                   404 APIGW.0101     ResourceNotFound
+    ├── MethodNotAllowed              405 APIGW.0101     UnsupportedOperation
     └── AuthError
         ├── TokenMissing              401 ModelArts.4101 MissingSecurityHeader
         ├── TokenInvalid              401 ModelArts.4102 InvalidToken
