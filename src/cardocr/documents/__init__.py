@@ -1,0 +1,12 @@
+"""Document types. Each is one module exposing NAME, SIDES, classify_side, read and
+portrait_quad; adding a document adds one module and one line to REGISTRY."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import cn_id_card
+
+REGISTRY: dict[str, ModuleType] = {
+    cn_id_card.NAME: cn_id_card,
+}

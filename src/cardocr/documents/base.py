@@ -1,0 +1,128 @@
+"""What every document module shares: the straightened card, fields, readings, zone reading.
+
+A document module describes *where* its fields sit on the canonical card (as fractions of the
+card's width and height) and *what* they may contain; `read_zone` turns that into pixels,
+using the text detector's boxes to find the exact line and the zone's edges to cut away
+printed labels that the detector merged into the same box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ocr.engine import OcrEngine
+from ..ocr.types import Line
+from ..vision.geometry import crop_box
+from ..vision.locate import CARD_H, CARD_W
+
+
+@dataclass
+class Field:
+    value: str
+    confidence: float
+    quad: np.ndarray | None = None  # 4x2 in canonical card pixels
+
+
+@dataclass
+class Reading:
+    doc_type: str
+    side: str
+    fields: dict[str, Field]
+    checks: dict[str, bool] = field(default_factory=dict)
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (field, why) — never values
+
+
+@dataclass
+class Card:
+    """A straightened card and the text boxes the detector found on it."""
+
+    image: np.ndarray  # CARD_H x CARD_W BGR
+    boxes: list[np.ndarray]  # 4x2 quads, card pixels
+
+    def boxes_in(self, x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float, float, float]]:
+        """Axis-aligned boxes whose centre row lies in [y0, y1] and that reach into [x0, x1],
+        clipped to the zone's x range. Fractions of the card size in, pixels out."""
+        out = []
+        for q in self.boxes:
+            bx0, by0 = q.min(axis=0)
+            bx1, by1 = q.max(axis=0)
+            cy = (by0 + by1) / 2 / CARD_H
+            if not (y0 <= cy <= y1):
+                continue
+            cx0, cx1 = max(bx0, x0 * CARD_W), min(bx1, x1 * CARD_W)
+            if cx1 - cx0 < 0.012 * CARD_W:
+                continue
+            out.append((float(cx0), float(by0), float(cx1), float(by1)))
+        return out
+
+
+def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Merge boxes that sit on the same text line (vertical overlap) into one box per line."""
+    lines: list[list[float]] = []
+    for b in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
+        for ln in lines:
+            overlap = min(ln[3], b[3]) - max(ln[1], b[1])
+            if overlap > 0.5 * min(ln[3] - ln[1], b[3] - b[1]):
+                ln[0], ln[1] = min(ln[0], b[0]), min(ln[1], b[1])
+                ln[2], ln[3] = max(ln[2], b[2]), max(ln[3], b[3])
+                break
+        else:
+            lines.append(list(b))
+    return [tuple(ln) for ln in sorted(lines, key=lambda ln: ln[1])]  # type: ignore[misc]
+
+
+def box_quad(b: tuple[float, float, float, float]) -> np.ndarray:
+    x0, y0, x1, y1 = b
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+@dataclass
+class ZoneText:
+    lines: list[Line]
+    quads: list[np.ndarray]
+
+    @property
+    def quad(self) -> np.ndarray | None:
+        """One quad around all lines of the zone."""
+        if not self.quads:
+            return None
+        pts = np.concatenate(self.quads)
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def read_zones(
+    card: Card,
+    engine: OcrEngine,
+    zones: dict[str, tuple[float, float, float, float]],
+    fallback_rows: dict[str, tuple[float, float]] | None = None,
+    max_lines: dict[str, int] | None = None,
+) -> dict[str, ZoneText]:
+    """Recognise every zone in one batch. `zones`: name → (x0, x1, y0, y1) as card fractions.
+
+    A zone with no detected text falls back to its nominal row band (`fallback_rows`), so a
+    faint line the detector missed is still read rather than silently dropped.
+    """
+    jobs: list[tuple[str, tuple[float, float, float, float]]] = []
+    for name, (x0, x1, y0, y1) in zones.items():
+        lines = group_lines(card.boxes_in(x0, x1, y0, y1))
+        if max_lines and name in max_lines:
+            lines = lines[: max_lines[name]]
+        if not lines and fallback_rows and name in fallback_rows:
+            r0, r1 = fallback_rows[name]
+            lines = [(x0 * CARD_W, r0 * CARD_H, x1 * CARD_W, r1 * CARD_H)]
+        for ln in lines:
+            jobs.append((name, ln))
+    crops = []
+    for _, (x0, y0, x1, y1) in jobs:
+        pad = 0.12 * (y1 - y0)
+        crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    results = engine.recognize(crops) if crops else []
+    out: dict[str, ZoneText] = {name: ZoneText([], []) for name in zones}
+    for (name, box), line in zip(jobs, results):
+        out[name].lines.append(line)
+        out[name].quads.append(box_quad(box))
+    return out

