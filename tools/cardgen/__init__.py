@@ -1,0 +1,49 @@
+"""Synthetic Mainland China resident ID cards (2nd generation) + virtual camera.
+
+Everything here is fake: random people, invented addresses, geometric stand-ins
+for the portrait and the emblem.  Used to test and benchmark the OCR pipeline.
+
+    from tools.cardgen import make_sample
+    photo, person, corners = make_sample(seed=1, side="front", condition="photo")
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from .camera import CONDITIONS, capture, capture_two
+from .person import Person, id_check_char, id_number_valid, random_person
+from .render import H as CARD_H
+from .render import W as CARD_W
+from .render import render_back, render_front
+
+SIDES = ("front", "back", "both")
+
+__all__ = [
+    "CARD_H", "CARD_W", "CONDITIONS", "SIDES", "Person", "capture", "capture_two", "id_check_char",
+    "id_number_valid", "make_sample", "random_person", "render_back", "render_front",
+]
+
+
+def make_sample(seed: int, side: str, condition: str) -> tuple[np.ndarray, Person, np.ndarray]:
+    """Deterministic sample for a seed.
+
+    side: "front", "back" -> corners is 4x2 float32 (TL, TR, BR, BL of the printed card);
+          "both"          -> one photo with both sides, corners is 2x4x2 ([front, back]).
+    """
+    if side not in SIDES:
+        raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
+    rng = random.Random(seed)
+    person = random_person(rng)
+    if side == "front":
+        photo, corners = capture(render_front(person, rng), condition, rng)
+    elif side == "back":
+        photo, corners = capture(render_back(person, rng), condition, rng)
+    else:
+        front = render_front(person, rng)
+        back = render_back(person, rng)
+        photo, quads = capture_two(front, back, condition, rng)
+        corners = np.stack(quads).astype(np.float32)
+    return photo, person, corners
