@@ -45,7 +45,7 @@ def _bg_wood(rng, nrng, h, w):
     warp += _smooth_noise(nrng, h, w, 120) * 0.15
     rings = 0.5 + 0.5 * np.sin(2 * np.pi * (yy / period + warp))
     sm = max(8, w // 60)
-    streak_small = nrng.normal(0, 1, (h, sm)).astype(np.float32)
+    streak_small = (nrng.standard_normal((h, sm), dtype=np.float32) * 1)
     streak = cv2.resize(streak_small, (w, h), interpolation=cv2.INTER_LINEAR)
     streak = cv2.GaussianBlur(streak, (0, 0), 1.0)
     shade = 0.82 + 0.14 * rings + 0.05 * streak
@@ -63,19 +63,21 @@ def _bg_wood(rng, nrng, h, w):
 def _bg_fabric(rng, nrng, h, w):
     base = np.array([rng.uniform(30, 200) for _ in range(3)], np.float32)
     p = rng.uniform(3, 8)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    yy = np.arange(h, dtype=np.float32)[:, None]
     weave = np.sign(np.sin(2 * np.pi * xx / p)) * np.sign(np.sin(2 * np.pi * yy / p))
     weave = cv2.GaussianBlur(weave.astype(np.float32), (0, 0), 0.8)
     folds = _smooth_noise(nrng, h, w, rng.uniform(200, 600))
-    fine = nrng.normal(0, 1, (h, w)).astype(np.float32)
+    fine = (nrng.standard_normal((h, w), dtype=np.float32) * 1)
     shade = 1 + 0.09 * weave + 0.10 * folds + 0.04 * fine
     img = base[None, None, :] * shade[..., None]
     if rng.random() < 0.4:  # stripes / check pattern
         per = rng.uniform(40, 160)
         col = np.array([rng.uniform(20, 230) for _ in range(3)], np.float32)
-        m = ((xx % per) < per * rng.uniform(0.1, 0.4)).astype(np.float32)
+        m = np.broadcast_to(((xx % per) < per * rng.uniform(0.1, 0.4)).astype(np.float32), (h, w))
         if rng.random() < 0.5:
             m = np.maximum(m, ((yy % per) < per * 0.2).astype(np.float32))
+        m = np.ascontiguousarray(m)
         m = cv2.GaussianBlur(m, (0, 0), 1.0)[..., None] * 0.6
         img = img * (1 - m) + col * shade[..., None] * m
         img = _rotate_fill(img, rng.uniform(0, 180))
@@ -135,7 +137,7 @@ def _paper(img, rng, cx, cy, pw, ph, ang):
 def _bg_desk(rng, nrng, h, w):
     img = np.empty((h, w, 3), np.uint8)
     img[:] = rng.choice([(60, 60, 60), (90, 95, 100), (35, 40, 45), (110, 130, 150), (140, 140, 135), (70, 90, 120)])
-    img = np.clip(img.astype(np.float32) + nrng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+    img = np.clip(img.astype(np.float32) + nrng.standard_normal(img.shape, dtype=np.float32) * 3, 0, 255).astype(np.uint8)
     s = max(h, w)
     for _ in range(rng.randint(3, 9)):
         kind = rng.random()
@@ -331,68 +333,85 @@ def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random) -> tuple
         card_hs.append(hc)
         corners_out.append(_apply_h(hc, _rect(cw, ch)))
 
+    # Work only inside the region around the cards for warps / shadow / glare.
+    allc = np.concatenate(corners_out)
+    card_px = float(np.linalg.norm(corners_out[0][1] - corners_out[0][0]))
+    pad = int(0.08 * card_px) + 8
+    x0 = max(0, int(allc[:, 0].min()) - pad)
+    y0 = max(0, int(allc[:, 1].min()) - pad)
+    x1 = min(photo_w, int(math.ceil(allc[:, 0].max())) + pad)
+    y1 = min(photo_h, int(math.ceil(allc[:, 1].max())) + pad)
+    rw, rh = x1 - x0, y1 - y0
+    to_roi = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+    roi = img[y0:y1, x0:x1]
+
     # Soft drop shadow under the cards.
-    shadow = np.zeros((photo_h, photo_w), np.float32)
+    shadow = np.zeros((rh, rw), np.float32)
     masks = []
     for card, hc in zip(cards, card_hs):
         ch, cw = card.shape[:2]
         mask = _rounded_mask(ch, cw, CORNER_RADIUS)
-        wm = cv2.warpPerspective(mask, hc, (photo_w, photo_h), flags=cv2.INTER_LINEAR)
+        wm = cv2.warpPerspective(mask, to_roi @ hc, (rw, rh), flags=cv2.INTER_LINEAR)
         masks.append(wm)
         shadow = np.maximum(shadow, wm)
-    card_px = float(np.linalg.norm(corners_out[0][1] - corners_out[0][0]))
     sh_sigma = card_px * (0.004 if is_scan else rng.uniform(0.006, 0.02))
     sh_off = card_px * (0.0 if is_scan else rng.uniform(0.0, 0.015))
     sh_ang = rng.uniform(0, 2 * math.pi)
     m_shift = np.array([[1, 0, sh_off * math.cos(sh_ang)], [0, 1, sh_off * math.sin(sh_ang)]], np.float32)
-    shadow = cv2.warpAffine(shadow, m_shift, (photo_w, photo_h))
+    shadow = cv2.warpAffine(shadow, m_shift, (rw, rh))
     shadow = cv2.GaussianBlur(shadow, (0, 0), max(sh_sigma, 0.5))
-    img *= (1 - (0.15 if is_scan else rng.uniform(0.2, 0.45)) * shadow)[..., None]
+    roi *= (1 - (0.15 if is_scan else rng.uniform(0.2, 0.45)) * shadow)[..., None]
 
     for card, hc, wm in zip(cards, card_hs, masks):
-        warped = cv2.warpPerspective(card.astype(np.float32), hc, (photo_w, photo_h), flags=cv2.INTER_LINEAR)
+        warped = cv2.warpPerspective(card, to_roi @ hc, (rw, rh), flags=cv2.INTER_LINEAR).astype(np.float32)
         a = wm[..., None]
-        img = img * (1 - a) + warped * a
+        roi *= 1 - a
+        roi += warped * a
 
-    # Photometric effects.
-    yy, xx = np.mgrid[0:photo_h, 0:photo_w].astype(np.float32)
+    # Glare blob somewhere on a card.
+    if not is_scan and rng.random() < 0.35:
+        k = rng.randrange(len(cards))
+        ch, cw = cards[k].shape[:2]
+        gp = _apply_h(to_roi @ card_hs[k], np.array([[rng.uniform(0.1, 0.9) * cw, rng.uniform(0.1, 0.9) * ch]], np.float32))[0]
+        sig = rng.uniform(0.015, 0.04) * card_px
+        sig_y = sig * rng.uniform(0.6, 1.6)
+        amp = rng.uniform(0.35, 0.75)
+        gx = np.exp(-((np.arange(rw, dtype=np.float32) - gp[0]) ** 2) / (2 * sig * sig))
+        gy = np.exp(-((np.arange(rh, dtype=np.float32) - gp[1]) ** 2) / (2 * sig_y * sig_y))
+        g = gy[:, None] * gx[None, :] * masks[k]
+        roi += (255 - roi) * (amp * g)[..., None]
+
+    # Photometric effects over the whole photo.
+    xs = np.arange(photo_w, dtype=np.float32)[None, :]
+    ys = np.arange(photo_h, dtype=np.float32)[:, None]
     if is_scan:
-        gain = 1 + 0.02 * (xx / photo_w - 0.5)
-        img *= gain[..., None]
+        gain = np.broadcast_to(1 + 0.02 * (xs / photo_w - 0.5), (photo_h, photo_w))
         cast = np.array([rng.uniform(0.97, 1.03) for _ in range(3)], np.float32)
     else:
         ang = rng.uniform(0, 2 * math.pi)
-        proj = (xx * math.cos(ang) + yy * math.sin(ang))
-        proj = (proj - proj.min()) / max(float(np.ptp(proj)), 1.0)
+        ca, sa = math.cos(ang), math.sin(ang)
+        proj = xs * ca + ys * sa
+        pmin = min(0.0, photo_w * ca) + min(0.0, photo_h * sa)
+        pmax = max(0.0, photo_w * ca) + max(0.0, photo_h * sa)
+        proj = (proj - pmin) / max(pmax - pmin, 1.0)
         lo = rng.uniform(0.7, 1.0)
         hi = rng.uniform(max(lo, 0.95), 1.2)
         gain = lo + (hi - lo) * proj
-        gain *= 1 + 0.06 * _smooth_noise(nrng, photo_h, photo_w, max(photo_w, photo_h) / 3)
-        img *= gain[..., None]
-        # Glare blob somewhere on a card.
-        if rng.random() < 0.35:
-            k = rng.randrange(len(cards))
-            ch, cw = cards[k].shape[:2]
-            gp = _apply_h(card_hs[k], np.array([[rng.uniform(0.1, 0.9) * cw, rng.uniform(0.1, 0.9) * ch]], np.float32))[0]
-            sig = rng.uniform(0.015, 0.04) * card_px
-            amp = rng.uniform(0.35, 0.75)
-            g = np.exp(-(((xx - gp[0]) ** 2) / (2 * sig * sig) + ((yy - gp[1]) ** 2) / (2 * (sig * rng.uniform(0.6, 1.6)) ** 2)))
-            g *= masks[k]
-            img = img + (255 - img) * (amp * g)[..., None]
+        gain = gain * (1 + 0.06 * _smooth_noise(nrng, photo_h, photo_w, max(photo_w, photo_h) / 3))
         cast = np.array([rng.uniform(0.88, 1.12) for _ in range(3)], np.float32)
-    img *= cast
-    del xx, yy
+    img *= gain[..., None] * cast[None, None, :]
 
     # Blur.
     if is_scan:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 0.6))
     elif rng.random() < 0.3:
-        img = cv2.filter2D(img, -1, _motion_kernel(rng.choice((3, 5, 7)), rng.uniform(0, math.pi)))
+        img = cv2.filter2D(img, -1, _motion_kernel(rng.choice((3, 4, 5)), rng.uniform(0, math.pi)))
     else:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.2))
 
     # Sensor noise and JPEG.
-    img += nrng.normal(0, rng.uniform(0.5, 1.5) if is_scan else rng.uniform(1.5, 4.0), img.shape).astype(np.float32)
+    sigma_n = rng.uniform(0.5, 1.5) if is_scan else rng.uniform(1.5, 4.0)
+    img += nrng.standard_normal(img.shape, dtype=np.float32) * sigma_n
     out = np.clip(img, 0, 255).astype(np.uint8)
     q = rng.randint(85, 95) if is_scan else rng.randint(60, 90)
     ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])

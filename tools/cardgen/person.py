@@ -180,6 +180,11 @@ def random_person(rng: random.Random) -> Person:
     first17 = f"{region[0]}{birth:%Y%m%d}{seq:02d}{sex_digit}"
     number = first17 + id_check_char(first17)
     valid_from, valid_to = _validity(rng, birth)
+    if rng.random() < 0.8:  # most cards in use are not expired
+        for _ in range(6):
+            if valid_to == "长期" or valid_to >= TODAY.isoformat():
+                break
+            valid_from, valid_to = _validity(rng, birth)
     # Keep the address short enough to wrap onto at most 3 printed lines.
     address = _random_address(rng, region)
     while address_units(address) > 31:

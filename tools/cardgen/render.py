@@ -110,7 +110,7 @@ def _background(rng: random.Random, nrng: np.random.Generator, back: bool) -> np
     if back:
         _great_wall(img, rng)
     # Fine print noise.
-    img += nrng.normal(0, 1.5, img.shape).astype(np.float32)
+    img += (nrng.standard_normal(img.shape, dtype=np.float32) * 1.5)
     return img
 
 
@@ -163,8 +163,19 @@ def _portrait(rng: random.Random, w: int, h: int) -> tuple[Image.Image, Image.Im
     for s in (-1, 1):
         ex = cx + s * head_w / 2
         d.ellipse([ex - 8, head_top + head_h * 0.42, ex + 8, head_top + head_h * 0.62], fill=skin)
-    # Hair top.
-    d.chord([cx - head_w * 0.55, head_top - head_h * 0.1, cx + head_w * 0.55, head_top + head_h * 0.55], 180, 360, fill=hair)
+    # Hair top: a few styles.
+    style = rng.randrange(4)
+    if style == 0:  # bowl
+        d.chord([cx - head_w * 0.55, head_top - head_h * 0.1, cx + head_w * 0.55, head_top + head_h * 0.55], 180, 360, fill=hair)
+    elif style == 1:  # short crop
+        d.chord([cx - head_w * 0.52, head_top - head_h * 0.05, cx + head_w * 0.52, head_top + head_h * 0.45], 170, 370, fill=hair)
+    elif style == 2:  # side parting
+        d.pieslice([cx - head_w * 0.56, head_top - head_h * 0.08, cx + head_w * 0.56, head_top + head_h * 0.7], 180, 360, fill=hair)
+        d.polygon([(cx - head_w * 0.1, head_top + head_h * 0.05), (cx + head_w * 0.5, head_top + head_h * 0.3),
+                   (cx + head_w * 0.5, head_top + head_h * 0.1)], fill=hair)
+        d.ellipse([cx - head_w * 0.45, head_top + head_h * 0.22, cx + head_w * 0.45, head_top + head_h * 0.5], fill=skin)
+    else:  # receding / very short
+        d.chord([cx - head_w * 0.5, head_top - head_h * 0.02, cx + head_w * 0.5, head_top + head_h * 0.3], 180, 360, fill=hair)
     # Eyes, brows, nose, mouth.
     ey = head_top + head_h * rng.uniform(0.45, 0.5)
     for s in (-1, 1):
@@ -319,7 +330,7 @@ def render_front(p: Person, rng: random.Random) -> np.ndarray:
               spacing=rng.uniform(0.0, 1.5), latin=True)
 
     out = np.asarray(im, np.float32)
-    out += nrng.normal(0, 1.0, out.shape).astype(np.float32)
+    out += (nrng.standard_normal(out.shape, dtype=np.float32) * 1.0)
     return _finish(out)
 
 
@@ -361,5 +372,5 @@ def render_back(p: Person, rng: random.Random) -> np.ndarray:
     draw_text(d, vx + _j(rng), 0.86 * H + gy + _j(rng, 1), validity, vf, ink, spacing=rng.uniform(0, 1.0))
 
     out = np.asarray(im, np.float32)
-    out += nrng.normal(0, 1.0, out.shape).astype(np.float32)
+    out += (nrng.standard_normal(out.shape, dtype=np.float32) * 1.0)
     return _finish(out)
