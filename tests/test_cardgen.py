@@ -124,6 +124,10 @@ def test_capture_geometry(condition, cards):
     else:
         assert 2450 <= max(h, w) <= 3550
         assert card_w / w < 0.3
+    # Not mirrored: TL->TR->BR->BL is clockwise on screen (positive shoelace area with y down).
+    x, y = corners[:, 0], corners[:, 1]
+    assert 0.5 * np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y) > 0
+    assert cv2.isContourConvex(corners.reshape(-1, 1, 2))
     # Aspect ratio roughly preserved (perspective only mild).
     assert 1.2 < card_w / ((left + right) / 2) < 2.1
     # Card area should look like a card: pixels at the centre differ from a constant image.

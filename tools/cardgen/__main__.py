@@ -12,6 +12,7 @@ import pathlib
 import random
 
 import cv2
+import numpy as np
 
 from . import CONDITIONS, SIDES, make_sample
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
             cv2.imwrite(str(args.out_dir / name), photo, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
             rec = {"file": name, "seed": seed, "side": side, "condition": condition,
                    "width": photo.shape[1], "height": photo.shape[0],
-                   **person.to_dict(), "corners": corners.round(2).tolist()}
+                   **person.to_dict(), "corners": np.asarray(corners, np.float64).round(2).tolist()}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             print(name)
 

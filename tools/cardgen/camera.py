@@ -117,21 +117,23 @@ def _paper(img, rng, cx, cy, pw, ph, ang):
     a = math.radians(ang)
     ux, uy = math.cos(a), math.sin(a)
     vx, vy = -uy, ux
-    n = int(ph / 28)
+    pitch = max(20.0, 0.045 * min(pw, ph) * rng.uniform(0.6, 1.2))
+    thick = max(3, int(pitch * 0.22))
+    n = int(ph / pitch)
     ink = (int(rng.uniform(40, 120)),) * 3
     for i in range(1, n - 1):
-        off = -ph / 2 + i * 28
+        off = -ph / 2 + i * pitch
         length = pw * rng.uniform(0.4, 0.85)
         x0 = cx - ux * pw * 0.42 + vx * off
         y0 = cy - uy * pw * 0.42 + vy * off
         # Dashed to look like words.
         t = 0.0
         while t < length:
-            seg = rng.uniform(15, 60)
+            seg = rng.uniform(0.6, 2.5) * pitch
             p0 = (int(x0 + ux * t), int(y0 + uy * t))
             p1 = (int(x0 + ux * min(t + seg, length)), int(y0 + uy * min(t + seg, length)))
-            cv2.line(img, p0, p1, ink, rng.randint(4, 7), cv2.LINE_AA)
-            t += seg + rng.uniform(6, 14)
+            cv2.line(img, p0, p1, ink, thick, cv2.LINE_AA)
+            t += seg + rng.uniform(0.25, 0.5) * pitch
 
 
 def _bg_desk(rng, nrng, h, w):
@@ -251,12 +253,11 @@ def _place(rng: random.Random, condition: str, pw: float, ph: float, card_w: flo
         margins = [rng.uniform(15, 70) for _ in range(4)]  # l, t, r, b
         angle = rng.uniform(-2, 2)
         # The scan width is given by the whole plane (+margins).
-        for _ in range(3):
-            scale = (target_w - margins[0] - margins[2]) / pw
-            q = _similarity_quad(pw, ph, scale, angle)
-            q += nrng_jitter(rng, q, 0.002 * scale * max(pw, ph))
-            bw = q[:, 0].max() - q[:, 0].min()
-            target_w -= max(0.0, bw + margins[0] + margins[2] - target_w)
+        unit = _similarity_quad(pw, ph, 1.0, angle)
+        unit_w = float(unit[:, 0].max() - unit[:, 0].min())
+        scale = (target_w - margins[0] - margins[2]) / (unit_w * 1.01)
+        q = _similarity_quad(pw, ph, scale, angle)
+        q += nrng_jitter(rng, q, 0.002 * scale * max(pw, ph))
         q -= q.min(axis=0)
         q += np.array([margins[0], margins[1]], np.float32)
         photo_w = int(math.ceil(q[:, 0].max() + margins[2]))
