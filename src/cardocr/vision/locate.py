@@ -17,6 +17,7 @@ from .geometry import map_points, order_corners
 
 CARD_W, CARD_H = 856, 540
 ID1_ASPECT = CARD_W / CARD_H
+MIN_AREA = 0.004  # of the photo: a card 15% of the width of a 4:3 photo is 1.1%
 WORK_SIDE = 1000  # the search runs on a copy this large: enough for a card 15% of the width
 
 
@@ -45,26 +46,42 @@ class CardQuad:
         return float(np.linalg.norm(self.corners[0] - self.corners[1])) > CARD_W * 1.5
 
 
-def _edge_maps(gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Binary maps in which the card may show up as one region. No single map works on every
+    background (white paper, wood, clutter), so all of them propose and the scores decide."""
     blur = cv2.GaussianBlur(gray, (5, 5), 0)
     maps = []
     med = float(np.median(blur))
-    canny = cv2.Canny(blur, max(10, 0.5 * med), min(255, 1.2 * med + 30))
-    maps.append(("canny", cv2.dilate(canny, np.ones((3, 3), np.uint8))))
+    for name, lo, hi in (("canny", max(10, 0.5 * med), min(255, 1.2 * med + 30)), ("canny_low", 8, 24)):
+        edges = cv2.dilate(cv2.Canny(blur, lo, hi), np.ones((3, 3), np.uint8))
+        closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+        cnts, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        filled = np.zeros_like(closed)
+        cv2.drawContours(filled, cnts, -1, 255, thickness=cv2.FILLED)
+        maps.append((name, cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))))
+        # the regions *between* edges: a card lying on or against a sheet of paper merges with
+        # it when filled, but its outline still encloses it
+        maps.append((name + "_cells", 255 - closed))
     _, otsu = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    maps.append(("otsu", otsu))
-    maps.append(("otsu_inv", 255 - otsu))
-    return maps
-
-
-def _colour_maps(small: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    """Cards are pale and low-saturation; many backgrounds are not."""
+    maps += [("otsu", otsu), ("otsu_inv", 255 - otsu)]
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
     s, v = hsv[:, :, 1], hsv[:, :, 2]
     pale = ((s < 70) & (v > np.percentile(v, 40))).astype(np.uint8) * 255
-    pale = cv2.morphologyEx(pale, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    pale = cv2.morphologyEx(pale, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    return [("pale", pale)]
+    maps.append(("pale", pale))
+    # distance from the colour of the photo's border: a card on a plain sheet or table
+    ring = np.concatenate([small[:4].reshape(-1, 3), small[-4:].reshape(-1, 3),
+                           small[:, :4].reshape(-1, 3), small[:, -4:].reshape(-1, 3)])
+    bg = np.median(ring, axis=0)
+    dist = np.abs(cv2.GaussianBlur(small, (7, 7), 0).astype(np.int16) - bg.astype(np.int16)).sum(axis=2)
+    maps.append(("not_border", (dist > 18).astype(np.uint8) * 255))
+    out = []
+    for name, m in maps:
+        if name.endswith("_cells"):
+            out.append((name, cv2.erode(m, np.ones((3, 3), np.uint8))))
+            continue
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        out.append((name, cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))))
+    return out
 
 
 def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
@@ -78,10 +95,10 @@ def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
     return cv2.boxPoints(rect).astype(np.float32)
 
 
-def _score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
+def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
     q = order_corners(quad)
     area = cv2.contourArea(q)
-    if area < img_area * 0.01 or area > img_area * 0.98:
+    if area < img_area * MIN_AREA or area > img_area * 0.985:
         return 0.0
     sides = [np.linalg.norm(q[i] - q[(i + 1) % 4]) for i in range(4)]
     long_ = (sides[0] + sides[2]) / 2
@@ -89,36 +106,87 @@ def _score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
     if min(long_, short) < 20:
         return 0.0
     aspect = max(long_, short) / min(long_, short)
-    aspect_fit = np.exp(-((aspect - ID1_ASPECT) / 0.18) ** 2)
+    aspect_fit = np.exp(-((aspect - ID1_ASPECT) / 0.2) ** 2)
     fill = min(1.0, cnt_area / max(area, 1))  # a filled blob, not a frame of lines
     opp = min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
-    return float(aspect_fit * fill * opp * (0.5 + 0.5 * np.sqrt(area / img_area)))
+    return float(aspect_fit * fill ** 2 * opp)
+
+
+def _content_score(small: np.ndarray, gray: np.ndarray, quad: np.ndarray) -> float:
+    """Does the inside look like a card: pale, with small dark print, and a visible edge?"""
+    q = _landscape(order_corners(quad))
+    dst = np.float32([[0, 0], [160, 0], [160, 100], [0, 100]])
+    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
+    patch = cv2.warpPerspective(small, m, (160, 100))
+    hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
+    pale = np.clip((np.median(hsv[:, :, 2]) - 120) / 80, 0, 1) * np.clip((110 - np.median(hsv[:, :, 1])) / 70, 0, 1)
+    g = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
+    strokes = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((5, 5), np.uint8)) > 25
+    f = float(strokes[8:-8, 8:-8].mean())
+    print_like = 1.0 if 0.008 < f < 0.3 else 0.3
+    # contrast across each side: sample just inside and just outside the outline
+    inv = np.linalg.inv(m)
+    contrasts = []
+    for (ax, ay), (bx, by), (nx, ny) in (((0, 0), (160, 0), (0, -1)), ((160, 0), (160, 100), (1, 0)),
+                                        ((160, 100), (0, 100), (0, 1)), ((0, 100), (0, 0), (-1, 0))):
+        t = np.linspace(0.15, 0.85, 12)[:, None]
+        pts = np.hstack([ax + (bx - ax) * t, ay + (by - ay) * t])
+        inner = cv2.perspectiveTransform((pts - 4 * np.array([nx, ny]))[None].astype(np.float32), inv)[0]
+        outer = cv2.perspectiveTransform((pts + 4 * np.array([nx, ny]))[None].astype(np.float32), inv)[0]
+        def sample(p: np.ndarray) -> np.ndarray:
+            xi = np.clip(p[:, 0].round().astype(int), 0, small.shape[1] - 1)
+            yi = np.clip(p[:, 1].round().astype(int), 0, small.shape[0] - 1)
+            return small[yi, xi].astype(np.float32)
+        contrasts.append(float(np.median(np.abs(sample(inner) - sample(outer)).sum(axis=1))))
+    edge = float(np.clip(min(contrasts) / 25, 0.1, 1.0))
+    return float((0.3 + 0.7 * pale) * print_like * edge)
 
 
 def find_cards(image: np.ndarray, max_cards: int = 2) -> list[CardQuad]:
-    """Card candidates, best first, not overlapping one another."""
+    """Card candidates, best first, not overlapping one another.
+
+    A card that is small in a large photo is found on the downscaled copy, then found again
+    in a crop around it at a finer scale, so its corners are as precise as a large card's.
+    """
+    h, w = image.shape[:2]
+    found = _find(image, max_cards)
+    refined = []
+    for c in found:
+        x0, y0 = c.corners.min(axis=0)
+        x1, y1 = c.corners.max(axis=0)
+        if max(x1 - x0, y1 - y0) > 0.6 * max(h, w):
+            refined.append(c)
+            continue
+        mx, my = 0.12 * (x1 - x0), 0.12 * (y1 - y0)
+        xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
+        xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
+        again = _find(image[ya:yb, xa:xb], 1)
+        if again and _overlap(again[0].corners + np.float32([xa, ya]), c.corners) > 0.8:
+            refined.append(CardQuad(again[0].corners + np.float32([xa, ya]), c.score, c.method + "+zoom"))
+        else:
+            refined.append(c)
+    return refined
+
+
+def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     img_area = float(gray.shape[0] * gray.shape[1])
     candidates: list[CardQuad] = []
-    for name, mask in _edge_maps(gray) + _colour_maps(small):
-        if name == "canny":
-            # close the card outline so it becomes one filled region
-            closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-            cnts, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            filled = np.zeros_like(closed)
-            cv2.drawContours(filled, cnts, -1, 255, thickness=cv2.FILLED)
-            mask = cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+    for name, mask in _masks(small, gray):
         cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:8]:
+        for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
             area = cv2.contourArea(cnt)
-            if area < img_area * 0.01:
+            if area < img_area * MIN_AREA:
                 break
             quad = _quad_from_contour(cnt)
-            s = _score(quad, area, img_area)
-            if s > 0.15:
+            shape = _shape_score(quad, area, img_area)
+            if shape < 0.08:
+                continue
+            s = shape * _content_score(small, gray, quad)
+            if s > 0.1:
                 candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
     candidates.sort(key=lambda c: -c.score)
     chosen: list[CardQuad] = []
@@ -138,6 +206,7 @@ def _landscape(q: np.ndarray) -> np.ndarray:
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(np.float32), b.astype(np.float32)
     area_a, area_b = cv2.contourArea(a), cv2.contourArea(b)
     inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
     return float(inter / max(1.0, min(area_a, area_b)))
