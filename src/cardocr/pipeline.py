@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from types import ModuleType
 
-import cv2
 import numpy as np
 
 from .documents import REGISTRY
@@ -56,7 +55,7 @@ def recognize(doc_type: str, image: np.ndarray, options: RecognizeOptions,
         results = read_cards(doc, image, options, engine or get_engine())
     except CardOcrError:
         raise
-    except (cv2.error, ValueError, IndexError, RuntimeError, MemoryError) as exc:
+    except Exception as exc:  # the boundary: OpenCV, numpy and onnxruntime errors end here
         log.warning("recognition failed: %s", type(exc).__name__)
         raise RecognitionFailed() from None
     return huawei.render(doc, results, options)

@@ -126,3 +126,4 @@ def read_zones(
         out[name].lines.append(line)
         out[name].quads.append(box_quad(box))
     return out
+

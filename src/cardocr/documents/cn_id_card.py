@@ -52,9 +52,12 @@ BACK_ZONES = {
     "validity": (0.365, 0.99, 0.80, 0.96),
 }
 BACK_ROWS = {"issue": (0.68, 0.78), "validity": (0.81, 0.92)}
+NUMBER_ROW_Y = 0.86  # centre of the number line on the front
+VALIDITY_ROW_Y = 0.86  # centre of the validity line on the back
 PORTRAIT = (0.60, 0.94, 0.10, 0.80)  # x0, x1, y0, y1
 
 DIGITS = "0123456789"
+ADDRESS_CHARS = "{cjk}0123456789-()（）·"
 
 
 def classify_side(card: Card) -> tuple[str, float]:
@@ -84,8 +87,28 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
 
 # -- front ---------------------------------------------------------------------------------
 
+def _anchor_shift(card: Card, expected_y: float, y_min: float) -> float:
+    """Vertical offset of the layout, from the widest line in the lower part of the card
+    (the number on the front, the validity period on the back): a straightening that is a
+    few percent off moves every row, and this line is long enough to find reliably."""
+    best, best_w = None, 0.0
+    for q in card.boxes:
+        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
+        if (y0 + y1) / 2 > y_min and x1 > 0.6 and x1 - x0 > best_w:
+            best, best_w = (y0 + y1) / 2, x1 - x0
+    if best is None or best_w < 0.25:
+        return 0.0
+    return float(np.clip(best - expected_y, -0.06, 0.06))
+
+
+def _shifted(zones: dict, dy: float) -> dict:
+    return {k: (v[0], v[1], v[2] + dy, v[3] + dy) if len(v) == 4 else (v[0] + dy, v[1] + dy)
+            for k, v in zones.items()}
+
+
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
-    z = read_zones(card, engine, FRONT_ZONES, FRONT_ROWS,
+    dy = _anchor_shift(card, NUMBER_ROW_Y, 0.68)
+    z = read_zones(card, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
                    max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
     cs = engine.charset
     fields: dict[str, Field] = {}
@@ -110,7 +133,8 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     birth = _parse_birth(birth_line.text)
     fields["birth"] = Field(birth, _conf(birth_line), z["birth"].quad)
 
-    addr_lines = [greedy_decode(ln.probs, cs) if ln.probs is not None else ln for ln in z["address"].lines]
+    # addresses are printed in Chinese with Arabic numerals; no Latin letters
+    addr_lines = [_decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
     address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
     fields["address"] = Field(address, float(np.mean([_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
@@ -173,11 +197,13 @@ def _cross_check_front(reading: Reading) -> None:
 # -- back ----------------------------------------------------------------------------------
 
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
-    z = read_zones(card, engine, BACK_ZONES, BACK_ROWS, max_lines={"issue": 2, "validity": 1})
+    dy = _anchor_shift(card, VALIDITY_ROW_Y, 0.78)
+    z = read_zones(card, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
+                   max_lines={"issue": 2, "validity": 1})
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    issue_lines = [greedy_decode(ln.probs, cs) if ln.probs is not None else ln for ln in z["issue"].lines]
+    issue_lines = [_decode_line(ln, cs, "{cjk}()（）") for ln in z["issue"].lines]
     fields["issue"] = Field(_strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关"),
                             float(np.mean([_conf(ln) for ln in issue_lines])) if issue_lines else 0.0,
                             z["issue"].quad)
@@ -222,9 +248,15 @@ def _strip_label(text: str, label: str) -> str:
 
 def _decode(zone: ZoneText, charset: list[str], spec: str) -> Line:
     """Re-decode a zone's first line under a restricted alphabet."""
-    if not zone.lines or zone.lines[0].probs is None:
+    if not zone.lines:
         return Line(text="", char_probs=[])
-    return greedy_decode(zone.lines[0].probs, charset, alphabet(charset, spec))
+    return _decode_line(zone.lines[0], charset, spec)
+
+
+def _decode_line(line: Line, charset: list[str], spec: str) -> Line:
+    if line.probs is None:
+        return line
+    return greedy_decode(line.probs, charset, alphabet(charset, spec))
 
 
 def _closed(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:

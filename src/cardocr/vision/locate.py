@@ -90,9 +90,47 @@ def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
     for eps in (0.02, 0.03, 0.045, 0.06):
         approx = cv2.approxPolyDP(hull, eps * peri, True)
         if len(approx) == 4:
-            return approx.reshape(4, 2).astype(np.float32)
+            return _fit_sides(approx.reshape(4, 2).astype(np.float32), cnt.reshape(-1, 2))
     rect = cv2.minAreaRect(hull)
     return cv2.boxPoints(rect).astype(np.float32)
+
+
+def _fit_sides(quad: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Corners of the card's underlying rectangle: fit a line to the outline points along the
+    middle of each side and intersect neighbours. Cards have rounded corners, which pull a
+    polygon approximation's corners inwards; the straight parts of the sides do not."""
+    q = order_corners(quad)
+    pts = pts.astype(np.float32)
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 8:
+            return q
+        u = d / length
+        n = np.array([-u[1], u[0]], dtype=np.float32)
+        rel = pts - a
+        along = rel @ u
+        across = np.abs(rel @ n)
+        sel = pts[(along > 0.15 * length) & (along < 0.85 * length) & (across < max(3.0, 0.04 * length))]
+        if len(sel) < 4:
+            return q
+        vx, vy, x0, y0 = cv2.fitLine(sel, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    out = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
+        m = np.array([d1, -d2]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return q
+        t = np.linalg.solve(m, p2 - p1)
+        out.append(p1 + t[0] * d1)
+    res = np.array(out, dtype=np.float32)
+    # a fit that moved a corner far from the polygon is a bad fit: keep the polygon
+    if np.abs(res - q).max() > 0.15 * np.linalg.norm(q[0] - q[2]):
+        return q
+    return res
 
 
 def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
@@ -176,7 +214,7 @@ def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
     img_area = float(gray.shape[0] * gray.shape[1])
     candidates: list[CardQuad] = []
     for name, mask in _masks(small, gray):
-        cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
             area = cv2.contourArea(cnt)
             if area < img_area * MIN_AREA:
