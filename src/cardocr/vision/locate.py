@@ -18,7 +18,7 @@ from .geometry import map_points, order_corners
 CARD_W, CARD_H = 856, 540
 ID1_ASPECT = CARD_W / CARD_H
 MIN_AREA = 0.004  # of the photo: a card 15% of the width of a 4:3 photo is 1.1%
-WORK_SIDE = 1000  # the search runs on a copy this large: enough for a card 15% of the width
+WORK_SIDE = 1400  # the search runs on a copy this large: enough for a card 15% of the width
 
 
 @dataclass
@@ -128,7 +128,7 @@ def _fit_sides(quad: np.ndarray, pts: np.ndarray) -> np.ndarray:
         out.append(p1 + t[0] * d1)
     res = np.array(out, dtype=np.float32)
     # a fit that moved a corner far from the polygon is a bad fit: keep the polygon
-    if np.abs(res - q).max() > 0.15 * np.linalg.norm(q[0] - q[2]):
+    if np.abs(res - q).max() > 0.04 * np.linalg.norm(q[0] - q[2]):
         return q
     return res
 
@@ -199,7 +199,7 @@ def find_cards(image: np.ndarray, max_cards: int = 2) -> list[CardQuad]:
         xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
         xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
         again = _find(image[ya:yb, xa:xb], 1)
-        if again and _overlap(again[0].corners + np.float32([xa, ya]), c.corners) > 0.8:
+        if again and _same_card(again[0].corners + np.float32([xa, ya]), c.corners):
             refined.append(CardQuad(again[0].corners + np.float32([xa, ya]), c.score, c.method + "+zoom"))
         else:
             refined.append(c)
@@ -248,3 +248,9 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     area_a, area_b = cv2.contourArea(a), cv2.contourArea(b)
     inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
     return float(inter / max(1.0, min(area_a, area_b)))
+
+
+def _same_card(a: np.ndarray, b: np.ndarray) -> bool:
+    """The zoomed search found the same card (not a part of it, nor something beside it)."""
+    ratio = cv2.contourArea(a.astype(np.float32)) / max(1.0, cv2.contourArea(b.astype(np.float32)))
+    return 0.85 < ratio < 1.18 and _overlap(a, b) > 0.85
