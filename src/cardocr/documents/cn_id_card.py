@@ -117,12 +117,13 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     name = _decode(z["name"], cs, "{cjk}·")
     fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
 
-    sex, sex_conf = _closed(z["sex"], cs, ["男", "女"])
+    # nothing printed (a blank or wrong card) stays empty; otherwise the likelier of the two
+    sex, sex_conf = _closed(z["sex"], cs, ["男", "女"]) if _decode(z["sex"], cs, "男女").text else ("", 0.0)
     fields["sex"] = Field(sex, sex_conf, z["sex"].quad)
 
     eth_read = _decode(z["ethnicity"], cs, "{cjk}")
     eth, eth_conf = eth_read.text, _conf(eth_read)
-    if eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
+    if eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
         choice, share = _closed(z["ethnicity"], cs, list(ETHNIC_GROUPS))
         if choice:
             eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
