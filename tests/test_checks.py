@@ -375,3 +375,13 @@ def test_repair_matches_naive_search():
         assert {s for s, _ in got} == set(naive)
         for s, p in got:
             assert p == pytest.approx(naive[s])
+
+
+def test_authority_names_from_division_table():
+    import doctest
+
+    from cardocr.documents.checks import authority
+
+    names = authority.authority_names()
+    assert "上海市公安局长宁分局" in names and "周至县公安局" in names
+    assert doctest.testmod(authority).failed == 0

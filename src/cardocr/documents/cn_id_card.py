@@ -17,11 +17,12 @@ import re
 
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, greedy_decode
+from ..ocr.ctc import alphabet, best_of, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.locate import CARD_H, CARD_W
 from .base import Card, Field, Reading, ZoneText, read_zones
+from .checks.authority import similar_authorities
 from .checks import (
     ETHNIC_GROUPS,
     birth_from_number,
@@ -35,6 +36,7 @@ from .checks import (
 NAME = "id-card"
 SIDES = ("front", "back")
 CONFIDENT = 0.9  # a character read at or above this is never changed by a check
+AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
 
 # (x0, x1, y0, y1): x0 sits between the printed label and the value, cutting labels away
 FRONT_ZONES = {
@@ -205,9 +207,11 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
     issue_lines = [_decode_line(ln, cs, "{cjk}()（）") for ln in z["issue"].lines]
-    fields["issue"] = Field(_strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关"),
-                            float(np.mean([_conf(ln) for ln in issue_lines])) if issue_lines else 0.0,
-                            z["issue"].quad)
+    issue = _strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关")
+    issue_conf = float(np.mean([_conf(ln) for ln in issue_lines])) if issue_lines else 0.0
+    if len(issue_lines) == 1 and issue and issue_lines[0].min_prob < CONFIDENT:
+        issue, issue_conf = _choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
+    fields["issue"] = Field(issue, issue_conf, z["issue"].quad)
     v = _decode(z["validity"], cs, DIGITS + ".-长期")
     start, end = _parse_validity(v.text)
     conf = _conf(v)
@@ -222,6 +226,34 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
         span_ok = True
     reading.checks["valid_validity_period"] = span_ok
     return reading
+
+
+def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
+                      reading: Reading) -> tuple[str, float]:
+    """An uncertain authority reading is compared with the real authority names that share its
+    characters (from the division table); a name is taken only if the pixels support it
+    nearly as well as the raw reading and it keeps every confidently read character."""
+    index = {c: i for i, c in enumerate(charset)}
+    prefix = line.text[: len(line.text) - len(text)]  # label residue the crop still holds
+    sure = {c for c, p in zip(line.text, line.char_probs) if p >= CONFIDENT} - set(prefix)
+
+    def logp(s: str) -> float:
+        if not all(c in index for c in s):
+            return -np.inf
+        return sequence_log_prob(line.probs, [index[c] for c in prefix + s])
+
+    base = logp(text)
+    best, best_lp = text, base
+    for cand in similar_authorities(text):
+        if cand == text or not sure <= set(cand):
+            continue
+        lp = logp(cand)
+        if lp > best_lp or (best == text and lp > base - AUTHORITY_MARGIN):
+            best, best_lp = cand, lp
+    if best != text:
+        reading.corrections.append(("issue", "known issuing authority"))
+        return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
+    return text, conf
 
 
 def _parse_validity(text: str) -> tuple[str, str]:
