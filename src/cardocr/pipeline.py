@@ -64,7 +64,7 @@ def recognize(doc_type: str, image: np.ndarray, options: RecognizeOptions,
 def read_cards(doc: ModuleType, image: np.ndarray, options: RecognizeOptions,
                engine: OcrEngine) -> list[CardResult]:
     wanted = 2 if options.side == "double_side" else 1
-    candidates = find_cards(image, max_cards=3) + [_whole_image(image)]
+    candidates = find_cards(image, max_cards=4) + [_whole_image(image)]
     found: list[CardResult] = []
     for quad in candidates:
         card, quad, _vote = straighten(image, quad, engine)

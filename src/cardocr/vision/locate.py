@@ -229,7 +229,9 @@ def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
     candidates.sort(key=lambda c: -c.score)
     chosen: list[CardQuad] = []
     for c in candidates:
-        if all(_overlap(c.corners, o.corners) < 0.2 for o in chosen):
+        # a candidate inside a better one (the portrait inside the card) is kept: the reader
+        # tries candidates in order and skips one without the card's text
+        if all(_overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
             chosen.append(c)
         if len(chosen) == max_cards:
             break
@@ -243,11 +245,12 @@ def _landscape(q: np.ndarray) -> np.ndarray:
     return q
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+def _overlap(a: np.ndarray, b: np.ndarray, of_larger: bool = False) -> float:
+    """Intersection as a share of the smaller (or, with of_larger, the larger) quad."""
     a, b = a.astype(np.float32), b.astype(np.float32)
     area_a, area_b = cv2.contourArea(a), cv2.contourArea(b)
-    inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
-    return float(inter / max(1.0, min(area_a, area_b)))
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return float(inter / max(1.0, max(area_a, area_b) if of_larger else min(area_a, area_b)))
 
 
 def _same_card(a: np.ndarray, b: np.ndarray) -> bool:
