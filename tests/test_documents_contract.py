@@ -25,5 +25,5 @@ def test_blank_card_reads_empty_and_renders(doc_type):
         assert all(f.value in ("", "长期") for f in reading.fields.values()), reading.fields
         options = RecognizeOptions(return_verification=True, return_text_location=True)
         out = huawei.render(doc, [CardResult(reading, quad, blank.image)], options)
-        assert set(out) == set(huawei.FIELDS[(doc_type, side)]) | {"verification_result", "text_location"}
+        assert set(out) == set(doc.HUAWEI_FIELDS[side]) | {"verification_result", "text_location"}
         assert all(v is False for v in out["verification_result"].values())

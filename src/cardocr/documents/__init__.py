@@ -1,5 +1,6 @@
-"""Document types. Each is one module exposing NAME, SIDES, classify_side, read and
-portrait_quad; adding a document adds one module and one line to REGISTRY."""
+"""Document types. Each is one module exposing NAME, SIDES, HUAWEI_FIELDS,
+HUAWEI_VERIFICATION, classify_side, read and portrait_quad; adding a document adds one
+module and one line to REGISTRY."""
 
 from __future__ import annotations
 

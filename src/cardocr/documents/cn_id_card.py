@@ -35,6 +35,15 @@ from .checks import (
 
 NAME = "id-card"
 SIDES = ("front", "back")
+# the Huawei wire format: result keys and verification_result keys, per side, in order
+HUAWEI_FIELDS = {
+    "front": ("name", "sex", "birth", "ethnicity", "address", "number"),
+    "back": ("issue", "valid_from", "valid_to"),
+}
+HUAWEI_VERIFICATION = {
+    "front": ("valid_number", "valid_birth", "valid_sex"),
+    "back": ("valid_date", "valid_validity_period"),
+}
 CONFIDENT = 0.9  # a character read at or above this is never changed by a check
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
 

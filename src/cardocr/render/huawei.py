@@ -1,4 +1,7 @@
-"""Huawei Cloud OCR JSON: the `result` object of the id-card family of APIs."""
+"""Huawei Cloud OCR JSON: the `result` object of the id-card family of APIs.
+
+Which fields and checks a side carries is the document module's to say (HUAWEI_FIELDS,
+HUAWEI_VERIFICATION), so a new document needs no change here."""
 
 from __future__ import annotations
 
@@ -14,16 +17,6 @@ from ..vision.geometry import crop_box
 if TYPE_CHECKING:
     from ..pipeline import CardResult, RecognizeOptions
 
-FIELDS = {
-    ("id-card", "front"): ("name", "sex", "birth", "ethnicity", "address", "number"),
-    ("id-card", "back"): ("issue", "valid_from", "valid_to"),
-}
-VERIFICATION = {
-    ("id-card", "front"): ("valid_number", "valid_birth", "valid_sex"),
-    ("id-card", "back"): ("valid_date", "valid_validity_period"),
-}
-
-
 def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOptions") -> dict:
     if options.side == "double_side":
         return {r.reading.side: _one(doc, r, options) for r in results}
@@ -32,13 +25,13 @@ def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOpti
 
 def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
     reading = r.reading
-    key = (reading.doc_type, reading.side)
-    out: dict = {name: reading.fields[name].value for name in FIELDS[key]}
+    fields, checks = doc.HUAWEI_FIELDS[reading.side], doc.HUAWEI_VERIFICATION[reading.side]
+    out: dict = {name: reading.fields[name].value for name in fields}
     if options.return_verification:
-        out["verification_result"] = {name: bool(reading.checks.get(name, False)) for name in VERIFICATION[key]}
+        out["verification_result"] = {name: bool(reading.checks.get(name, False)) for name in checks}
     if options.return_text_location:
         locs = {}
-        for name in FIELDS[key]:
+        for name in fields:
             q = reading.fields[name].quad
             if q is not None:
                 locs[name] = _points(r.quad.to_original(q))
