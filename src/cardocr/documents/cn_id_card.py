@@ -20,6 +20,7 @@ import numpy as np
 from ..ocr.ctc import alphabet, best_of, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
+from ..vision.geometry import crop_box
 from ..vision.locate import CARD_H, CARD_W
 from .base import Card, Field, Reading, ZoneText, read_zones
 from .checks.authority import similar_authorities
@@ -147,6 +148,9 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
     addr_lines = [_decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
+    tail = _probe_next_line(card, engine, z["address"], FRONT_ZONES["address"], dy)
+    if tail is not None:
+        addr_lines.append(tail)
     address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
     fields["address"] = Field(address, float(np.mean([_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
@@ -157,6 +161,30 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     _cross_check_front(reading)
     return reading
+
+
+def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
+                     bounds: tuple[float, float, float, float], dy: float) -> Line | None:
+    """The detector can miss a last address line of one or two characters ("1", "室"):
+    read the band one line pitch below the last line found, and keep it only if the
+    recogniser is sure of it."""
+    if not zone.quads or len(zone.quads) >= 3:
+        return None
+    top, bottom = zone.quads[-1][:, 1].min(), zone.quads[-1][:, 1].max()
+    height = bottom - top
+    y0, y1 = bottom + 0.15 * height, bottom + 1.3 * height
+    if y1 > (bounds[3] + dy) * CARD_H:
+        return None
+    crop = crop_box(card.image, bounds[0] * CARD_W, y0, bounds[1] * CARD_W, y1)
+    line = engine.recognize([crop])[0]
+    if line.probs is None:
+        return None
+    line = greedy_decode(line.probs, engine.charset, alphabet(engine.charset, ADDRESS_CHARS))
+    if not line.text or line.min_prob < 0.8:
+        return None
+    zone.quads.append(np.float32([[bounds[0] * CARD_W, y0], [bounds[1] * CARD_W, y0],
+                                  [bounds[1] * CARD_W, y1], [bounds[0] * CARD_W, y1]]))
+    return line
 
 
 def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
