@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, greedy_decode, sequence_log_prob
+from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
@@ -270,7 +270,7 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
     """An uncertain authority reading is compared with the real authority names that share its
     characters (from the division table); a name is taken only if the pixels support it
     nearly as well as the raw reading and it keeps every confidently read character."""
-    index = {c: i for i, c in enumerate(charset)}
+    index = char_index(charset)
     prefix = line.text[: len(line.text) - len(text)]  # label residue the crop still holds
     sure = {c for c, p in zip(line.text, line.char_probs) if p >= CONFIDENT} - set(prefix)
 

@@ -83,6 +83,15 @@ def sequence_log_prob(probs: np.ndarray, label: list[int]) -> float:
 
 
 _alphabet_cache: dict[tuple[int, str], np.ndarray] = {}
+_index_cache: dict[int, dict[str, int]] = {}
+
+
+def char_index(charset: list[str]) -> dict[str, int]:
+    """Character → class index, built once per charset (it has ~18,700 entries)."""
+    key = id(charset)
+    if key not in _index_cache:
+        _index_cache[key] = {c: i for i, c in enumerate(charset)}
+    return _index_cache[key]
 
 
 def alphabet(charset: list[str], spec: str) -> np.ndarray:
@@ -104,7 +113,7 @@ def alphabet(charset: list[str], spec: str) -> np.ndarray:
 def best_of(probs: np.ndarray, charset: list[str], words: list[str]) -> tuple[str, float]:
     """The word from a closed list that the pixels support best, and its share of the
     total likelihood among the list (a calibrated-ish confidence)."""
-    index = {c: i for i, c in enumerate(charset)}
+    index = char_index(charset)
     scored = []
     for w in words:
         if all(c in index for c in w):

@@ -150,7 +150,7 @@ def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
     return float(aspect_fit * fill ** 2 * opp)
 
 
-def _content_score(small: np.ndarray, gray: np.ndarray, quad: np.ndarray) -> float:
+def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     """Does the inside look like a card: pale, with small dark print, and a visible edge?"""
     q = _landscape(order_corners(quad))
     dst = np.float32([[0, 0], [160, 0], [160, 100], [0, 100]])
@@ -223,7 +223,7 @@ def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
             shape = _shape_score(quad, area, img_area)
             if shape < 0.08:
                 continue
-            s = shape * _content_score(small, gray, quad)
+            s = shape * _content_score(small, quad)
             if s > 0.1:
                 candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
     candidates.sort(key=lambda c: -c.score)
