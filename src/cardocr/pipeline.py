@@ -18,7 +18,7 @@ from .documents.base import Reading
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine, get_engine
 from .render import huawei
-from .vision.locate import CardQuad, find_cards
+from .vision.locate import ID1_ASPECT, CardQuad, find_cards
 from .vision.orient import straighten
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class RecognizeOptions:
     return_portrait_location: bool = False
     return_portrait_image: bool = False
     return_adjusted_image: bool = False
+    return_issuing_authority: bool = False
 
 
 @dataclass
@@ -64,7 +65,7 @@ def recognize(doc_type: str, image: np.ndarray, options: RecognizeOptions,
 def read_cards(doc: ModuleType, image: np.ndarray, options: RecognizeOptions,
                engine: OcrEngine) -> list[CardResult]:
     wanted = 2 if options.side == "double_side" else 1
-    candidates = find_cards(image, max_cards=4) + [_whole_image(image)]
+    candidates = find_cards(image, max_cards=4, aspect=getattr(doc, "ASPECT", ID1_ASPECT)) + [_whole_image(image)]
     found: list[CardResult] = []
     for quad in candidates:
         card, quad, _vote = straighten(image, quad, engine)

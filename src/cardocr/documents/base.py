@@ -20,7 +20,7 @@ from ..vision.locate import CARD_H, CARD_W
 
 @dataclass
 class Field:
-    value: str
+    value: str | bool  # bool only where the wire format says so (hk-id-card `permanent`)
     confidence: float
     quad: np.ndarray | None = None  # 4x2 in canonical card pixels
 

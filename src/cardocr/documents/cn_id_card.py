@@ -85,7 +85,10 @@ def classify_side(card: Card) -> tuple[str, float]:
     return "front", 0.8
 
 
-def portrait_quad() -> np.ndarray:
+def portrait_quad(reading: Reading) -> np.ndarray | None:
+    """The portrait on the front, in card pixels; the back has none."""
+    if reading.side != "front":
+        return None
     x0, x1, y0, y1 = PORTRAIT
     return np.float32([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
                        [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])

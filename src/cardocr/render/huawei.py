@@ -1,7 +1,9 @@
 """Huawei Cloud OCR JSON: the `result` object of the id-card family of APIs.
 
-Which fields and checks a side carries is the document module's to say (HUAWEI_FIELDS,
-HUAWEI_VERIFICATION), so a new document needs no change here."""
+What a side carries is the document module's to say, so a new document needs no change here:
+HUAWEI_FIELDS (result keys per side), HUAWEI_VERIFICATION (verification_result keys per
+side), and optionally HUAWEI_CONFIDENCE (True: a `confidence` object, one number per field),
+OPTIONAL_FIELDS (field → the request flag that asks for it) and portrait_quad(reading)."""
 
 from __future__ import annotations
 
@@ -25,9 +27,14 @@ def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOpti
 
 def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
     reading = r.reading
-    fields, checks = doc.HUAWEI_FIELDS[reading.side], doc.HUAWEI_VERIFICATION[reading.side]
+    checks = doc.HUAWEI_VERIFICATION.get(reading.side, ())
+    optional = getattr(doc, "OPTIONAL_FIELDS", {})
+    fields = [name for name in doc.HUAWEI_FIELDS[reading.side]
+              if name not in optional or getattr(options, optional[name], False)]
     out: dict = {name: reading.fields[name].value for name in fields}
-    if options.return_verification:
+    if getattr(doc, "HUAWEI_CONFIDENCE", False):
+        out["confidence"] = {name: round(float(reading.fields[name].confidence), 4) for name in fields}
+    if options.return_verification and checks:
         out["verification_result"] = {name: bool(reading.checks.get(name, False)) for name in checks}
     if options.return_text_location:
         locs = {}
@@ -36,8 +43,8 @@ def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
             if q is not None:
                 locs[name] = _points(r.quad.to_original(q))
         out["text_location"] = locs
-    if reading.side == "front":
-        quad = doc.portrait_quad()
+    quad = doc.portrait_quad(reading)
+    if quad is not None:
         if options.return_portrait_location:
             out["portrait_location"] = _points(r.quad.to_original(quad))
         if options.return_portrait_image:

@@ -133,7 +133,7 @@ def _fit_sides(quad: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return res
 
 
-def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
+def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float, aspect_want: float = ID1_ASPECT) -> float:
     q = order_corners(quad)
     area = cv2.contourArea(q)
     if area < img_area * MIN_AREA or area > img_area * 0.985:
@@ -144,7 +144,7 @@ def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float) -> float:
     if min(long_, short) < 20:
         return 0.0
     aspect = max(long_, short) / min(long_, short)
-    aspect_fit = np.exp(-((aspect - ID1_ASPECT) / 0.2) ** 2)
+    aspect_fit = np.exp(-((aspect - aspect_want) / 0.2) ** 2)
     fill = min(1.0, cnt_area / max(area, 1))  # a filled blob, not a frame of lines
     opp = min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
     return float(aspect_fit * fill ** 2 * opp)
@@ -180,14 +180,15 @@ def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     return float((0.3 + 0.7 * pale) * print_like * edge)
 
 
-def find_cards(image: np.ndarray, max_cards: int = 2) -> list[CardQuad]:
-    """Card candidates, best first, not overlapping one another.
+def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT) -> list[CardQuad]:
+    """Card candidates, best first, not overlapping one another. `aspect`: the document's
+    long side over its short side (ID-1 cards by default).
 
     A card that is small in a large photo is found on the downscaled copy, then found again
     in a crop around it at a finer scale, so its corners are as precise as a large card's.
     """
     h, w = image.shape[:2]
-    found = _find(image, max_cards)
+    found = _find(image, max_cards, aspect)
     refined = []
     for c in found:
         x0, y0 = c.corners.min(axis=0)
@@ -198,7 +199,7 @@ def find_cards(image: np.ndarray, max_cards: int = 2) -> list[CardQuad]:
         mx, my = 0.12 * (x1 - x0), 0.12 * (y1 - y0)
         xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
         xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
-        again = _find(image[ya:yb, xa:xb], 1)
+        again = _find(image[ya:yb, xa:xb], 1, aspect)
         if again and _same_card(again[0].corners + np.float32([xa, ya]), c.corners):
             refined.append(CardQuad(again[0].corners + np.float32([xa, ya]), c.score, c.method + "+zoom"))
         else:
@@ -206,7 +207,7 @@ def find_cards(image: np.ndarray, max_cards: int = 2) -> list[CardQuad]:
     return refined
 
 
-def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
+def _find(image: np.ndarray, max_cards: int, aspect: float) -> list[CardQuad]:
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
@@ -220,7 +221,7 @@ def _find(image: np.ndarray, max_cards: int) -> list[CardQuad]:
             if area < img_area * MIN_AREA:
                 break
             quad = _quad_from_contour(cnt)
-            shape = _shape_score(quad, area, img_area)
+            shape = _shape_score(quad, area, img_area, aspect)
             if shape < 0.08:
                 continue
             s = shape * _content_score(small, quad)

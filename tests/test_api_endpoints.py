@@ -1,0 +1,83 @@
+"""Per-endpoint request contracts: hk-id-card and driver-license accept their own documented
+parameters, and the licence endpoint's stricter edge limits (narrow edge ≥ 100, wide ≤ 8,000)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.apihelpers import DEV_PROJECT_ID, assert_error, b64, get_token, make_client, make_image
+
+HK_PATH = f"/v2/{DEV_PROJECT_ID}/ocr/hk-id-card"
+DL_PATH = f"/v2/{DEV_PROJECT_ID}/ocr/driver-license"
+
+
+@pytest.fixture
+def api():
+    client, pipe = make_client()
+    token = get_token(client)
+
+    def post(path, body):
+        h = {"X-Auth-Token": token, "Content-Type": "application/json"}
+        return client.post(path, content=json.dumps(body).encode(), headers=h)
+
+    post.pipe = pipe
+    return post
+
+
+def test_hk_flags_reach_the_pipeline(api):
+    r = api(HK_PATH, {"image": b64(make_image()), "return_portrait_image": True})
+    assert r.status_code == 200
+    doc_type, _, _, options = api.pipe.calls[-1]
+    assert doc_type == "hk-id-card"
+    assert options.return_portrait_image is True and options.return_portrait_location is False
+    assert options.side is None
+
+
+def test_hk_ignores_parameters_it_does_not_document(api):
+    # `side` and return_verification belong to other endpoints; the cloud API ignores them here
+    r = api(HK_PATH, {"image": b64(make_image()), "side": "sideways", "return_verification": "x"})
+    assert r.status_code == 200
+    assert api.pipe.calls[-1][3].return_verification is False
+
+
+@pytest.mark.parametrize("flag", ["return_portrait_image", "return_portrait_location"])
+def test_hk_non_boolean_flag(api, flag):
+    assert_error(api(HK_PATH, {"image": b64(make_image()), flag: "true"}), 400, "AIS.0101")
+
+
+def test_licence_flags_and_side(api):
+    r = api(DL_PATH, {"image": b64(make_image(120, 160)), "side": "back",
+                      "return_issuing_authority": True, "return_text_location": True})
+    assert r.status_code == 200
+    doc_type, _, _, options = api.pipe.calls[-1]
+    assert doc_type == "driver-license" and options.side == "back"
+    assert options.return_issuing_authority is True and options.return_text_location is True
+
+
+@pytest.mark.parametrize("value", ["true", 1, [True], {"a": 1}])
+def test_licence_non_boolean_issuing_authority(api, value):
+    body = {"image": b64(make_image(120, 160)), "return_issuing_authority": value}
+    assert_error(api(DL_PATH, body), 400, "AIS.0101")
+
+
+def test_licence_bad_side(api):
+    assert_error(api(DL_PATH, {"image": b64(make_image(120, 160)), "side": "middle"}), 400, "AIS.0101")
+
+
+@pytest.mark.parametrize("h,w,ok", [(99, 400, False), (100, 400, True), (400, 99, False),
+                                    (100, 8000, True), (100, 8001, False)])
+def test_licence_edge_limits(api, h, w, ok):
+    r = api(DL_PATH, {"image": b64(make_image(h, w, ".png"))})
+    if ok:
+        assert r.status_code == 200
+    else:
+        assert_error(r, 400, "AIS.0103")
+
+
+def test_id_card_keeps_the_global_edge_limit(api):
+    # a 40 px narrow edge is fine for the id-card endpoint (limit 15) but not for the licence
+    img = b64(make_image(40, 60))
+    assert api(f"/v2/{DEV_PROJECT_ID}/ocr/id-card", {"image": img}).status_code == 200
+    assert_error(api(DL_PATH, {"image": img}), 400, "AIS.0103")
