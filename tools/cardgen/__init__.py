@@ -14,6 +14,10 @@ import random
 import numpy as np
 
 from .camera import CONDITIONS, capture, capture_two
+from .hk import (
+    HK_CONDITIONS, LAYOUTS, HkPerson, capture_thumb, hk_portrait_box, hkid_check_char, hkid_valid,
+    make_hk_sample, random_hk_person, render_hk_front,
+)
 from .person import Person, id_check_char, id_number_valid, random_person
 from .render import H as CARD_H
 from .render import W as CARD_W
@@ -24,6 +28,9 @@ SIDES = ("front", "back", "both")
 __all__ = [
     "CARD_H", "CARD_W", "CONDITIONS", "SIDES", "Person", "capture", "capture_two", "id_check_char",
     "id_number_valid", "make_sample", "random_person", "render_back", "render_front",
+    # Hong Kong identity card (tools/cardgen/hk.py)
+    "HK_CONDITIONS", "LAYOUTS", "HkPerson", "capture_thumb", "hk_portrait_box", "hkid_check_char", "hkid_valid",
+    "make_hk_sample", "random_hk_person", "render_hk_front",
 ]
 
 

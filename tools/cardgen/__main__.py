@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from . import CONDITIONS, SIDES, make_sample
+from .hk import HK_CONDITIONS, write_samples
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,12 +24,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("out_dir", type=pathlib.Path)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1, help="first sample seed (samples use seed, seed+1, ...)")
-    ap.add_argument("--condition", choices=CONDITIONS, action="append",
+    ap.add_argument("--condition", choices=HK_CONDITIONS, action="append",
                     help="restrict to these conditions (repeatable); default: all, cycled")
     ap.add_argument("--side", choices=SIDES, action="append",
                     help="restrict to these sides (repeatable); default: front/back random, sometimes both")
     ap.add_argument("--quality", type=int, default=95, help="JPEG quality of the written files")
+    ap.add_argument("--doc", choices=("cn", "hk"), default="cn",
+                    help="cn: Mainland ID card (default); hk: Hong Kong ID card front, see tools/cardgen/hk.py "
+                         "(then --condition may also be 'thumb' and --side is ignored)")
+    ap.add_argument("--layout", choices=("2003", "2018"), action="append", help="--doc hk only: restrict layouts")
     args = ap.parse_args(argv)
+    if args.doc == "cn" and args.condition and "thumb" in args.condition:
+        ap.error("--condition thumb exists only with --doc hk")
+    if args.doc == "hk":
+        write_samples(args.out_dir, args.count, args.seed, args.condition, args.layout, args.quality)
+        return
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     conditions = args.condition or list(CONDITIONS)
