@@ -23,7 +23,14 @@ def test_blank_card_reads_empty_and_renders(doc_type):
         reading = doc.read(blank, side, get_engine())
         assert reading.side == side
         assert all(f.value in ("", "长期") for f in reading.fields.values()), reading.fields
-        options = RecognizeOptions(return_verification=True, return_text_location=True)
+        options = RecognizeOptions(return_verification=True, return_text_location=True,
+                                   return_issuing_authority=True)
         out = huawei.render(doc, [CardResult(reading, quad, blank.image)], options)
-        assert set(out) == set(doc.HUAWEI_FIELDS[side]) | {"verification_result", "text_location"}
-        assert all(v is False for v in out["verification_result"].values())
+        extra = {"text_location"}
+        if doc.HUAWEI_VERIFICATION.get(side):
+            extra.add("verification_result")
+            assert all(v is False for v in out["verification_result"].values())
+        if getattr(doc, "HUAWEI_CONFIDENCE", False):
+            extra.add("confidence")
+            assert set(out["confidence"]) == set(doc.HUAWEI_FIELDS[side])
+        assert set(out) == set(doc.HUAWEI_FIELDS[side]) | extra

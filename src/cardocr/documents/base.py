@@ -32,6 +32,7 @@ class Reading:
     fields: dict[str, Field]
     checks: dict[str, bool] = field(default_factory=dict)
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (field, why) — never values
+    meta: dict[str, str] = field(default_factory=dict)  # e.g. the card's generation; no personal data
 
 
 @dataclass
