@@ -229,8 +229,8 @@ def _grid():
 
 
 def _blend(img: np.ndarray, alpha: np.ndarray, col) -> None:
-    a = alpha[..., None]
-    img[:] = img * (1 - a) + np.asarray(col, np.float32) * a
+    """In place: img = img * (1 - alpha) + col * alpha (float32)."""
+    img += (np.asarray(col, np.float32) - img) * alpha.astype(np.float32, copy=False)[..., None]
 
 
 def _wavy_lines(img, rng, xx, yy, cols, strength=(0.10, 0.2), n=(2, 3)) -> None:
@@ -298,8 +298,8 @@ def _bauhinia(cx: float, cy: float, R: float, rot: float, outline: bool = False)
         sa = a0 + 0.45
         sx, sy = cx + 0.58 * R * math.cos(sa), cy + 0.58 * R * math.sin(sa)
         ds.polygon([(x * s, y * s) for x, y in _star_pts(sx, sy, 0.11 * R, sa)], fill=255)
-    petals = petals.resize((W, H), Image.LANCZOS).filter(ImageFilter.GaussianBlur(0.8))
-    stars = stars.resize((W, H), Image.LANCZOS).filter(ImageFilter.GaussianBlur(0.6))
+    petals = petals.reduce(s).filter(ImageFilter.GaussianBlur(0.8))
+    stars = stars.reduce(s).filter(ImageFilter.GaussianBlur(0.6))
     return petals, stars
 
 
@@ -307,12 +307,12 @@ def _background_2018(rng: random.Random, nrng: np.random.Generator) -> np.ndarra
     xx, yy = _grid()
     u = xx / W
     # pink (left/top) -> pale yellow-green (middle) -> pale blue (right)
-    pink = np.array([247, 222, 232], np.float32) + [_j(rng, 5) for _ in range(3)]
-    green = np.array([232, 243, 214], np.float32) + [_j(rng, 5) for _ in range(3)]
-    blue = np.array([206, 228, 246], np.float32) + [_j(rng, 5) for _ in range(3)]
+    pink = np.array([247 + _j(rng, 5), 222 + _j(rng, 5), 232 + _j(rng, 5)], np.float32)
+    green = np.array([232 + _j(rng, 5), 243 + _j(rng, 5), 214 + _j(rng, 5)], np.float32)
+    blue = np.array([206 + _j(rng, 5), 228 + _j(rng, 5), 246 + _j(rng, 5)], np.float32)
     t = np.clip(u + 0.25 * (yy / H - 0.5) + rng.uniform(-0.05, 0.05), 0, 1)[..., None]
     img = np.where(t < 0.45, pink + (green - pink) * (t / 0.45), green + (blue - green) * ((t - 0.45) / 0.55))
-    img = img.astype(np.float32)
+    img = img.astype(np.float32, copy=False)
     # soft pink wash top-left, blue wash bottom-right
     _blend(img, 0.35 * np.exp(-((xx - 0.05 * W) ** 2 + (yy - 0.05 * H) ** 2) / (2 * 220.0 ** 2)), (250, 210, 225))
     _blend(img, 0.30 * np.exp(-((xx - 0.95 * W) ** 2 + (yy - 0.9 * H) ** 2) / (2 * 260.0 ** 2)), (190, 215, 245))
@@ -329,7 +329,7 @@ def _background_2018(rng: random.Random, nrng: np.random.Generator) -> np.ndarra
 
 def _background_2003(rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
     xx, yy = _grid()
-    base = np.array([232, 226, 230], np.float32) + [_j(rng, 5) for _ in range(3)]
+    base = np.array([232 + _j(rng, 5), 226 + _j(rng, 5), 230 + _j(rng, 5)], np.float32)
     img = np.ones((H, W, 3), np.float32) * base
     # greyish-pink with a lilac band at the top and a warm wash at the bottom
     _blend(img, 0.45 * np.clip(1 - yy / (0.22 * H), 0, 1), (214, 206, 226))
@@ -345,7 +345,8 @@ def _background_2003(rng: random.Random, nrng: np.random.Generator) -> np.ndarra
     hue = (yy / H * 2 + xx / W) % 1.0
     rainbow = np.stack([200 + 40 * np.sin(2 * math.pi * hue), 205 + 40 * np.sin(2 * math.pi * hue + 2.1),
                         210 + 40 * np.sin(2 * math.pi * hue + 4.2)], -1).astype(np.float32)
-    img[:] = img * (1 - 0.18 * band[..., None]) + rainbow * 0.18 * band[..., None]
+    _blend(img, 0.18 * band, 0)
+    img += rainbow * (0.18 * band)[..., None]
     img += nrng.standard_normal(img.shape, dtype=np.float32) * 1.5
     return img
 
@@ -391,6 +392,15 @@ def _text(d, x, yc, text, f, fill, spacing=0.0, latin=False, align="left") -> fl
         w = _spaced_width(text, f, spacing)
         x = x - w if align == "right" else x - w / 2
     return draw_text(d, x, yc, text, f, fill, spacing=spacing, latin=latin)
+
+
+def _fit(key: str, size: int, text: str, max_w: float, min_size: int = 14):
+    """Font `key` at `size`, shrunk until `text` fits in max_w px."""
+    f = _font(key, size)
+    while size > min_size and f.getlength(text) > max_w:
+        size -= 1
+        f = _font(key, size)
+    return f
 
 
 def _dob_sex(d, x, yc, p: HkPerson, of, zf, ink, gap) -> None:
@@ -444,7 +454,7 @@ def _render_2018(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     if p.name:
         nf = _font(zh_key, rng.randint(33, 36))
         _text(d, x_left + _j(rng), 0.245 * H + gy + _j(rng), p.name, nf, ink, spacing=nf.size * rng.uniform(0.2, 0.4))
-    ef = _font("ocrb", rng.randint(25, 27))
+    ef = _fit("ocrb", rng.randint(25, 27), p.name_en, 0.85 * W - x_left)
     _text(d, x_left + _j(rng), 0.318 * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
 
     _paste_portrait(im, _box_px("2018", rng), rng, sat=rng.uniform(0.0, 0.35))
@@ -464,9 +474,11 @@ def _render_2018(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     _text(d, vx + _j(rng), 0.665 * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
     _label(d, vx, 0.735 * H + gy, "簽發日期", "Date of Issue", lzf, lef, teal)
     _text(d, vx + _j(rng), 0.80 * H + gy + _j(rng, 1), p.initial_issue_date, vf, ink, latin=True)
-    bf = _font("ocrb", rng.randint(33, 36))
-    _text(d, vx + _j(rng), 0.905 * H + gy + _j(rng, 1), p.issue_date, bf, ink, latin=True)
-    _text(d, 0.952 * W + gx + _j(rng), 0.905 * H + gy + _j(rng, 1), p.number, bf, ink, latin=True, align="right")
+    # Bottom line: issue date left, number right-aligned; keep >= 0.35 em between them.
+    right = 0.952 * W + gx
+    bf = _fit("ocrb", rng.randint(32, 35), p.issue_date + "xx" + p.number, right - vx - 2)
+    _text(d, vx + _j(rng, 1), 0.905 * H + gy + _j(rng, 1), p.issue_date, bf, ink, latin=True)
+    _text(d, right + _j(rng, 1), 0.905 * H + gy + _j(rng, 1), p.number, bf, ink, latin=True, align="right")
     return im
 
 
@@ -494,7 +506,7 @@ def _render_2003(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     if p.name:
         nf = _font(zh_key, rng.randint(34, 38))
         _text(d, x + _j(rng), 0.27 * H + gy + _j(rng), p.name, nf, ink, spacing=rng.uniform(2, 8))
-    ef = _font("ocrb", rng.randint(24, 26))
+    ef = _fit("ocrb", rng.randint(24, 26), p.name_en, 0.62 * W - x)
     _text(d, x + _j(rng), 0.355 * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
     vf = _font("ocrb", rng.randint(25, 27))
     if p.name_telegraph_code:
