@@ -307,9 +307,9 @@ def _background_2018(rng: random.Random, nrng: np.random.Generator) -> np.ndarra
     xx, yy = _grid()
     u = xx / W
     # pink (left/top) -> pale yellow-green (middle) -> pale blue (right)
-    pink = np.array([247 + _j(rng, 5), 222 + _j(rng, 5), 232 + _j(rng, 5)], np.float32)
-    green = np.array([232 + _j(rng, 5), 243 + _j(rng, 5), 214 + _j(rng, 5)], np.float32)
-    blue = np.array([206 + _j(rng, 5), 228 + _j(rng, 5), 246 + _j(rng, 5)], np.float32)
+    pink = np.array([246 + _j(rng, 5), 216 + _j(rng, 5), 230 + _j(rng, 5)], np.float32)
+    green = np.array([212 + _j(rng, 6), 240 + _j(rng, 5), 206 + _j(rng, 6)], np.float32)
+    blue = np.array([186 + _j(rng, 6), 222 + _j(rng, 6), 246 + _j(rng, 4)], np.float32)
     t = np.clip(u + 0.25 * (yy / H - 0.5) + rng.uniform(-0.05, 0.05), 0, 1)[..., None]
     img = np.where(t < 0.45, pink + (green - pink) * (t / 0.45), green + (blue - green) * ((t - 0.45) / 0.55))
     img = img.astype(np.float32, copy=False)
@@ -454,7 +454,7 @@ def _render_2018(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     if p.name:
         nf = _font(zh_key, rng.randint(33, 36))
         _text(d, x_left + _j(rng), 0.245 * H + gy + _j(rng), p.name, nf, ink, spacing=nf.size * rng.uniform(0.2, 0.4))
-    ef = _fit("ocrb", rng.randint(25, 27), p.name_en, 0.85 * W - x_left)
+    ef = _fit("ocrb", rng.randint(22, 25), p.name_en, 0.85 * W - x_left)
     _text(d, x_left + _j(rng), 0.318 * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
 
     _paste_portrait(im, _box_px("2018", rng), rng, sat=rng.uniform(0.0, 0.35))
@@ -463,9 +463,9 @@ def _render_2018(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     _ghost(im, (gx0, gy0, gx0 + round(0.12 * W), gy0 + round(0.275 * H)), rng, pseed)
 
     vx = 0.395 * W + gx
-    vf = _font("ocrb", rng.randint(27, 29))
+    vf = _font("ocrb", rng.randint(25, 27))
     if p.name_telegraph_code:
-        tf = _font("ocrb", rng.randint(29, 31))
+        tf = _font("ocrb", rng.randint(26, 29))
         _text(d, vx + _j(rng), 0.41 * H + gy + _j(rng), p.name_telegraph_code, tf, ink, latin=True)
     lzf = _font(rng.choice(("sans", "wqy")), rng.randint(16, 18))
     lef = _font("sans", rng.randint(15, 17))
