@@ -58,9 +58,9 @@ GIVEN: dict[str, str] = {
     "敬": "King", "峰": "Fung", "鋒": "Fung", "楓": "Fung", "豐": "Fung", "彬": "Pan", "斌": "Pan", "邦": "Pong",
     "富": "Fu", "福": "Fuk", "壽": "Sau", "修": "Sau", "有": "Yau", "友": "Yau", "佑": "Yau", "柔": "Yau",
     "昭": "Chiu", "超": "Chiu", "展": "Chin", "千": "Chin", "毅": "Ngai", "銀": "Ngan", "雁": "Ngan",
-    "崇": "Sung", "松": "Chung", "富": "Fu", "偉": "Wai", "家": "Ka", "蕙": "Wai", "麗": "Lai", "泳": "Wing",
+    "崇": "Sung", "松": "Chung", "蕙": "Wai", "泳": "Wing", "鎮": "Chun", "駿": "Chun", "灝": "Ho", "皓": "Ho",
     "霆": "Ting", "庭": "Ting", "廷": "Ting", "挺": "Ting", "穗": "Sui", "瑞": "Sui", "水": "Shui", "曉": "Hiu",
-    "希": "Hei", "熙": "Hei", "喜": "Hei", "凱": "Hoi", "彩": "Choi", "才": "Choi", "財": "Choi", "俊": "Chun",
+    "希": "Hei", "熙": "Hei", "喜": "Hei", "彩": "Choi", "才": "Choi", "財": "Choi", "晉": "Chun", "鏗": "Hang",
 }
 
 # English given names some people carry before their Chinese given name.
