@@ -14,6 +14,11 @@ import random
 import numpy as np
 
 from .camera import CONDITIONS, capture, capture_two
+from .licence import LAYOUTS as LICENCE_LAYOUTS
+from .licence import (
+    PAGE_H, PAGE_W, Licence, licence_layout_boxes, make_licence_sample, put_in_sleeve, random_licence,
+    render_licence_back, render_licence_front,
+)
 from .hk import (
     HK_CONDITIONS, LAYOUTS, HkPerson, capture_thumb, hk_portrait_box, hkid_check_char, hkid_valid,
     make_hk_sample, random_hk_person, render_hk_front,
@@ -31,6 +36,9 @@ __all__ = [
     # Hong Kong identity card (tools/cardgen/hk.py)
     "HK_CONDITIONS", "LAYOUTS", "HkPerson", "capture_thumb", "hk_portrait_box", "hkid_check_char", "hkid_valid",
     "make_hk_sample", "random_hk_person", "render_hk_front",
+    # Mainland driving licence (tools/cardgen/licence.py)
+    "LICENCE_LAYOUTS", "Licence", "PAGE_H", "PAGE_W", "licence_layout_boxes", "make_licence_sample",
+    "put_in_sleeve", "random_licence", "render_licence_back", "render_licence_front",
 ]
 
 
