@@ -29,13 +29,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--side", choices=SIDES, action="append",
                     help="restrict to these sides (repeatable); default: front/back random, sometimes both")
     ap.add_argument("--quality", type=int, default=95, help="JPEG quality of the written files")
-    ap.add_argument("--doc", choices=("cn", "hk"), default="cn",
+    ap.add_argument("--doc", choices=("cn", "hk", "licence"), default="cn",
                     help="cn: Mainland ID card (default); hk: Hong Kong ID card front, see tools/cardgen/hk.py "
-                         "(then --condition may also be 'thumb' and --side is ignored)")
+                         "(then --condition may also be 'thumb' and --side is ignored); "
+                         "licence: Mainland driving licence, see tools/cardgen/licence.py")
     ap.add_argument("--layout", choices=("2003", "2018"), action="append", help="--doc hk only: restrict layouts")
     args = ap.parse_args(argv)
     if args.doc == "cn" and args.condition and "thumb" in args.condition:
         ap.error("--condition thumb exists only with --doc hk")
+    if args.doc == "licence":
+        from .licence import write_licence_samples
+        if args.condition and "thumb" in args.condition:
+            ap.error("--condition thumb exists only with --doc hk")
+        write_licence_samples(args.out_dir, args.count, args.seed, args.condition, args.side, args.quality)
+        return
     if args.doc == "hk":
         write_samples(args.out_dir, args.count, args.seed, args.condition, args.layout, args.quality)
         return

@@ -783,9 +783,32 @@ def licence_layout_boxes(layout: str, side: str) -> dict[str, tuple[float, float
 # ------------------------------------------------------------------------- CLI
 
 
+def write_licence_samples(out_dir: pathlib.Path, count: int, seed: int = 1, conditions: list[str] | None = None,
+                          sides: list[str] | None = None, quality: int = 95) -> None:
+    """Write dl_<seed>_<side>_<condition>.jpg + truth.jsonl (Licence.to_dict() fields, corners, ...)."""
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    conditions = conditions or list(CONDITIONS)
+    with open(out_dir / "truth.jsonl", "w", encoding="utf-8") as fh:
+        for i in range(count):
+            s = seed + i
+            condition = conditions[i % len(conditions)]
+            pick = random.Random(s * 7919 + 29)
+            side = pick.choice(sides) if sides else pick.choice(("front", "front", "back", "both"))
+            photo, lic, corners = make_licence_sample(s, side, condition)
+            name = f"dl_{s:06d}_{side}_{condition}.jpg"
+            cv2.imwrite(str(out_dir / name), photo, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            rec = {"file": name, "doc": "driving_licence", "seed": s, "side": side, "condition": condition,
+                   "width": photo.shape[1], "height": photo.shape[0], **lic.to_dict(),
+                   "corners": np.asarray(corners, np.float64).round(2).tolist()}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            print(name)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m tools.cardgen.licence",
-                                 description="Write synthetic driving-licence photos + truth.jsonl")
+                                 description="Write synthetic driving-licence photos + truth.jsonl "
+                                             "(same as python -m tools.cardgen OUT --doc licence)")
     ap.add_argument("out_dir", type=pathlib.Path)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1, help="first sample seed (samples use seed, seed+1, ...)")
@@ -793,22 +816,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--side", choices=SIDES, action="append")
     ap.add_argument("--quality", type=int, default=95)
     args = ap.parse_args(argv)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    conditions = args.condition or list(CONDITIONS)
-    with open(args.out_dir / "truth.jsonl", "w", encoding="utf-8") as fh:
-        for i in range(args.count):
-            seed = args.seed + i
-            condition = conditions[i % len(conditions)]
-            pick = random.Random(seed * 7919 + 29)
-            side = pick.choice(args.side) if args.side else pick.choice(("front", "front", "back", "both"))
-            photo, lic, corners = make_licence_sample(seed, side, condition)
-            name = f"dl_{seed:06d}_{side}_{condition}.jpg"
-            cv2.imwrite(str(args.out_dir / name), photo, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
-            rec = {"file": name, "doc": "driving_licence", "seed": seed, "side": side, "condition": condition,
-                   "width": photo.shape[1], "height": photo.shape[0], **lic.to_dict(),
-                   "corners": np.asarray(corners, np.float64).round(2).tolist()}
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            print(name)
+    write_licence_samples(args.out_dir, args.count, args.seed, args.condition, args.side, args.quality)
 
 
 if __name__ == "__main__":
