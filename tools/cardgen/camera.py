@@ -315,12 +315,13 @@ def _motion_kernel(length: int, angle: float) -> np.ndarray:
     return k / k.sum()
 
 
-def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random) -> tuple[np.ndarray, list[np.ndarray]]:
+def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random,
+           ref_width: float | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
     nrng = _nrng(rng)
     rects, pw, ph = _layout(cards, rng, condition)
-    quad, photo_w, photo_h = _place(rng, condition, pw, ph, float(cards[0].shape[1]))
+    quad, photo_w, photo_h = _place(rng, condition, pw, ph, float(ref_width or cards[0].shape[1]))
     hm = cv2.getPerspectiveTransform(_rect(pw, ph), quad)
     is_scan = condition == "scan"
 
@@ -421,9 +422,14 @@ def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random) -> tuple
     return out, corners_out
 
 
-def capture(card: np.ndarray, condition: str, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
-    """Photograph one card. Returns (photo BGR uint8, 4x2 float32 corners TL,TR,BR,BL)."""
-    photo, corners = _shoot([card], condition, rng)
+def capture(card: np.ndarray, condition: str, rng: random.Random,
+            ref_width: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Photograph one card. Returns (photo BGR uint8, 4x2 float32 corners TL,TR,BR,BL).
+
+    ref_width: width (px) that the photo/small framing scales to its target share of the photo;
+    default the card width (a card in a wider holder passes the card width here).
+    """
+    photo, corners = _shoot([card], condition, rng, ref_width)
     return photo, corners[0]
 
 

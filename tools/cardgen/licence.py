@@ -718,7 +718,8 @@ def make_licence_sample(seed: int, side: str, condition: str, layout: str | None
         pages.append(render_licence_back(lic, rng))
     if in_sleeve:
         holder, quads = put_in_sleeve(pages, rng)
-        photo, corners = capture(holder, condition, rng)
+        # Size the photo by the page width (as for bare pages), not by the whole holder.
+        photo, corners = capture(holder, condition, rng, ref_width=pages[0].shape[1])
         pc = [_page_corners(corners, holder.shape, q) for q in quads]
     elif len(pages) == 1:
         photo, c = capture(pages[0], condition, rng)
