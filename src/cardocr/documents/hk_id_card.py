@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, greedy_decode
+from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
@@ -41,6 +41,7 @@ HUAWEI_FIELDS = {
 HUAWEI_VERIFICATION: dict[str, tuple[str, ...]] = {}
 HUAWEI_CONFIDENCE = True
 CONFIDENT = 0.9  # a character read at or above this is never changed by a check
+NAME_MARGIN = 8.0  # log-likelihood a name the telegraph codes propose may trail the raw reading by
 
 # large portrait, (x0, x1, y0, y1) card fractions, per generation
 PORTRAIT = {"2018": (0.035, 0.335, 0.30, 0.93), "2003": (0.655, 0.955, 0.27, 0.90)}
@@ -49,7 +50,7 @@ UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 SPECS = {
     "number": UPPER + DIGITS + "()",
-    "issue_date": DIGITS + "-",
+    "issue_date": DIGITS + "-() ",  # the 2003 card prints it beside the (MM-YY) first issue
     "initial_issue_date": DIGITS + "-()",
     "birth": DIGITS + "-男女MF ",
     "symbols": UPPER + "*",
@@ -61,12 +62,14 @@ LABEL_WORDS = ("出生", "日期", "簽發", "签发", "Date", "Birth", "Issue",
                "IDENTITY", "身份", "居民")
 
 RE_NUMBER = re.compile(r"[A-Z]{1,2}\d{6}\(?[0-9A]\)?")
+RE_NUMBER_LOOSE = re.compile(r"[A-Z0-9]{1,2}\d{6}\([0-9A]\)?")  # the letter misread as a digit
 RE_ISSUE = re.compile(r"(?<![\d(])\d{2}-\d{2}-\d{2}(?![\d)])")
 RE_INITIAL = re.compile(r"\(\d{2}-\d{2}\)")
 RE_BIRTH = re.compile(r"\d{2}-\d{2}-\d{4}")
 RE_SYMBOLS = re.compile(r"^\*{1,3}[A-Z]{0,6}$|^[A-Z]{1,2}\*?[A-Z]{0,5}$")
 RE_TELEGRAPH = re.compile(r"^\d{4}(?: ?\d{4}){0,4}$")
 RE_NAME_EN = re.compile(r"^[A-Z][A-Z' -]*,\s*[A-Za-z' -]+$")
+RE_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' -]{2,}$")
 RE_CJK = re.compile(r"^[\u3400-\u9fff]{1,6}$")
 
 
@@ -80,10 +83,18 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
                        [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
 
 
+_FOLD = str.maketrans({"，": ",", "（": "(", "）": ")", "－": "-", "＊": "*", "：": ":"})
+
+
 @dataclass
 class _Seen:
     line: Line
     box: tuple[float, float, float, float]  # card pixels
+
+    @property
+    def text(self) -> str:
+        """The raw reading with full-width punctuation folded, for telling roles apart."""
+        return self.line.text.translate(_FOLD)
 
     @property
     def cy(self) -> float:
@@ -105,8 +116,10 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    title = [s for s in seen if s.cy < 0.25 and _is_title(s.line.text)]
+    title = [s for s in seen if s.cy < 0.25 and _is_title(s.text)]
     number_s = _pick(seen, lambda t: RE_NUMBER.search(t.replace(" ", "")), prefer_y=0.9)
+    if number_s is None:
+        number_s = _pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9)
     if number_s is None and not title:
         # neither the card's number nor its title: not a Hong Kong identity card
         return Reading(NAME, "front", {name: Field("", 0.0) for name in HUAWEI_FIELDS["front"]})
@@ -124,7 +137,10 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     birth, sex, birth_conf, sex_conf = "", "", 0.0, 0.0
     if birth_s is not None:
         used.add(id(birth_s))
-        birth, sex, birth_conf, sex_conf = _read_birth_sex(birth_s.line, charset)
+        # the sex may sit in a box of its own to the right of the date
+        mates = [m for m in _row_mates(seen, birth_s, used) if len(m.text.replace(" ", "")) <= 3]
+        used.update(id(m) for m in mates)
+        birth, sex, birth_conf, sex_conf = _read_birth_sex([birth_s.line] + [m.line for m in mates], charset)
     fields["birth_date"] = Field(birth, birth_conf, birth_s.quad if birth_s else None)
     fields["sex"] = Field(sex, sex_conf, birth_s.quad if birth_s else None)
 
@@ -132,34 +148,42 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     initial, initial_conf = "", 0.0
     if init_s is not None:
         used.add(id(init_s))
-        initial, initial_conf = _read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
-    fields["initial_issue_date"] = Field(initial, initial_conf, init_s.quad if init_s else None)
+        initial, initial_conf, _ = _read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
 
-    issue_s = _pick(seen, lambda t: RE_ISSUE.search(t.replace(" ", "")), used=used, prefer_y=0.9)
+    # the 2003 card prints the issue date on the first-issue line: that line may hold both
+    issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
+                    used=used - {id(init_s)}, prefer_y=0.9)
     issue, issue_conf = "", 0.0
     if issue_s is not None:
         used.add(id(issue_s))
-        issue, issue_conf = _read_pattern(issue_s.line, charset, "issue_date", RE_ISSUE)
+        issue, issue_conf, _ = _read_pattern(issue_s.line, charset, "issue_date", RE_ISSUE,
+                                             after=RE_INITIAL)
+    fields["initial_issue_date"] = Field(initial, initial_conf, init_s.quad if init_s else None)
     fields["issue_date"] = Field(issue, issue_conf, issue_s.quad if issue_s else None)
 
     # -- names, codes, symbols ----------------------------------------------------------
     tele_s = _pick(seen, lambda t: RE_TELEGRAPH.match(t.strip()) and len(t.replace(" ", "")) % 4 == 0,
-                   used=used, prefer_y=0.3)
+                   used=used, prefer_y=0.4)
     codes, tele_probs = [], []
     if tele_s is not None:
         used.add(id(tele_s))
         codes, tele_probs = _read_telegraph(tele_s.line, charset)
 
-    en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.25)
+    en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33)
+    if en_s is None:  # the comma lost: a line of Latin letters in the name rows
+        en_s = _pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()) and not _is_label(t), used=used,
+                     prefer_y=0.33, max_y=0.5)
     name_en, en_conf = "", 0.0
     if en_s is not None:
         used.add(id(en_s))
         ln = _decode(en_s.line, charset, "name_en")
-        name_en, en_conf = _tidy_name_en(ln.text), _conf(ln)
+        name_en, en_conf = _tidy_name_en(ln), _conf(ln)
+        if "," not in ln.text:
+            en_conf = round(en_conf * 0.5, 4)
     fields["name_en"] = Field(name_en, en_conf, en_s.quad if en_s else None)
 
     zh_s = _pick(seen, lambda t: RE_CJK.match(t.strip()) and not _is_label(t), used=used,
-                 prefer_y=0.2, max_y=0.45)
+                 prefer_y=0.25, max_y=0.45)
     name, name_conf = "", 0.0
     if zh_s is not None:
         used.add(id(zh_s))
@@ -169,12 +193,15 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     fields["name"] = Field(name, name_conf, zh_s.quad if zh_s else None)
     fields["name_telegraph_code"] = Field(" ".join(codes), round(tele_conf, 4), tele_s.quad if tele_s else None)
 
-    sym_s = _pick(seen, lambda t: RE_SYMBOLS.match(t.replace(" ", "")) and "*" in t, used=used)
+    # symbols: the line right below the birth line
+    below = (birth_s.cy + 0.03, birth_s.cy + 0.13) if birth_s is not None else (0.55, 0.75)
+    sym_s = _pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and not re.search(r"\d", t)
+                  and not _is_label(t), used=used,
+                  prefer_y=sum(below) / 2, min_y=below[0], max_y=below[1])
     symbols, sym_conf = "", 0.0
     if sym_s is not None:
         used.add(id(sym_s))
-        ln = _decode(sym_s.line, charset, "symbols")
-        symbols, sym_conf = ln.text, _conf(ln)
+        symbols, sym_conf = _read_symbols(sym_s.line, charset)
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
     permanent, perm_conf = _permanent(title)
@@ -204,13 +231,22 @@ def _recognise_all(card: Card, engine: OcrEngine) -> list[_Seen]:
 
 
 def _pick(seen: list[_Seen], fits, used: set[int] | None = None, prefer_y: float | None = None,
-          max_y: float = 1.0) -> _Seen | None:
+          max_y: float = 1.0, min_y: float = 0.0) -> _Seen | None:
     """The line whose text fits a role; among several, the one nearest the preferred row,
     then the most confident."""
-    cands = [s for s in seen if (used is None or id(s) not in used) and s.cy <= max_y and fits(s.line.text)]
+    cands = [s for s in seen if (used is None or id(s) not in used) and min_y <= s.cy <= max_y
+             and fits(s.text)]
     if not cands:
         return None
     return min(cands, key=lambda s: (abs(s.cy - prefer_y) if prefer_y is not None else 0.0, -s.line.score))
+
+
+def _row_mates(seen: list[_Seen], anchor: _Seen, used: set[int]) -> list[_Seen]:
+    """Unused boxes on the same text row, right of the anchor."""
+    h = anchor.box[3] - anchor.box[1]
+    return sorted((s for s in seen if id(s) not in used and s is not anchor
+                   and abs(s.cy - anchor.cy) * CARD_H < 0.5 * h and s.cx > anchor.cx + 0.02),
+                  key=lambda s: s.box[0])
 
 
 def _decode(line: Line, charset: list[str], role: str) -> Line:
@@ -236,7 +272,10 @@ def _read_number(line: Line, charset: list[str]) -> tuple[str, float]:
     ln = _decode(line, charset, "number")
     m = RE_NUMBER.search(ln.text)
     if not m:
-        return ln.text, _conf(ln) * 0.5
+        ln = _letter_prefix(ln, charset)
+        m = RE_NUMBER.search(ln.text)
+    if not m:
+        return ln.text, round(_conf(ln) * 0.5, 4)
     s, e = m.span()
     text, probs, alts = ln.text[s:e], ln.char_probs[s:e], ln.alternatives[s:e]
     body = [(c, p, a) for c, p, a in zip(text, probs, alts) if c not in "()"]
@@ -265,40 +304,86 @@ def _read_number(line: Line, charset: list[str]) -> tuple[str, float]:
     return printed, round(conf * 0.6, 4)
 
 
+def _letter_prefix(ln: Line, charset: list[str]) -> Line:
+    """Seven digits before the parenthesis: the number starts with a letter, so its first
+    character is a letter the recogniser misread as a digit (Z→2, S→5, B→8). The letter the
+    pixels support best takes its place, with its share of the likelihood as probability."""
+    m = re.match(r"^\d(\d{6}\(?[0-9A]\)?)", ln.text)
+    if not m or ln.probs is None:
+        return ln
+    rest = ln.text[1:]
+    best, share = best_of(ln.probs, charset, [a + rest for a in UPPER])
+    if not best:
+        return ln
+    return Line(text=best, char_probs=[share] + ln.char_probs[1:], probs=ln.probs,
+                alternatives=[[(best[0], share)]] + ln.alternatives[1:])
+
+
 def _format_number(raw: str) -> str:
     """Letters+6 digits+check → `L123456(C)`; anything else comes back as read."""
     m = re.fullmatch(r"([A-Z]{1,2})(\d{6})([0-9A])", raw)
     return f"{m.group(1)}{m.group(2)}({m.group(3)})" if m else raw
 
 
-def _read_birth_sex(line: Line, charset: list[str]) -> tuple[str, str, float, float]:
-    ln = _decode(line, charset, "birth")
+def _read_birth_sex(lines: list[Line], charset: list[str]) -> tuple[str, str, float, float]:
+    """`03-06-1985 女 F`: the date, then the sex printed twice (the second part may come as
+    boxes of its own, `lines[1:]`)."""
+    ln = _decode(lines[0], charset, "birth")
     m = RE_BIRTH.search(ln.text)
     if not m:
         return "", "", 0.0, 0.0
     birth, birth_conf = m.group(0), _span_conf(ln, *m.span())
-    rest = ln.text[m.end():]
-    # the sex is printed twice, 女 F / 男 M: each half votes with its probability
+    tail = list(zip(ln.text[m.end():], ln.char_probs[m.end():]))
+    for extra in lines[1:]:
+        e = _decode(extra, charset, "birth")
+        tail += list(zip(e.text, e.char_probs))
+    # each half of 女 F / 男 M votes with its probability
     votes = {"F": 0.0, "M": 0.0}
-    for i, c in enumerate(rest, start=m.end()):
+    for c, p in tail:
         if c in "女F":
-            votes["F"] += ln.char_probs[i]
+            votes["F"] += p
         elif c in "男M":
-            votes["M"] += ln.char_probs[i]
+            votes["M"] += p
     total = votes["F"] + votes["M"]
     if total == 0:
         return birth, "", birth_conf, 0.0
     sex = "F" if votes["F"] >= votes["M"] else "M"
-    sex_conf = votes[sex] / max(total, 1e-6) * min(1.0, total)
+    sex_conf = votes[sex] / total * min(1.0, total)
     return birth, sex, birth_conf, round(sex_conf, 4)
 
 
-def _read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern) -> tuple[str, float]:
+def _read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
+                  after: re.Pattern | None = None) -> tuple[str, float, int]:
+    """The first match of `pattern` in the line re-decoded for its role (past a match of
+    `after`, when given); returns text, confidence and where the match ended."""
     ln = _decode(line, charset, role)
-    m = pattern.search(ln.text)
+    start = 0
+    if after is not None:
+        a = after.search(ln.text)
+        start = a.end() if a else 0
+    m = pattern.search(ln.text, start)
     if not m:
-        return "", 0.0
-    return m.group(0), _span_conf(ln, *m.span())
+        return "", 0.0, 0
+    return m.group(0), _span_conf(ln, *m.span()), m.end()
+
+
+def _read_symbols(line: Line, charset: list[str]) -> tuple[str, float]:
+    """`***AZ`: up to three stars, then letters. At this size a star is easily read as a W or
+    an X; the letters at the end are read as they are, the leading run is settled by the
+    pixels' likelihood among 0-3 stars."""
+    ln = _decode(line, charset, "symbols")
+    text = ln.text
+    if not text or line.probs is None:
+        return text, _conf(ln)
+    lead = len(text) - len(text.lstrip("*WX"))
+    if lead == 0:
+        return text, _conf(ln)
+    tail = text[lead:]
+    words = {text} | {"*" * k + text[k:] for k in range(1, min(lead, 3) + 1)}
+    words |= {"*" * k + tail for k in range(0, 4)}
+    best, share = best_of(line.probs, charset, sorted(words))
+    conf = min([share] + [p for c, p in zip(text[lead:], ln.char_probs[lead:])])
+    return best, round(conf, 4)
 
 
 def _read_telegraph(line: Line, charset: list[str]) -> tuple[list[str], list[float]]:
@@ -315,43 +400,74 @@ def _read_telegraph(line: Line, charset: list[str]) -> tuple[list[str], list[flo
 
 def _name_and_codes(line: Line, charset: list[str], codes: list[str], code_probs: list[float],
                     reading: Reading) -> tuple[str, float, list[str], float]:
-    """The Chinese name and its telegraph codes, each checked against the other."""
+    """The Chinese name and its telegraph codes, each checked against the other. Returns
+    name, its confidence, codes, their confidence."""
     ln = _decode(line, charset, "name")
     name, probs = ln.text, ln.char_probs
+    if not name:
+        return "", 0.0, codes, round(min(code_probs), 4) if code_probs else 0.0
     name_codes = [telegraph_code(c) for c in name]
-    if codes and len(codes) == len(name) and name_codes == codes:
-        both = _boost(min(min(probs), min(code_probs)))
+    code_conf = min(code_probs) if code_probs else 0.0
+    if codes and name_codes == codes:
+        both = _boost(min(min(probs), code_conf))
         return name, both, codes, both
-    # where the codes are sure and a name character is not, the codes choose among the
-    # characters they stand for (by how well the pixels support each)
+    # Where a name character disagrees with its code and was read without confidence, the
+    # code proposes the characters it stands for (a traditional form and its simplified
+    # twin share codes); the pixels choose among them. The choice must stay close to what
+    # was read, so a misread code cannot pull in an unrelated character.
     if codes and len(codes) == len(name) and line.probs is not None:
-        options = []
-        for c, p, code, cp in zip(name, probs, codes, code_probs):
+        options, changed = [], False
+        for c, p, code in zip(name, probs, codes):
             alts = chars_for_code(code)
-            if telegraph_code(c) != code and p < CONFIDENT and cp >= CONFIDENT and alts:
+            if telegraph_code(c) != code and p < CONFIDENT and alts:
                 options.append(alts)
+                changed = True
             else:
                 options.append([c])
-        words = ["".join(w) for w in itertools.product(*options)][:64]
-        if len(words) > 1 or words[0] != name:
-            best, share = best_of(line.probs, charset, words + [name])
-            if best != name:
-                reading.corrections.append(("name", "agrees with the telegraph codes"))
-                fixed = [telegraph_code(c) for c in best]
-                ok = fixed == codes
-                return best, round(min(share, 0.89), 4), codes, round(min(code_probs), 4) if ok else 0.5
+        if changed:
+            words = ["".join(w) for w in itertools.product(*options)][:64]
+            index = char_index(charset)
+            words = [w for w in words if all(ch in index for ch in w)]
+            if words:
+                best, share = best_of(line.probs, charset, words)
+                raw_lp = sequence_log_prob(line.probs, [index[c] for c in name]) if all(
+                    c in index for c in name) else -np.inf
+                best_lp = sequence_log_prob(line.probs, [index[c] for c in best])
+                if best_lp >= raw_lp - NAME_MARGIN:
+                    reading.corrections.append(("name", "agrees with the telegraph codes"))
+                    ok = [telegraph_code(c) for c in best] == codes
+                    conf = min(share, code_conf, CONFIDENT - 0.01) if ok else 0.3
+                    return best, round(conf, 4), codes, round(min(code_conf, CONFIDENT - 0.01), 4)
     # where the name is sure and a code is not, the name's own code stands in
-    if name and all(k is not None for k in name_codes) and min(probs) >= CONFIDENT:
+    if all(k is not None for k in name_codes) and min(probs) >= CONFIDENT:
         if len(codes) == len(name) and all(k == c or cp < CONFIDENT
                                            for k, c, cp in zip(name_codes, codes, code_probs)):
             reading.corrections.append(("name_telegraph_code", "agrees with the Chinese name"))
-            return name, _boost(min(probs)), list(name_codes), 0.89  # type: ignore[arg-type]
-    name_conf = round(min(probs) * 0.7, 4) if probs else 0.0
-    return name, name_conf, codes, round(min(code_probs) * 0.7, 4) if code_probs else 0.0
+            return name, _boost(min(probs)), list(name_codes), CONFIDENT - 0.01  # type: ignore[arg-type]
+    # disagreement nobody can settle: both as read, neither vouched for
+    return name, round(min(probs) * 0.6, 4), codes, round(code_conf * 0.6, 4)
 
 
-def _tidy_name_en(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip(" ,")
+def _tidy_name_en(ln: Line) -> str:
+    """`SURNAME, Given Names`: the surname in capitals, each given name capitalised. The
+    convention settles the case only of letters read without confidence (y/Y, o/O, s/S look
+    alike at this size); a capital right after a small letter in the given names marks a
+    space the crop squeezed out."""
+    out = []
+    comma_seen, word_start = False, True
+    for c, p in zip(ln.text, ln.char_probs):
+        if c == ",":
+            comma_seen, word_start = True, True
+        elif c in " -'":
+            word_start = True
+        elif c.isalpha():
+            if p < CONFIDENT:
+                c = c.upper() if (not comma_seen or word_start) else c.lower()
+            if comma_seen and c.isupper() and out and out[-1].islower():
+                out.append(" ")
+            word_start = False
+        out.append(c)
+    text = re.sub(r"\s+", " ", "".join(out)).strip(" ,")
     return re.sub(r"\s*,\s*", ", ", text)
 
 
@@ -404,8 +520,8 @@ def _cross_check(reading: Reading) -> None:
     confidence of the least certain of the dates involved; nothing is rewritten."""
     f = reading.fields
     birth = _date(f["birth_date"].value, "%d-%m-%Y")
-    initial = _initial(f["initial_issue_date"].value)
     issue = _issue(f["issue_date"].value)
+    initial = _initial(f["initial_issue_date"].value, issue)
     for name, value in (("birth_date", birth), ("initial_issue_date", initial), ("issue_date", issue)):
         if f[name].value and value is None:
             f[name].confidence = round(f[name].confidence * 0.5, 4)
@@ -428,13 +544,14 @@ def _date(text: str, fmt: str):
         return None
 
 
-def _initial(text: str):
-    """`(MM-YY)` → the first day of that month; two-digit years pivot on 2030."""
+def _initial(text: str, issue: dt.date | None):
+    """`(MM-YY)` → the first day of that month, in the latest century not after the issue."""
     m = re.fullmatch(r"\((\d{2})-(\d{2})\)", text)
     if not m:
         return None
     mo, yy = int(m.group(1)), int(m.group(2))
-    year = 2000 + yy if yy < 30 else 1900 + yy
+    limit = issue.year if issue else dt.date.today().year
+    year = 2000 + yy if 2000 + yy <= limit else 1900 + yy
     return _date(f"01-{mo:02d}-{year}", "%d-%m-%Y")
 
 

@@ -40,7 +40,11 @@ def greedy_decode(
             if cls != BLANK:
                 chars.append(charset[cls])
                 char_probs.append(float(sub[t, k]))
-                order = np.argsort(-sub[t])[: top_k + 1]
+                # top_k+1 best classes (blank may be one of them); argpartition, not a full
+                # sort over ~18,700 classes per character
+                row = sub[t]
+                part = np.argpartition(-row, top_k)[: top_k + 1] if row.size > top_k + 1 else np.arange(row.size)
+                order = part[np.argsort(-row[part])]
                 alts = []
                 for j in order:
                     cj = int(cols[j]) if cols is not None else int(j)
