@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import cn_id_card, hk_id_card
+from . import cn_id_card, driver_license, hk_id_card
 
 REGISTRY: dict[str, ModuleType] = {
     cn_id_card.NAME: cn_id_card,
     hk_id_card.NAME: hk_id_card,
+    driver_license.NAME: driver_license,
 }

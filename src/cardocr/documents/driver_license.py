@@ -1,0 +1,606 @@
+"""Mainland China motor-vehicle driving licence (机动车驾驶证): main page and second page (副页).
+
+The licence is an 88 x 60 mm booklet page; the locator warps it to the canonical 856 x 540
+card, so the zones below are fractions of the page (it is stretched a little, which fractions
+do not mind).
+
+Main page: title on top, 证号 + number, a row of name / sex / nationality, the address (one or
+two lines), a middle column of birth date, first issue date and the class box, and a bottom
+row that is either "有效期限 <from> 至 <to|长期>" (new layout, round seal) or
+"有效起始日期 <from>  有效期限 6年|10年|长期" (old layout, square seal). The red seal at the
+lower left carries the issuing authority: along the rim of a round seal, in rows in a square
+one. Second page: title ending in 副页, number, name, 档案编号 (12 digits) and the record lines.
+
+Black text is read from a red-suppressed copy of the page (max of the colour channels), so the
+seal does not disturb the labels and values it overlaps; the seal is read from its red ink
+alone. Validation chooses among the recogniser's uncertain readings (closed lists, the ID
+number's check character, birth date and sex inside the number, validity spans); it never
+replaces a character read with confidence. Field values are never logged.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import cv2
+import numpy as np
+
+from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
+from ..ocr.engine import OcrEngine, get_engine
+from ..ocr.types import Line
+from ..vision.geometry import crop_box
+from ..vision.locate import CARD_H, CARD_W
+from .base import Card, Field, Reading, ZoneText, read_zones
+from .checks import (
+    add_years,
+    birth_from_number,
+    candidates_repairing_check,
+    fmt,
+    is_valid_check,
+    parse_date,
+    region_known,
+    sex_from_number,
+)
+from .checks.idnumber import _regions
+
+NAME = "driver-license"
+SIDES = ("front", "back")
+ASPECT = 88 / 60
+HUAWEI_FIELDS = {
+    "front": ("number", "name", "sex", "nationality", "address", "birth", "issue_date", "class",
+              "valid_from", "valid_to", "issuing_authority"),
+    "back": ("number", "name", "file_number", "record"),
+}
+HUAWEI_VERIFICATION: dict[str, tuple[str, ...]] = {}
+OPTIONAL_FIELDS = {"issuing_authority": "return_issuing_authority"}
+
+CONFIDENT = 0.9  # a character read at or above this is never changed by a check
+
+# (x0, x1, y0, y1) as page fractions; x0 sits between the printed label and the value
+FRONT_ZONES = {
+    "title": (0.12, 0.88, 0.02, 0.135),
+    "number": (0.343, 0.9, 0.165, 0.265),
+    "name": (0.14, 0.44, 0.265, 0.35),
+    "sex": (0.525, 0.64, 0.265, 0.35),
+    "nationality": (0.735, 0.975, 0.265, 0.35),
+    "address": (0.13, 0.975, 0.355, 0.52),
+    "birth": (0.44, 0.72, 0.55, 0.64),
+    "issue_date": (0.44, 0.72, 0.645, 0.735),
+    "class": (0.455, 0.685, 0.74, 0.835),
+    "validity": (0.15, 0.72, 0.875, 0.985),
+}
+FRONT_ROWS = {"number": (0.175, 0.255), "name": (0.27, 0.34), "sex": (0.27, 0.34),
+              "nationality": (0.27, 0.34), "birth": (0.56, 0.63), "issue_date": (0.655, 0.725),
+              "class": (0.75, 0.825), "validity": (0.89, 0.965)}
+FRONT_NUMBER_Y = 0.215  # centre of the number line on the main page
+BACK_ZONES = {
+    "title": (0.08, 0.92, 0.03, 0.16),
+    "number": (0.12, 0.66, 0.175, 0.275),
+    "name": (0.125, 0.44, 0.28, 0.385),
+    "file_number": (0.556, 0.93, 0.28, 0.385),
+    "record": (0.06, 0.95, 0.515, 0.815),
+}
+BACK_ROWS = {"number": (0.19, 0.26), "name": (0.29, 0.37), "file_number": (0.295, 0.365)}
+BACK_NUMBER_Y = 0.225
+SEAL_REGION = (0.0, 0.37, 0.44, 0.99)  # x0, x1, y0, y1: where the seal may sit on the main page
+
+DIGITS = "0123456789"
+DATE_CHARS = DIGITS + "-"
+ADDRESS_CHARS = "{cjk}0123456789-()（）·"
+RECORD_CHARS = "{cjk}0123456789ABCDEFMNP"
+# the bottom row: dates, 至 / 年 / 长期, and the label characters a crop may still hold
+VALIDITY_CHARS = DATE_CHARS + "至长期年有效限起始日"
+
+CLASS_CODES = ("A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6",
+               "D", "E", "F", "M", "N", "P")
+NATIONALITIES = ("中国", "中国香港", "中国澳门", "中国台湾", "美国", "英国", "法国", "德国", "日本",
+                 "韩国", "俄罗斯", "加拿大", "澳大利亚", "新加坡", "马来西亚", "意大利", "西班牙",
+                 "荷兰", "新西兰", "泰国", "越南", "菲律宾", "印度尼西亚", "印度", "巴基斯坦", "蒙古")
+SAR_PREFIX = {"810000": "中国香港", "820000": "中国澳门", "830000": "中国台湾"}
+TITLE_CHARS = set("机动车驾驶证副页")
+
+
+@cache
+def class_list() -> tuple[str, ...]:
+    """Printable class combinations: every single code, a main class with the motorcycle /
+    wheeled-machine endorsements (D E F M N P), and the usual heavy-vehicle pairs."""
+    main = [c for c in CLASS_CODES if len(c) == 2]
+    extras = ("D", "E", "F", "M", "N", "P")
+    out = list(CLASS_CODES)
+    out += [m + e for m in main for e in extras]
+    out += ["DE", "DF", "EF", "DEF"]
+    heavy = ("A1", "A2", "A3", "B1", "B2")
+    for i, a in enumerate(heavy):
+        for b in heavy[i + 1:]:
+            out.append(a + b)
+            out += [a + b + e for e in ("D", "E")]
+    return tuple(dict.fromkeys(out))
+
+
+def _class_legal(text: str) -> bool:
+    i, codes = 0, []
+    while i < len(text):
+        if i + 1 < len(text) and text[i + 1].isdigit():
+            codes.append(text[i:i + 2])
+            i += 2
+        else:
+            codes.append(text[i])
+            i += 1
+    return bool(codes) and all(c in CLASS_CODES for c in codes) and len(set(codes)) == len(codes)
+
+
+@cache
+def licence_authorities() -> tuple[str, ...]:
+    """Traffic-police authorities that issue licences, from the division table: the
+    prefecture-level 支队 of every city, and the municipalities' 总队 / 交通管理局 names."""
+    table = _regions()
+    names: set[str] = set()
+    municipal = ("11", "12", "31", "50")
+    for code, name in table.items():
+        prov = table.get(code[:2] + "0000", "")
+        if not prov:
+            continue
+        if code.endswith("0000"):
+            if code[:2] in municipal:
+                for form in ("公安局交通警察总队", "公安局公安交通管理局", "公安交通管理局",
+                             "公安局交通管理局", "公安局交通巡逻警察总队", "公安局交通警察支队"):
+                    names.add(prov + form)
+            else:
+                names.add(prov + "公安厅交通警察总队")
+                names.add(prov + "公安厅交通管理局")
+            continue
+        if code[:2] in municipal:
+            continue
+        if code.endswith("00"):
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            names.add(f"{prov}{name}公安局交通警察支队")
+            names.add(f"{prov}{name}公安局交通警察总队")
+            names.add(f"{prov}{name}公安局公安交通管理局")
+        elif table.get(code[:4] + "00", "") in ("省直辖县级行政区划", "自治区直辖县级行政区划") \
+                and name.endswith("市"):
+            names.add(f"{prov}{name}公安局交通警察支队")
+            names.add(f"{prov}{name}公安局交通警察大队")
+    return tuple(sorted(names))
+
+
+@cache
+def _authority_index() -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, name in enumerate(licence_authorities()):
+        for ch in set(name) - set("公安局交通警察支队总管理市省"):
+            index.setdefault(ch, []).append(i)
+    return index
+
+
+def similar_licence_authorities(text: str, limit: int = 16) -> list[str]:
+    names = licence_authorities()
+    counts: dict[int, int] = {}
+    for ch in set(text) - set("公安局交通警察支队总管理市省"):
+        for i in _authority_index().get(ch, ()):
+            counts[i] = counts.get(i, 0) + 1
+    ranked = sorted(counts, key=lambda i: (-counts[i], abs(len(names[i]) - len(text))))
+    return [names[i] for i in ranked[:limit]]
+
+
+# -- side, portrait --------------------------------------------------------------------------
+
+def classify_side(card: Card) -> tuple[str, float]:
+    """Main page or 副页: the second page's title ends in 副页 and its 证号 box sits at the
+    left edge, where the main page's number row starts a third of the way in."""
+    left_number = right_number = 0.0
+    title = None
+    for q in card.boxes:
+        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
+        cy = (y0 + y1) / 2
+        if 0.15 < cy < 0.29 and x1 - x0 > 0.25:
+            if x0 < 0.2:
+                left_number = max(left_number, x1 - x0)
+            else:
+                right_number = max(right_number, x1 - x0)
+        if cy < 0.17 and x1 - x0 > 0.4 and (title is None or x1 - x0 > title[2] - title[0]):
+            title = (x0, y0, x1, y1)
+    score = 0.0
+    if title is not None:
+        x0, y0, x1, y1 = title
+        line = get_engine().recognize([crop_box(_grey(card), x0 * CARD_W - 4, y0 * CARD_H - 3,
+                                                x1 * CARD_W + 4, y1 * CARD_H + 3)])[0]
+        if "副" in line.text or line.text.endswith("页"):
+            score += 1.0
+        elif "驾驶证" in line.text or line.text.endswith("证"):
+            score -= 1.0
+    score += 0.5 * (left_number > 0) - 0.5 * (right_number > 0)
+    if score > 0:
+        return "back", min(1.0, 0.5 + score / 3)
+    return "front", min(1.0, 0.5 - score / 3)
+
+
+def portrait_quad(reading: Reading) -> np.ndarray | None:
+    return None
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def read(card: Card, side: str, engine: OcrEngine) -> Reading:
+    if side == "back":
+        return _read_back(card, engine)
+    return _read_front(card, engine)
+
+
+def _empty(side: str) -> Reading:
+    return Reading(NAME, side, {k: Field("", 0.0) for k in HUAWEI_FIELDS[side]})
+
+
+def _grey(card: Card) -> np.ndarray:
+    """The page with red ink suppressed: the brightest channel, as a 3-channel image."""
+    g = card.image.max(axis=2)
+    return cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
+
+
+def _anchor_shift(card: Card, expected_y: float) -> float:
+    """Vertical offset of the layout from the number line (long, near the top)."""
+    best, best_w = None, 0.0
+    for q in card.boxes:
+        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
+        cy = (y0 + y1) / 2
+        if abs(cy - expected_y) < 0.06 and x1 - x0 > 0.25 and x1 - x0 > best_w and y1 - y0 < 0.1:
+            best, best_w = cy, x1 - x0
+    if best is None:
+        return 0.0
+    return float(np.clip(best - expected_y, -0.04, 0.04))
+
+
+def _shifted(zones: dict, dy: float) -> dict:
+    return {k: (v[0], v[1], v[2] + dy, v[3] + dy) if len(v) == 4 else (v[0] + dy, v[1] + dy)
+            for k, v in zones.items()}
+
+
+def _is_licence(title: ZoneText, cs: list[str]) -> bool:
+    text = "".join(_decode_line(ln, cs, "{cjk}").text for ln in title.lines)
+    return len(TITLE_CHARS & set(text)) >= 3
+
+
+def _read_front(card: Card, engine: OcrEngine) -> Reading:
+    dy = _anchor_shift(card, FRONT_NUMBER_Y)
+    grey = Card(_grey(card), card.boxes)
+    z = read_zones(grey, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
+                   max_lines={"title": 1, "number": 1, "name": 1, "sex": 1, "nationality": 1,
+                              "address": 2, "birth": 1, "issue_date": 1, "class": 1, "validity": 1})
+    cs = engine.charset
+    if not _is_licence(z["title"], cs):
+        return _empty("front")
+    fields: dict[str, Field] = {}
+    reading = Reading(NAME, "front", fields)
+
+    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number, number_conf = _choose_number(number_line, reading)
+    fields["number"] = Field(number, number_conf, z["number"].quad)
+
+    name = _decode(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
+
+    sex, sex_conf = ("", 0.0)
+    if _decode(z["sex"], cs, "男女").text:
+        sex, sex_conf = _closed(z["sex"], cs, ["男", "女"])
+    fields["sex"] = Field(sex, sex_conf, z["sex"].quad)
+
+    nat_read = _decode(z["nationality"], cs, "{cjk}")
+    nat, nat_conf = nat_read.text, _conf(nat_read)
+    if nat and (nat not in NATIONALITIES or nat_read.min_prob < CONFIDENT):
+        choice, share = _closed(z["nationality"], cs, list(NATIONALITIES))
+        if choice and (nat not in NATIONALITIES or share > 0.5):
+            nat, nat_conf = choice, share
+    fields["nationality"] = Field(nat, nat_conf, z["nationality"].quad)
+
+    addr_lines = [_decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
+    address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    fields["address"] = Field(address, min((_conf(ln) for ln in addr_lines), default=0.0),
+                              z["address"].quad)
+
+    for key in ("birth", "issue_date"):
+        line = _decode(z[key], cs, DATE_CHARS + "日期")
+        fields[key] = Field(_parse_date(line.text), _conf(line), z[key].quad)
+
+    cls, cls_conf = _read_class(z["class"], cs)
+    fields["class"] = Field(cls, cls_conf, z["class"].quad)
+
+    v = _decode(z["validity"], cs, VALIDITY_CHARS)
+    start, end = _parse_validity(v.text)
+    conf = _conf(v)
+    fields["valid_from"] = Field(start, conf, z["validity"].quad)
+    fields["valid_to"] = Field(end, conf, z["validity"].quad)
+
+    authority, auth_conf, auth_quad = _read_seal(card, engine, dy)
+    fields["issuing_authority"] = Field(authority, auth_conf, auth_quad)
+
+    _cross_check_front(reading)
+    return reading
+
+
+def _read_back(card: Card, engine: OcrEngine) -> Reading:
+    dy = _anchor_shift(card, BACK_NUMBER_Y)
+    grey = Card(_grey(card), card.boxes)
+    z = read_zones(grey, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
+                   max_lines={"title": 1, "number": 1, "name": 1, "file_number": 1, "record": 4})
+    cs = engine.charset
+    if not _is_licence(z["title"], cs):
+        return _empty("back")
+    fields: dict[str, Field] = {}
+    reading = Reading(NAME, "back", fields)
+    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number, number_conf = _choose_number(number_line, reading)
+    fields["number"] = Field(number, number_conf, z["number"].quad)
+    name = _decode(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
+    fn = _decode(z["file_number"], cs, DIGITS + "号")
+    digits = re.sub(r"\D", "", fn.text)
+    fields["file_number"] = Field(digits, _conf(fn), z["file_number"].quad)
+    rec_lines = [_decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
+    rec_lines = [ln for ln in rec_lines if ln.text and ln.score > 0.5]
+    record = "".join(ln.text for ln in rec_lines).replace(" ", "")
+    fields["record"] = Field(record, min((_conf(ln) for ln in rec_lines), default=0.0),
+                             z["record"].quad if rec_lines else None)
+    return reading
+
+
+# -- fields ----------------------------------------------------------------------------------
+
+def _read_class(zone: ZoneText, cs: list[str]) -> tuple[str, float]:
+    raw = _decode(zone, cs, "ABCDEFMNP123456")
+    if not raw.text:
+        return "", 0.0
+    if raw.text in class_list() and raw.min_prob >= CONFIDENT:
+        return raw.text, _conf(raw)
+    choice, share = _closed(zone, cs, list(class_list()))
+    if raw.text != choice and _class_legal(raw.text) and raw.min_prob >= CONFIDENT:
+        return raw.text, _conf(raw)
+    return (choice, share) if choice else (raw.text, _conf(raw))
+
+
+def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
+    text, conf = line.text, _conf(line)
+    if len(text) == 19 and line.char_probs:  # a label fragment read as a digit at either end
+        k = 0 if line.char_probs[0] < line.char_probs[-1] else 18
+        if _number_ok(text[:k] + text[k + 1:]) or not _number_ok(text):
+            text = text[:k] + text[k + 1:]
+            alts = line.alternatives[:k] + line.alternatives[k + 1:]
+            line = Line(text, line.char_probs[:k] + line.char_probs[k + 1:], line.probs, None, alts)
+    if len(text) != 18 or _number_ok(text):
+        return text, conf
+    for cand, _p in candidates_repairing_check(line.alternatives, max_changes=2, confident=CONFIDENT):
+        if _number_ok(cand):
+            reading.corrections.append(("number", "check character with uncertain digits"))
+            return cand, conf * 0.9
+    return text, conf
+
+
+def _number_ok(n: str) -> bool:
+    if len(n) != 18 or not is_valid_check(n) or birth_from_number(n) is None:
+        return False
+    return n[:6] in SAR_PREFIX or region_known(n[:6])
+
+
+def _parse_date(text: str) -> str:
+    m = re.search(r"(\d{4})-?(\d{1,2})-?(\d{1,2})", text)
+    if not m:
+        return ""
+    y, mo, d = m.groups()
+    return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+
+def _parse_validity(text: str) -> tuple[str, str]:
+    t = text.replace(" ", "")
+    dates = list(re.finditer(r"(\d{4})-?(\d{2})-?(\d{2})", t))
+    if not dates:
+        return "", ""
+    m = dates[0]
+    start = f"{m[1]}-{m[2]}-{m[3]}"
+    rest = t[m.end():]
+    if len(dates) >= 2:
+        m2 = dates[1]
+        return start, f"{m2[1]}-{m2[2]}-{m2[3]}"
+    years = re.search(r"(\d{1,2})年", rest)
+    if years:
+        n = int(years[1])
+        n = min((6, 10), key=lambda k: abs(k - n)) if n not in (6, 10) else n
+        d = parse_date(start)
+        return start, fmt(add_years(d, n)) if d else ""
+    if "长" in rest or rest.endswith("期"):
+        return start, "长期"
+    return start, ""
+
+
+def _cross_check_front(reading: Reading) -> None:
+    f = reading.fields
+    number = f["number"].value
+    if not (_number_ok(number) and f["number"].confidence >= CONFIDENT):
+        return
+    birth_n, sex_n = birth_from_number(number), sex_from_number(number)
+    if birth_n and f["birth"].value != birth_n and f["birth"].confidence < CONFIDENT:
+        f["birth"] = Field(birth_n, f["birth"].confidence, f["birth"].quad)
+        reading.corrections.append(("birth", "agrees with the ID number"))
+    if sex_n and f["sex"].value != sex_n and f["sex"].confidence < CONFIDENT:
+        f["sex"] = Field(sex_n, f["sex"].confidence, f["sex"].quad)
+        reading.corrections.append(("sex", "agrees with the ID number"))
+    sar = SAR_PREFIX.get(number[:6])
+    if sar and f["nationality"].value != sar and f["nationality"].confidence < CONFIDENT:
+        f["nationality"] = Field(sar, f["nationality"].confidence, f["nationality"].quad)
+
+
+# -- the seal --------------------------------------------------------------------------------
+
+ISO_Y = (CARD_W / 88) / (CARD_H / 60)  # stretch of y that makes card pixels square on the page
+
+
+def _redness(img: np.ndarray) -> np.ndarray:
+    b, g, r = (img[..., i].astype(np.int16) for i in range(3))
+    red = r - np.maximum(g, b)
+    return np.clip(red, 0, 255).astype(np.uint8)
+
+
+def _read_seal(card: Card, engine: OcrEngine, dy: float) -> tuple[str, float, np.ndarray | None]:
+    x0, x1, y0, y1 = SEAL_REGION
+    px0, py0 = int(x0 * CARD_W), int((y0 + dy) * CARD_H)
+    region = crop_box(card.image, px0, py0, x1 * CARD_W, (y1 + dy) * CARD_H)
+    py0 = max(0, py0)
+    red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
+    red = cv2.resize(red, (red.shape[1], int(round(red.shape[0] * ISO_Y))), interpolation=cv2.INTER_LINEAR)
+    thr = max(40, int(0.45 * np.percentile(red, 99.5)))
+    mask = (red > thr).astype(np.uint8)
+    if mask.sum() < 200:
+        return "", 0.0, None
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed)
+    if n < 2:
+        return "", 0.0, None
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    pts = np.column_stack(np.nonzero(labels == k))[:, ::-1].astype(np.float32)
+    hull = cv2.convexHull(pts)
+    (cx, cy), rad = cv2.minEnclosingCircle(hull)
+    if rad < 40:
+        return "", 0.0, None
+    fill = cv2.contourArea(hull) / (np.pi * rad * rad)
+    ink = 255 - np.clip(red.astype(np.float32) * (255.0 / max(thr * 2.2, 1)), 0, 255).astype(np.uint8)
+    if fill > 0.8:
+        crops = _unwrap_round(ink, cx, cy, rad)
+        bbox = (cx - rad, cy - rad, cx + rad, cy + rad)
+    else:
+        crops, bbox = _square_rows(ink, hull)
+    if not crops:
+        return "", 0.0, None
+    lines = engine.recognize([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
+    cs = engine.charset
+    spec = "{cjk}"
+    decoded = [_decode_line(ln, cs, spec) for ln in lines]
+    raw = "".join(d.text for d in decoded)
+    probs = [ln.probs for ln in lines if ln.probs is not None]
+    bx0, by0, bx1, by1 = bbox
+    quad = np.float32([[px0 + bx0, py0 + by0 / ISO_Y], [px0 + bx1, py0 + by0 / ISO_Y],
+                       [px0 + bx1, py0 + by1 / ISO_Y], [px0 + bx0, py0 + by1 / ISO_Y]])
+    quad[:, 0] = np.clip(quad[:, 0], 0, CARD_W)
+    quad[:, 1] = np.clip(quad[:, 1], 0, CARD_H)
+    if not raw or not probs:
+        return raw, 0.0, quad
+    conf = min((_conf(d) for d in decoded if d.text), default=0.0)
+    name, conf = _choose_authority(np.concatenate(probs), raw, conf, cs)
+    return name, conf, quad
+
+
+def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.ndarray]:
+    """The rim text as one straight line: radius outer→inner becomes rows, the angle from
+    the seal's bottom clockwise round to the bottom again becomes columns."""
+    r_out, r_in = 0.93 * rad, 0.56 * rad
+    out_h = 48
+    scale = out_h / (r_out - r_in)
+    th0, th1 = np.radians(-165), np.radians(165)
+    r_mid = (r_out + r_in) / 2
+    out_w = int(r_mid * (th1 - th0) * scale)
+    th = np.linspace(th0, th1, out_w, dtype=np.float32)
+    rr = np.linspace(r_out, r_in, out_h, dtype=np.float32)
+    T, RR = np.meshgrid(th, rr)
+    mx = (cx + RR * np.sin(T)).astype(np.float32)
+    my = (cy - RR * np.cos(T)).astype(np.float32)
+    strip = cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    # the seal's characters are condensed: widen them back to square-ish cells
+    strip = cv2.resize(strip, (int(strip.shape[1] * 1.15), out_h), interpolation=cv2.INTER_LINEAR)
+    # trim the empty ends so the recogniser sees only the text
+    cols = np.nonzero((strip < 128).sum(axis=0) > 1)[0]
+    if cols.size:
+        a, b = max(0, cols[0] - 10), min(strip.shape[1], cols[-1] + 10)
+        strip = strip[:, a:b]
+    return [strip]
+
+
+def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], tuple]:
+    """A square seal deskewed by its border, its inner area split into text rows."""
+    rect = cv2.minAreaRect(hull)
+    box = cv2.boxPoints(rect)
+    # order TL, TR, BR, BL
+    s = box.sum(axis=1)
+    d = np.diff(box, axis=1).ravel()
+    tl, br = box[np.argmin(s)], box[np.argmax(s)]
+    tr, bl = box[np.argmin(d)], box[np.argmax(d)]
+    side = 240
+    src = np.float32([tl, tr, br, bl])
+    dst = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
+    m = cv2.getPerspectiveTransform(src, dst)
+    sq = cv2.warpPerspective(ink, m, (side, side), borderValue=255)
+    x0, y0 = box[:, 0].min(), box[:, 1].min()
+    x1, y1 = box[:, 0].max(), box[:, 1].max()
+    inner = sq[int(side * 0.06): int(side * 0.94), int(side * 0.05): int(side * 0.95)]
+    prof = (inner < 128).sum(axis=1).astype(np.float32)
+    prof = np.convolve(prof, np.ones(3) / 3, mode="same")
+    on = prof > max(2.0, 0.08 * prof.max())
+    rows: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(on):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            rows.append((start, i))
+            start = None
+    if start is not None:
+        rows.append((start, len(on)))
+    rows = [r for r in rows if r[1] - r[0] >= 0.06 * side]
+    crops = []
+    for a, b in rows:
+        pad = int(0.15 * (b - a))
+        row = inner[max(0, a - pad): b + pad]
+        cols = np.nonzero((row < 128).sum(axis=0) > 0)[0]
+        if cols.size:
+            row = row[:, max(0, cols[0] - 6): cols[-1] + 6]
+        crops.append(row)
+    return crops, (x0, y0, x1, y1)
+
+
+def _choose_authority(probs: np.ndarray, raw: str, conf: float, cs: list[str]) -> tuple[str, float]:
+    """The known authority name the seal's pixels support best, if it is about as likely as
+    the raw reading; otherwise the raw reading."""
+    index = char_index(cs)
+
+    def logp(s: str) -> float:
+        if not s or not all(c in index for c in s):
+            return -np.inf
+        return sequence_log_prob(probs, [index[c] for c in s])
+
+    base = logp(raw)
+    best, best_lp = raw, -np.inf
+    for cand in similar_licence_authorities(raw):
+        lp = logp(cand)
+        if lp > best_lp:
+            best, best_lp = cand, lp
+    if best != raw and best_lp > base - max(8.0, 1.5 * len(raw)):
+        return best, round(float(min(conf if best_lp < base else 1.0, np.exp((best_lp - base) / max(len(best), 1)))), 4)
+    return raw, conf
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _strip_label(text: str, label: str) -> str:
+    for k in range(len(label), 0, -1):
+        if text.startswith(label[-k:]) and len(text) > k:
+            return text[k:]
+    return text
+
+
+def _decode(zone: ZoneText, charset: list[str], spec: str) -> Line:
+    if not zone.lines:
+        return Line(text="", char_probs=[])
+    return _decode_line(zone.lines[0], charset, spec)
+
+
+def _decode_line(line: Line, charset: list[str], spec: str) -> Line:
+    if line.probs is None:
+        return line
+    return greedy_decode(line.probs, charset, alphabet(charset, spec))
+
+
+def _closed(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:
+    if not zone.lines or zone.lines[0].probs is None:
+        return "", 0.0
+    return best_of(zone.lines[0].probs, charset, words)
+
+
+def _conf(line: Line) -> float:
+    return round(line.min_prob, 4) if line.char_probs else 0.0
