@@ -44,7 +44,7 @@ def test_telegraph_tsv_format():
     assert any("Unihan_OtherMappings" in ln for ln in header) and any("icen" in ln for ln in header)
     rows = [ln.split("\t") for ln in lines if not ln.startswith("#")]
     assert len(rows) > 9000
-    assert all(len(r) == 2 and len(r[0]) == 1 and re.fullmatch(r"\d{4}", r[1]) for r in rows)
+    assert all(len(r) == 3 and len(r[0]) == 1 and re.fullmatch(r"\d{4}", r[1]) and r[2] in "TM" for r in rows)
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     assert len({r[0] for r in rows}) == len(rows)
     codes = telegraph_codes()

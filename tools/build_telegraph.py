@@ -58,8 +58,8 @@ def read_codes(path: pathlib.Path) -> tuple[dict[str, str], dict[str, str]]:
             if not re.fullmatch(r"\d{4}", value):
                 continue
             (taiwan if field == "kTaiwanTelegraph" else mainland)[ch] = value
-    codes = dict(mainland)
-    codes.update(taiwan)  # Taiwan (Hong Kong) code wins
+    codes = {ch: (code, "M") for ch, code in mainland.items()}
+    codes.update({ch: (code, "T") for ch, code in taiwan.items()})  # Taiwan (Hong Kong) code wins
     return codes, meta
 
 
@@ -69,20 +69,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
     codes, meta = read_codes(args.src)
-    rows = sorted(codes.items(), key=lambda kv: (kv[1], ord(kv[0])))
+    rows = sorted(codes.items(), key=lambda kv: (kv[1][0], ord(kv[0])))
     header = [
         f"# source: {args.src.name} (Unicode Character Database, Unihan"
         + (f", Unicode {meta['version']}" if "version" in meta else "")
         + (f", dated {meta['date']}" if "date" in meta else "") + "; Debian package unicode-data)",
         "# licence: Unicode License (Unicode, Inc. terms of use, https://www.unicode.org/license.txt)",
         "# field: kTaiwanTelegraph (the code book used in Hong Kong); kMainlandTelegraph only when a char has no Taiwan code",
-        f"# built by tools/build_telegraph.py; {len(rows)} chars; format: char<TAB>code, sorted by code",
+        f"# built by tools/build_telegraph.py; {len(rows)} chars; format: char<TAB>code<TAB>book"
+        " (T: kTaiwanTelegraph, M: kMainlandTelegraph), sorted by code",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n".join(header) + "\n")
-        for ch, code in rows:
-            fh.write(f"{ch}\t{code}\n")
+        for ch, (code, book) in rows:
+            fh.write(f"{ch}\t{code}\t{book}\n")
     print(f"wrote {args.out} ({len(rows)} chars)")
 
 

@@ -72,7 +72,7 @@ def telegraph_codes() -> dict[str, str]:
         for line in fh:
             if line.startswith("#") or not line.strip():
                 continue
-            ch, code = line.rstrip("\n").split("\t")
+            ch, code = line.rstrip("\n").split("\t")[:2]
             out.setdefault(ch, code)
     return out
 

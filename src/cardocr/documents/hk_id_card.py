@@ -30,7 +30,7 @@ from ..ocr.types import Line
 from ..vision.geometry import crop_box
 from ..vision.locate import CARD_H, CARD_W
 from .base import Card, Field, Reading
-from .checks.hkid import chars_for_code, is_valid_hkid, telegraph_code
+from .checks.hkid import chars_for_code, hong_kong_name_chars, is_valid_hkid, telegraph_code
 
 NAME = "hk-id-card"
 SIDES = ("front",)
@@ -56,7 +56,7 @@ SPECS = {
     "symbols": UPPER + "*",
     "telegraph": DIGITS + " ",
     "name_en": UPPER + UPPER.lower() + ", -'",
-    "name": "{cjk}",
+    "name": "",  # filled on first use: the characters of the Hong Kong telegraph code book
 }
 LABEL_WORDS = ("出生", "日期", "簽發", "签发", "Date", "Birth", "Issue", "香港", "HONG", "KONG",
                "IDENTITY", "身份", "居民")
@@ -172,7 +172,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33)
     if en_s is None:  # the comma lost: a line of Latin letters in the name rows
         en_s = _pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()) and not _is_label(t), used=used,
-                     prefer_y=0.33, max_y=0.5)
+                     prefer_y=0.33, min_y=0.2, max_y=0.5)
     name_en, en_conf = "", 0.0
     if en_s is not None:
         used.add(id(en_s))
@@ -195,7 +195,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
 
     # symbols: the line right below the birth line
     below = (birth_s.cy + 0.03, birth_s.cy + 0.13) if birth_s is not None else (0.55, 0.75)
-    sym_s = _pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and not re.search(r"\d", t)
+    sym_s = _pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and "-" not in t
                   and not _is_label(t), used=used,
                   prefer_y=sum(below) / 2, min_y=below[0], max_y=below[1])
     symbols, sym_conf = "", 0.0
@@ -252,6 +252,10 @@ def _row_mates(seen: list[_Seen], anchor: _Seen, used: set[int]) -> list[_Seen]:
 def _decode(line: Line, charset: list[str], role: str) -> Line:
     if line.probs is None:
         return line
+    if role == "name" and not SPECS["name"]:
+        # a name the card prints with telegraph codes is written in characters of the code
+        # book: this keeps the recogniser's simplified forms (阳 for 陽) out
+        SPECS["name"] = "".join(sorted(hong_kong_name_chars()))
     return greedy_decode(line.probs, charset, alphabet(charset, SPECS[role]))
 
 
@@ -418,7 +422,7 @@ def _name_and_codes(line: Line, charset: list[str], codes: list[str], code_probs
     if codes and len(codes) == len(name) and line.probs is not None:
         options, changed = [], False
         for c, p, code in zip(name, probs, codes):
-            alts = chars_for_code(code)
+            alts = [a for a in chars_for_code(code) if a in hong_kong_name_chars()]
             if telegraph_code(c) != code and p < CONFIDENT and alts:
                 options.append(alts)
                 changed = True

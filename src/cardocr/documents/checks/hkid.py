@@ -45,17 +45,20 @@ def is_valid_hkid(number: str) -> bool:
 
 
 @functools.cache
-def _telegraph() -> tuple[dict[str, str], dict[str, list[str]]]:
+def _telegraph() -> tuple[dict[str, str], dict[str, list[str]], frozenset[str]]:
     by_char: dict[str, str] = {}
     by_code: dict[str, list[str]] = {}
+    taiwan: set[str] = set()
     text = resources.files(__package__).joinpath("telegraph.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        ch, code = line.split("\t")
+        ch, code, book = line.split("\t")
         by_char[ch] = code
         by_code.setdefault(code, []).append(ch)
-    return by_char, by_code
+        if book == "T":
+            taiwan.add(ch)
+    return by_char, by_code, frozenset(taiwan)
 
 
 def telegraph_code(ch: str) -> str | None:
@@ -65,6 +68,12 @@ def telegraph_code(ch: str) -> str | None:
 def chars_for_code(code: str) -> list[str]:
     """Characters that carry this telegraph code (usually one; variants share some codes)."""
     return list(_telegraph()[1].get(code, ()))
+
+
+def hong_kong_name_chars() -> frozenset[str]:
+    """Characters of the Taiwan/Hong Kong code book: a Chinese name on a Hong Kong card is
+    printed with its codes, so its characters come from this book (traditional forms)."""
+    return _telegraph()[2]
 
 
 def name_matches_codes(name: str, codes: list[str]) -> bool:
