@@ -189,6 +189,7 @@ def similar_licence_authorities(text: str, limit: int = 16) -> list[str]:
 def classify_side(card: Card) -> tuple[str, float]:
     """Main page or 副页: the second page's title ends in 副页 and its 证号 box sits at the
     left edge, where the main page's number row starts a third of the way in."""
+    card, _ = _page_frame(card)
     left_number = right_number = 0.0
     title = None
     for q in card.boxes:
@@ -223,9 +224,61 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
 # -- reading ---------------------------------------------------------------------------------
 
 def read(card: Card, side: str, engine: OcrEngine) -> Reading:
-    if side == "back":
-        return _read_back(card, engine)
-    return _read_front(card, engine)
+    page, to_card = _page_frame(card)
+    reading = _read_back(page, engine) if side == "back" else _read_front(page, engine)
+    for f in reading.fields.values():
+        if f.quad is not None:
+            f.quad = to_card(f.quad)
+    return reading
+
+
+def _page_frame(card: Card) -> tuple[Card, object]:
+    """The printed page inside a dark plastic holder: when the locator found the holder, the
+    page is a bright axis-aligned rectangle inside the warped card with dark margins round it
+    (both lie in one plane, so the warp keeps the page rectangular). Returns the page warped
+    to the canonical size, with its boxes, and the map of page pixels back to card pixels."""
+    g = card.image.max(axis=2)
+    h, w = g.shape
+    lo, hi = np.percentile(g, 3), np.percentile(g, 60)
+    identity = (card, lambda q: q)
+    if hi - lo < 70:
+        return identity
+    thr = lo + 0.5 * (hi - lo)
+    cols = np.percentile(g[int(0.2 * h): int(0.8 * h)], 75, axis=0)
+    rows = np.percentile(g[:, int(0.2 * w): int(0.8 * w)], 75, axis=1)
+
+    def edges(profile: np.ndarray) -> tuple[int, int]:
+        """The longest bright run (the page; a scanner's bright margin outside the dark
+        holder is a shorter one)."""
+        on = np.convolve(profile > thr, np.ones(3), mode="same") >= 2
+        best, a = (0, len(on)), None
+        best_len = -1
+        for i, v in enumerate(list(on) + [False]):
+            if v and a is None:
+                a = i
+            elif not v and a is not None:
+                if i - a > best_len:
+                    best, best_len = (a, i), i - a
+                a = None
+        return best
+
+    x0, x1 = edges(cols)
+    y0, y1 = edges(rows)
+    if x0 < 5 and y0 < 5 and x1 > w - 5 and y1 > h - 5:
+        return identity
+    if x1 - x0 < 0.7 * w or y1 - y0 < 0.7 * h:
+        return identity
+    sx, sy = CARD_W / (x1 - x0), CARD_H / (y1 - y0)
+    img = cv2.resize(card.image[y0:y1, x0:x1], (CARD_W, CARD_H), interpolation=cv2.INTER_LINEAR)
+    off = np.float32([x0, y0])
+    scale = np.float32([sx, sy])
+    boxes = []
+    for q in card.boxes:
+        nq = (q - off) * scale
+        c = nq.mean(axis=0)
+        if 0 <= c[0] <= CARD_W and 0 <= c[1] <= CARD_H:
+            boxes.append(nq.astype(np.float32))
+    return Card(img, boxes), lambda q: (np.asarray(q, np.float32) / scale + off).astype(np.float32)
 
 
 def _empty(side: str) -> Reading:
