@@ -144,11 +144,8 @@ def licence_authorities() -> tuple[str, ...]:
         if code.endswith("0000"):
             if code[:2] in municipal:
                 for form in ("公安局交通警察总队", "公安局公安交通管理局", "公安交通管理局",
-                             "公安局交通管理局", "公安局交通巡逻警察总队", "公安局交通警察支队"):
+                             "公安局交通巡逻警察总队"):
                     names.add(prov + form)
-            else:
-                names.add(prov + "公安厅交通警察总队")
-                names.add(prov + "公安厅交通管理局")
             continue
         if code[:2] in municipal:
             continue
@@ -501,25 +498,29 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float) -> tuple[str, float, np
     red = cv2.resize(red, (red.shape[1], int(round(red.shape[0] * ISO_Y))), interpolation=cv2.INTER_LINEAR)
     thr = max(40, int(0.45 * np.percentile(red, 99.5)))
     mask = (red > thr).astype(np.uint8)
-    if mask.sum() < 200:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 12
+    mask = keep[labels].astype(np.uint8)
+    if mask.sum() < 300:
         return "", 0.0, None
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed)
-    if n < 2:
-        return "", 0.0, None
-    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    pts = np.column_stack(np.nonzero(labels == k))[:, ::-1].astype(np.float32)
-    hull = cv2.convexHull(pts)
-    (cx, cy), rad = cv2.minEnclosingCircle(hull)
-    if rad < 40:
-        return "", 0.0, None
-    fill = cv2.contourArea(hull) / (np.pi * rad * rad)
-    ink = 255 - np.clip(red.astype(np.float32) * (255.0 / max(thr * 2.2, 1)), 0, 255).astype(np.uint8)
-    if fill > 0.8:
+    # the seal is where red ink is densest
+    dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
+    sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
+    ink = 255 - np.clip(red.astype(np.float32) * (255.0 / max(thr * 2.0, 1)), 0, 255).astype(np.uint8)
+    circle = _find_ring(red, mask, sx, sy)
+    if circle is not None:
+        cx, cy, rad = circle
         crops = _unwrap_round(ink, cx, cy, rad)
         bbox = (cx - rad, cy - rad, cx + rad, cy + rad)
     else:
-        crops, bbox = _square_rows(ink, hull)
+        h, w = mask.shape
+        win = np.zeros_like(mask)
+        win[max(0, sy - 125): sy + 125, max(0, sx - 125): sx + 125] = 1
+        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
+        if len(pts) < 100:
+            return "", 0.0, None
+        crops, bbox = _square_rows(ink, cv2.convexHull(pts))
     if not crops:
         return "", 0.0, None
     lines = engine.recognize([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
@@ -540,10 +541,36 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float) -> tuple[str, float, np
     return name, conf, quad
 
 
+def _find_ring(red: np.ndarray, mask: np.ndarray, sx: int, sy: int) -> tuple[float, float, float] | None:
+    """A round seal's rim: the circle near the ink's centre whose circumference is red nearly
+    all the way round (a square seal's border touches a circle at four points only)."""
+    blur = cv2.GaussianBlur(red, (5, 5), 1.5)
+    found = cv2.HoughCircles(blur, cv2.HOUGH_GRADIENT, dp=1, minDist=20, param1=60, param2=18,
+                             minRadius=70, maxRadius=125)
+    if found is None:
+        return None
+    fat = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+    h, w = mask.shape
+    ang = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    best, best_score = None, 0.0
+    for cx, cy, r in found[0][:12]:
+        if np.hypot(cx - sx, cy - sy) > 0.6 * r:
+            continue
+        for rr in np.arange(r - 6, r + 7, 1.0):
+            xs = np.clip((cx + rr * np.cos(ang)).astype(int), 0, w - 1)
+            ys = np.clip((cy + rr * np.sin(ang)).astype(int), 0, h - 1)
+            score = fat[ys, xs].mean()
+            if score > best_score:
+                best, best_score = (float(cx), float(cy), float(rr)), score
+    if best is None or best_score < 0.75:
+        return None
+    return best
+
+
 def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.ndarray]:
     """The rim text as one straight line: radius outer→inner becomes rows, the angle from
     the seal's bottom clockwise round to the bottom again becomes columns."""
-    r_out, r_in = 0.93 * rad, 0.56 * rad
+    r_out, r_in = 0.93 * rad, 0.62 * rad
     out_h = 48
     scale = out_h / (r_out - r_in)
     th0, th1 = np.radians(-165), np.radians(165)
@@ -554,9 +581,7 @@ def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.
     T, RR = np.meshgrid(th, rr)
     mx = (cx + RR * np.sin(T)).astype(np.float32)
     my = (cy - RR * np.cos(T)).astype(np.float32)
-    strip = cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    # the seal's characters are condensed: widen them back to square-ish cells
-    strip = cv2.resize(strip, (int(strip.shape[1] * 1.15), out_h), interpolation=cv2.INTER_LINEAR)
+    strip = cv2.remap(ink, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     # trim the empty ends so the recogniser sees only the text
     cols = np.nonzero((strip < 128).sum(axis=0) > 1)[0]
     if cols.size:
@@ -607,24 +632,85 @@ def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], t
     return crops, (x0, y0, x1, y1)
 
 
+def _ctc_logp(logp: np.ndarray, label: list[int]) -> float:
+    """log P(label | posteriors) under CTC, vectorised over the label (logp: T x classes, log)."""
+    ext = [0]
+    for c in label:
+        ext += [c, 0]
+    ext_a = np.array(ext)
+    S = len(ext)
+    lp = logp[:, ext_a]
+    can_skip = np.zeros(S, bool)
+    can_skip[2:] = (ext_a[2:] != 0) & (ext_a[2:] != ext_a[:-2])
+    alpha = np.full(S, -np.inf)
+    alpha[0] = lp[0, 0]
+    if S > 1:
+        alpha[1] = lp[0, 1]
+    for t in range(1, lp.shape[0]):
+        a = alpha.copy()
+        a[1:] = np.logaddexp(a[1:], alpha[:-1])
+        skip = np.full(S, -np.inf)
+        skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
+        alpha = np.logaddexp(a, skip) + lp[t]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if S > 1 else alpha[-1])
+
+
+@cache
+def _authority_labels(charset_id: int, charset_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every authority name as padded CTC label sequences (blank-interleaved), for scoring the
+    whole list in one vectorised pass."""
+    index = char_index(_CHARSET_BY_ID[charset_id])
+    names = [n for n in licence_authorities() if all(c in index for c in n)]
+    S = 2 * max(len(n) for n in names) + 1
+    ext = np.zeros((len(names), S), np.int64)
+    lens = np.zeros(len(names), np.int64)
+    for i, n in enumerate(names):
+        for j, c in enumerate(n):
+            ext[i, 2 * j + 1] = index[c]
+        lens[i] = 2 * len(n) + 1
+    return np.array(names, dtype=object), ext, lens
+
+
+_CHARSET_BY_ID: dict[int, list[str]] = {}
+
+
+def _score_authorities(probs: np.ndarray, cs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """CTC log-likelihood of every known authority name under the seal's posteriors."""
+    _CHARSET_BY_ID[id(cs)] = cs
+    names, ext, lens = _authority_labels(id(cs), len(cs))
+    logp = np.log(np.clip(probs, 1e-12, None))
+    N, S = ext.shape
+    can_skip = np.zeros((N, S), bool)
+    can_skip[:, 2:] = (ext[:, 2:] != 0) & (ext[:, 2:] != ext[:, :-2])
+    valid = np.arange(S)[None, :] < lens[:, None]
+    lp = logp[:, ext]  # T x N x S
+    lp = np.where(valid[None], lp, -np.inf)
+    alpha = np.full((N, S), -np.inf)
+    alpha[:, 0] = lp[0, :, 0]
+    alpha[:, 1] = lp[0, :, 1]
+    neg = np.full((N, 2), -np.inf)
+    for t in range(1, lp.shape[0]):
+        a = alpha.copy()
+        a[:, 1:] = np.logaddexp(a[:, 1:], alpha[:, :-1])
+        skip = np.where(can_skip, np.concatenate([neg, alpha[:, :-2]], axis=1), -np.inf)
+        alpha = np.logaddexp(a, skip) + lp[t]
+    rows = np.arange(N)
+    end = np.logaddexp(alpha[rows, lens - 1], alpha[rows, lens - 2])
+    return names, end
+
+
 def _choose_authority(probs: np.ndarray, raw: str, conf: float, cs: list[str]) -> tuple[str, float]:
-    """The known authority name the seal's pixels support best, if it is about as likely as
-    the raw reading; otherwise the raw reading."""
-    index = char_index(cs)
-
-    def logp(s: str) -> float:
-        if not s or not all(c in index for c in s):
-            return -np.inf
-        return sequence_log_prob(probs, [index[c] for c in s])
-
-    base = logp(raw)
-    best, best_lp = raw, -np.inf
-    for cand in similar_licence_authorities(raw):
-        lp = logp(cand)
-        if lp > best_lp:
-            best, best_lp = cand, lp
-    if best != raw and best_lp > base - max(8.0, 1.5 * len(raw)):
-        return best, round(float(min(conf if best_lp < base else 1.0, np.exp((best_lp - base) / max(len(best), 1)))), 4)
+    """The known authority name the seal's pixels support best, when it shares enough of the
+    raw reading to be the same name; otherwise the raw reading."""
+    names, scores = _score_authorities(probs, cs)
+    order = np.argsort(-scores)
+    best = str(names[order[0]])
+    if best == raw:
+        return raw, max(conf, 0.9)
+    shared = sum(min(raw.count(ch), best.count(ch)) for ch in set(raw))
+    if shared >= 0.4 * len(raw) and shared >= 3:
+        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0
+        return best, round(float(min(0.99, 1 - np.exp(-max(margin, 0.0)))), 4)
     return raw, conf
 
 
