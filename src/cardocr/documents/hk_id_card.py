@@ -119,7 +119,8 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     title = [s for s in seen if s.cy < 0.25 and _is_title(s.text)]
     number_s = _pick(seen, lambda t: RE_NUMBER.search(t.replace(" ", "")), prefer_y=0.9)
     if number_s is None:
-        number_s = _pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9)
+        number_s = _pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9,
+                         min_y=0.5, role="number", charset=charset)
     if number_s is None and not title:
         # neither the card's number nor its title: not a Hong Kong identity card
         return Reading(NAME, "front", {name: Field("", 0.0) for name in HUAWEI_FIELDS["front"]})
@@ -133,7 +134,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     fields["number"] = Field(number, number_conf, number_s.quad if number_s else None)
 
     # -- dates -------------------------------------------------------------------------
-    birth_s = _pick(seen, lambda t: RE_BIRTH.search(t), used=used)
+    birth_s = _pick(seen, lambda t: RE_BIRTH.search(t), used=used, role="birth", charset=charset)
     birth, sex, birth_conf, sex_conf = "", "", 0.0, 0.0
     if birth_s is not None:
         used.add(id(birth_s))
@@ -141,10 +142,18 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
         mates = [m for m in _row_mates(seen, birth_s, used) if len(m.text.replace(" ", "")) <= 3]
         used.update(id(m) for m in mates)
         birth, sex, birth_conf, sex_conf = _read_birth_sex([birth_s.line] + [m.line for m in mates], charset)
+        if birth and not sex:  # 女 F / 男 M too faint for the detector: read where it must be
+            x0, y0, x1, y1 = birth_s.box
+            h = y1 - y0
+            crop = crop_box(card.image, x1 - 0.1 * h, y0 - 0.12 * h, min(CARD_W, x1 + 4.5 * h), y1 + 0.12 * h)
+            extra = engine.recognize([crop])[0]
+            _, sex, _, sex_conf = _read_birth_sex([Line("00-00-0000", [1.0] * 10)], charset,
+                                                  extra=[extra])
     fields["birth_date"] = Field(birth, birth_conf, birth_s.quad if birth_s else None)
     fields["sex"] = Field(sex, sex_conf, birth_s.quad if birth_s else None)
 
-    init_s = _pick(seen, lambda t: RE_INITIAL.search(t.replace(" ", "")), used=used)
+    init_s = _pick(seen, lambda t: RE_INITIAL.search(t.replace(" ", "")), used=used,
+                   role="initial_issue_date", charset=charset)
     initial, initial_conf = "", 0.0
     if init_s is not None:
         used.add(id(init_s))
@@ -152,7 +161,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
 
     # the 2003 card prints the issue date on the first-issue line: that line may hold both
     issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
-                    used=used - {id(init_s)}, prefer_y=0.9)
+                    used=used - {id(init_s)}, prefer_y=0.9, role="issue_date", charset=charset)
     issue, issue_conf = "", 0.0
     if issue_s is not None:
         used.add(id(issue_s))
@@ -204,7 +213,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
         symbols, sym_conf = _read_symbols(sym_s.line, charset)
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
-    permanent, perm_conf = _permanent(title)
+    permanent, perm_conf = _permanent(title, charset)
     fields["permanent"] = Field(permanent, perm_conf, title[0].quad if title else None)
 
     reading.meta["layout"] = _layout([s for s in (birth_s, tele_s, init_s) if s is not None])
@@ -231,11 +240,15 @@ def _recognise_all(card: Card, engine: OcrEngine) -> list[_Seen]:
 
 
 def _pick(seen: list[_Seen], fits, used: set[int] | None = None, prefer_y: float | None = None,
-          max_y: float = 1.0, min_y: float = 0.0) -> _Seen | None:
+          max_y: float = 1.0, min_y: float = 0.0, role: str | None = None,
+          charset: list[str] | None = None) -> _Seen | None:
     """The line whose text fits a role; among several, the one nearest the preferred row,
-    then the most confident."""
-    cands = [s for s in seen if (used is None or id(s) not in used) and min_y <= s.cy <= max_y
-             and fits(s.text)]
+    then the most confident. When no raw reading fits and a role is named, the lines are
+    re-decoded under the role's alphabet and tried again (a '-' read as '=' in a date)."""
+    pool = [s for s in seen if (used is None or id(s) not in used) and min_y <= s.cy <= max_y]
+    cands = [s for s in pool if fits(s.text)]
+    if not cands and role is not None and charset is not None:
+        cands = [s for s in pool if fits(_decode(s.line, charset, role).text)]
     if not cands:
         return None
     return min(cands, key=lambda s: (abs(s.cy - prefer_y) if prefer_y is not None else 0.0, -s.line.score))
@@ -329,9 +342,11 @@ def _format_number(raw: str) -> str:
     return f"{m.group(1)}{m.group(2)}({m.group(3)})" if m else raw
 
 
-def _read_birth_sex(lines: list[Line], charset: list[str]) -> tuple[str, str, float, float]:
+def _read_birth_sex(lines: list[Line], charset: list[str], extra: list[Line] | None = None
+                    ) -> tuple[str, str, float, float]:
     """`03-06-1985 女 F`: the date, then the sex printed twice (the second part may come as
-    boxes of its own, `lines[1:]`)."""
+    boxes of its own, `lines[1:]`, or from a crop read on purpose, `extra`)."""
+    lines = lines + (extra or [])
     ln = _decode(lines[0], charset, "birth")
     m = RE_BIRTH.search(ln.text)
     if not m:
@@ -349,6 +364,14 @@ def _read_birth_sex(lines: list[Line], charset: list[str]) -> tuple[str, str, fl
         elif c in "男M":
             votes["M"] += p
     total = votes["F"] + votes["M"]
+    if total == 0 and lines[0].probs is not None:
+        # nothing read after the date: the pixels choose between the two printed forms
+        forms = {"M": ("男M", "男 M", "M"), "F": ("女F", "女 F", "F")}
+        words = [birth + sep + f for k in forms for f in forms[k] for sep in ("", " ")]
+        best, share = best_of(lines[0].probs, charset, words)
+        if best:
+            sex = "F" if best.endswith("F") else "M"
+            return birth, sex, birth_conf, round(min(share, 0.8), 4)
     if total == 0:
         return birth, "", birth_conf, 0.0
     sex = "F" if votes["F"] >= votes["M"] else "M"
@@ -380,8 +403,6 @@ def _read_symbols(line: Line, charset: list[str]) -> tuple[str, float]:
     if not text or line.probs is None:
         return text, _conf(ln)
     lead = len(text) - len(text.lstrip("*WX"))
-    if lead == 0:
-        return text, _conf(ln)
     tail = text[lead:]
     words = {text} | {"*" * k + text[k:] for k in range(1, min(lead, 3) + 1)}
     words |= {"*" * k + tail for k in range(0, 4)}
@@ -484,24 +505,34 @@ def _is_label(text: str) -> bool:
     return any(w in text for w in LABEL_WORDS)
 
 
-def _permanent(title: list[_Seen]) -> tuple[bool, float]:
-    """From the card's title: 香港永久性居民身份證 / HONG KONG PERMANENT IDENTITY CARD."""
-    if not title:
-        return False, 0.0
-    votes = []
+TITLES = {  # permanent?: the title as printed, with and without the spaces a reading may drop
+    True: ("香港永久性居民身份證", "HONG KONG PERMANENT IDENTITY CARD", "HONGKONGPERMANENTIDENTITYCARD"),
+    False: ("香港居民身份證", "HONG KONG IDENTITY CARD", "HONGKONGIDENTITYCARD"),
+}
+
+
+def _permanent(title: list[_Seen], charset: list[str]) -> tuple[bool, float]:
+    """From the card's title (香港永久性居民身份證 / HONG KONG PERMANENT IDENTITY CARD or the
+    shorter non-permanent one): each title line votes for the title the pixels support best,
+    weighted by how sure it is."""
+    score = {True: 0.0, False: 0.0}
+    lines = 0
     for s in title:
-        t = s.line.text.upper().replace(" ", "")
-        if "HONGKONG" in t or "IDENTITY" in t:
-            votes.append("PERMANENT" in t or "PERMAN" in t)
-        if "香港" in s.line.text or "身份" in s.line.text:
-            votes.append("永久" in s.line.text)
-    if not votes:
+        if s.line.probs is None:
+            continue
+        zh = any("\u3400" <= c <= "\u9fff" for c in s.text)
+        words = [w for flag in (True, False) for w in TITLES[flag] if (w[0] == "香") == zh]
+        best, share = best_of(s.line.probs, charset, words)
+        if not best:
+            continue
+        flag = best in TITLES[True]
+        score[flag] += share
+        score[not flag] += 1.0 - share
+        lines += 1
+    if not lines:
         return False, 0.0
-    yes = sum(votes)
-    permanent = yes * 2 >= len(votes) if yes * 2 != len(votes) else yes > 0
-    agree = sum(v == permanent for v in votes) / len(votes)
-    conf = 0.99 if agree == 1 and len(votes) >= 2 else 0.9 if agree == 1 else 0.6
-    return permanent, conf
+    permanent = score[True] > score[False]
+    return permanent, round(score[permanent] / lines, 4)
 
 
 def _layout(anchors: list[_Seen]) -> str:
