@@ -18,7 +18,7 @@ from cardocr.errors import CardOcrError, InvalidParameter, RecognitionFailed
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-hosted ID-card OCR.")
 
 SIDES = ("front", "back", "double_side")
-DOC_TYPES = ("id-card",)
+DOC_TYPES = ("id-card", "hk-id-card", "driver-license")  # the keys of documents.REGISTRY
 
 
 def _recognize_file(path: Path, doc_type: str, options) -> tuple[bool, dict]:
@@ -48,6 +48,8 @@ def recognize(
     portrait_location: bool = typer.Option(False, "--portrait-location"),
     portrait_image: bool = typer.Option(False, "--portrait-image"),
     adjusted_image: bool = typer.Option(False, "--adjusted-image"),
+    issuing_authority: bool = typer.Option(False, "--issuing-authority",
+                                           help="driver-license: read the seal."),
 ) -> None:
     """Print the API's JSON ({"result": ...}) for each image; errors as Huawei error bodies.
 
@@ -71,6 +73,7 @@ def recognize(
         return_portrait_location=portrait_location,
         return_portrait_image=portrait_image,
         return_adjusted_image=adjusted_image,
+        return_issuing_authority=issuing_authority,
     )
     failed = False
     if len(images) == 1:
