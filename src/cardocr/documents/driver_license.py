@@ -65,8 +65,8 @@ FRONT_ZONES = {
     "sex": (0.525, 0.64, 0.265, 0.35),
     "nationality": (0.735, 0.975, 0.265, 0.35),
     "address": (0.13, 0.975, 0.355, 0.52),
-    "birth": (0.44, 0.72, 0.55, 0.64),
-    "issue_date": (0.44, 0.72, 0.645, 0.735),
+    "birth": (0.42, 0.72, 0.55, 0.64),
+    "issue_date": (0.42, 0.72, 0.645, 0.735),
     "class": (0.455, 0.685, 0.74, 0.835),
     "validity": (0.15, 0.72, 0.875, 0.985),
 }
@@ -349,7 +349,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
                               z["address"].quad)
 
     for key in ("birth", "issue_date"):
-        line = _decode(z[key], cs, DATE_CHARS + "日期")
+        line = _decode(z[key], cs, DATE_CHARS + "证日期")
         fields[key] = Field(_parse_date(line.text), _conf(line), z[key].quad)
 
     cls, cls_conf = _read_class(z["class"], cs)
