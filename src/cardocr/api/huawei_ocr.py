@@ -45,7 +45,6 @@ HK_ID_CARD = Endpoint("hk-id-card", False, ("return_portrait_image", "return_por
 # "The narrow edge contains at least 100 pixels and the wide edge contains at most 8,000 pixels."
 DRIVER_LICENSE = Endpoint("driver-license", True, ("return_issuing_authority", "return_text_location"),
                           min_narrow_edge=100, max_wide_edge=8000)
-FLAGS = ID_CARD.flags  # kept for callers that validate the id-card body
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,6 @@ RE_NUMBER_LOOSE = re.compile(r"[A-Z0-9]{1,2}\d{6}\([0-9A]\)?")  # the letter mis
 RE_ISSUE = re.compile(r"(?<![\d(])\d{2}-\d{2}-\d{2}(?![\d)])")
 RE_INITIAL = re.compile(r"\(\d{2}-\d{2}\)")
 RE_BIRTH = re.compile(r"\d{2}-\d{2}-\d{4}")
-RE_SYMBOLS = re.compile(r"^\*{1,3}[A-Z]{0,6}$|^[A-Z]{1,2}\*?[A-Z]{0,5}$")
 RE_TELEGRAPH = re.compile(r"^\d{4}(?: ?\d{4}){0,4}$")
 RE_NAME_EN = re.compile(r"^[A-Z][A-Z' -]*,\s*[A-Za-z' -]+$")
 RE_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' -]{2,}$")
@@ -157,7 +156,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     initial, initial_conf = "", 0.0
     if init_s is not None:
         used.add(id(init_s))
-        initial, initial_conf, _ = _read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
+        initial, initial_conf = _read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
 
     # the 2003 card prints the issue date on the first-issue line: that line may hold both
     issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
@@ -165,7 +164,7 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     issue, issue_conf = "", 0.0
     if issue_s is not None:
         used.add(id(issue_s))
-        issue, issue_conf, _ = _read_pattern(issue_s.line, charset, "issue_date", RE_ISSUE,
+        issue, issue_conf = _read_pattern(issue_s.line, charset, "issue_date", RE_ISSUE,
                                              after=RE_INITIAL)
     fields["initial_issue_date"] = Field(initial, initial_conf, init_s.quad if init_s else None)
     fields["issue_date"] = Field(issue, issue_conf, issue_s.quad if issue_s else None)
@@ -380,9 +379,9 @@ def _read_birth_sex(lines: list[Line], charset: list[str], extra: list[Line] | N
 
 
 def _read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
-                  after: re.Pattern | None = None) -> tuple[str, float, int]:
+                  after: re.Pattern | None = None) -> tuple[str, float]:
     """The first match of `pattern` in the line re-decoded for its role (past a match of
-    `after`, when given); returns text, confidence and where the match ended."""
+    `after`, when given), and its confidence."""
     ln = _decode(line, charset, role)
     start = 0
     if after is not None:
@@ -390,8 +389,8 @@ def _read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern
         start = a.end() if a else 0
     m = pattern.search(ln.text, start)
     if not m:
-        return "", 0.0, 0
-    return m.group(0), _span_conf(ln, *m.span()), m.end()
+        return "", 0.0
+    return m.group(0), _span_conf(ln, *m.span())
 
 
 STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 year olds

@@ -75,6 +75,3 @@ def hong_kong_name_chars() -> frozenset[str]:
     printed with its codes, so its characters come from this book (traditional forms)."""
     return _telegraph()[2]
 
-
-def name_matches_codes(name: str, codes: list[str]) -> bool:
-    return len(name) == len(codes) and all(telegraph_code(c) == k for c, k in zip(name, codes))
