@@ -18,11 +18,13 @@ from .documents.base import Reading
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine, get_engine
 from .render import huawei
-from .vision.locate import ID1_ASPECT, CardQuad, find_cards
+from .vision.locate import ID1_ASPECT, CardQuad, overlap, find_cards
 from .vision.orient import straighten
 
 log = logging.getLogger(__name__)
 
+DEEP_TRIES = 4  # candidates of the slow search read before giving up
+WHOLE_MIN_FILLED = 0.5  # the photo as the card: fewer fields read than this share is weak
 MIN_TEXT_BOXES = 3  # fewer detected lines than this on a straightened card: not a card
 
 
@@ -65,9 +67,39 @@ def recognize(doc_type: str, image: np.ndarray, options: RecognizeOptions,
 def read_cards(doc: ModuleType, image: np.ndarray, options: RecognizeOptions,
                engine: OcrEngine) -> list[CardResult]:
     wanted = 2 if options.side == "double_side" else 1
-    candidates = find_cards(image, max_cards=4, aspect=getattr(doc, "ASPECT", ID1_ASPECT)) + [_whole_image(image)]
+    aspect = getattr(doc, "ASPECT", ID1_ASPECT)
     found: list[CardResult] = []
+    tried: list[CardQuad] = []
+    weak: list[CardResult] = []
+    # the quick search, the photo as the card, and only then the slow search: most photos
+    # never pay for it
+    _read_candidates(doc, image, options, engine, find_cards(image, max_cards=4, aspect=aspect)
+                     + [_whole_image(image)], wanted, found, tried, weak)
+    if len(found) < wanted:
+        deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=aspect, deep=True)
+                if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
+        _read_candidates(doc, image, options, engine, deep, wanted, found, tried, weak)
+    found += weak[:wanted - len(found)]
+    if len(found) < wanted:
+        raise NoCardFound()
+    return found
+
+
+def _filled(reading: Reading) -> float:
+    """Share of the reading's fields that have a value."""
+    return sum(1 for f in reading.fields.values() if f.value not in ("", None)) / max(1, len(reading.fields))
+
+
+def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptions, engine: OcrEngine,
+                     candidates: list[CardQuad], wanted: int, found: list[CardResult],
+                     tried: list[CardQuad], weak: list[CardResult]) -> None:
+    """Read candidates in order until `wanted` cards are found (appended to `found`). The whole
+    photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
+    returned only if the slow search finds nothing better."""
     for quad in candidates:
+        if len(found) == wanted:
+            return
+        tried.append(quad)
         card, quad, _vote = straighten(image, quad, engine)
         if len(card.boxes) < MIN_TEXT_BOXES:
             continue
@@ -80,12 +112,10 @@ def read_cards(doc: ModuleType, image: np.ndarray, options: RecognizeOptions,
         reading = doc.read(card, side, engine)
         if not any(f.value for f in reading.fields.values()):
             continue
+        if quad.method == "whole":
+            (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(CardResult(reading, quad, card.image))
+            return
         found.append(CardResult(reading, quad, card.image))
-        if len(found) == wanted or quad.method == "whole":
-            break
-    if len(found) < wanted:
-        raise NoCardFound()
-    return found
 
 
 def _whole_image(image: np.ndarray) -> CardQuad:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import lines
 from .geometry import map_points, order_corners
 
 CARD_W, CARD_H = 856, 540
@@ -180,15 +181,20 @@ def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     return float((0.3 + 0.7 * pale) * print_like * edge)
 
 
-def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT) -> list[CardQuad]:
+def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT,
+               deep: bool = False) -> list[CardQuad]:
     """Card candidates, best first, not overlapping one another. `aspect`: the document's
     long side over its short side (ID-1 cards by default).
+
+    `deep`: the slower search for when the first one found nothing readable: the region maps
+    are also opened at three sizes (cutting off a touching object, or closing the gap through
+    which a card lying on paper leaks into it), and straight edges propose outlines too.
 
     A card that is small in a large photo is found on the downscaled copy, then found again
     in a crop around it at a finer scale, so its corners are as precise as a large card's.
     """
     h, w = image.shape[:2]
-    found = _find(image, max_cards, aspect)
+    found = _find(image, max_cards, aspect, deep)
     refined = []
     for c in found:
         x0, y0 = c.corners.min(axis=0)
@@ -207,14 +213,26 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
     return refined
 
 
-def _find(image: np.ndarray, max_cards: int, aspect: float) -> list[CardQuad]:
+OPENINGS = (7, 15, 25)  # px at work scale, for the deep search
+
+
+def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) -> list[CardQuad]:
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     img_area = float(gray.shape[0] * gray.shape[1])
     candidates: list[CardQuad] = []
-    for name, mask in _masks(small, gray):
+    maps = _masks(small, gray)
+    if deep:
+        maps = [(f"{name}_open{k}", cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
+        edges = cv2.dilate(cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24), np.ones((3, 3), np.uint8))
+        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA):
+            s = outline * _content_score(small, quad)
+            if s > 0.1:
+                candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
+    for name, mask in maps:
         cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
             area = cv2.contourArea(cnt)
@@ -232,7 +250,7 @@ def _find(image: np.ndarray, max_cards: int, aspect: float) -> list[CardQuad]:
     for c in candidates:
         # a candidate inside a better one (the portrait inside the card) is kept: the reader
         # tries candidates in order and skips one without the card's text
-        if all(_overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
+        if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
             chosen.append(c)
         if len(chosen) == max_cards:
             break
@@ -246,7 +264,7 @@ def _landscape(q: np.ndarray) -> np.ndarray:
     return q
 
 
-def _overlap(a: np.ndarray, b: np.ndarray, of_larger: bool = False) -> float:
+def overlap(a: np.ndarray, b: np.ndarray, of_larger: bool = False) -> float:
     """Intersection as a share of the smaller (or, with of_larger, the larger) quad."""
     a, b = a.astype(np.float32), b.astype(np.float32)
     area_a, area_b = cv2.contourArea(a), cv2.contourArea(b)
@@ -257,4 +275,4 @@ def _overlap(a: np.ndarray, b: np.ndarray, of_larger: bool = False) -> float:
 def _same_card(a: np.ndarray, b: np.ndarray) -> bool:
     """The zoomed search found the same card (not a part of it, nor something beside it)."""
     ratio = cv2.contourArea(a.astype(np.float32)) / max(1.0, cv2.contourArea(b.astype(np.float32)))
-    return 0.85 < ratio < 1.18 and _overlap(a, b) > 0.85
+    return 0.85 < ratio < 1.18 and overlap(a, b) > 0.85
