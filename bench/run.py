@@ -290,12 +290,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=100000)
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--state", type=Path, default=HERE / "last_run.json",
+                    help="per-sample results of the last run, compared with and then replaced")
     args = ap.parse_args()
     from cardocr.ocr import get_engine
 
     get_engine()  # load models before timing
     base = None if args.no_baseline else Baseline()
-    last = HERE / "last_run.json"
+    last = args.state
     stored = json.loads(last.read_text()) if last.exists() else {}
     if "rows" in stored:  # the single-document format of earlier runs
         stored = {"id-card": stored}
