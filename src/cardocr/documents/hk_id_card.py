@@ -3,10 +3,11 @@
 The two generations print the same fields in different places (the 2003 card has its
 portrait on the right, the 2018 card on the left, with a ghost portrait on the right), but
 every field has a shape of its own: `Z683365(5)`, `26-11-18`, `(06-96)`, `03-06-1985 女 F`,
-`***AZ`, `2867 3057 2532`, `LOK, Wing Ching`. So the reader recognises every line the
+`***AZ`, `2867 3057 2532`, `LOK, Wing Ching`. So the reader recognises the lines the
 detector finds on the straightened card and gives each line the role its text fits, using
 the position on the card only to break ties; then it re-decodes each line under the
-alphabet of its role.
+alphabet of its role. Lines that sit where the generation prints a label, the English title
+or the 2018 oval number are read only when the other lines leave a field missing.
 
 What the card repeats is cross-checked: the number's check digit, the Chinese name against
 its telegraph codes, and the dates' order (birth ≤ first issue ≤ issue). A check chooses
@@ -110,7 +111,24 @@ class _Seen:
 
 
 def read(card: Card, side: str, engine: OcrEngine) -> Reading:
-    seen = _recognise_all(card, engine)
+    """Recognise the lines that can hold a field, give each its role, read the fields.
+
+    Before recognition the boxes' positions already tell the generation, and with it where
+    the printed labels (出生日期 Date of Birth, 簽發日期 Date of Issue), the English title and
+    the 2018 card's oval number sit: none of them holds a field, so they are read only when
+    the first pass leaves a field missing or the title undecided (a card straightened off
+    its true frame puts data lines where labels should be)."""
+    boxes = _line_boxes(card)
+    layout = _box_layout(boxes)
+    later = [b for b in boxes if _deferred(b, layout)]
+    seen = _recognise(card, engine, [b for b in boxes if b not in later])
+    reading = _read_fields(card, seen, engine)
+    if later and _incomplete(reading):
+        reading = _read_fields(card, seen + _recognise(card, engine, later), engine)
+    return reading
+
+
+def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     charset = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
@@ -222,7 +240,8 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
 
 # -- recognition ------------------------------------------------------------------------
 
-def _recognise_all(card: Card, engine: OcrEngine) -> list[_Seen]:
+def _line_boxes(card: Card) -> list[tuple[float, float, float, float]]:
+    """The detector's boxes as (x0, y0, x1, y1) card pixels, specks dropped."""
     boxes = []
     for q in card.boxes:
         x0, y0 = q.min(axis=0)
@@ -230,12 +249,62 @@ def _recognise_all(card: Card, engine: OcrEngine) -> list[_Seen]:
         if x1 - x0 < 0.02 * CARD_W or y1 - y0 < 0.025 * CARD_H:
             continue
         boxes.append((float(x0), float(y0), float(x1), float(y1)))
+    return boxes
+
+
+def _box_layout(boxes: list[tuple[float, float, float, float]]) -> str:
+    """The generation from where the lower data lines start, before anything is read: the
+    2003 card prints them from the left edge, the 2018 card right of its large portrait."""
+    lower = [b for b in boxes if 0.45 * CARD_H < (b[1] + b[3]) / 2 < 0.85 * CARD_H]
+    if not lower:
+        return "2018"
+    left = sum(1 for b in lower if b[0] < 0.22 * CARD_W)
+    return "2003" if 2 * left >= len(lower) else "2018"
+
+
+# rows of the printed labels (card fractions) and the x range a label box spans, per generation
+LABEL_ROWS = {"2003": ((0.49, 0.56), (0.71, 0.775)), "2018": ((0.49, 0.555), (0.70, 0.77))}
+LABEL_X = {"2003": ((0.0, 0.12), (0.19, 0.30)), "2018": ((0.34, 0.44), (0.52, 0.66))}  # x0 range, x1 range
+
+
+def _deferred(box: tuple[float, float, float, float], layout: str) -> bool:
+    """A box that holds no field where it sits: the 2018 oval number (it repeats the number
+    without its check digit), the English title (the Chinese one says the same), a label."""
+    x0, y0, x1, y1 = box[0] / CARD_W, box[1] / CARD_H, box[2] / CARD_W, box[3] / CARD_H
+    cy = (y0 + y1) / 2
+    if layout == "2018" and x0 > 0.68 and 0.16 <= cy <= 0.30:
+        return True
+    if 0.11 <= cy <= 0.19 and x1 - x0 > 0.25:
+        return True
+    (a0, a1), (b0, b1) = LABEL_X[layout]
+    return any(r0 <= cy <= r1 for r0, r1 in LABEL_ROWS[layout]) and a0 <= x0 <= a1 and b0 <= x1 <= b1
+
+
+NEEDED = ("number", "birth_date", "sex", "symbols", "initial_issue_date", "issue_date", "name_en")
+
+
+def _incomplete(reading: Reading) -> bool:
+    f = reading.fields
+    return any(not f[k].value for k in NEEDED) or f["permanent"].confidence < CONFIDENT
+
+
+def _recognise(card: Card, engine: OcrEngine, boxes: list[tuple[float, float, float, float]]) -> list[_Seen]:
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = 0.12 * (y1 - y0)
         crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-    lines = engine.recognize(crops) if crops else []
-    return [_Seen(ln, b) for ln, b in zip(lines, boxes)]
+    # the recogniser pads a batch to its widest crop: batch only crops of similar width
+    aspect = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+    lines: list[Line | None] = [None] * len(crops)
+    batch: list[int] = []
+    for i in sorted(range(len(crops)), key=lambda i: aspect[i]) + [-1]:
+        if batch and (i < 0 or aspect[i] > 1.4 * aspect[batch[0]] or len(batch) == 8):
+            for j, ln in zip(batch, engine.recognize([crops[j] for j in batch])):
+                lines[j] = ln
+            batch = []
+        if i >= 0:
+            batch.append(i)
+    return [_Seen(ln, b) for ln, b in zip(lines, boxes) if ln is not None]
 
 
 def _pick(seen: list[_Seen], fits, used: set[int] | None = None, prefer_y: float | None = None,
@@ -402,28 +471,38 @@ STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 yea
 
 def _read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> tuple[str, float]:
     """`***AZ`: up to three stars, then letters; a star never follows a letter. At this size
-    a star is easily read as a letter (W, X, A, O), so whatever stands before the last star
-    was a star, and the pixels settle how many stars there are (0-3) by likelihood; the
-    letters after them are read as they are."""
+    a star is easily read as a letter (W, X, A, O, R), so whatever stands before the last star
+    was a star, and so may be the letters after it that were read without confidence (one
+    letter always stays: the place of birth). The pixels settle where the letters start and
+    how many stars (0-3) precede them, by likelihood with the age-at-issue prior; the letters
+    are read as they are."""
     ln = _decode(line, charset, "symbols")
     text = ln.text
     if not text or line.probs is None:
         return text, _conf(ln)
     last_star = text.rfind("*")
     lead = last_star + 1 if last_star >= 0 else len(text) - len(text.lstrip("WX"))
-    tail = text[lead:]
-    tail_conf = min(ln.char_probs[lead:], default=1.0)
+    starts = [lead]
+    while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
+        starts.append(starts[-1] + 1)
     index = char_index(charset)
-    if not all(c in index for c in tail + "*"):
-        return text, _conf(ln)
     prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
-    scores = np.array([sequence_log_prob(line.probs, [index[c] for c in "*" * k + tail]) + np.log(prior[k])
-                       for k in range(4)])
-    share_all = np.exp(scores - scores.max())
+    words, scores, tail_confs = [], [], []
+    for j in starts:
+        tail = text[j:]
+        if not all(c in index for c in tail + "*"):
+            continue
+        for k in range(4):
+            words.append("*" * k + tail)
+            scores.append(sequence_log_prob(line.probs, [index[c] for c in words[-1]]) + np.log(prior[k]))
+            tail_confs.append(min(ln.char_probs[j:], default=1.0))
+    if not words:
+        return text, _conf(ln)
+    scores_a = np.array(scores)
+    share_all = np.exp(scores_a - scores_a.max())
     share_all /= share_all.sum()
-    k = int(np.argmax(scores))
-    best, share = "*" * k + tail, float(share_all[k])
-    conf = min(share, tail_conf)
+    k = int(np.argmax(scores_a))
+    best, conf = words[k], min(float(share_all[k]), tail_confs[k])
     if best != text:
         conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
     return best, round(conf, 4)
