@@ -13,6 +13,7 @@ back as printed, with the failed check reported).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -254,6 +255,10 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fields["issue"] = Field(issue, issue_conf, z["issue"].quad)
     v = _decode(z["validity"], cs, DIGITS + ".-长期")
     start, end = _parse_validity(v.text)
+    joint = _joint_validity(v)
+    if joint and joint != (start, end):
+        start, end = joint
+        reading.corrections.append(("validity", "dates read together: same day, 5/10/20 years on"))
     conf = _conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
@@ -294,6 +299,59 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
         reading.corrections.append(("issue", "known issuing authority"))
         return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
     return text, conf
+
+
+VALIDITY_SPANS = (5, 10, 20)  # years; 长期 for holders of 46 and over
+RE_VALIDITY = re.compile(r"\d{4}\.\d{2}\.\d{2}-\d{4}\.\d{2}\.\d{2}")
+
+
+def _joint_validity(v: Line) -> tuple[str, str] | None:
+    """The two dates of a fixed-term card read as one: valid_to repeats valid_from's month
+    and day 5, 10 or 20 years later, and valid_from is not in the future. Each digit scores
+    what the recogniser gave it (its top alternatives); digits read at or above CONFIDENT
+    stay as read. Returns the best-scoring pair, or None when the line is not two dates."""
+    if not RE_VALIDITY.fullmatch(v.text) or len(v.alternatives) != len(v.text):
+        return None
+    rows = []
+    for ch, p, alts in zip(v.text, v.char_probs, v.alternatives):
+        if not ch.isdigit():
+            continue
+        row = np.full(10, np.log(1e-4))
+        for a, pa in alts:
+            if a.isdigit():
+                row[int(a)] = max(row[int(a)], np.log(max(pa, 1e-4)))
+        row[int(ch)] = max(row[int(ch)], np.log(max(p, 1e-4)))
+        if p >= CONFIDENT:
+            row[np.arange(10) != int(ch)] = -np.inf
+        rows.append(row)
+    rows = np.array(rows)  # 16 digits: Y1 M1 D1 Y2 M2 D2
+
+    def number(first: int, value: int, width: int) -> float:
+        return float(sum(rows[first + i, int(d)] for i, d in enumerate(f"{value:0{width}d}")))
+
+    today = dt.date.today()
+    best_year = max(((number(0, y, 4) + number(8, y + k, 4), y, k) for y in range(1990, today.year + 1)
+                     for k in VALIDITY_SPANS), default=None)
+    days = []
+    for m in range(1, 13):
+        for d in range(1, 32):
+            try:
+                dt.date(2000, m, d)  # a leap year: 02-29 is a real printed day
+            except ValueError:
+                continue
+            days.append((number(4, m, 2) + number(6, d, 2) + number(12, m, 2) + number(14, d, 2), m, d))
+    best_day = max(days)
+    if best_year is None or not np.isfinite(best_year[0] + best_day[0]):
+        return None
+    _, y, k = best_year
+    _, m, d = best_day
+    if (m, d) == (2, 29) and not (_leap(y) and _leap(y + k)):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}", f"{y + k:04d}-{m:02d}-{d:02d}"
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
 def _parse_validity(text: str) -> tuple[str, str]:
