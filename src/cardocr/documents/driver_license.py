@@ -130,51 +130,107 @@ def _class_legal(text: str) -> bool:
     return bool(codes) and all(c in CLASS_CODES for c in codes) and len(set(codes)) == len(codes)
 
 
+MUNICIPAL = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: the authority is the city's own
+AUTHORITY_NOISE = set("公安局交通警察支队总管理市省")  # characters every name shares
+
+
 @cache
-def licence_authorities() -> tuple[str, ...]:
+def _authority_table() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, ...]]]:
     """Traffic-police authorities that issue licences, from the division table: the
-    prefecture-level 支队 of every city, and the municipalities' 总队 / 交通管理局 names."""
+    prefecture-level 支队 of every city, and the municipalities' 总队 / 交通管理局 names.
+    Returns name -> (province, city) and division code -> names (retired codes included, so
+    an old ID number still finds its city)."""
     table = _regions()
-    names: set[str] = set()
-    municipal = ("11", "12", "31", "50")
+    places: dict[str, tuple[str, str]] = {}
+    by_code: dict[str, list[str]] = {}
+
+    def add(code: str, name: str, prov: str, city: str) -> None:
+        places.setdefault(name, (prov, city))
+        by_code.setdefault(code, []).append(name)
+
     for code, name in table.items():
         prov = table.get(code[:2] + "0000", "")
         if not prov:
             continue
         if code.endswith("0000"):
-            if code[:2] in municipal:
+            if code[:2] in MUNICIPAL:
                 for form in ("公安局交通警察总队", "公安局公安交通管理局", "公安交通管理局",
                              "公安局交通巡逻警察总队"):
-                    names.add(prov + form)
+                    add(code, prov + form, prov, "")
             continue
-        if code[:2] in municipal:
+        if code[:2] in MUNICIPAL:
             continue
         if code.endswith("00"):
             if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
                 continue
-            names.add(f"{prov}{name}公安局交通警察支队")
-            names.add(f"{prov}{name}公安局交通警察总队")
-            names.add(f"{prov}{name}公安局公安交通管理局")
+            for form in ("公安局交通警察支队", "公安局交通警察总队", "公安局公安交通管理局"):
+                add(code, f"{prov}{name}{form}", prov, name)
         elif table.get(code[:4] + "00", "") in ("省直辖县级行政区划", "自治区直辖县级行政区划") \
                 and name.endswith("市"):
-            names.add(f"{prov}{name}公安局交通警察支队")
-            names.add(f"{prov}{name}公安局交通警察大队")
-    return tuple(sorted(names))
+            for form in ("公安局交通警察支队", "公安局交通警察大队"):
+                add(code, f"{prov}{name}{form}", prov, name)
+    return places, {k: tuple(dict.fromkeys(v)) for k, v in by_code.items()}
+
+
+@cache
+def _provinces() -> tuple[str, ...]:
+    """Province-level names: a complete authority name starts with one."""
+    return tuple(sorted({n for c, n in _regions().items() if c.endswith("0000")}))
+
+
+@cache
+def licence_authorities() -> tuple[str, ...]:
+    """Every authority name (see _authority_table), sorted."""
+    return tuple(sorted(_authority_table()[0]))
+
+
+# the form each municipality's seal uses; a prefecture's is its 交通警察支队
+MUNICIPAL_USUAL = {"11": "北京市公安局公安交通管理局", "12": "天津市公安交通管理局",
+                   "31": "上海市公安局交通警察总队", "50": "重庆市公安局交通巡逻警察总队"}
+
+
+def local_authorities(number: str, address: str) -> list[str]:
+    """The usual authority of the place the licence points to: the city of the 证号's region
+    code (the holder's ID number) and the province + city the address starts with. A
+    handful of names instead of ~1,700; a prior, not a restriction (people move)."""
+    places, by_code = _authority_table()
+    usual = set(MUNICIPAL_USUAL.values())
+
+    def is_usual(name: str) -> bool:
+        return name in usual or name.endswith(("交通警察支队", "交通警察大队")) and \
+            name[:2] not in ("北京", "天津", "上海", "重庆")
+
+    out: list[str] = []
+    if re.fullmatch(r"\d{6}.*", number):
+        code = number[:6]
+        for key in (code[:2] + "0000" if code[:2] in MUNICIPAL else "", code[:4] + "00", code):
+            out += by_code.get(key, ())
+    if len(address) >= 3:
+        head = address[:14]
+        for name, (prov, city) in places.items():
+            if city:
+                if city in head and (head.startswith(prov) or head.startswith(city)):
+                    out.append(name)
+            elif head.startswith(prov):
+                out.append(name)
+    return [n for n in dict.fromkeys(out) if is_usual(n)]
 
 
 @cache
 def _authority_index() -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     for i, name in enumerate(licence_authorities()):
-        for ch in set(name) - set("公安局交通警察支队总管理市省"):
+        for ch in set(name) - AUTHORITY_NOISE:
             index.setdefault(ch, []).append(i)
     return index
 
 
 def similar_licence_authorities(text: str, limit: int = 16) -> list[str]:
+    """Names sharing the most place characters with a raw reading (a cheap pre-filter before
+    scoring by likelihood)."""
     names = licence_authorities()
     counts: dict[int, int] = {}
-    for ch in set(text) - set("公安局交通警察支队总管理市省"):
+    for ch in set(text) - AUTHORITY_NOISE:
         for i in _authority_index().get(ch, ()):
             counts[i] = counts.get(i, 0) + 1
     ranked = sorted(counts, key=lambda i: (-counts[i], abs(len(names[i]) - len(text))))
@@ -289,13 +345,15 @@ def _grey(card: Card) -> np.ndarray:
 
 
 def _anchor_shift(card: Card, expected_y: float) -> float:
-    """Vertical offset of the layout from the number line (long, near the top)."""
-    best, best_w = None, 0.0
+    """Vertical offset of the layout from the number line (long, near the top). The long
+    line nearest where the number should be is taken: the English subtitle just above it
+    can be as long."""
+    best, best_d = None, 1.0
     for q in card.boxes:
         (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
         cy = (y0 + y1) / 2
-        if abs(cy - expected_y) < 0.06 and x1 - x0 > 0.25 and x1 - x0 > best_w and y1 - y0 < 0.1:
-            best, best_w = cy, x1 - x0
+        if abs(cy - expected_y) < min(0.06, best_d) and x1 - x0 > 0.25 and y1 - y0 < 0.1:
+            best, best_d = cy, abs(cy - expected_y)
     if best is None:
         return 0.0
     return float(np.clip(best - expected_y, -0.04, 0.04))
@@ -361,7 +419,8 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
-    authority, auth_conf, auth_quad = _read_seal(card, engine, dy)
+    local = local_authorities(fields["number"].value, fields["address"].value)
+    authority, auth_conf, auth_quad = _read_seal(card, engine, dy, local)
     fields["issuing_authority"] = Field(authority, auth_conf, auth_quad)
 
     _cross_check_front(reading)
@@ -481,113 +540,189 @@ def _cross_check_front(reading: Reading) -> None:
 # -- the seal --------------------------------------------------------------------------------
 
 ISO_Y = (CARD_W / 88) / (CARD_H / 60)  # stretch of y that makes card pixels square on the page
+SEAL_LIST_PRIOR = 8.0  # nats: a local authority (local_authorities) is that much likelier a priori
 
 
 def _redness(img: np.ndarray) -> np.ndarray:
-    b, g, r = (img[..., i].astype(np.int16) for i in range(3))
-    red = r - np.maximum(g, b)
-    return np.clip(red, 0, 255).astype(np.uint8)
+    """Red ink over the page: red above the brighter of green and blue (float, 0 on black
+    print and on the green guilloche)."""
+    f = img.astype(np.float32)
+    return np.maximum(f[..., 2] - np.maximum(f[..., 1], f[..., 0]), 0.0)
 
 
-def _read_seal(card: Card, engine: OcrEngine, dy: float) -> tuple[str, float, np.ndarray | None]:
+def _read_seal(card: Card, engine: OcrEngine, dy: float,
+               local: list[str]) -> tuple[str, float, np.ndarray | None]:
+    """The issuing authority from the red seal at the lower left: found by its ink, told
+    round from square by its outline, the rim (round) or rows (square) straightened into
+    lines, and the name chosen from the closed list by CTC likelihood over those lines."""
     x0, x1, y0, y1 = SEAL_REGION
     px0, py0 = int(x0 * CARD_W), int((y0 + dy) * CARD_H)
     region = crop_box(card.image, px0, py0, x1 * CARD_W, (y1 + dy) * CARD_H)
     py0 = max(0, py0)
+    # square page pixels, so a round seal is a circle
+    region = cv2.resize(region, (region.shape[1], int(round(region.shape[0] * ISO_Y))),
+                        interpolation=cv2.INTER_LINEAR)
     red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
-    red = cv2.resize(red, (red.shape[1], int(round(red.shape[0] * ISO_Y))), interpolation=cv2.INTER_LINEAR)
-    thr = max(40, int(0.45 * np.percentile(red, 99.5)))
-    mask = (red > thr).astype(np.uint8)
+    red = np.maximum(red - float(np.median(red)), 0.0)  # a pink or warm cast is not ink
+    top = float(np.percentile(red, 99))  # the ink's level (the solid star is rarer than 1 %)
+    if top < 12:
+        return "", 0.0, None
+    mask = (red > max(8.0, 0.3 * top)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
     keep = np.zeros(n, bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 12
     mask = keep[labels].astype(np.uint8)
     if mask.sum() < 300:
         return "", 0.0, None
-    # the seal is where red ink is densest
+    # the seal is where red ink is densest; its ink is what lies within a seal's reach of
+    # the ink's middle there
     dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
     sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
-    ink = 255 - np.clip(red.astype(np.float32) * (255.0 / max(thr * 2.0, 1)), 0, 255).astype(np.uint8)
-    circle = _find_ring(red, mask, sx, sy)
-    if circle is not None:
+    for reach in (160, 130):
+        win = np.zeros_like(mask)
+        win[max(0, sy - reach): sy + reach, max(0, sx - reach): sx + reach] = 1
+        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
+        if len(pts) < 100:
+            return "", 0.0, None
+        sx, sy = (int(v) for v in np.median(pts, axis=0))
+    ink = _seal_ink(region, red, mask & win)
+    hull = cv2.convexHull(pts)
+    rect = cv2.minAreaRect(hull)
+    # a disc fills pi/4 of its bounding square (measured: round <= 0.84, square >= 0.94)
+    if cv2.contourArea(hull) < 0.88 * rect[1][0] * rect[1][1]:
+        circle = _fit_rim(pts)
+        if circle is None:
+            (ex, ey), er = cv2.minEnclosingCircle(hull)
+            circle = (float(ex), float(ey), float(er))
         cx, cy, rad = circle
         crops = _unwrap_round(ink, cx, cy, rad)
         bbox = (cx - rad, cy - rad, cx + rad, cy + rad)
     else:
-        h, w = mask.shape
-        win = np.zeros_like(mask)
-        win[max(0, sy - 125): sy + 125, max(0, sx - 125): sx + 125] = 1
-        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
-        if len(pts) < 100:
-            return "", 0.0, None
-        crops, bbox = _square_rows(ink, cv2.convexHull(pts))
-    if not crops:
-        return "", 0.0, None
-    lines = engine.recognize([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
-    cs = engine.charset
-    spec = "{cjk}"
-    decoded = [_decode_line(ln, cs, spec) for ln in lines]
-    raw = "".join(d.text for d in decoded)
-    probs = [ln.probs for ln in lines if ln.probs is not None]
+        crops, bbox = _square_rows(ink, hull)
     bx0, by0, bx1, by1 = bbox
     quad = np.float32([[px0 + bx0, py0 + by0 / ISO_Y], [px0 + bx1, py0 + by0 / ISO_Y],
                        [px0 + bx1, py0 + by1 / ISO_Y], [px0 + bx0, py0 + by1 / ISO_Y]])
     quad[:, 0] = np.clip(quad[:, 0], 0, CARD_W)
     quad[:, 1] = np.clip(quad[:, 1], 0, CARD_H)
-    if not raw or not probs:
-        return raw, 0.0, quad
-    conf = min((_conf(d) for d in decoded if d.text), default=0.0)
-    name, conf = _choose_authority(np.concatenate(probs), raw, conf, cs)
+    lines = engine.recognize([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]) if crops else []
+    probs = [ln.probs for ln in lines if ln.probs is not None and len(ln.probs)]
+    if not probs:
+        # a seal, but no line to read on it: the local authority is the best estimate
+        return (local[0], 0.2, quad) if local else ("", 0.0, quad)
+    cs = engine.charset
+    raw = _decode_line(Line("", [], np.concatenate(probs)), cs, "{cjk}")
+    name, conf = _choose_authority(raw, local, cs)
     return name, conf, quad
 
 
-def _find_ring(red: np.ndarray, mask: np.ndarray, sx: int, sy: int) -> tuple[float, float, float] | None:
-    """A round seal's rim: the circle near the ink's centre whose circumference is red nearly
-    all the way round (a square seal's border touches a circle at four points only)."""
-    blur = cv2.GaussianBlur(red, (5, 5), 1.5)
-    found = cv2.HoughCircles(blur, cv2.HOUGH_GRADIENT, dp=1, minDist=20, param1=60, param2=18,
-                             minRadius=70, maxRadius=125)
-    if found is None:
+def _seal_ink(region: np.ndarray, red: np.ndarray, seal: np.ndarray) -> np.ndarray:
+    """The seal as dark ink on white. The detail comes from the green channel (red ink is
+    dark in it, and a JPEG keeps it at full resolution, where it halves the chroma that
+    redness is made of); redness only says which dark pixels are seal ink (not black print,
+    not the green or pink guilloche)."""
+    g = region[..., 1].astype(np.float32)
+    bg = float(np.median(g))
+    ink_level = float(np.percentile(g[seal > 0], 10)) if seal.any() else 0.0
+    dark = np.clip((bg - g) / max(bg - ink_level, 1.0), 0, 1)
+    level = float(np.percentile(red[seal > 0], 90)) if seal.any() else 1.0
+    gate = np.clip(red / max(0.35 * level, 1.0), 0, 1)
+    return (255 - 255 * dark * gate).astype(np.uint8)
+
+
+def _fit_rim(pts: np.ndarray) -> tuple[float, float, float] | None:
+    """A round seal's rim: the outermost ink in every direction lies on one circle; fitted
+    to those points with stray specks dropped. Returns (centre, outer radius) or None."""
+    c = np.median(pts, axis=0)
+    d = pts - c
+    ang = np.arctan2(d[:, 1], d[:, 0])
+    dist = np.hypot(d[:, 0], d[:, 1])
+    bins = ((ang + np.pi) / (2 * np.pi) * 90).astype(int) % 90
+    far = np.zeros(90, np.float32)
+    np.maximum.at(far, bins, dist)
+    edge_idx = [int(np.argmax(np.where(bins == b, dist, -1.0))) for b in range(90) if far[b] > 0]
+    edge = pts[edge_idx].astype(np.float64)
+    if len(edge) < 45:
         return None
-    fat = cv2.dilate(mask, np.ones((5, 5), np.uint8))
-    h, w = mask.shape
-    ang = np.linspace(0, 2 * np.pi, 180, endpoint=False)
-    best, best_score = None, 0.0
-    for cx, cy, r in found[0][:12]:
-        if np.hypot(cx - sx, cy - sy) > 0.6 * r:
-            continue
-        for rr in np.arange(r - 6, r + 7, 1.0):
-            xs = np.clip((cx + rr * np.cos(ang)).astype(int), 0, w - 1)
-            ys = np.clip((cy + rr * np.sin(ang)).astype(int), 0, h - 1)
-            score = fat[ys, xs].mean()
-            if score > best_score:
-                best, best_score = (float(cx), float(cy), float(rr)), score
-    if best is None or best_score < 0.75:
+    use = np.ones(len(edge), bool)
+    for tol in (0.25, 0.12, 0.07, 0.07):  # least-squares circle (Kåsa), dropping stray specks
+        e = edge[use]
+        a = np.column_stack([2 * e[:, 0], 2 * e[:, 1], np.ones(len(e))])
+        sol, *_ = np.linalg.lstsq(a, (e ** 2).sum(axis=1), rcond=None)
+        cx, cy = sol[0], sol[1]
+        r = float(np.sqrt(max(sol[2] + cx * cx + cy * cy, 1.0)))
+        res = np.abs(np.hypot(edge[:, 0] - cx, edge[:, 1] - cy) - r)
+        use = res < max(4.0, tol * r)
+        if use.sum() < 20:
+            return None
+    if use.sum() < 45 or not 60 <= r <= 140:
         return None
-    return best
+    return float(cx), float(cy), r
 
 
 def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.ndarray]:
-    """The rim text as one straight line: radius outer→inner becomes rows, the angle from
-    the seal's bottom clockwise round to the bottom again becomes columns."""
-    r_out, r_in = 0.93 * rad, 0.62 * rad
+    """The rim text as one straight line: radius outer→inner becomes rows, the angle
+    clockwise over the top becomes columns. `rad` is the rim's outer radius. The band the
+    name fills (its glyph size depends on its length) and the arc it spans are measured on
+    a polar image first, so the line handed to the recogniser is the text, filling its
+    height, from its first character to its last."""
+    step = np.radians(0.5)
+    th = np.arange(-np.pi, np.pi, step, dtype=np.float32)
+    rho = np.linspace(0.98 * rad, 0.5 * rad, 60, dtype=np.float32)
+    polar = _polar(ink, cx, cy, th, rho)
+    dark = 1.0 - polar.astype(np.float32) / 255.0
+    upper = np.abs(th) <= np.radians(120)
+    prof = dark[:, upper].mean(axis=1)
+    # the rim is the outermost peak; the name starts inside the dip that follows it
+    rel = rho / rad
+    ring = int(np.argmax(np.where(rel > 0.85, prof, -1)))
+    inner = np.nonzero((rel < rel[ring]) & (rel > 0.55))[0]
+    if inner.size < 5:
+        return []
+    gap = inner[0] + int(np.argmin(prof[inner[0]: inner[0] + int(0.15 * len(rho))]))
+    body = np.arange(gap, int(np.nonzero(rel > 0.55)[0][-1]) + 1)
+    peak = prof[body].max()
+    on = body[prof[body] > 0.3 * peak]
+    if on.size == 0 or peak < 0.02:
+        return []
+    a, b = on[0], on[-1]
+    # keep rows from the dip down to where the glyphs end, with a small margin
+    r_out = float(rho[max(gap, a - 2)])
+    r_in = float(rho[min(len(rho) - 1, b + 3)])
+    band = dark[max(gap, a - 2): b + 4]
+    col = band.mean(axis=0)
+    # characters of the name, and the gaps between them bridged (up to 18 degrees)
+    bridge = 37
+    ink_c = col > 0.15 * float(col[upper].max())
+    on_c = cv2.dilate(ink_c.astype(np.uint8)[None], np.ones((1, bridge), np.uint8))[0] > 0
+    mid = len(th) // 2
+    near = np.nonzero(on_c[mid - 60: mid + 60])[0]
+    if near.size == 0:
+        return []
+    lo = hi = mid - 60 + int(near[np.argmin(np.abs(near - 60))])
+    while lo > 0 and on_c[lo - 1]:
+        lo -= 1
+    while hi < len(th) - 1 and on_c[hi + 1]:
+        hi += 1
+    lo, hi = lo + bridge // 2, hi - bridge // 2
+    if hi - lo < 20:
+        return []
+    th0, th1 = float(th[lo]) - 3 * step, float(th[hi]) + 3 * step
+    th0, th1 = max(th0, np.radians(-165)), min(th1, np.radians(165))
     out_h = 48
-    scale = out_h / (r_out - r_in)
-    th0, th1 = np.radians(-165), np.radians(165)
+    scale = out_h / max(r_out - r_in, 1.0)
     r_mid = (r_out + r_in) / 2
-    out_w = int(r_mid * (th1 - th0) * scale)
-    th = np.linspace(th0, th1, out_w, dtype=np.float32)
-    rr = np.linspace(r_out, r_in, out_h, dtype=np.float32)
-    T, RR = np.meshgrid(th, rr)
+    out_w = max(16, int(r_mid * (th1 - th0) * scale))
+    strip = _polar(ink, cx, cy, np.linspace(th0, th1, out_w, dtype=np.float32),
+                   np.linspace(r_out, r_in, out_h, dtype=np.float32))
+    return [strip]
+
+
+def _polar(ink: np.ndarray, cx: float, cy: float, th: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Sample `ink` on a polar grid: rows are radii, columns angles clockwise from 12 o'clock."""
+    T, RR = np.meshgrid(th, rho)
     mx = (cx + RR * np.sin(T)).astype(np.float32)
     my = (cy - RR * np.cos(T)).astype(np.float32)
-    strip = cv2.remap(ink, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    # trim the empty ends so the recogniser sees only the text
-    cols = np.nonzero((strip < 128).sum(axis=0) > 1)[0]
-    if cols.size:
-        a, b = max(0, cols[0] - 10), min(strip.shape[1], cols[-1] + 10)
-        strip = strip[:, a:b]
-    return [strip]
+    return cv2.remap(ink, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], tuple]:
@@ -632,86 +767,57 @@ def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], t
     return crops, (x0, y0, x1, y1)
 
 
-def _ctc_logp(logp: np.ndarray, label: list[int]) -> float:
-    """log P(label | posteriors) under CTC, vectorised over the label (logp: T x classes, log)."""
-    ext = [0]
-    for c in label:
-        ext += [c, 0]
-    ext_a = np.array(ext)
-    S = len(ext)
-    lp = logp[:, ext_a]
-    can_skip = np.zeros(S, bool)
-    can_skip[2:] = (ext_a[2:] != 0) & (ext_a[2:] != ext_a[:-2])
-    alpha = np.full(S, -np.inf)
-    alpha[0] = lp[0, 0]
-    if S > 1:
-        alpha[1] = lp[0, 1]
-    for t in range(1, lp.shape[0]):
-        a = alpha.copy()
-        a[1:] = np.logaddexp(a[1:], alpha[:-1])
-        skip = np.full(S, -np.inf)
-        skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
-        alpha = np.logaddexp(a, skip) + lp[t]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if S > 1 else alpha[-1])
-
-
-@cache
-def _authority_labels(charset_id: int, charset_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every authority name as padded CTC label sequences (blank-interleaved), for scoring the
-    whole list in one vectorised pass."""
-    index = char_index(_CHARSET_BY_ID[charset_id])
-    names = [n for n in licence_authorities() if all(c in index for c in n)]
-    S = 2 * max(len(n) for n in names) + 1
-    ext = np.zeros((len(names), S), np.int64)
-    lens = np.zeros(len(names), np.int64)
-    for i, n in enumerate(names):
-        for j, c in enumerate(n):
-            ext[i, 2 * j + 1] = index[c]
-        lens[i] = 2 * len(n) + 1
-    return np.array(names, dtype=object), ext, lens
-
-
-_CHARSET_BY_ID: dict[int, list[str]] = {}
-
-
-def _score_authorities(probs: np.ndarray, cs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """CTC log-likelihood of every known authority name under the seal's posteriors."""
-    _CHARSET_BY_ID[id(cs)] = cs
-    names, ext, lens = _authority_labels(id(cs), len(cs))
-    logp = np.log(np.clip(probs, 1e-12, None))
-    N, S = ext.shape
-    can_skip = np.zeros((N, S), bool)
+def _ctc_scores(logp: np.ndarray, labels: list[list[int]]) -> np.ndarray:
+    """log P(label | posteriors) under CTC for several labels at once: the forward algorithm,
+    vectorised over labels and label positions (logp: T x classes, natural log)."""
+    n = len(labels)
+    lens = np.array([2 * len(lb) + 1 for lb in labels], np.int64)
+    ext = np.zeros((n, int(lens.max())), np.int64)
+    for i, lb in enumerate(labels):
+        ext[i, 1: 2 * len(lb): 2] = lb
+    S = ext.shape[1]
+    can_skip = np.zeros((n, S), bool)
     can_skip[:, 2:] = (ext[:, 2:] != 0) & (ext[:, 2:] != ext[:, :-2])
     valid = np.arange(S)[None, :] < lens[:, None]
-    lp = logp[:, ext]  # T x N x S
-    lp = np.where(valid[None], lp, -np.inf)
-    alpha = np.full((N, S), -np.inf)
-    alpha[:, 0] = lp[0, :, 0]
-    alpha[:, 1] = lp[0, :, 1]
-    neg = np.full((N, 2), -np.inf)
+    lp = np.where(valid[None], logp[:, ext], -np.inf)  # T x n x S
+    alpha = np.full((n, S), -np.inf)
+    alpha[:, :2] = lp[0, :, :2]
+    neg = np.full((n, 2), -np.inf)
     for t in range(1, lp.shape[0]):
         a = alpha.copy()
         a[:, 1:] = np.logaddexp(a[:, 1:], alpha[:, :-1])
         skip = np.where(can_skip, np.concatenate([neg, alpha[:, :-2]], axis=1), -np.inf)
         alpha = np.logaddexp(a, skip) + lp[t]
-    rows = np.arange(N)
-    end = np.logaddexp(alpha[rows, lens - 1], alpha[rows, lens - 2])
-    return names, end
+    rows = np.arange(n)
+    return np.logaddexp(alpha[rows, lens - 1], alpha[rows, lens - 2])
 
 
-def _choose_authority(probs: np.ndarray, raw: str, conf: float, cs: list[str]) -> tuple[str, float]:
-    """The known authority name the seal's pixels support best, when it shares enough of the
-    raw reading to be the same name; otherwise the raw reading."""
-    names, scores = _score_authorities(probs, cs)
-    order = np.argsort(-scores)
-    best = str(names[order[0]])
-    if best == raw:
-        return raw, max(conf, 0.9)
-    shared = sum(min(raw.count(ch), best.count(ch)) for ch in set(raw))
-    if shared >= 0.4 * len(raw) and shared >= 3:
-        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0
-        return best, round(float(min(0.99, 1 - np.exp(-max(margin, 0.0)))), 4)
-    return raw, conf
+AUTHORITY_ENDINGS = ("支队", "总队", "大队", "管理局")
+
+
+def _choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, float]:
+    """The known authority name the seal's pixels support best (CTC likelihood over the
+    whole rim or all rows, local names favoured by SEAL_LIST_PRIOR), among the local names
+    and those sharing most characters with the raw reading. A raw reading that is confident
+    in every character and looks like a whole authority name (a province first, an office
+    last) is kept even when it is not listed."""
+    if raw.min_prob >= CONFIDENT and raw.text.endswith(AUTHORITY_ENDINGS) \
+            and raw.text.startswith(_provinces()) and raw.text not in _authority_table()[0]:
+        return raw.text, _conf(raw)
+    index = char_index(cs)
+    cands = [c for c in dict.fromkeys(local + similar_licence_authorities(raw.text, 24))
+             if all(ch in index for ch in c)]
+    if not cands or raw.probs is None:
+        return raw.text, _conf(raw)
+    logp = np.log(np.clip(raw.probs, 1e-12, None))
+    scores = _ctc_scores(logp, [[index[ch] for ch in c] for c in cands])
+    scores = scores + SEAL_LIST_PRIOR * np.isin(np.array(cands, dtype=object), local)
+    if not np.isfinite(scores).any():  # too few timesteps for any name
+        return (local[0], 0.2) if local else (raw.text, _conf(raw))
+    k = int(np.argmax(scores))
+    best = cands[k]
+    share = np.exp(scores - scores[k])
+    return best, round(float(1.0 / share.sum()), 4)
 
 
 # -- helpers ---------------------------------------------------------------------------------
