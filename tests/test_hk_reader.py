@@ -93,3 +93,12 @@ def test_name_alphabet():
     chars = hong_kong_name_chars()
     assert {"群", "妍", "峰", "吳", "陽", "樂"} <= chars
     assert not {"吴", "阳", "叶"} & chars
+
+
+@pytest.mark.parametrize("seed,condition", [(100045, "photo"), (100003, "thumb")], ids=lambda v: str(v))
+def test_stars_read_as_letters_come_back_as_stars(seed, condition):
+    # on these cards the recogniser reads the stars as letters (ONR, HR) without confidence
+    card, person = _card(seed, condition)
+    reading = hk.read(card, "front", get_engine())
+    assert reading.fields["symbols"].value == person.symbols
+    assert reading.fields["symbols"].confidence < hk.CONFIDENT  # the grammar chose: not vouched for

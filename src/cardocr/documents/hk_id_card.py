@@ -462,6 +462,11 @@ def _read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern
     return m.group(0), _span_conf(ln, *m.span())
 
 
+BIRTHPLACE = "ZXWO"  # the last symbol: born in Hong Kong, the Mainland, Macao, elsewhere
+# stars, reported changes (B birth, N name), then the status (A right of abode, R right to
+# land, C / U limited stay; C also marks a permanent resident first registered with a limited
+# stay), then the place of birth
+RE_SYMBOLS = re.compile(r"\*{0,3}[BN]{0,2}(?:C?[AR]|[CU])[ZXWO]")
 STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 year olds
     True: (0.07, 0.02, 0.06, 0.85),
     False: (0.10, 0.85, 0.025, 0.025),
@@ -474,8 +479,11 @@ def _read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> 
     a star is easily read as a letter (W, X, A, O, R), so whatever stands before the last star
     was a star, and so may be the letters after it that were read without confidence (one
     letter always stays: the place of birth). The pixels settle where the letters start and
-    how many stars (0-3) precede them, by likelihood with the age-at-issue prior; the letters
-    are read as they are."""
+    how many stars (0-3, at least as many as characters were taken for stars) precede them,
+    by likelihood with the age-at-issue prior; the letters
+    are read as they are, except a last letter read without confidence that names no place of
+    birth (Z, X, W, O): the pixels choose which of the four it is. Among these candidates,
+    those the card's conventions allow (`RE_SYMBOLS`) are preferred."""
     ln = _decode(line, charset, "symbols")
     text = ln.text
     if not text or line.probs is None:
@@ -489,15 +497,22 @@ def _read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> 
     prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
     words, scores, tail_confs = [], [], []
     for j in starts:
-        tail = text[j:]
-        if not all(c in index for c in tail + "*"):
-            continue
-        for k in range(4):
-            words.append("*" * k + tail)
-            scores.append(sequence_log_prob(line.probs, [index[c] for c in words[-1]]) + np.log(prior[k]))
-            tail_confs.append(min(ln.char_probs[j:], default=1.0))
+        tails = [text[j:]]
+        if text[-1] not in BIRTHPLACE and ln.char_probs[-1] < CONFIDENT:
+            # the last letter says where the holder was born: one of four
+            tails += [text[j:-1] + b for b in BIRTHPLACE]
+        for tail in tails:
+            if not all(c in index for c in tail + "*"):
+                continue
+            for k in range(min(3, j), 4):  # what stands before the letters was stars
+                words.append("*" * k + tail)
+                scores.append(sequence_log_prob(line.probs, [index[c] for c in words[-1]]) + np.log(prior[k]))
+                tail_confs.append(min(ln.char_probs[j:], default=1.0))
     if not words:
         return text, _conf(ln)
+    valid = [i for i, w in enumerate(words) if RE_SYMBOLS.fullmatch(w)]
+    if valid:  # what the card's conventions allow, when any candidate is
+        words, scores, tail_confs = ([x[i] for i in valid] for x in (words, scores, tail_confs))
     scores_a = np.array(scores)
     share_all = np.exp(scores_a - scores_a.max())
     share_all /= share_all.sum()
