@@ -26,7 +26,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
+from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode
 from ..ocr.engine import OcrEngine, get_engine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
@@ -240,8 +240,9 @@ def similar_licence_authorities(text: str, limit: int = 16) -> list[str]:
 # -- side, portrait --------------------------------------------------------------------------
 
 def classify_side(card: Card) -> tuple[str, float]:
-    """Main page or 副页: the second page's title ends in 副页 and its 证号 box sits at the
-    left edge, where the main page's number row starts a third of the way in."""
+    """Main page or 副页: the second page's 证号 box sits at the left edge, where the main
+    page's number row starts a third of the way in. Only when that row says nothing (or
+    both) is the title read: the second page's ends in 副页."""
     card, _ = _page_frame(card)
     left_number = right_number = 0.0
     title = None
@@ -255,8 +256,8 @@ def classify_side(card: Card) -> tuple[str, float]:
                 right_number = max(right_number, x1 - x0)
         if cy < 0.17 and x1 - x0 > 0.4 and (title is None or x1 - x0 > title[2] - title[0]):
             title = (x0, y0, x1, y1)
-    score = 0.0
-    if title is not None:
+    score = 0.5 * (left_number > 0) - 0.5 * (right_number > 0)
+    if score == 0 and title is not None:
         x0, y0, x1, y1 = title
         line = get_engine().recognize([crop_box(_grey(card), x0 * CARD_W - 4, y0 * CARD_H - 3,
                                                 x1 * CARD_W + 4, y1 * CARD_H + 3)])[0]
@@ -264,7 +265,6 @@ def classify_side(card: Card) -> tuple[str, float]:
             score += 1.0
         elif "驾驶证" in line.text or line.text.endswith("证"):
             score -= 1.0
-    score += 0.5 * (left_number > 0) - 0.5 * (right_number > 0)
     if score > 0:
         return "back", min(1.0, 0.5 + score / 3)
     return "front", min(1.0, 0.5 - score / 3)
@@ -345,15 +345,18 @@ def _grey(card: Card) -> np.ndarray:
 
 
 def _anchor_shift(card: Card, expected_y: float) -> float:
-    """Vertical offset of the layout from the number line (long, near the top). The long
-    line nearest where the number should be is taken: the English subtitle just above it
-    can be as long."""
-    best, best_d = None, 1.0
+    """Vertical offset of the layout from the number line (long, near the top). Of the long
+    lines near where the number should be, the tallest is taken: the English subtitle just
+    above it can be as long (and as near, on a page shifted in its holder), but its print
+    is half the number's height."""
+    best, best_key = None, (0.0, 0.0)
     for q in card.boxes:
         (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
         cy = (y0 + y1) / 2
-        if abs(cy - expected_y) < min(0.06, best_d) and x1 - x0 > 0.25 and y1 - y0 < 0.1:
-            best, best_d = cy, abs(cy - expected_y)
+        if abs(cy - expected_y) < 0.06 and x1 - x0 > 0.25 and y1 - y0 < 0.1:
+            key = (y1 - y0, -abs(cy - expected_y))
+            if best is None or key > best_key:
+                best, best_key = cy, key
     if best is None:
         return 0.0
     return float(np.clip(best - expected_y, -0.04, 0.04))
@@ -610,7 +613,8 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float,
         # a seal, but no line to read on it: the local authority is the best estimate
         return (local[0], 0.2, quad) if local else ("", 0.0, quad)
     cs = engine.charset
-    raw = _decode_line(Line("", [], np.concatenate(probs)), cs, "{cjk}")
+    raw = Line("".join(ln.text for ln in lines), [p for ln in lines for p in ln.char_probs],
+               np.concatenate(probs))
     name, conf = _choose_authority(raw, local, cs)
     return name, conf, quad
 
@@ -692,7 +696,7 @@ def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.
     col = band.mean(axis=0)
     # characters of the name, and the gaps between them bridged (up to 18 degrees)
     bridge = 37
-    ink_c = col > 0.15 * float(col[upper].max())
+    ink_c = col > 0.08 * float(col[upper].max())
     on_c = cv2.dilate(ink_c.astype(np.uint8)[None], np.ones((1, bridge), np.uint8))[0] > 0
     mid = len(th) // 2
     near = np.nonzero(on_c[mid - 60: mid + 60])[0]
@@ -706,8 +710,10 @@ def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.
     lo, hi = lo + bridge // 2, hi - bridge // 2
     if hi - lo < 20:
         return []
-    th0, th1 = float(th[lo]) - 3 * step, float(th[hi]) + 3 * step
-    th0, th1 = max(th0, np.radians(-165)), min(th1, np.radians(165))
+    # a little beyond the ink found: a faded first or last character, which the likelihood
+    # of a name (blank over the empty part) does not mind
+    th0, th1 = float(th[lo]) - 12 * step, float(th[hi]) + 12 * step
+    th0, th1 = max(th0, np.radians(-160)), min(th1, np.radians(160))
     out_h = 48
     scale = out_h / max(r_out - r_in, 1.0)
     r_mid = (r_out + r_in) / 2

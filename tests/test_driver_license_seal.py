@@ -1,0 +1,70 @@
+"""The driving licence's seal: the issuing authority read from the red seal (round rim text or
+square rows) on generated pages, with and without the local-authority prior, through the whole
+pipeline on photos, and the prior itself (region code of the 证号, start of the address)."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import pytest
+
+from cardocr.documents import driver_license as dl
+from cardocr.documents.base import Card
+from cardocr.ocr import get_engine
+from cardocr.errors import NoCardFound
+from cardocr.pipeline import RecognizeOptions, recognize
+from tools.cardgen.licence import make_licence_sample, random_licence, render_licence_front
+
+
+def _page(seed: int, layout: str):
+    rng = random.Random(seed)
+    lic = random_licence(rng, layout)
+    page = render_licence_front(lic, rng)
+    return Card(cv2.resize(page, (dl.CARD_W, dl.CARD_H), interpolation=cv2.INTER_AREA), []), lic
+
+
+@pytest.mark.parametrize("layout", ["new", "old"])
+def test_seal_read_from_pixels_alone(layout):
+    """No prior: the pixels of a clean page decide among ~1,700 names."""
+    right = 0
+    for seed in range(900, 906):
+        card, lic = _page(seed, layout)
+        name, conf, quad = dl._read_seal(card, get_engine(), 0.0, [])
+        assert quad is not None and 0 <= conf <= 1
+        right += name == lic.issuing_authority
+    assert right >= 5, right
+
+
+def test_no_seal_no_authority():
+    card, _ = _page(907, "new")
+    img = card.image.copy()
+    img[..., 2] = img[..., 1]  # no red ink anywhere
+    assert dl._read_seal(Card(img, []), get_engine(), 0.0, []) == ("", 0.0, None)
+
+
+def test_local_authorities():
+    beijing = dl.local_authorities("110105199001011234", "")
+    assert beijing == ["北京市公安局公安交通管理局"]
+    shanghai = dl.local_authorities("", "上海市黄浦区南京东路1号")
+    assert shanghai == ["上海市公安局交通警察总队"]
+    # the number says one city, the address another: both, each in its usual form
+    both = dl.local_authorities("440823198501011234", "广东省中山市石岐区")
+    assert set(both) == {"广东省湛江市公安局交通警察支队", "广东省中山市公安局交通警察支队"}
+    assert dl.local_authorities("", "") == []
+    assert all(n in dl.licence_authorities() for n in both + beijing + shanghai)
+
+
+def test_authority_on_photos():
+    """Through the pipeline on photos and small photos, round and square seals."""
+    cases = [(s, c) for s in range(940, 948) for c in ("photo", "small")][::2]
+    right = 0
+    for seed, cond in cases:
+        img, lic, _ = make_licence_sample(seed, "front", cond)
+        try:
+            result = recognize("driver-license", img,
+                               RecognizeOptions(side="front", return_issuing_authority=True))
+        except NoCardFound:  # card finding is not this test's business
+            continue
+        right += result.get("issuing_authority") == lic.issuing_authority
+    assert right >= len(cases) - 2, (right, len(cases))
