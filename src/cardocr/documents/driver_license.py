@@ -59,7 +59,7 @@ CONFIDENT = 0.9  # a character read at or above this is never changed by a check
 
 # (x0, x1, y0, y1) as page fractions; x0 sits between the printed label and the value
 FRONT_ZONES = {
-    "title": (0.12, 0.88, 0.02, 0.135),
+    "title": (0.45, 0.88, 0.02, 0.135),  # 机动车驾驶证 only: enough to tell a licence
     "number": (0.343, 0.9, 0.165, 0.265),
     "name": (0.14, 0.44, 0.265, 0.35),
     "sex": (0.525, 0.64, 0.265, 0.35),
@@ -367,6 +367,18 @@ def _shifted(zones: dict, dy: float) -> dict:
             for k, v in zones.items()}
 
 
+def _read_zones_apart(card: Card, engine: OcrEngine, zones: dict, rows: dict,
+                      max_lines: dict[str, int]) -> dict[str, ZoneText]:
+    """read_zones, one recogniser call per zone: the engine pads every crop of a batch to
+    the widest one, and this page's lines run from two characters (sex) to the whole page
+    (address), so on CPU one call per zone is about a quarter faster than one batch
+    (measured on the bench pages; each zone's lines are still batched together)."""
+    out: dict[str, ZoneText] = {}
+    for name, zone in zones.items():
+        out.update(read_zones(card, engine, {name: zone}, rows, max_lines))
+    return out
+
+
 def _is_licence(title: ZoneText, cs: list[str]) -> bool:
     text = "".join(_decode_line(ln, cs, "{cjk}").text for ln in title.lines)
     return len(TITLE_CHARS & set(text)) >= 3
@@ -375,7 +387,7 @@ def _is_licence(title: ZoneText, cs: list[str]) -> bool:
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, FRONT_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
-    z = read_zones(grey, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
+    z = _read_zones_apart(grey, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
                    max_lines={"title": 1, "number": 1, "name": 1, "sex": 1, "nationality": 1,
                               "address": 2, "birth": 1, "issue_date": 1, "class": 1, "validity": 1})
     cs = engine.charset
@@ -433,7 +445,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, BACK_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
-    z = read_zones(grey, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
+    z = _read_zones_apart(grey, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
                    max_lines={"title": 1, "number": 1, "name": 1, "file_number": 1, "record": 4})
     cs = engine.charset
     if not _is_licence(z["title"], cs):
