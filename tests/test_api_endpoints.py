@@ -76,6 +76,17 @@ def test_licence_edge_limits(api, h, w, ok):
         assert_error(r, 400, "AIS.0103")
 
 
+@pytest.mark.parametrize("path,w,ok", [("id-card", 8000, True), ("id-card", 8001, False),
+                                       ("hk-id-card", 8192, True), ("hk-id-card", 8193, False)])
+def test_wide_edge_limit_per_seed(api, path, w, ok):
+    # id-card: "the wide edge contains at most 8,000 pixels"; hk-id-card: "larger than 8,192"
+    r = api(f"/v2/{DEV_PROJECT_ID}/ocr/{path}", {"image": b64(make_image(20, w, ".png"))})
+    if ok:
+        assert r.status_code == 200
+    else:
+        assert_error(r, 400, "AIS.0103")
+
+
 def test_id_card_keeps_the_global_edge_limit(api):
     # a 40 px narrow edge is fine for the id-card endpoint (limit 15) but not for the licence
     img = b64(make_image(40, 60))
