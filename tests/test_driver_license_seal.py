@@ -5,6 +5,7 @@ pipeline on photos, and the prior itself (region code of the 证号, start of th
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import cv2
 import pytest
@@ -68,3 +69,16 @@ def test_authority_on_photos():
             continue
         right += result.get("issuing_authority") == lic.issuing_authority
     assert right >= len(cases) - 2, (right, len(cases))
+
+
+MOCKUP = Path("/work/shared/reference/cn-driving-licence-mockup.png")
+
+
+@pytest.mark.skipif(not MOCKUP.exists(), reason="reference mock-up not available")
+def test_reference_mockup_square_seal():
+    """The published mock-up: a square seal, its number masked and its address naming no
+    city, so the name comes from the seal's pixels alone."""
+    img = cv2.imread(str(MOCKUP), cv2.IMREAD_COLOR)
+    result = recognize("driver-license", img,
+                       RecognizeOptions(side="front", return_issuing_authority=True))
+    assert result["issuing_authority"] == "广东省中山市公安局交通警察支队"
