@@ -14,7 +14,7 @@ from importlib import resources
 import pytest
 
 from cardocr.documents import checks
-from cardocr.documents.checks import dates, ethnic, idnumber, report
+from cardocr.documents.checks import authority, dates, ethnic, hkid, idnumber, report
 from cardocr.documents.checks import (
     ETHNIC_GROUPS,
     CheckReport,
@@ -35,7 +35,7 @@ VALID = "11010519491231002X"
 SPECIMEN = "310101198610203222"  # printed on the sample card; its check char is wrong
 
 
-@pytest.mark.parametrize("module", [idnumber, dates, ethnic, report], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [idnumber, dates, ethnic, report, hkid, authority], ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
