@@ -92,3 +92,13 @@ def test_id_card_keeps_the_global_edge_limit(api):
     img = b64(make_image(40, 60))
     assert api(f"/v2/{DEV_PROJECT_ID}/ocr/id-card", {"image": img}).status_code == 200
     assert_error(api(DL_PATH, {"image": img}), 400, "AIS.0103")
+
+
+def test_base64_size_limit_per_seed(api):
+    # id-card (zh "base64编码后大小不超过10MB") and driver-license (the same en wording) limit the
+    # base64 string; hk-id-card limits "the image file": a 9 MB image passes there only
+    big = b64(make_image(120, 160) + b"\x00" * (9 * 1024 * 1024))
+    assert len(big) > 10 * 1024 * 1024
+    assert_error(api(f"/v2/{DEV_PROJECT_ID}/ocr/id-card", {"image": big}), 400, "AIS.0103")
+    assert_error(api(DL_PATH, {"image": big}), 400, "AIS.0103")
+    assert api(HK_PATH, {"image": big}).status_code == 200

@@ -232,3 +232,44 @@ def test_url_refused_by_api(api, url):
 def test_base64_decoding_of_real_png_via_api(api):
     r = api({"image": base64.b64encode(make_image(16, 16, ".png")).decode()})
     assert r.status_code == 200
+
+
+# --- the seeds' own error messages ----------------------------------------------------------
+
+SEED_MESSAGES = {
+    # every seed's failure example
+    "AIS.0103": "The image size does not meet the requirements.",
+    # hk-id-card: "If the image data contains an unnecessary prefix, the error "The image
+    # format is not supported" is reported."
+    "AIS.0102": "The image format is not supported.",
+}
+
+
+@pytest.mark.parametrize(
+    "image,code",
+    [
+        ("data:image/jpeg;base64," + JPEG_B64, "AIS.0102"),
+        ("%%% not base64 %%%", "AIS.0102"),
+        (b64(make_image(60, 80, ".jpg")[:300]), "AIS.0102"),
+        (b64(png_claiming(50000, 50000)), "AIS.0103"),
+        (b64(make_image(10, 10, ".png")), "AIS.0103"),
+        (b64(make_image(20, 9000, ".png")), "AIS.0103"),
+        (b64(make_image() + b"\x00" * (10 * 1024 * 1024 + 100)), "AIS.0103"),
+    ],
+)
+def test_image_errors_carry_the_seed_messages(api, image, code):
+    r = api({"image": image})
+    assert_error(r, 400, code)
+    assert r.json() == {"error_code": code, "error_msg": SEED_MESSAGES[code]}
+
+
+def test_10mb_limit_is_on_the_base64_string(api):
+    # zh id-card seed: "要求base64编码后大小不超过10MB": a 9 MB image is 12 MB of base64
+    data = make_image() + b"\x00" * (9 * 1024 * 1024)
+    r = api({"image": b64(data)})
+    assert_error(r, 400, "AIS.0103")
+    assert api.pipe.calls == []
+    # just under the limit as base64: accepted
+    small = make_image() + b"\x00" * (7 * 1024 * 1024)
+    assert len(b64(small)) < 10 * 1024 * 1024
+    assert api({"image": b64(small)}).status_code == 200

@@ -11,6 +11,9 @@ Rules (Huawei OCR contract):
   * truncated / corrupt files -> AIS.0102.
   * EXIF orientation is applied (phones store portrait shots rotated + a tag).
   * greyscale, palette, 16-bit, alpha (composited on white), CMYK -> 3-channel BGR uint8.
+  * messages are the seeds' own, whatever the cause: AIS.0102 "The image format is not
+    supported." (the HK seed: an unnecessary prefix "is reported" so) and AIS.0103 "The image
+    size does not meet the requirements." (every seed's failure example).
 """
 
 from __future__ import annotations
@@ -60,28 +63,28 @@ def decode_base64_image(
 ) -> np.ndarray:
     """Decode a base64 string (standard alphabet, line breaks tolerated) into a BGR image."""
     if not isinstance(s, str):
-        raise UnsupportedFormat("The image must be a base64 string.")
+        raise UnsupportedFormat()
     if s.lstrip()[:5].lower() == "data:":
-        raise UnsupportedFormat("The image data contains an unnecessary prefix.")
+        raise UnsupportedFormat()
     try:
         raw = s.encode("ascii")
     except UnicodeEncodeError:
-        raise UnsupportedFormat("The image is not valid base64.") from None
+        raise UnsupportedFormat() from None
     raw = _WHITESPACE.sub(b"", raw)
     # Cheap size check before allocating the decoded buffer.
     if len(raw) // 4 * 3 > max_bytes + 3:
-        raise ImageSizeError("The image exceeds the maximum size.")
+        raise ImageSizeError()
     if not _B64_ALPHABET.match(raw):
-        raise UnsupportedFormat("The image is not valid base64.")
+        raise UnsupportedFormat()
     rem = len(raw) % 4
     if rem == 1:
-        raise UnsupportedFormat("The image is not valid base64.")
+        raise UnsupportedFormat()
     if rem:
         raw += b"=" * (4 - rem)
     try:
         data = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise UnsupportedFormat("The image is not valid base64.") from None
+        raise UnsupportedFormat() from None
     return decode_image_bytes(data, max_bytes=max_bytes, min_edge=min_edge, max_edge=max_edge)
 
 
@@ -94,9 +97,9 @@ def decode_image_bytes(
 ) -> np.ndarray:
     """Decode JPEG/PNG/BMP/TIFF bytes into a contiguous BGR uint8 array of shape (h, w, 3)."""
     if not b:
-        raise UnsupportedFormat("The image is empty.")
+        raise UnsupportedFormat()
     if len(b) > max_bytes:
-        raise ImageSizeError("The image exceeds the maximum size.")
+        raise ImageSizeError()
     fmt = sniff_format(b)
     if fmt is None:
         raise UnsupportedFormat()
@@ -107,15 +110,13 @@ def decode_image_bytes(
             img = Image.open(io.BytesIO(b), formats=[fmt])
             width, height = img.size  # header only; no pixel data decoded yet
     except Image.DecompressionBombError:
-        raise ImageSizeError("The image dimensions exceed the limit.") from None
+        raise ImageSizeError() from None
     except Exception:  # noqa: BLE001 - Pillow raises many types for corrupt headers
-        raise UnsupportedFormat("The image file is corrupt or truncated.") from None
+        raise UnsupportedFormat() from None
 
     try:
         if min(width, height) < min_edge or max(width, height) > max_edge:
-            raise ImageSizeError(
-                f"The image dimensions must be between {min_edge} and {max_edge} pixels per edge."
-            )
+            raise ImageSizeError()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -123,19 +124,19 @@ def decode_image_bytes(
                     img.seek(0)
                 img.load()
         except Image.DecompressionBombError:
-            raise ImageSizeError("The image dimensions exceed the limit.") from None
+            raise ImageSizeError() from None
         except MemoryError:
-            raise ImageSizeError("The image is too large to decode.") from None
+            raise ImageSizeError() from None
         except Exception:  # noqa: BLE001
-            raise UnsupportedFormat("The image file is corrupt or truncated.") from None
+            raise UnsupportedFormat() from None
 
         img = _apply_orientation(img)
         try:
             return _to_bgr(img)
         except MemoryError:
-            raise ImageSizeError("The image is too large to decode.") from None
+            raise ImageSizeError() from None
         except Exception:  # noqa: BLE001
-            raise UnsupportedFormat("The image pixel format is not supported.") from None
+            raise UnsupportedFormat() from None
     finally:
         img.close()
 
