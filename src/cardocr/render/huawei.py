@@ -3,7 +3,8 @@
 What a side carries is the document module's to say, so a new document needs no change here:
 HUAWEI_FIELDS (result keys per side), HUAWEI_VERIFICATION (verification_result keys per
 side), and optionally HUAWEI_CONFIDENCE (True: a `confidence` object, one number per field),
-OPTIONAL_FIELDS (field → the request flag that asks for it) and portrait_quad(reading)."""
+OPTIONAL_FIELDS (field → the request flag that asks for it), HUAWEI_BOOLEAN_FIELDS (fields
+the seed types Boolean) and portrait_quad(reading)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,27 @@ from ..vision.geometry import crop_box
 if TYPE_CHECKING:
     from ..pipeline import CardResult, RecognizeOptions
 
+# Fields the seeds type Boolean, for documents that do not declare HUAWEI_BOOLEAN_FIELDS:
+# hk-id-card "permanent | Boolean | ... true: permanent; false: non-permanent".
+_BOOLEAN_FIELDS = {"hk-id-card": ("permanent",)}
+
+
 def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOptions") -> dict:
     if options.side == "double_side":
-        return {r.reading.side: _one(doc, r, options) for r in results}
+        # front before back, whichever the search found first
+        order = {side: i for i, side in enumerate(doc.SIDES)}
+        ordered = sorted(results, key=lambda r: order.get(r.reading.side, len(order)))
+        return {r.reading.side: _one(doc, r, options) for r in ordered}
     return _one(doc, results[0], options)
+
+
+def _value(doc: ModuleType, name: str, value):
+    """The wire value: a Boolean field is always a JSON boolean (an unread one is false),
+    every other field a string."""
+    booleans = getattr(doc, "HUAWEI_BOOLEAN_FIELDS", _BOOLEAN_FIELDS.get(getattr(doc, "NAME", ""), ()))
+    if name in booleans:
+        return value if isinstance(value, bool) else False
+    return "" if value is None else value
 
 
 def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
@@ -31,7 +49,7 @@ def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
     optional = getattr(doc, "OPTIONAL_FIELDS", {})
     fields = [name for name in doc.HUAWEI_FIELDS[reading.side]
               if name not in optional or getattr(options, optional[name], False)]
-    out: dict = {name: reading.fields[name].value for name in fields}
+    out: dict = {name: _value(doc, name, reading.fields[name].value) for name in fields}
     if getattr(doc, "HUAWEI_CONFIDENCE", False):
         out["confidence"] = {name: round(float(reading.fields[name].confidence), 4) for name in fields}
     if options.return_verification and checks:
