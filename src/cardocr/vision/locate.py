@@ -187,7 +187,7 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
     long side over its short side (ID-1 cards by default).
 
     `deep`: the slower search for when the first one found nothing readable: the region maps
-    are also opened at three sizes (cutting off a touching object, or closing the gap through
+    are also opened at four sizes (cutting off a touching object, or closing the gap through
     which a card lying on paper leaks into it), and straight edges propose outlines too.
 
     A card that is small in a large photo is found on the downscaled copy, then found again
@@ -202,18 +202,28 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
         if max(x1 - x0, y1 - y0) > 0.6 * max(h, w):
             refined.append(c)
             continue
-        mx, my = 0.12 * (x1 - x0), 0.12 * (y1 - y0)
+        # the deep search's candidates may be part of a card (a region cut at a faint edge):
+        # look wider around them, and accept a card that contains the candidate
+        margin = 0.35 if deep else 0.12
+        mx, my = margin * (x1 - x0), margin * (y1 - y0)
         xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
         xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
         again = _find(image[ya:yb, xa:xb], 1, aspect)
-        if again and _same_card(again[0].corners + np.float32([xa, ya]), c.corners):
+        if again and (_same_card(again[0].corners + np.float32([xa, ya]), c.corners) or
+                      deep and _contains(again[0].corners + np.float32([xa, ya]), c.corners)):
             refined.append(CardQuad(again[0].corners + np.float32([xa, ya]), c.score, c.method + "+zoom"))
         else:
             refined.append(c)
     return refined
 
 
-OPENINGS = (7, 15, 25)  # px at work scale, for the deep search
+def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
+    """`outer` holds most of `inner` and is at most twice its size (a card around a part of it)."""
+    ratio = cv2.contourArea(outer.astype(np.float32)) / max(1.0, cv2.contourArea(inner.astype(np.float32)))
+    return 1.0 <= ratio < 2.0 and overlap(outer, inner) > 0.85
+
+
+OPENINGS = (7, 9, 15, 25)  # px at work scale, for the deep search
 
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) -> list[CardQuad]:
