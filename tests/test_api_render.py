@@ -57,3 +57,13 @@ def test_string_fields_never_null():
     doc = REGISTRY["id-card"]
     out = huawei.render(doc, [_result("id-card", "back", {"issue": None})], RecognizeOptions())
     assert out == {"issue": "", "valid_from": "", "valid_to": ""}
+
+
+def test_confidence_is_a_finite_number_in_0_1():
+    doc = REGISTRY["hk-id-card"]
+    r = _result("hk-id-card", "front")
+    r.reading.fields["name"] = Field("", float("nan"))
+    r.reading.fields["sex"] = Field("M", 1.0000001)
+    out = huawei.render(doc, [r], RecognizeOptions())
+    assert out["confidence"]["name"] == 0.0 and out["confidence"]["sex"] == 1.0
+    json.dumps(out, allow_nan=False)

@@ -9,6 +9,7 @@ the seed types Boolean) and portrait_quad(reading)."""
 from __future__ import annotations
 
 import base64
+import math
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,7 @@ def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
               if name not in optional or getattr(options, optional[name], False)]
     out: dict = {name: _value(doc, name, reading.fields[name].value) for name in fields}
     if getattr(doc, "HUAWEI_CONFIDENCE", False):
-        out["confidence"] = {name: round(float(reading.fields[name].confidence), 4) for name in fields}
+        out["confidence"] = {name: _confidence(reading.fields[name].confidence) for name in fields}
     if options.return_verification and checks:
         out["verification_result"] = {name: bool(reading.checks.get(name, False)) for name in checks}
     if options.return_text_location:
@@ -71,6 +72,12 @@ def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
     if options.return_adjusted_image:
         out["adjusted_image"] = _jpeg(r.card_image)
     return out
+
+
+def _confidence(c) -> float:
+    """A JSON number in [0, 1] (NaN would make the whole answer invalid JSON)."""
+    c = float(c)
+    return round(min(1.0, max(0.0, c)), 4) if math.isfinite(c) else 0.0
 
 
 def _points(pts: np.ndarray) -> list[list[int]]:
