@@ -41,6 +41,7 @@ HUAWEI_FIELDS = {
 }
 HUAWEI_VERIFICATION: dict[str, tuple[str, ...]] = {}
 HUAWEI_CONFIDENCE = True
+HUAWEI_BOOLEAN_FIELDS = ("permanent",)  # "permanent | Boolean": false when the title is unread
 CONFIDENT = 0.9  # a character read at or above this is never changed by a check
 NAME_MARGIN = 8.0  # log-likelihood a name the telegraph codes propose may trail the raw reading by
 

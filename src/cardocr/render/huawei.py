@@ -21,11 +21,6 @@ from ..vision.geometry import crop_box
 if TYPE_CHECKING:
     from ..pipeline import CardResult, RecognizeOptions
 
-# Fields the seeds type Boolean, for documents that do not declare HUAWEI_BOOLEAN_FIELDS:
-# hk-id-card "permanent | Boolean | ... true: permanent; false: non-permanent".
-_BOOLEAN_FIELDS = {"hk-id-card": ("permanent",)}
-
-
 def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOptions") -> dict:
     if options.side == "double_side":
         # front before back, whichever the search found first
@@ -38,7 +33,7 @@ def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOpti
 def _value(doc: ModuleType, name: str, value):
     """The wire value: a Boolean field is always a JSON boolean (an unread one is false),
     every other field a string."""
-    booleans = getattr(doc, "HUAWEI_BOOLEAN_FIELDS", _BOOLEAN_FIELDS.get(getattr(doc, "NAME", ""), ()))
+    booleans = getattr(doc, "HUAWEI_BOOLEAN_FIELDS", ())
     if name in booleans:
         return value if isinstance(value, bool) else False
     return "" if value is None else value
