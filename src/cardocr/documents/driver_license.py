@@ -577,30 +577,11 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float,
     # square page pixels, so a round seal is a circle
     region = cv2.resize(region, (region.shape[1], int(round(region.shape[0] * ISO_Y))),
                         interpolation=cv2.INTER_LINEAR)
-    red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
-    red = np.maximum(red - float(np.median(red)), 0.0)  # a pink or warm cast is not ink
-    top = float(np.percentile(red, 99))  # the ink's level (the solid star is rarer than 1 %)
-    if top < 12:
+    found = _find_seal(region)
+    if found is None:
         return "", 0.0, None
-    mask = (red > max(8.0, 0.3 * top)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
-    keep = np.zeros(n, bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 12
-    mask = keep[labels].astype(np.uint8)
-    if mask.sum() < 300:
-        return "", 0.0, None
-    # the seal is where red ink is densest; its ink is what lies within a seal's reach of
-    # the ink's middle there
-    dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
-    sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
-    for reach in (160, 130):
-        win = np.zeros_like(mask)
-        win[max(0, sy - reach): sy + reach, max(0, sx - reach): sx + reach] = 1
-        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
-        if len(pts) < 100:
-            return "", 0.0, None
-        sx, sy = (int(v) for v in np.median(pts, axis=0))
-    ink = _seal_ink(region, red, mask & win)
+    red, seal, pts = found
+    ink = _seal_ink(region, red, seal)
     hull = cv2.convexHull(pts)
     rect = cv2.minAreaRect(hull)
     # a disc fills pi/4 of its bounding square (measured: round <= 0.84, square >= 0.94)
@@ -629,6 +610,35 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float,
                np.concatenate(probs))
     name, conf = _choose_authority(raw, local, cs)
     return name, conf, quad
+
+
+def _find_seal(region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The seal's red ink: (redness above the page's own, mask of the seal's ink, its pixel
+    coordinates as x, y), or None when there is too little red ink for a seal."""
+    red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
+    red = np.maximum(red - float(np.median(red)), 0.0)  # a pink or warm cast is not ink
+    top = float(np.percentile(red, 99))  # the ink's level (the solid star is rarer than 1 %)
+    if top < 12:
+        return None
+    mask = (red > max(8.0, 0.3 * top)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 12
+    mask = keep[labels].astype(np.uint8)
+    if mask.sum() < 300:
+        return None
+    # the seal is where red ink is densest; its ink is what lies within a seal's reach of
+    # the ink's middle there
+    dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
+    sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
+    for reach in (160, 130):
+        win = np.zeros_like(mask)
+        win[max(0, sy - reach): sy + reach, max(0, sx - reach): sx + reach] = 1
+        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
+        if len(pts) < 100:
+            return None
+        sx, sy = (int(v) for v in np.median(pts, axis=0))
+    return red, mask & win, pts
 
 
 def _seal_ink(region: np.ndarray, red: np.ndarray, seal: np.ndarray) -> np.ndarray:
