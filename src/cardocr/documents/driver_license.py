@@ -285,7 +285,22 @@ def read(card: Card, side: str, engine: OcrEngine) -> Reading:
     return reading
 
 
+_last_frame: tuple[Card, tuple[Card, object]] | None = None
+
+
 def _page_frame(card: Card) -> tuple[Card, object]:
+    """_find_page, remembered for the last card: the pipeline asks classify_side and then
+    read about the same card object (one slot, compared by identity: safe across threads)."""
+    global _last_frame
+    last = _last_frame
+    if last is not None and last[0] is card:
+        return last[1]
+    found = _find_page(card)
+    _last_frame = (card, found)
+    return found
+
+
+def _find_page(card: Card) -> tuple[Card, object]:
     """The printed page inside a dark plastic holder: when the locator found the holder, the
     page is a bright axis-aligned rectangle inside the warped card with dark margins round it
     (both lie in one plane, so the warp keeps the page rectangular). Returns the page warped
