@@ -82,3 +82,32 @@ def test_reference_mockup_square_seal():
     result = recognize("driver-license", img,
                        RecognizeOptions(side="front", return_issuing_authority=True))
     assert result["issuing_authority"] == "广东省中山市公安局交通警察支队"
+
+
+def _posteriors(text: str, p: float = 0.97):
+    """A CTC posterior matrix that spells `text` (each character, then a blank)."""
+    import numpy as np
+
+    from cardocr.ocr.ctc import char_index, greedy_decode
+
+    cs = get_engine().charset
+    index = char_index(cs)
+    probs = np.full((2 * len(text) + 1, len(cs)), (1 - p) / (len(cs) - 1), np.float32)
+    probs[:, 0] = p  # blanks
+    for i, ch in enumerate(text):
+        probs[2 * i + 1] = (1 - p) / (len(cs) - 1)
+        probs[2 * i + 1, index[ch]] = p
+    return greedy_decode(probs, cs), cs
+
+
+def test_confident_whole_name_kept_even_if_unlisted():
+    name = "广东省中山市公安局交通警察大队"  # a county-level office: not in the list
+    assert name not in dl.licence_authorities()
+    raw, cs = _posteriors(name)
+    assert dl._choose_authority(raw, [], cs)[0] == name
+
+
+def test_confident_fragment_is_completed_from_the_list():
+    raw, cs = _posteriors("局交通警察总队")  # the rim's start faded away
+    local = dl.local_authorities("310101200505117417", "")
+    assert dl._choose_authority(raw, local, cs)[0] == "上海市公安局交通警察总队"

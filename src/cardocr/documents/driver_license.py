@@ -13,7 +13,9 @@ one. Second page: title ending in 副页, number, name, 档案编号 (12 digits)
 
 Black text is read from a red-suppressed copy of the page (max of the colour channels), so the
 seal does not disturb the labels and values it overlaps; the seal is read from its red ink
-alone. Validation chooses among the recogniser's uncertain readings (closed lists, the ID
+alone (its detail from the green channel), the rim unwrapped to the band and arc the name
+fills, and the name chosen from the closed list of authorities by CTC likelihood, the
+authority of the licence's own city (证号 region, address) favoured as a prior. Validation chooses among the recogniser's uncertain readings (closed lists, the ID
 number's check character, birth date and sex inside the number, validity spans); it never
 replaces a character read with confidence. Field values are never logged.
 """
