@@ -20,7 +20,7 @@ def test_blank_card_reads_empty_and_renders(doc_type):
     blank = Card(np.full((CARD_H, CARD_W, 3), 235, np.uint8), boxes=[])
     quad = CardQuad(np.float32([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]]), 1.0, "test")
     for side in doc.SIDES:
-        reading = doc.read(blank, side, get_engine())
+        reading = doc.read(blank, side, get_engine(), frozenset(getattr(doc, "OPTIONAL_FIELDS", {})))
         assert reading.side == side
         assert all(f.value in ("", "长期") for f in reading.fields.values()), reading.fields
         options = RecognizeOptions(return_verification=True, return_text_location=True,

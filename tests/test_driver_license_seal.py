@@ -111,3 +111,15 @@ def test_confident_fragment_is_completed_from_the_list():
     raw, cs = _posteriors("局交通警察总队")  # the rim's start faded away
     local = dl.local_authorities("310101200505117417", "")
     assert dl._choose_authority(raw, local, cs)[0] == "上海市公安局交通警察总队"
+
+
+def test_seal_read_only_when_asked():
+    """issuing_authority is an optional field: a main page read without it skips the seal."""
+    card, lic = _page(900, "new")
+    engine = get_engine()
+    card.boxes = engine.detect(card.image, 736)
+    skipped = dl.read(card, "front", engine)
+    assert skipped.fields["issuing_authority"].value == ""
+    assert skipped.fields["name"].value == lic.name
+    asked = dl.read(card, "front", engine, frozenset({"issuing_authority"}))
+    assert asked.fields["issuing_authority"].value == lic.issuing_authority

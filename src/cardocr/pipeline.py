@@ -109,7 +109,8 @@ def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptio
             side, _ = doc.classify_side(card)
         if wanted == 2 and any(r.reading.side == side for r in found):
             continue
-        reading = doc.read(card, side, engine)
+        asked = frozenset(f for f, flag in getattr(doc, "OPTIONAL_FIELDS", {}).items() if getattr(options, flag, False))
+        reading = doc.read(card, side, engine, asked)
         if not any(f.value for f in reading.fields.values()):
             continue
         if quad.method == "whole":

@@ -1,6 +1,7 @@
 """Document types. Each is one module exposing NAME, SIDES, HUAWEI_FIELDS,
-HUAWEI_VERIFICATION, classify_side, read and portrait_quad; adding a document adds one
-module and one line to REGISTRY."""
+HUAWEI_VERIFICATION, classify_side, read(card, side, engine, optional) and portrait_quad;
+`optional` names the OPTIONAL_FIELDS the request asked for, so a costly optional field is
+read only when wanted. Adding a document adds one module and one line to REGISTRY."""
 
 from __future__ import annotations
 

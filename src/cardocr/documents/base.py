@@ -41,6 +41,9 @@ class Card:
 
     image: np.ndarray  # CARD_H x CARD_W BGR
     boxes: list[np.ndarray]  # 4x2 quads, card pixels
+    # what a document module works out once per card (classify_side, then read): it lives
+    # and dies with the card, so no image outlives its request in a module-level cache
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def boxes_in(self, x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float, float, float]]:
         """Axis-aligned boxes whose centre row lies in [y0, y1] and that reach into [x0, x1],

@@ -95,7 +95,7 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
                        [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
 
 
-def read(card: Card, side: str, engine: OcrEngine) -> Reading:
+def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
     if side == "back":
         return _read_back(card, engine)
     return _read_front(card, engine)

@@ -278,28 +278,22 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
 
 # -- reading ---------------------------------------------------------------------------------
 
-def read(card: Card, side: str, engine: OcrEngine) -> Reading:
+def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
+    """`optional`: the OPTIONAL_FIELDS the request asked for; the seal is read only then."""
     page, to_card = _page_frame(card)
-    reading = _read_back(page, engine) if side == "back" else _read_front(page, engine)
+    reading = _read_back(page, engine) if side == "back" else \
+        _read_front(page, engine, "issuing_authority" in optional)
     for f in reading.fields.values():
         if f.quad is not None:
             f.quad = to_card(f.quad)
     return reading
 
 
-_last_frame: tuple[Card, tuple[Card, object]] | None = None
-
-
 def _page_frame(card: Card) -> tuple[Card, object]:
-    """_find_page, remembered for the last card: the pipeline asks classify_side and then
-    read about the same card object (one slot, compared by identity: safe across threads)."""
-    global _last_frame
-    last = _last_frame
-    if last is not None and last[0] is card:
-        return last[1]
-    found = _find_page(card)
-    _last_frame = (card, found)
-    return found
+    """_find_page, once per card: the pipeline asks classify_side and then read about it."""
+    if "licence_page" not in card.derived:
+        card.derived["licence_page"] = _find_page(card)
+    return card.derived["licence_page"]
 
 
 def _find_page(card: Card) -> tuple[Card, object]:
@@ -401,7 +395,7 @@ def _is_licence(title: ZoneText, cs: list[str]) -> bool:
     return len(TITLE_CHARS & set(text)) >= 3
 
 
-def _read_front(card: Card, engine: OcrEngine) -> Reading:
+def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     dy = _anchor_shift(card, FRONT_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
     z = _read_zones_apart(grey, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
@@ -452,7 +446,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
     local = local_authorities(fields["number"].value, fields["address"].value)
-    authority, auth_conf, auth_quad = _read_seal(card, engine, dy, local)
+    authority, auth_conf, auth_quad = _read_seal(card, engine, dy, local) if seal else ("", 0.0, None)
     fields["issuing_authority"] = Field(authority, auth_conf, auth_quad)
 
     _cross_check_front(reading)
@@ -620,8 +614,8 @@ def _read_seal(card: Card, engine: OcrEngine, dy: float,
     lines = engine.recognize([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]) if crops else []
     probs = [ln.probs for ln in lines if ln.probs is not None and len(ln.probs)]
     if not probs:
-        # a seal, but no line to read on it: the local authority is the best estimate
-        return (local[0], 0.2, quad) if local else ("", 0.0, quad)
+        # a seal, but no line to read on it: nothing was read, so nothing is answered
+        return "", 0.0, quad
     cs = engine.charset
     raw = Line("".join(ln.text for ln in lines), [p for ln in lines for p in ln.char_probs],
                np.concatenate(probs))
@@ -857,8 +851,8 @@ def _choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, 
     logp = np.log(np.clip(raw.probs, 1e-12, None))
     scores = _ctc_scores(logp, [[index[ch] for ch in c] for c in cands])
     scores = scores + SEAL_LIST_PRIOR * np.isin(np.array(cands, dtype=object), local)
-    if not np.isfinite(scores).any():  # too few timesteps for any name
-        return (local[0], 0.2) if local else (raw.text, _conf(raw))
+    if not np.isfinite(scores).any():  # too few timesteps for any name: keep what was read
+        return raw.text, _conf(raw)
     k = int(np.argmax(scores))
     best = cands[k]
     share = np.exp(scores - scores[k])

@@ -111,7 +111,7 @@ class _Seen:
         return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
-def read(card: Card, side: str, engine: OcrEngine) -> Reading:
+def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
     """Recognise the lines that can hold a field, give each its role, read the fields.
 
     Before recognition the boxes' positions already tell the generation, and with it where
