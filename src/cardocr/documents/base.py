@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..ocr.ctc import alphabet, best_of, greedy_decode
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
@@ -131,3 +132,38 @@ def read_zones(
         out[name].quads.append(box_quad(box))
     return out
 
+
+# -- decoding a zone's line, shared by the document modules ---------------------------------
+
+def strip_label(text: str, label: str) -> str:
+    """Drop the tail of a printed label that the detector merged into the value's box
+    (the zone edge cuts most of it away; a character or two can survive)."""
+    for k in range(len(label), 0, -1):
+        if text.startswith(label[-k:]) and len(text) > k:
+            return text[k:]
+    return text
+
+
+def decode_zone(zone: ZoneText, charset: list[str], spec: str) -> Line:
+    """Re-decode a zone's first line under a restricted alphabet (see ctc.alphabet)."""
+    if not zone.lines:
+        return Line(text="", char_probs=[])
+    return decode_line(zone.lines[0], charset, spec)
+
+
+def decode_line(line: Line, charset: list[str], spec: str) -> Line:
+    if line.probs is None:
+        return line
+    return greedy_decode(line.probs, charset, alphabet(charset, spec))
+
+
+def closed_choice(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:
+    """The word of a closed list the zone's first line supports best, and its share."""
+    if not zone.lines or zone.lines[0].probs is None:
+        return "", 0.0
+    return best_of(zone.lines[0].probs, charset, words)
+
+
+def line_conf(line: Line) -> float:
+    """A line is as trustworthy as its least certain character."""
+    return round(line.min_prob, 4) if line.char_probs else 0.0

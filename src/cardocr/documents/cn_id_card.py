@@ -18,12 +18,15 @@ import re
 
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
+from ..ocr.ctc import alphabet, char_index, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
 from ..vision.locate import CARD_H, CARD_W
-from .base import Card, Field, Reading, ZoneText, read_zones
+from .base import (
+    Card, Field, Reading, ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
+    strip_label,
+)
 from .checks.authority import similar_authorities
 from .checks import (
     ETHNIC_GROUPS,
@@ -130,36 +133,36 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    name = _decode(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
+    name = decode_zone(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
 
     # nothing printed (a blank or wrong card) stays empty; otherwise the likelier of the two
-    sex, sex_conf = _closed(z["sex"], cs, ["男", "女"]) if _decode(z["sex"], cs, "男女").text else ("", 0.0)
+    sex, sex_conf = closed_choice(z["sex"], cs, ["男", "女"]) if decode_zone(z["sex"], cs, "男女").text else ("", 0.0)
     fields["sex"] = Field(sex, sex_conf, z["sex"].quad)
 
-    eth_read = _decode(z["ethnicity"], cs, "{cjk}")
-    eth, eth_conf = eth_read.text, _conf(eth_read)
+    eth_read = decode_zone(z["ethnicity"], cs, "{cjk}")
+    eth, eth_conf = eth_read.text, line_conf(eth_read)
     if eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
-        choice, share = _closed(z["ethnicity"], cs, list(ETHNIC_GROUPS))
+        choice, share = closed_choice(z["ethnicity"], cs, list(ETHNIC_GROUPS))
         if choice:
             eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
             reading.corrections.append(("ethnicity", "closed list of 56 ethnic groups"))
     fields["ethnicity"] = Field(eth, eth_conf, z["ethnicity"].quad)
 
-    birth_line = _decode(z["birth"], cs, DIGITS + "年月日")
+    birth_line = decode_zone(z["birth"], cs, DIGITS + "年月日")
     birth = _parse_birth(birth_line.text)
-    fields["birth"] = Field(birth, _conf(birth_line), z["birth"].quad)
+    fields["birth"] = Field(birth, line_conf(birth_line), z["birth"].quad)
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
-    addr_lines = [_decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
+    addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
     tail = _probe_next_line(card, engine, z["address"], FRONT_ZONES["address"], dy)
     if tail is not None:
         addr_lines.append(tail)
-    address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
-    fields["address"] = Field(address, float(np.mean([_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
+    address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 
-    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number_line = decode_zone(z["number"], cs, DIGITS + "X")
     number, number_conf = _choose_number(number_line, reading)
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
@@ -194,7 +197,7 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
 def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
     """The number as read, unless a character read without confidence can be changed to make
     the check character, region and birth date all hold."""
-    text, conf = line.text, _conf(line)
+    text, conf = line.text, line_conf(line)
     if len(text) != 18 or _number_ok(text):
         return text, conf
     candidates = candidates_repairing_check(line.alternatives, max_changes=2, confident=CONFIDENT)
@@ -247,19 +250,19 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    issue_lines = [_decode_line(ln, cs, "{cjk}()（）") for ln in z["issue"].lines]
-    issue = _strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关")
-    issue_conf = float(np.mean([_conf(ln) for ln in issue_lines])) if issue_lines else 0.0
+    issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["issue"].lines]
+    issue = strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关")
+    issue_conf = float(np.mean([line_conf(ln) for ln in issue_lines])) if issue_lines else 0.0
     if len(issue_lines) == 1 and issue and issue_lines[0].min_prob < CONFIDENT:
         issue, issue_conf = _choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
     fields["issue"] = Field(issue, issue_conf, z["issue"].quad)
-    v = _decode(z["validity"], cs, DIGITS + ".-长期")
+    v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
     start, end = _parse_validity(v.text)
     joint = _joint_validity(v)
     if joint and joint != (start, end):
         start, end = joint
         reading.corrections.append(("validity", "dates read together: same day, 5/10/20 years on"))
-    conf = _conf(v)
+    conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
     d_from, d_to = parse_date(start), parse_date(end) if end != "长期" else None
@@ -364,38 +367,3 @@ def _parse_validity(text: str) -> tuple[str, str]:
         return start, "长期"
     end = f"{m[4]}-{m[5]}-{m[6]}" if m[4] else ""
     return start, end
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-def _strip_label(text: str, label: str) -> str:
-    """Drop the tail of a printed label that the detector merged into the value's box
-    (the zone edge cuts most of it away; a character or two can survive)."""
-    for k in range(len(label), 0, -1):
-        if text.startswith(label[-k:]) and len(text) > k:
-            return text[k:]
-    return text
-
-
-def _decode(zone: ZoneText, charset: list[str], spec: str) -> Line:
-    """Re-decode a zone's first line under a restricted alphabet."""
-    if not zone.lines:
-        return Line(text="", char_probs=[])
-    return _decode_line(zone.lines[0], charset, spec)
-
-
-def _decode_line(line: Line, charset: list[str], spec: str) -> Line:
-    if line.probs is None:
-        return line
-    return greedy_decode(line.probs, charset, alphabet(charset, spec))
-
-
-def _closed(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:
-    if not zone.lines or zone.lines[0].probs is None:
-        return "", 0.0
-    return best_of(zone.lines[0].probs, charset, words)
-
-
-def _conf(line: Line) -> float:
-    """A line is as trustworthy as its least certain character."""
-    return round(line.min_prob, 4) if line.char_probs else 0.0

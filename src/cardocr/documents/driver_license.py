@@ -28,12 +28,15 @@ from functools import cache
 import cv2
 import numpy as np
 
-from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode
+from ..ocr.ctc import char_index
 from ..ocr.engine import OcrEngine, get_engine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
 from ..vision.locate import CARD_H, CARD_W
-from .base import Card, Field, Reading, ZoneText, read_zones
+from .base import (
+    Card, Field, Reading, ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
+    strip_label,
+)
 from .checks import (
     add_years,
     birth_from_number,
@@ -391,7 +394,7 @@ def _read_zones_apart(card: Card, engine: OcrEngine, zones: dict, rows: dict,
 
 
 def _is_licence(title: ZoneText, cs: list[str]) -> bool:
-    text = "".join(_decode_line(ln, cs, "{cjk}").text for ln in title.lines)
+    text = "".join(decode_line(ln, cs, "{cjk}").text for ln in title.lines)
     return len(TITLE_CHARS & set(text)) >= 3
 
 
@@ -407,41 +410,41 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number_line = decode_zone(z["number"], cs, DIGITS + "X")
     number, number_conf = _choose_number(number_line, reading)
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
-    name = _decode(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
+    name = decode_zone(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
 
     sex, sex_conf = ("", 0.0)
-    if _decode(z["sex"], cs, "男女").text:
-        sex, sex_conf = _closed(z["sex"], cs, ["男", "女"])
+    if decode_zone(z["sex"], cs, "男女").text:
+        sex, sex_conf = closed_choice(z["sex"], cs, ["男", "女"])
     fields["sex"] = Field(sex, sex_conf, z["sex"].quad)
 
-    nat_read = _decode(z["nationality"], cs, "{cjk}")
-    nat, nat_conf = nat_read.text, _conf(nat_read)
+    nat_read = decode_zone(z["nationality"], cs, "{cjk}")
+    nat, nat_conf = nat_read.text, line_conf(nat_read)
     if nat and (nat not in NATIONALITIES or nat_read.min_prob < CONFIDENT):
-        choice, share = _closed(z["nationality"], cs, list(NATIONALITIES))
+        choice, share = closed_choice(z["nationality"], cs, list(NATIONALITIES))
         if choice and (nat not in NATIONALITIES or share > 0.5):
             nat, nat_conf = choice, share
     fields["nationality"] = Field(nat, nat_conf, z["nationality"].quad)
 
-    addr_lines = [_decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
-    address = _strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
-    fields["address"] = Field(address, min((_conf(ln) for ln in addr_lines), default=0.0),
+    addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
+    address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    fields["address"] = Field(address, min((line_conf(ln) for ln in addr_lines), default=0.0),
                               z["address"].quad)
 
     for key in ("birth", "issue_date"):
-        line = _decode(z[key], cs, DATE_CHARS + "证日期")
-        fields[key] = Field(_parse_date(line.text), _conf(line), z[key].quad)
+        line = decode_zone(z[key], cs, DATE_CHARS + "证日期")
+        fields[key] = Field(_parse_date(line.text), line_conf(line), z[key].quad)
 
     cls, cls_conf = _read_class(z["class"], cs)
     fields["class"] = Field(cls, cls_conf, z["class"].quad)
 
-    v = _decode(z["validity"], cs, VALIDITY_CHARS)
+    v = decode_zone(z["validity"], cs, VALIDITY_CHARS)
     start, end = _parse_validity(v.text)
-    conf = _conf(v)
+    conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
@@ -463,18 +466,18 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
         return _empty("back")
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    number_line = _decode(z["number"], cs, DIGITS + "X")
+    number_line = decode_zone(z["number"], cs, DIGITS + "X")
     number, number_conf = _choose_number(number_line, reading)
     fields["number"] = Field(number, number_conf, z["number"].quad)
-    name = _decode(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(_strip_label(name.text, "姓名"), _conf(name), z["name"].quad)
-    fn = _decode(z["file_number"], cs, DIGITS + "号")
+    name = decode_zone(z["name"], cs, "{cjk}·")
+    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fn = decode_zone(z["file_number"], cs, DIGITS + "号")
     digits = re.sub(r"\D", "", fn.text)
-    fields["file_number"] = Field(digits, _conf(fn), z["file_number"].quad)
-    rec_lines = [_decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
+    fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
+    rec_lines = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
     rec_lines = [ln for ln in rec_lines if ln.text and ln.score > 0.5]
     record = "".join(ln.text for ln in rec_lines).replace(" ", "")
-    fields["record"] = Field(record, min((_conf(ln) for ln in rec_lines), default=0.0),
+    fields["record"] = Field(record, min((line_conf(ln) for ln in rec_lines), default=0.0),
                              z["record"].quad if rec_lines else None)
     return reading
 
@@ -482,19 +485,19 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
 # -- fields ----------------------------------------------------------------------------------
 
 def _read_class(zone: ZoneText, cs: list[str]) -> tuple[str, float]:
-    raw = _decode(zone, cs, "ABCDEFMNP123456")
+    raw = decode_zone(zone, cs, "ABCDEFMNP123456")
     if not raw.text:
         return "", 0.0
     if raw.text in class_list() and raw.min_prob >= CONFIDENT:
-        return raw.text, _conf(raw)
-    choice, share = _closed(zone, cs, list(class_list()))
+        return raw.text, line_conf(raw)
+    choice, share = closed_choice(zone, cs, list(class_list()))
     if raw.text != choice and _class_legal(raw.text) and raw.min_prob >= CONFIDENT:
-        return raw.text, _conf(raw)
-    return (choice, share) if choice else (raw.text, _conf(raw))
+        return raw.text, line_conf(raw)
+    return (choice, share) if choice else (raw.text, line_conf(raw))
 
 
 def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
-    text, conf = line.text, _conf(line)
+    text, conf = line.text, line_conf(line)
     if len(text) == 19 and line.char_probs:  # a label fragment read as a digit at either end
         k = 0 if line.char_probs[0] < line.char_probs[-1] else 18
         if _number_ok(text[:k] + text[k + 1:]) or not _number_ok(text):
@@ -842,49 +845,18 @@ def _choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, 
     last) is kept even when it is not listed."""
     if raw.min_prob >= CONFIDENT and raw.text.endswith(AUTHORITY_ENDINGS) \
             and raw.text.startswith(_provinces()) and raw.text not in _authority_table()[0]:
-        return raw.text, _conf(raw)
+        return raw.text, line_conf(raw)
     index = char_index(cs)
     cands = [c for c in dict.fromkeys(local + similar_licence_authorities(raw.text, 24))
              if all(ch in index for ch in c)]
     if not cands or raw.probs is None:
-        return raw.text, _conf(raw)
+        return raw.text, line_conf(raw)
     logp = np.log(np.clip(raw.probs, 1e-12, None))
     scores = _ctc_scores(logp, [[index[ch] for ch in c] for c in cands])
     scores = scores + SEAL_LIST_PRIOR * np.isin(np.array(cands, dtype=object), local)
     if not np.isfinite(scores).any():  # too few timesteps for any name: keep what was read
-        return raw.text, _conf(raw)
+        return raw.text, line_conf(raw)
     k = int(np.argmax(scores))
     best = cands[k]
     share = np.exp(scores - scores[k])
     return best, round(float(1.0 / share.sum()), 4)
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-def _strip_label(text: str, label: str) -> str:
-    for k in range(len(label), 0, -1):
-        if text.startswith(label[-k:]) and len(text) > k:
-            return text[k:]
-    return text
-
-
-def _decode(zone: ZoneText, charset: list[str], spec: str) -> Line:
-    if not zone.lines:
-        return Line(text="", char_probs=[])
-    return _decode_line(zone.lines[0], charset, spec)
-
-
-def _decode_line(line: Line, charset: list[str], spec: str) -> Line:
-    if line.probs is None:
-        return line
-    return greedy_decode(line.probs, charset, alphabet(charset, spec))
-
-
-def _closed(zone: ZoneText, charset: list[str], words: list[str]) -> tuple[str, float]:
-    if not zone.lines or zone.lines[0].probs is None:
-        return "", 0.0
-    return best_of(zone.lines[0].probs, charset, words)
-
-
-def _conf(line: Line) -> float:
-    return round(line.min_prob, 4) if line.char_probs else 0.0

@@ -124,7 +124,6 @@ def propose(gray: np.ndarray, edges: np.ndarray, aspect: float, min_area: float,
     ends = np.array([[np.asarray(ln.pts)[np.argmin(np.asarray(ln.pts) @ u[k])],
                       np.asarray(ln.pts)[np.argmax(np.asarray(ln.pts) @ u[k])]] for k, ln in enumerate(lines)])
     span = np.array([ln.hi - ln.lo for ln in lines])
-    weight = np.array([ln.length * ln.density for ln in lines])
 
     # near-parallel pairs with their gap, overlapping along their length
     pairs = []
