@@ -9,11 +9,8 @@ import base64
 import cv2
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
-from apihelpers import DEV_PROJECT_ID, assert_error, b64, get_token
-from cardocr.api.app import create_app
-from cardocr.settings import Settings
+from apihelpers import DEV_PROJECT_ID, assert_error, b64
 from tools.cardgen import make_sample
 from tools.cardgen.hk import hk_portrait_box, make_hk_sample
 
@@ -25,15 +22,8 @@ PHOTOS = [(704, "photo"), (705, "photo"), (706, "small"), (707, "thumb")]
 MAX_WRONG_PHOTO_FIELDS = 1
 
 
-@pytest.fixture(scope="module")
-def api() -> tuple[TestClient, str]:
-    client = TestClient(create_app(Settings()), raise_server_exceptions=False)
-    with client:
-        yield client, get_token(client)
-
-
-def _post(api, img: np.ndarray, **body):
-    client, token = api
+def _post(live_api, img: np.ndarray, **body):
+    client, token = live_api
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 92])
     assert ok
     return client.post(HK_PATH, json={"image": b64(buf.tobytes()), **body}, headers={"X-Auth-Token": token})
@@ -50,9 +40,9 @@ def _wrong(result: dict, person) -> list[str]:
 
 
 @pytest.mark.parametrize("seed,layout", SCANS, ids=[f"{s}-{l}" for s, l in SCANS])
-def test_scan_every_field_exact(api, seed, layout):
+def test_scan_every_field_exact(live_api, seed, layout):
     img, person, _ = make_hk_sample(seed, "scan", layout)
-    result = _result(_post(api, img))
+    result = _result(_post(live_api, img))
     assert _wrong(result, person) == []
     # exactly the documented keys, a confidence in [0, 1] for each field, no portrait unless asked
     assert set(result) == set(FIELDS) | {"confidence"}
@@ -62,16 +52,16 @@ def test_scan_every_field_exact(api, seed, layout):
 
 
 @pytest.mark.parametrize("seed,condition", PHOTOS, ids=[f"{s}-{c}" for s, c in PHOTOS])
-def test_photos(api, seed, condition):
+def test_photos(live_api, seed, condition):
     img, person, _ = make_hk_sample(seed, condition)
-    result = _result(_post(api, img))
+    result = _result(_post(live_api, img))
     assert len(_wrong(result, person)) <= MAX_WRONG_PHOTO_FIELDS, _wrong(result, person)
 
 
 @pytest.mark.parametrize("layout", ["2003", "2018"])
-def test_portrait_location_and_image(api, layout):
+def test_portrait_location_and_image(live_api, layout):
     img, person, corners = make_hk_sample(710, "photo", layout)
-    result = _result(_post(api, img, return_portrait_location=True, return_portrait_image=True))
+    result = _result(_post(live_api, img, return_portrait_location=True, return_portrait_image=True))
     # the expected portrait: the generator's box mapped through the card's corners
     x0, x1, y0, y1 = hk_portrait_box(layout)
     src = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
@@ -86,16 +76,16 @@ def test_portrait_location_and_image(api, layout):
     assert portrait is not None and portrait.shape[0] > portrait.shape[1]  # a portrait, upright
 
 
-def test_rotated_quarter_turn(api):
+def test_rotated_quarter_turn(live_api):
     img, person, _ = make_hk_sample(711, "scan")
-    result = _result(_post(api, np.ascontiguousarray(np.rot90(img))))
+    result = _result(_post(live_api, np.ascontiguousarray(np.rot90(img))))
     assert _wrong(result, person) == []
 
 
-def test_mainland_card_is_no_hong_kong_card(api):
+def test_mainland_card_is_no_hong_kong_card(live_api):
     img, _, _ = make_sample(712, "front", "scan")
-    assert_error(_post(api, img), 400, "AIS.0104")
+    assert_error(_post(live_api, img), 400, "AIS.0104")
 
 
-def test_blank_page(api):
-    assert_error(_post(api, np.full((500, 800, 3), 240, np.uint8)), 400, "AIS.0104")
+def test_blank_page(live_api):
+    assert_error(_post(live_api, np.full((500, 800, 3), 240, np.uint8)), 400, "AIS.0104")

@@ -11,11 +11,8 @@ import base64
 import cv2
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
-from apihelpers import OCR_PATH, assert_error, b64, get_token
-from cardocr.api.app import create_app
-from cardocr.settings import Settings
+from apihelpers import OCR_PATH, assert_error, b64
 from tools.cardgen import make_sample
 
 FIELDS = {
@@ -35,21 +32,14 @@ DOUBLE_SEED = 512
 MAX_WRONG_PHOTO_FIELDS = 1
 
 
-@pytest.fixture(scope="module")
-def api() -> tuple[TestClient, str]:
-    client = TestClient(create_app(Settings()), raise_server_exceptions=False)
-    with client:
-        yield client, get_token(client)
-
-
 def _jpeg_b64(img: np.ndarray) -> str:
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 92])
     assert ok
     return b64(buf.tobytes())
 
 
-def _post(api, img: np.ndarray, **body):
-    client, token = api
+def _post(live_api, img: np.ndarray, **body):
+    client, token = live_api
     return client.post(OCR_PATH, json={"image": _jpeg_b64(img), **body},
                        headers={"X-Auth-Token": token})
 
@@ -99,19 +89,19 @@ def _assert_quad_points(pts, shape) -> None:
 
 
 @pytest.mark.parametrize("seed,side", SCANS, ids=[f"{s}-{d}" for s, d in SCANS])
-def test_scan_fields_exact_and_side_detected(api, seed, side):
+def test_scan_fields_exact_and_side_detected(live_api, seed, side):
     img, person, _ = make_sample(seed, side, "scan")
-    result = _result(_post(api, img))  # no side: the service must detect it
+    result = _result(_post(live_api, img))  # no side: the service must detect it
     assert set(result) == set(FIELDS[side]), sorted(result)  # exactly the documented keys
     assert _mismatches(result, person, side) == []
 
 
-def test_photo_and_small_samples_at_most_one_wrong_field(api):
+def test_photo_and_small_samples_at_most_one_wrong_field(live_api):
     wrong: list[str] = []
     total = 0
     for seed, side, cond in PHOTOS:
         img, person, _ = make_sample(seed, side, cond)
-        r = _post(api, img)
+        r = _post(live_api, img)
         total += len(FIELDS[side])
         if r.status_code != 200:
             # a card that is not read at all counts every one of its fields as wrong
@@ -129,17 +119,17 @@ def test_photo_and_small_samples_at_most_one_wrong_field(api):
 
 
 @pytest.mark.parametrize("seed,side", [(500, "front"), (503, "back")])
-def test_explicit_side(api, seed, side):
+def test_explicit_side(live_api, seed, side):
     img, person, _ = make_sample(seed, side, "scan")
-    result = _result(_post(api, img, side=side))
+    result = _result(_post(live_api, img, side=side))
     assert set(result) == set(FIELDS[side])
     assert _mismatches(result, person, side) == []
 
 
-def test_double_side(api):
+def test_double_side(live_api):
     img, person, corners = make_sample(DOUBLE_SEED, "both", "scan")
     assert corners.shape == (2, 4, 2)
-    result = _result(_post(api, img, side="double_side"))
+    result = _result(_post(live_api, img, side="double_side"))
     assert set(result) == {"front", "back"}, sorted(result)
     for side in ("front", "back"):
         assert set(result[side]) == set(FIELDS[side]), sorted(result[side])
@@ -149,10 +139,10 @@ def test_double_side(api):
 # --- optional outputs ---------------------------------------------------------------------
 
 
-def test_all_flags_front(api):
+def test_all_flags_front(live_api):
     img, person, corners = make_sample(506, "front", "photo")
     result = _result(_post(
-        api, img, return_verification=True, return_text_location=True,
+        live_api, img, return_verification=True, return_text_location=True,
         return_portrait_location=True, return_portrait_image=True, return_adjusted_image=True,
     ))
     assert set(result) == set(FIELDS["front"]) | {
@@ -179,9 +169,9 @@ def test_all_flags_front(api):
     assert w / h == pytest.approx(CARD_ASPECT, rel=0.02), (w, h)
 
 
-def test_flags_back(api):
+def test_flags_back(live_api):
     img, person, corners = make_sample(507, "back", "photo")
-    result = _result(_post(api, img, return_verification=True, return_text_location=True,
+    result = _result(_post(live_api, img, return_verification=True, return_text_location=True,
                            return_adjusted_image=True))
     assert set(result) == set(FIELDS["back"]) | {
         "verification_result", "text_location", "adjusted_image"}, sorted(result)
@@ -197,9 +187,9 @@ def test_flags_back(api):
     assert w / h == pytest.approx(CARD_ASPECT, rel=0.02), (w, h)
 
 
-def test_flags_false_add_nothing(api):
+def test_flags_false_add_nothing(live_api):
     img, _person, _ = make_sample(503, "back", "scan")
-    result = _result(_post(api, img, return_verification=False, return_text_location=False,
+    result = _result(_post(live_api, img, return_verification=False, return_text_location=False,
                            return_portrait_location=False, return_portrait_image=False,
                            return_adjusted_image=False))
     assert set(result) == set(FIELDS["back"])
@@ -242,6 +232,6 @@ def _cardgen_background() -> np.ndarray:
 
 @pytest.mark.parametrize("make", [_blank_page, _noise_photo, _cardgen_background],
                          ids=["blank-page", "random-noise", "wood-and-fabric"])
-def test_no_card(api, make):
-    r = _post(api, make())
+def test_no_card(live_api, make):
+    r = _post(live_api, make())
     assert_error(r, 400, "AIS.0104")
