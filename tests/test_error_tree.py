@@ -133,7 +133,7 @@ class FailingEngine:
     def detect(self, image, max_side=960):
         raise self.exc
 
-    def recognize(self, crops):
+    def recognize(self, crops, similar_width=None):
         raise self.exc
 
     def upside_down(self, crops):

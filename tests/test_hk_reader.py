@@ -33,9 +33,9 @@ class CountingEngine:
     def upside_down(self, crops):
         return self._engine.upside_down(crops)
 
-    def recognize(self, crops):
+    def recognize(self, crops, similar_width=None):
         self.calls.append(len(crops))
-        return self._engine.recognize(crops)
+        return self._engine.recognize(crops, similar_width)
 
 
 def _card(seed: int, condition: str = "scan"):

@@ -38,6 +38,10 @@ class RecognizeOptions:
     return_adjusted_image: bool = False
     return_issuing_authority: bool = False
 
+    def optional_fields(self, doc: ModuleType) -> frozenset[str]:
+        """The document's OPTIONAL_FIELDS whose request flag is set: read and returned only then."""
+        return frozenset(f for f, flag in getattr(doc, "OPTIONAL_FIELDS", {}).items() if getattr(self, flag, False))
+
 
 @dataclass
 class CardResult:
@@ -96,6 +100,7 @@ def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptio
     """Read candidates in order until `wanted` cards are found (appended to `found`). The whole
     photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
     returned only if the slow search finds nothing better."""
+    asked = options.optional_fields(doc)
     for quad in candidates:
         if len(found) == wanted:
             return
@@ -109,7 +114,6 @@ def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptio
             side, _ = doc.classify_side(card)
         if wanted == 2 and any(r.reading.side == side for r in found):
             continue
-        asked = frozenset(f for f, flag in getattr(doc, "OPTIONAL_FIELDS", {}).items() if getattr(options, flag, False))
         reading = doc.read(card, side, engine, asked)
         if not any(f.value for f in reading.fields.values()):
             continue

@@ -294,18 +294,9 @@ def _recognise(card: Card, engine: OcrEngine, boxes: list[tuple[float, float, fl
     for x0, y0, x1, y1 in boxes:
         pad = 0.12 * (y1 - y0)
         crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-    # the recogniser pads a batch to its widest crop: batch only crops of similar width
-    aspect = [c.shape[1] / max(1, c.shape[0]) for c in crops]
-    lines: list[Line | None] = [None] * len(crops)
-    batch: list[int] = []
-    for i in sorted(range(len(crops)), key=lambda i: aspect[i]) + [-1]:
-        if batch and (i < 0 or aspect[i] > 1.4 * aspect[batch[0]] or len(batch) == 8):
-            for j, ln in zip(batch, engine.recognize([crops[j] for j in batch])):
-                lines[j] = ln
-            batch = []
-        if i >= 0:
-            batch.append(i)
-    return [_Seen(ln, b) for ln, b in zip(lines, boxes) if ln is not None]
+    # a card's lines run from one character to the whole card: batch only similar widths
+    lines = engine.recognize(crops, similar_width=1.4) if crops else []
+    return [_Seen(ln, b) for ln, b in zip(lines, boxes)]
 
 
 def _pick(seen: list[_Seen], fits, used: set[int] | None = None, prefer_y: float | None = None,

@@ -45,7 +45,7 @@ class OcrEngine(Protocol):
 
     def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]: ...
 
-    def recognize(self, crops: list[np.ndarray]) -> list[Line]: ...
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]: ...
 
     def upside_down(self, crops: list[np.ndarray]) -> list[float]: ...
 
@@ -99,8 +99,13 @@ class OnnxOcrEngine:
         return quads
 
     # -- recognition -----------------------------------------------------------------------
-    def recognize(self, crops: list[np.ndarray]) -> list[Line]:
-        """Recognise horizontal line crops; each Line keeps its posterior matrix."""
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]:
+        """Recognise horizontal line crops; each Line keeps its posterior matrix.
+
+        Crops go through the model in batches of up to 8, sorted by width, each padded to its
+        widest crop. `similar_width`: also start a new batch where a crop is more than this
+        many times as wide as the batch's first, so short lines are not padded to long ones
+        (cheaper on CPU; padding also shifts the recogniser's reading slightly)."""
         results: list[Line | None] = [None] * len(crops)
         prepared = []
         for i, crop in enumerate(crops):
@@ -112,9 +117,7 @@ class OnnxOcrEngine:
             nw = max(16, min(1600, int(np.ceil(REC_HEIGHT * w / h))))
             prepared.append((i, cv2.resize(crop, (nw, REC_HEIGHT))))
         prepared.sort(key=lambda p: p[1].shape[1])
-        batch = 8
-        for b in range(0, len(prepared), batch):
-            chunk = prepared[b : b + batch]
+        for chunk in _batches(prepared, 8, similar_width):
             width = max(p[1].shape[1] for p in chunk)
             x = np.zeros((len(chunk), 3, REC_HEIGHT, width), dtype=np.float32)
             for j, (_, img) in enumerate(chunk):
@@ -139,6 +142,17 @@ class OnnxOcrEngine:
             x[j, :, :, :nw] = _normalise(cv2.resize(crop, (nw, 48)))
         out = self._cls.run(None, {self._cls.get_inputs()[0].name: x})[0]
         return [float(p[1]) for p in out]
+
+
+def _batches(prepared: list, size: int, similar_width: float | None) -> list[list]:
+    """Consecutive runs of width-sorted crops: at most `size`, and within `similar_width`."""
+    out: list[list] = []
+    for item in prepared:
+        if not out or len(out[-1]) == size or (
+                similar_width and item[1].shape[1] > similar_width * out[-1][0][1].shape[1]):
+            out.append([])
+        out[-1].append(item)
+    return out
 
 
 _engine: OnnxOcrEngine | None = None

@@ -42,9 +42,8 @@ def _value(doc: ModuleType, name: str, value):
 def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
     reading = r.reading
     checks = doc.HUAWEI_VERIFICATION.get(reading.side, ())
-    optional = getattr(doc, "OPTIONAL_FIELDS", {})
-    fields = [name for name in doc.HUAWEI_FIELDS[reading.side]
-              if name not in optional or getattr(options, optional[name], False)]
+    optional, asked = getattr(doc, "OPTIONAL_FIELDS", {}), options.optional_fields(doc)
+    fields = [name for name in doc.HUAWEI_FIELDS[reading.side] if name not in optional or name in asked]
     out: dict = {name: _value(doc, name, reading.fields[name].value) for name in fields}
     if getattr(doc, "HUAWEI_CONFIDENCE", False):
         out["confidence"] = {name: _confidence(reading.fields[name].confidence) for name in fields}

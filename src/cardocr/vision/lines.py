@@ -16,7 +16,6 @@ import numpy as np
 
 MIN_SEGMENT = 12  # px at work scale: shorter LSD segments are text strokes
 MAX_LINES = 250
-MAX_PAIRS = 250
 PARALLEL_DEG = 9.0  # perspective lets opposite sides of a card differ by this much
 MERGE_DEG, MERGE_PX = 2.5, 3.0
 
@@ -38,13 +37,6 @@ class _Line:
     def density(self) -> float:
         """Inked share of the extent: a card edge is ~1, a line of dashed print much less."""
         return min(1.0, self.length / max(1.0, self.hi - self.lo))
-
-    def overlap(self, other: "_Line") -> float:
-        """How much of the shorter of two near-parallel lines the other one spans."""
-        u = np.array([np.cos(self.theta), np.sin(self.theta)])
-        t = np.asarray(other.pts) @ u
-        lo, hi = max(self.lo, float(t.min())), min(self.hi, float(t.max()))
-        return max(0.0, hi - lo) / max(1.0, min(self.hi - self.lo, float(t.max() - t.min())))
 
 
 def _angle_diff(a: float, b: float) -> float:
@@ -203,13 +195,13 @@ def _corner_fit(quads, a1, a2, b1, b2, ends, u, gap_a, gap_b) -> np.ndarray:
     """Per quad: do its corners lie within reach of the ends of the lines that meet there?"""
     ok = np.ones(len(quads), bool)
     corner_lines = ((0, (a1, b1)), (1, (b1, a2)), (2, (a2, b2)), (3, (b2, a1)))
+    reach = 0.35 * np.minimum(gap_a, gap_b) + 6
     for c, (l1, l2) in corner_lines:
         p = quads[:, c]
-        for ln, tol in ((l1, None), (l2, None)):
+        for ln in (l1, l2):
             ln = np.broadcast_to(np.atleast_1d(ln), (len(quads),))
             t = np.einsum("md,md->m", p, u[ln])
             lo = np.einsum("md,md->m", ends[ln, 0], u[ln])
             hi = np.einsum("md,md->m", ends[ln, 1], u[ln])
-            reach = 0.35 * np.minimum(gap_a, gap_b) + 6
             ok &= (t > lo - reach) & (t < hi + reach)
     return ok

@@ -54,7 +54,7 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     maps = []
     med = float(np.median(blur))
     for name, lo, hi in (("canny", max(10, 0.5 * med), min(255, 1.2 * med + 30)), ("canny_low", 8, 24)):
-        edges = cv2.dilate(cv2.Canny(blur, lo, hi), np.ones((3, 3), np.uint8))
+        edges = _edges(blur, lo, hi)
         closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
         cnts, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         filled = np.zeros_like(closed)
@@ -83,6 +83,11 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
         m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         out.append((name, cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))))
     return out
+
+
+def _edges(blur: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Canny edges of a blurred grey image, thickened by a pixel so that outlines close."""
+    return cv2.dilate(cv2.Canny(blur, lo, hi), np.ones((3, 3), np.uint8))
 
 
 def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
@@ -237,7 +242,7 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) 
     if deep:
         maps = [(f"{name}_open{k}", cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
-        edges = cv2.dilate(cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24), np.ones((3, 3), np.uint8))
+        edges = _edges(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24)  # the canny_low map's edges
         for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA):
             s = outline * _content_score(small, quad)
             if s > 0.1:
