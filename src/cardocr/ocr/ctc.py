@@ -26,7 +26,9 @@ def greedy_decode(
     if probs.size == 0:
         return Line(text="", char_probs=[], probs=probs)
     if allowed is not None:
-        cols = np.unique(np.concatenate([[BLANK], allowed]))
+        cols = np.concatenate(([BLANK], allowed))
+        if not (np.diff(cols) > 0).all():  # alphabet() gives sorted indices without blank
+            cols = np.unique(cols)
         sub = probs[:, cols]
         sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-9, None)
     else:
