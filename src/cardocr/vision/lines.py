@@ -15,9 +15,13 @@ import cv2
 import numpy as np
 
 MIN_SEGMENT = 12  # px at work scale: shorter LSD segments are text strokes
-MAX_LINES = 250
-PARALLEL_DEG = 9.0  # perspective lets opposite sides of a card differ by this much
+MAX_LINES = 400
+LSD_QUANT = 1.0  # gradient quantisation bound: 2.0 (OpenCV default) misses faint card edges
+PARALLEL_DEG = 14.0  # perspective lets opposite sides of a card differ by this much
 MERGE_DEG, MERGE_PX = 2.5, 3.0
+# collinear segments further apart along the line than this are two lines: a gap in a card's
+# edge (glare, a pen lying across it) is short beside the edge
+MERGE_GAP_PX, MERGE_GAP_SHARE = 24.0, 0.5
 
 
 class _Line:
@@ -45,7 +49,7 @@ def _angle_diff(a: float, b: float) -> float:
 
 
 def _segments(gray: np.ndarray) -> np.ndarray:
-    lsd = cv2.createLineSegmentDetector(cv2.LSD_REFINE_STD)
+    lsd = cv2.createLineSegmentDetector(cv2.LSD_REFINE_STD, 0.8, 0.6, LSD_QUANT)
     found = lsd.detect(gray)[0]
     if found is None:
         return np.zeros((0, 4), np.float32)
@@ -55,7 +59,10 @@ def _segments(gray: np.ndarray) -> np.ndarray:
 
 
 def _merge(seg: np.ndarray) -> list[_Line]:
-    """Collinear segments (a card edge broken by glare or a touching object) become one line."""
+    """Collinear segments (a card edge broken by glare or a touching object) become one line.
+    Only near ones: the edge of another object that happens to lie on the same straight line
+    further along (a keyboard's side in line with the card's) must not swallow the card's
+    edge, or the line's extent no longer ends at the card's corners."""
     lines: list[_Line] = []
     order = np.argsort(-np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]))
     for x0, y0, x1, y1 in seg[order]:
@@ -68,11 +75,18 @@ def _merge(seg: np.ndarray) -> list[_Line]:
                 # compare offsets in the existing line's frame
                 ln_n = np.array([-np.sin(ln.theta), np.cos(ln.theta)])
                 if abs(ln_n @ np.array([x0, y0]) - ln.rho) < MERGE_PX and abs(ln_n @ np.array([x1, y1]) - ln.rho) < MERGE_PX:
+                    ln_u = np.array([np.cos(ln.theta), np.sin(ln.theta)])
+                    t0, t1 = sorted((float(ln_u @ np.array([x0, y0])), float(ln_u @ np.array([x1, y1]))))
+                    gap = max(t0 - ln.hi, ln.lo - t1)
+                    if gap > max(MERGE_GAP_PX, MERGE_GAP_SHARE * (ln.hi - ln.lo)):
+                        continue
                     ln.length += length
                     ln.pts += [(x0, y0), (x1, y1)]
+                    ln.lo, ln.hi = min(ln.lo, t0), max(ln.hi, t1)
                     break
         else:
             lines.append(_Line(theta, rho, length, [(x0, y0), (x1, y1)]))
+            lines[-1].finish()
     for ln in lines:
         ln.finish()
     # rows of print are collinear dashes that merge into long lines; ink density tells them apart
@@ -133,7 +147,7 @@ def propose(gray: np.ndarray, edges: np.ndarray, aspect: float, min_area: float,
         lo, hi = np.maximum(t.min(axis=1), lines[i].lo), np.minimum(t.max(axis=1), lines[i].hi)
         overlap = np.clip(hi - lo, 0, None) / np.maximum(1.0, np.minimum(span[i], span[j]))
         short = np.minimum(span[i], span[j])
-        keep = (gap >= 15) & (overlap > 0.5) & (short > 0.3 * gap / aspect) & \
+        keep = (gap >= 15) & (overlap > 0.5) & (short > 0.2 * gap / aspect) & \
                (np.maximum(span[i], span[j]) < 1.3 * gap * aspect)
         for jj, g in zip(j[keep], gap[keep]):
             pairs.append((i, int(jj), float(g)))
@@ -192,16 +206,22 @@ def _cross(i, j, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
 
 
 def _corner_fit(quads, a1, a2, b1, b2, ends, u, gap_a, gap_b) -> np.ndarray:
-    """Per quad: do its corners lie within reach of the ends of the lines that meet there?"""
-    ok = np.ones(len(quads), bool)
+    """Per quad: do its corners lie within reach of the ends of the lines that meet there?
+    One line may fall short of one corner (a side whose edge shows only in part, against a
+    sheet of the card's own colour); every corner still needs one line reaching it."""
     corner_lines = ((0, (a1, b1)), (1, (b1, a2)), (2, (a2, b2)), (3, (b2, a1)))
     reach = 0.35 * np.minimum(gap_a, gap_b) + 6
+    misses = np.zeros(len(quads), int)
+    ok = np.ones(len(quads), bool)
     for c, (l1, l2) in corner_lines:
         p = quads[:, c]
+        reached = np.zeros(len(quads), int)
         for ln in (l1, l2):
             ln = np.broadcast_to(np.atleast_1d(ln), (len(quads),))
             t = np.einsum("md,md->m", p, u[ln])
             lo = np.einsum("md,md->m", ends[ln, 0], u[ln])
             hi = np.einsum("md,md->m", ends[ln, 1], u[ln])
-            ok &= (t > lo - reach) & (t < hi + reach)
-    return ok
+            reached += (t > lo - reach) & (t < hi + reach)
+        ok &= reached > 0
+        misses += 2 - reached
+    return ok & (misses <= 1)

@@ -229,6 +229,7 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
 
 
 OPENINGS = (7, 9, 15, 25)  # px at work scale, for the deep search
+LINE_QUADS = 24  # outlines from straight edges the deep search scores
 
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) -> list[CardQuad]:
@@ -243,7 +244,8 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) 
         maps = [(f"{name}_open{k}", cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
         edges = _edges(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24)  # the canny_low map's edges
-        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA):
+        # many outlines (a keyboard is a grid of them): the content score below decides
+        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_QUADS):
             s = outline * _content_score(small, quad)
             if s > 0.1:
                 candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
