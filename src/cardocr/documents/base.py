@@ -105,8 +105,10 @@ def read_zones(
     zones: dict[str, tuple[float, float, float, float]],
     fallback_rows: dict[str, tuple[float, float]] | None = None,
     max_lines: dict[str, int] | None = None,
+    similar_width: float | None = None,
 ) -> dict[str, ZoneText]:
     """Recognise every zone in one batch. `zones`: name → (x0, x1, y0, y1) as card fractions.
+    `similar_width`: passed to engine.recognize (batches of crops of similar width).
 
     A zone with no detected text falls back to its nominal row band (`fallback_rows`), so a
     faint line the detector missed is still read rather than silently dropped.
@@ -125,7 +127,7 @@ def read_zones(
     for _, (x0, y0, x1, y1) in jobs:
         pad = 0.12 * (y1 - y0)
         crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-    results = engine.recognize(crops) if crops else []
+    results = engine.recognize(crops, similar_width) if crops else []
     out: dict[str, ZoneText] = {name: ZoneText([], []) for name in zones}
     for (name, box), line in zip(jobs, results):
         out[name].lines.append(line)
