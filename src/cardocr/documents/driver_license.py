@@ -83,7 +83,7 @@ FRONT_ROWS = {"number": (0.175, 0.255), "name": (0.27, 0.34), "sex": (0.27, 0.34
               "class": (0.75, 0.825), "validity": (0.89, 0.965)}
 FRONT_NUMBER_Y = 0.215  # centre of the number line on the main page
 BACK_ZONES = {
-    "title": (0.08, 0.92, 0.03, 0.16),
+    "title": (0.5, 0.92, 0.03, 0.16),  # (驾)驶证副页 only, as on the main page
     "number": (0.12, 0.66, 0.175, 0.275),
     "name": (0.125, 0.44, 0.28, 0.385),
     "file_number": (0.556, 0.93, 0.28, 0.385),
@@ -310,21 +310,34 @@ def _find_page(card: Card) -> tuple[Card, object]:
     page is a bright axis-aligned rectangle inside the warped card with dark margins round it
     (both lie in one plane, so the warp keeps the page rectangular). Returns the page warped
     to the canonical size, with its boxes, and the map of page pixels back to card pixels."""
-    g = _brightest_channel(card.image)
-    h, w = g.shape
-    lo, hi = np.percentile(g[::3, ::3], (3, 60))  # a ninth of the pixels gives the same levels
+    im = card.image
+    h, w = im.shape[:2]
+    # levels from a ninth of the pixels: brightness in the brightest channel (the red seal
+    # vanishes), paleness in the darkest (the page is pale, a coloured table beyond the
+    # holder is bright in one channel only)
+    lo, hi = np.percentile(im[::3, ::3].max(axis=2), (3, 60))
     identity = (card, lambda q: q)
     if hi - lo < 70:
         return identity
     thr = lo + 0.5 * (hi - lo)
-    cols = np.percentile(g[int(0.2 * h): int(0.8 * h)], 75, axis=0)
-    rows = np.percentile(g[:, int(0.2 * w): int(0.8 * w)], 75, axis=1)
-    # paleness (the darkest channel): the page is pale, a coloured table beyond the holder
-    # is bright in one channel only
-    pale = _darkest_channel(card.image)
-    pale_thr = 0.75 * float(np.percentile(pale[::3, ::3], 60))
-    pale_cols = np.percentile(pale[int(0.2 * h): int(0.8 * h)], 75, axis=0) > pale_thr
-    pale_rows = np.percentile(pale[:, int(0.2 * w): int(0.8 * w)], 75, axis=1) > pale_thr
+    pale_thr = 0.75 * float(np.percentile(im[::3, ::3].min(axis=2), 60))
+    # most pages fill the card (no holder, or the locator found the page): bright and pale
+    # near all four borders, nothing to crop, and no need for the profiles below. The strips
+    # start 6 px in, past a scanner's sliver of white outside a holder
+    mx, my = slice(w // 5, -w // 5), slice(h // 5, -h // 5)
+    borders = (im[6:12, mx], im[-12:-6, mx], im[my, 6:12], im[my, -12:-6])
+    if all(np.percentile(b.max(axis=2), 75) > thr and np.percentile(b.min(axis=2), 75) > pale_thr
+           for b in borders):
+        return identity
+    channels = cv2.split(im)
+    g = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    # each column's (row's) level from every third pixel along it: the run's ends stay exact
+    mid_rows, mid_cols = slice(int(0.2 * h), int(0.8 * h), 3), slice(int(0.2 * w), int(0.8 * w), 3)
+    cols = np.percentile(g[mid_rows], 75, axis=0)
+    rows = np.percentile(g[:, mid_cols], 75, axis=1)
+    pale = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
+    pale_cols = np.percentile(pale[mid_rows], 75, axis=0) > pale_thr
+    pale_rows = np.percentile(pale[:, mid_cols], 75, axis=1) > pale_thr
 
     def edges(profile: np.ndarray, pale_at: np.ndarray) -> tuple[int, int]:
         """The longest bright run (the page; a scanner's bright margin outside the dark
@@ -378,11 +391,6 @@ def _brightest_channel(image: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(b, g), r)
 
 
-def _darkest_channel(image: np.ndarray) -> np.ndarray:
-    b, g, r = cv2.split(image)
-    return cv2.min(cv2.min(b, g), r)
-
-
 def _grey(card: Card) -> np.ndarray:
     """The page with red ink suppressed: the brightest channel, as a 3-channel image; once
     per page (classify_side and read both want it)."""
@@ -414,27 +422,34 @@ def _shifted(zones: dict, dy: float) -> dict:
             for k, v in zones.items()}
 
 
-def _is_licence(title: ZoneText) -> bool:
-    """The title holds three of 机动车驾驶证副页: the engine's own reading (full alphabet) is
-    enough, its characters are large and clear."""
+def _is_licence(grey: Card, engine: OcrEngine, title_zone: tuple, number: str) -> bool:
+    """Is this a licence page at all (the pipeline also offers it the portrait, the holder's
+    print, other cards)? A valid ID number where the page prints its 证号 says so; only
+    without one is the title read (one more recogniser call), and it must hold three of
+    机动车驾驶证副页 (the engine's own reading: the title's characters are large and clear)."""
+    if _number_ok(number):
+        return True
+    title = read_zones(grey, engine, {"title": title_zone}, max_lines={"title": 1})["title"]
     return len(TITLE_CHARS & set("".join(ln.text for ln in title.lines))) >= 3
 
 
 def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     dy = _anchor_shift(card, FRONT_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
-    z = read_zones(grey, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
-                   max_lines={"title": 1, "number": 1, "name": 1, "sex": 1, "nationality": 1,
+    zones = _shifted(FRONT_ZONES, dy)
+    title_zone = zones.pop("title")
+    z = read_zones(grey, engine, zones, _shifted(FRONT_ROWS, dy),
+                   max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1,
                               "address": 2, "birth": 1, "issue_date": 1, "class": 1, "validity": 1},
                    similar_width=ZONE_BATCH_WIDTH)
     cs = engine.charset
-    if not _is_licence(z["title"]):
-        return _empty("front")
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
     number_line = decode_zone(z["number"], cs, DIGITS + "X")
     number, number_conf = _choose_number(number_line, reading)
+    if not _is_licence(grey, engine, title_zone, number):
+        return _empty("front")
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
     name = decode_zone(z["name"], cs, "{cjk}·")
@@ -482,16 +497,18 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, BACK_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
-    z = read_zones(grey, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
-                   max_lines={"title": 1, "number": 1, "name": 1, "file_number": 1, "record": 4},
+    zones = _shifted(BACK_ZONES, dy)
+    title_zone = zones.pop("title")
+    z = read_zones(grey, engine, zones, _shifted(BACK_ROWS, dy),
+                   max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
                    similar_width=ZONE_BATCH_WIDTH)
     cs = engine.charset
-    if not _is_licence(z["title"]):
-        return _empty("back")
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
     number_line = decode_zone(z["number"], cs, DIGITS + "X")
     number, number_conf = _choose_number(number_line, reading)
+    if not _is_licence(grey, engine, title_zone, number):
+        return _empty("back")
     fields["number"] = Field(number, number_conf, z["number"].quad)
     name = decode_zone(z["name"], cs, "{cjk}·")
     fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
