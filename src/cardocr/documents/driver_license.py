@@ -329,13 +329,11 @@ def _find_page(card: Card) -> tuple[Card, object]:
     if all(np.percentile(b.max(axis=2), 75) > thr and np.percentile(b.min(axis=2), 75) > pale_thr
            for b in borders):
         return identity
-    channels = cv2.split(im)
-    g = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    g, pale = _channel_extremes(im)
     # each column's (row's) level from every third pixel along it: the run's ends stay exact
     mid_rows, mid_cols = slice(int(0.2 * h), int(0.8 * h), 3), slice(int(0.2 * w), int(0.8 * w), 3)
     cols = np.percentile(g[mid_rows], 75, axis=0)
     rows = np.percentile(g[:, mid_cols], 75, axis=1)
-    pale = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
     pale_cols = np.percentile(pale[mid_rows], 75, axis=0) > pale_thr
     pale_rows = np.percentile(pale[:, mid_cols], 75, axis=1) > pale_thr
 
@@ -385,17 +383,18 @@ def _empty(side: str) -> Reading:
     return Reading(NAME, side, {k: Field("", 0.0) for k in HUAWEI_FIELDS[side]})
 
 
-def _brightest_channel(image: np.ndarray) -> np.ndarray:
-    """Per-pixel max of B, G and R (OpenCV's is ~8x faster than numpy's max over axis 2)."""
+def _channel_extremes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel max and min of B, G and R: brightness with the red seal gone, and paleness.
+    OpenCV's are ~8x faster than numpy's max / min over axis 2."""
     b, g, r = cv2.split(image)
-    return cv2.max(cv2.max(b, g), r)
+    return cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)
 
 
 def _grey(card: Card) -> np.ndarray:
     """The page with red ink suppressed: the brightest channel, as a 3-channel image; once
     per page (classify_side and read both want it)."""
     if "grey" not in card.derived:
-        card.derived["grey"] = cv2.cvtColor(_brightest_channel(card.image), cv2.COLOR_GRAY2BGR)
+        card.derived["grey"] = cv2.cvtColor(_channel_extremes(card.image)[0], cv2.COLOR_GRAY2BGR)
     return card.derived["grey"]
 
 
