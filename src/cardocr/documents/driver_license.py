@@ -315,21 +315,24 @@ def _find_page(card: Card) -> tuple[Card, object]:
     # levels from a ninth of the pixels: brightness in the brightest channel (the red seal
     # vanishes), paleness in the darkest (the page is pale, a coloured table beyond the
     # holder is bright in one channel only)
-    lo, hi = np.percentile(im[::3, ::3].max(axis=2), (3, 60))
+    # (OpenCV's channel extremes of the whole card, then sampled: numpy's max over the
+    # channel axis of a strided view cost more than all the rest of this function)
+    g, pale = _channel_extremes(im)
+    card.derived["brightest"] = g
+    lo, hi = np.percentile(g[::3, ::3], (3, 60))
     identity = (card, lambda q: q)
     if hi - lo < 70:
         return identity
     thr = lo + 0.5 * (hi - lo)
-    pale_thr = 0.75 * float(np.percentile(im[::3, ::3].min(axis=2), 60))
+    pale_thr = 0.75 * float(np.percentile(pale[::3, ::3], 60))
     # most pages fill the card (no holder, or the locator found the page): bright and pale
     # near all four borders, nothing to crop, and no need for the profiles below. The strips
     # start 6 px in, past a scanner's sliver of white outside a holder
     mx, my = slice(w // 5, -w // 5), slice(h // 5, -h // 5)
-    borders = (im[6:12, mx], im[-12:-6, mx], im[my, 6:12], im[my, -12:-6])
-    if all(np.percentile(b.max(axis=2), 75) > thr and np.percentile(b.min(axis=2), 75) > pale_thr
+    borders = ((slice(6, 12), mx), (slice(-12, -6), mx), (my, slice(6, 12)), (my, slice(-12, -6)))
+    if all(np.percentile(g[b], 75) > thr and np.percentile(pale[b], 75) > pale_thr
            for b in borders):
         return identity
-    g, pale = _channel_extremes(im)
     # each column's (row's) level from every third pixel along it: the run's ends stay exact
     mid_rows, mid_cols = slice(int(0.2 * h), int(0.8 * h), 3), slice(int(0.2 * w), int(0.8 * w), 3)
     cols = np.percentile(g[mid_rows], 75, axis=0)
@@ -394,7 +397,10 @@ def _grey(card: Card) -> np.ndarray:
     """The page with red ink suppressed: the brightest channel, as a 3-channel image; once
     per page (classify_side and read both want it)."""
     if "grey" not in card.derived:
-        card.derived["grey"] = cv2.cvtColor(_channel_extremes(card.image)[0], cv2.COLOR_GRAY2BGR)
+        brightest = card.derived.get("brightest")  # _find_page's, when the page is the card
+        if brightest is None:
+            brightest = _channel_extremes(card.image)[0]
+        card.derived["grey"] = cv2.cvtColor(brightest, cv2.COLOR_GRAY2BGR)
     return card.derived["grey"]
 
 
@@ -891,8 +897,12 @@ def _choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, 
              if all(ch in index for ch in c)]
     if not cands or raw.probs is None:
         return raw.text, line_conf(raw)
-    logp = np.log(np.clip(raw.probs, 1e-12, None))
-    scores = _ctc_scores(logp, [[index[ch] for ch in c] for c in cands])
+    labels = [[index[ch] for ch in c] for c in cands]
+    # only the classes some name uses (and the blank, class 0, which stays column 0): the
+    # log of the whole posterior matrix, ~18,700 classes a timestep, was most of this
+    used = np.unique(np.concatenate([[0], *map(np.asarray, labels)])).astype(np.int64)
+    logp = np.log(np.clip(raw.probs[:, used], 1e-12, None))
+    scores = _ctc_scores(logp, [np.searchsorted(used, lb).tolist() for lb in labels])
     scores = scores + SEAL_LIST_PRIOR * np.isin(np.array(cands, dtype=object), local)
     if not np.isfinite(scores).any():  # too few timesteps for any name: keep what was read
         return raw.text, line_conf(raw)
