@@ -174,31 +174,46 @@ SUITES = {
 
 # -- the run --------------------------------------------------------------------------------
 
-def run(doc_type: str, count: int, seed0: int, base) -> dict:
-    _title, gen, _n, parse, _conds = SUITES[doc_type]
-    rows = []
+def measure(doc_type: str, key: tuple, photo, truth: dict, options, base) -> dict:
+    """One sample through cardocr and then the baseline: timings and per-field exact match."""
+    parse = SUITES[doc_type][3]
+    t0 = time.perf_counter()
+    try:
+        got = recognize(doc_type, photo, options)
+        err = None
+    except Exception as exc:  # the benchmark counts failures, it does not stop on them
+        got, err = {}, type(exc).__name__
+    ours_s = time.perf_counter() - t0
+    conf = got.get("confidence", {})
+    row = {"seed": key[0], "side": key[1], "condition": key[2], "ours_s": ours_s, "error": err,
+           "ours": {k: got.get(k) == v for k, v in truth.items()},
+           "conf": {k: conf[k] for k in truth if k in conf}}
+    if base is not None:
+        t0 = time.perf_counter()
+        b = parse(base.texts(photo))
+        row["base_s"] = time.perf_counter() - t0
+        row["base"] = {k: b.get(k) == v for k, v in truth.items()}
+    return row
+
+
+def interleaved(counts: dict[str, int], seed0: int):
+    """(doc_type, sample) with the documents' samples interleaved in proportion to their
+    counts, so that the machine's drift over a half-hour run (it is shared) falls on every
+    document alike and latencies can be compared across documents."""
+    gens = {d: SUITES[d][1](n, seed0) for d, n in counts.items()}
+    order = sorted((i / n, k, d) for k, (d, n) in enumerate(counts.items()) for i in range(n))
+    for _pos, _k, d in order:
+        yield d, next(gens[d])
+
+
+def run(counts: dict[str, int], seed0: int, base) -> dict[str, dict]:
+    results: dict[str, dict] = {d: {"rows": []} for d in counts}
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(doc_type, total=count)
-        for key, photo, truth, options in gen(count, seed0):
-            t0 = time.perf_counter()
-            try:
-                got = recognize(doc_type, photo, options)
-                err = None
-            except Exception as exc:  # the benchmark counts failures, it does not stop on them
-                got, err = {}, type(exc).__name__
-            ours_s = time.perf_counter() - t0
-            conf = got.get("confidence", {})
-            row = {"seed": key[0], "side": key[1], "condition": key[2], "ours_s": ours_s, "error": err,
-                   "ours": {k: got.get(k) == v for k, v in truth.items()},
-                   "conf": {k: conf[k] for k in truth if k in conf}}
-            if base is not None:
-                t0 = time.perf_counter()
-                b = parse(base.texts(photo))
-                row["base_s"] = time.perf_counter() - t0
-                row["base"] = {k: b.get(k) == v for k, v in truth.items()}
-            rows.append(row)
+        task = progress.add_task(", ".join(counts), total=sum(counts.values()))
+        for doc_type, (key, photo, truth, options) in interleaved(counts, seed0):
+            results[doc_type]["rows"].append(measure(doc_type, key, photo, truth, options, base))
             progress.advance(task)
-    return {"rows": rows}
+    return results
 
 
 def pct(x: list[bool]) -> str:
@@ -214,7 +229,7 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
     fields = list(dict.fromkeys(k for r in rows for k in r["ours"]))
     lines = [f"## {title} (`{doc_type}`)", ""]
     lines.append(f"{len(rows)} synthetic samples (tools/cardgen, fixed seeds), cardocr and the baseline "
-                 "on the same photos one after the other.")
+                 "on the same photos one after the other (documents run together are interleaved).")
     lines.append("")
     lines.append("### Field exact-match by capture condition")
     lines.append("")
@@ -259,6 +274,10 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
         lines.append(f"| baseline | {np.median(base):.3f} | {np.percentile(base, 95):.3f} | {1 / base.mean():.2f} |")
         lines.append("")
         lines.append(f"Median latency ratio cardocr / baseline: **{np.median(ours) / np.median(base):.2f}**.")
+    cells = sorted({(r["side"], r["condition"]) for r in rows})
+    lines += ["", "cardocr p50 by page and condition: " + ", ".join(
+        f"{sd} {c} {np.median([r['ours_s'] for r in rows if (r['side'], r['condition']) == (sd, c)]):.3f}"
+        for sd, c in cells) + "."]
     errors = defaultdict(int)
     for r in rows:
         if r["error"]:
@@ -302,9 +321,8 @@ def main() -> None:
     if "rows" in stored:  # the single-document format of earlier runs
         stored = {"id-card": stored}
     sections = {}
-    for doc_type in [d for d in args.docs.split(",") if d]:
-        count = args.count or SUITES[doc_type][2]
-        result = run(doc_type, count, args.seed, base)
+    counts = {d: args.count or SUITES[d][2] for d in args.docs.split(",") if d}
+    for doc_type, result in run(counts, args.seed, base).items():
         result["when"] = time.strftime("%Y-%m-%d %H:%M")
         sections[doc_type] = report(doc_type, result, stored.get(doc_type))
         stored[doc_type] = result
@@ -314,6 +332,15 @@ def main() -> None:
              f"Machine: {platform.machine()}, 2 cores, shared and noisy: quote ratios and medians. "
              "Baseline: rapidocr 3 default pipeline (PP-OCRv6 det+rec) over the whole photo, fields by "
              "regex over its text, as whole-image OCR integrations do.", ""]
+    if len(sections) > 1:
+        parts += ["## Latency side by side (this run, samples interleaved)", "",
+                  "| document | samples | cardocr p50 | baseline p50 |", "|---|---|---|---|"]
+        for doc_type in sections:
+            rows = stored[doc_type]["rows"]
+            base_p50 = f"{np.median([r['base_s'] for r in rows]):.3f}" if "base_s" in rows[0] else "–"
+            parts.append(f"| {SUITES[doc_type][0]} | {len(rows)} | "
+                         f"{np.median([r['ours_s'] for r in rows]):.3f} | {base_p50} |")
+        parts.append("")
     for doc_type, result in stored.items():
         text = sections.get(doc_type) or report(doc_type, result, None)
         parts.append(text + f"\n_Run: {result.get('when', 'earlier')}._\n")
