@@ -25,32 +25,87 @@ def greedy_decode(
     so a restricted decode reports how sure the model is *among the permitted characters*."""
     if probs.size == 0:
         return Line(text="", char_probs=[], probs=probs)
-    if allowed is not None:
-        cols = np.concatenate(([BLANK], allowed))
-        if not (np.diff(cols) > 0).all():  # alphabet() gives sorted indices without blank
-            cols = np.unique(cols)
-        sub = probs[:, cols]
-        sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-9, None)
-    else:
-        cols = None
-        sub = probs
-    best = sub.argmax(axis=1)
+    view = _AlphabetView(probs, allowed)
+    best = view.best()
+    emitted = np.ones(len(best), bool)
+    emitted[1:] = best[1:] != best[:-1]
+    steps = np.nonzero(emitted & (best != BLANK))[0]
+    rows, cols = view.rows(steps)
     chars: list[str] = []
     char_probs: list[float] = []
     alternatives: list[list[tuple[str, float]]] = []
-    prev = -1
-    for t, k in enumerate(best):
-        if k != prev and k != BLANK:
-            cls = int(cols[k]) if cols is not None else int(k)
-            if cls != BLANK:
-                chars.append(charset[cls])
-                char_probs.append(float(sub[t, k]))
-                if sub[t, k] >= SURE:
-                    alternatives.append([(charset[cls], float(sub[t, k]))])
-                else:
-                    alternatives.append(_top(sub[t], cols, charset, top_k))
-        prev = k
+    for row, t in zip(rows, steps):
+        k = int(best[t])
+        p = float(row[k] if cols is None else row[np.searchsorted(cols, k)])
+        chars.append(charset[k])
+        char_probs.append(p)
+        alternatives.append([(charset[k], p)] if p >= SURE else _top(row, cols, charset, top_k))
     return Line(text="".join(chars), char_probs=char_probs, probs=probs, alternatives=alternatives)
+
+
+class _AlphabetView:
+    """The posterior matrix seen through an alphabet: the best class per timestep (as an
+    index of the full charset) and, for the timesteps that emit a character, probabilities
+    renormalised over the alphabet.
+
+    A small alphabet (digits) is cut out of the matrix. A large one (every CJK ideograph,
+    ~15,700 of ~18,700 classes) is not: copying and renormalising the whole matrix cost
+    ~3 ms a line. The full matrix's best class stands wherever the alphabet permits it, and
+    only the emitting rows are renormalised."""
+
+    def __init__(self, probs: np.ndarray, allowed: np.ndarray | None) -> None:
+        self.probs = probs
+        self.cols: np.ndarray | None = None
+        self.permitted: np.ndarray | None = None  # bool per class, for a large alphabet
+        self.sub: np.ndarray | None = None  # the cut-out columns, for a small one
+        if allowed is None:
+            return
+        cols = np.concatenate(([BLANK], allowed))
+        if not (np.diff(cols) > 0).all():  # alphabet() gives sorted indices without blank
+            cols = np.unique(cols)
+        if 2 * len(cols) > probs.shape[1]:
+            self.permitted = _permitted(cols, probs.shape[1])
+            self.large_cols = cols
+        else:
+            self.cols = cols
+            self.sub = probs[:, cols]
+
+    def best(self) -> np.ndarray:
+        if self.sub is not None:
+            return self.cols[self.sub.argmax(axis=1)]
+        best = self.probs.argmax(axis=1)
+        if self.permitted is not None:
+            cols = self.large_cols
+            for t in np.nonzero(~self.permitted[best])[0]:  # the best class is not permitted
+                best[t] = cols[int(self.probs[t, cols].argmax())]
+        return best
+
+    def rows(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Renormalised probability rows of `steps`, and the class of each column (None:
+        a column's index is its class; classes outside the alphabet are set to -1)."""
+        if self.sub is not None:
+            sub = self.sub[steps]
+            return sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-9, None), self.cols
+        rows = self.probs[steps]
+        if self.permitted is None:
+            return rows, None
+        rows = np.where(self.permitted, rows, 0.0).astype(np.float32)
+        rows /= np.clip(rows.sum(axis=1, keepdims=True), 1e-9, None)
+        rows[:, ~self.permitted] = -1.0  # below any probability: never among the top
+        return rows, None
+
+
+_permitted_cache: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _permitted(cols: np.ndarray, n: int) -> np.ndarray:
+    """Bool mask over n classes of those in `cols`, cached (the alphabets are few)."""
+    key = (hash(cols.tobytes()), n)
+    if key not in _permitted_cache:
+        mask = np.zeros(n, bool)
+        mask[cols] = True
+        _permitted_cache[key] = mask
+    return _permitted_cache[key]
 
 
 def _top(row: np.ndarray, cols: np.ndarray | None, charset: list[str], top_k: int) -> list[tuple[str, float]]:
@@ -59,7 +114,7 @@ def _top(row: np.ndarray, cols: np.ndarray | None, charset: list[str], top_k: in
     out = []
     for j in part[np.argsort(-row[part])]:
         cj = int(cols[j]) if cols is not None else int(j)
-        if cj != BLANK:
+        if cj != BLANK and row[j] >= 0:
             out.append((charset[cj], float(row[j])))
     return out[:top_k]
 

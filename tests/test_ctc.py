@@ -1,0 +1,57 @@
+"""CTC best-path decoding under an alphabet, on posterior matrices built by hand.
+
+Both ways a restriction is applied are covered: a small alphabet (digits) is cut out of the
+matrix, a large one (every CJK ideograph the model knows) masks the few classes it leaves
+out. Either way the best permitted class wins where the model preferred a forbidden one,
+and probabilities are renormalised over the alphabet.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
+from cardocr.ocr.engine import get_engine
+
+
+@pytest.fixture(scope="module")
+def charset() -> list[str]:
+    return get_engine().charset
+
+
+def _matrix(charset: list[str], steps: list[dict[str, float]]) -> np.ndarray:
+    """One row per timestep: the given characters' probabilities, the rest to the blank."""
+    index = char_index(charset)
+    m = np.full((len(steps), len(charset)), 1e-9, np.float32)
+    for t, step in enumerate(steps):
+        for ch, p in step.items():
+            m[t, index[ch]] = p
+        m[t, BLANK] = max(0.0, 1.0 - sum(step.values()))
+    return m / m.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("spec", ["0123456789", "{cjk}"])
+def test_forbidden_best_class_gives_way_to_the_best_permitted(charset, spec):
+    good, other = ("1", "7") if spec == "0123456789" else ("王", "玉")
+    steps = [{good: 0.99}, {}, {"O": 0.6, good: 0.3, other: 0.1}, {}, {good: 0.98}]
+    probs = _matrix(charset, steps)
+    free = greedy_decode(probs, charset)
+    assert free.text == f"{good}O{good}"
+    line = greedy_decode(probs, charset, alphabet(charset, spec))
+    assert line.text == good * 3
+    # renormalised over the alphabet: 0.3 of the 0.4 the permitted classes hold
+    assert line.char_probs[1] == pytest.approx(0.75, abs=1e-3)
+    alts = dict(line.alternatives[1])
+    assert "O" not in alts and alts[good] == pytest.approx(0.75, abs=1e-3)
+    assert alts[other] == pytest.approx(0.25, abs=1e-3)
+    # a sure character carries itself as its only alternative
+    assert line.alternatives[0] == [(good, pytest.approx(0.99, abs=1e-3))]
+
+
+def test_repeated_class_is_one_character_unless_a_blank_separates(charset):
+    probs = _matrix(charset, [{"3": 0.99}, {"3": 0.99}, {}, {"3": 0.99}])
+    line = greedy_decode(probs, charset, alphabet(charset, "0123456789"))
+    assert line.text == "33"
+    line = greedy_decode(probs, charset, alphabet(charset, "{cjk}"))
+    assert line.text == ""  # no ideograph there: the blank is all that is left
