@@ -53,7 +53,7 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     background (white paper, wood, clutter), so all of them propose and the scores decide."""
     blur = cv2.GaussianBlur(gray, (5, 5), 0)
     maps = []
-    med = float(np.median(blur))
+    med = percentile_u8(blur, 50)
     for name, lo, hi in (("canny", max(10, 0.5 * med), min(255, 1.2 * med + 30)), ("canny_low", 8, 24)):
         edges = _edges(blur, lo, hi)
         closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
@@ -68,13 +68,17 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     maps += [("otsu", otsu), ("otsu_inv", 255 - otsu)]
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
     s, v = hsv[:, :, 1], hsv[:, :, 2]
-    pale = ((s < 70) & (v > np.percentile(v, 40))).astype(np.uint8) * 255
+    pale = ((s < 70) & (v > percentile_u8(v, 40))).astype(np.uint8) * 255
     maps.append(("pale", pale))
     # distance from the colour of the photo's border: a card on a plain sheet or table
     ring = np.concatenate([small[:4].reshape(-1, 3), small[-4:].reshape(-1, 3),
                            small[:, :4].reshape(-1, 3), small[:, -4:].reshape(-1, 3)])
     bg = np.median(ring, axis=0)
-    dist = np.abs(cv2.GaussianBlur(small, (7, 7), 0).astype(np.int16) - bg.astype(np.int16)).sum(axis=2)
+    # summed over the channels by OpenCV, saturating at 255 (only > 18 matters); numpy's
+    # int16 arithmetic over the three channels was 40% of the whole search
+    colour = tuple(float(c) for c in bg.astype(np.int16)) + (0.0,)  # in whole levels
+    diff = cv2.absdiff(cv2.GaussianBlur(small, (7, 7), 0), colour)
+    dist = cv2.transform(diff, np.ones((1, 3), np.float32))
     maps.append(("not_border", (dist > 18).astype(np.uint8) * 255))
     out = []
     for name, m in maps:
@@ -84,6 +88,19 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
         m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         out.append((name, cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))))
     return out
+
+
+def percentile_u8(img: np.ndarray, q: float) -> float:
+    """np.percentile(img, q) for an 8-bit image (the same linear interpolation between the
+    two nearest order statistics), from its histogram: ten times faster on a photo."""
+    hist = cv2.calcHist([np.ascontiguousarray(img)], [0], None, [256], [0, 256]).ravel()
+    cum = np.cumsum(hist.astype(np.int64))
+    pos = q / 100 * (cum[-1] - 1)
+    k = int(np.floor(pos))
+    # the value of order statistic k (0-based) is the first level whose count passes k
+    lo = int(np.searchsorted(cum, k + 1))
+    hi = int(np.searchsorted(cum, k + 2)) if pos > k else lo
+    return float(lo + (pos - k) * (hi - lo))
 
 
 def _edges(blur: np.ndarray, lo: float, hi: float) -> np.ndarray:
