@@ -745,6 +745,15 @@ def _fit_rim(pts: np.ndarray) -> tuple[float, float, float] | None:
     return float(cx), float(cy), r
 
 
+# Unwrapped at the band's own scale, rim glyphs come out about 1.35 times as wide as tall
+# (median 65 px a character at 48 px high, over 37 generated seals). A strip a quarter
+# narrower is nearer the square glyphs the recogniser knows and a quarter less work for it
+# (11 ms a seal), and read the same names on 59 main pages. Short strips are left as they
+# are: a name needs at least a timestep (8 px) a character, plus one between repeats.
+RIM_SQUEEZE = 0.75
+RIM_MIN_SQUEEZED = 600
+
+
 def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.ndarray]:
     """The rim text as one straight line: radius outer→inner becomes rows, the angle
     clockwise over the top becomes columns. `rad` is the rim's outer radius. The band the
@@ -800,6 +809,8 @@ def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.
     scale = out_h / max(r_out - r_in, 1.0)
     r_mid = (r_out + r_in) / 2
     out_w = max(16, int(r_mid * (th1 - th0) * scale))
+    if out_w >= RIM_MIN_SQUEEZED:
+        out_w = int(out_w * RIM_SQUEEZE)
     strip = _polar(ink, cx, cy, np.linspace(th0, th1, out_w, dtype=np.float32),
                    np.linspace(r_out, r_in, out_h, dtype=np.float32))
     return [strip]
