@@ -21,6 +21,9 @@ ID1_ASPECT = CARD_W / CARD_H
 MIN_AREA = 0.004  # of the photo: a card 15% of the width of a 4:3 photo is 1.1%
 WORK_SIDE = 1400  # the search runs on a copy this large: enough for a card 15% of the width
 FIT_POINTS = 128  # outline points per side a line fit uses
+# a card whose long side spans this many pixels of the search's copy has corners precise
+# enough for the 856 px canonical card; only smaller ones are searched again in a crop
+REFINE_BELOW = 600
 
 
 @dataclass
@@ -220,12 +223,14 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
     in a crop around it at a finer scale, so its corners are as precise as a large card's.
     """
     h, w = image.shape[:2]
+    work_scale = min(1.0, WORK_SIDE / max(h, w))
     found = _find(image, max_cards, aspect, deep)
     refined = []
     for c in found:
         x0, y0 = c.corners.min(axis=0)
         x1, y1 = c.corners.max(axis=0)
-        if max(x1 - x0, y1 - y0) > 0.6 * max(h, w):
+        extent = max(x1 - x0, y1 - y0)
+        if extent > 0.6 * max(h, w) or extent * work_scale >= REFINE_BELOW:
             refined.append(c)
             continue
         # the deep search's candidates may be part of a card (a region cut at a faint edge):
