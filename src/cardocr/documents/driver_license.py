@@ -314,9 +314,8 @@ def _find_page(card: Card) -> tuple[Card, object]:
     h, w = im.shape[:2]
     # levels from a ninth of the pixels: brightness in the brightest channel (the red seal
     # vanishes), paleness in the darkest (the page is pale, a coloured table beyond the
-    # holder is bright in one channel only)
-    # (OpenCV's channel extremes of the whole card, then sampled: numpy's max over the
-    # channel axis of a strided view cost more than all the rest of this function)
+    # holder is bright in one channel only). OpenCV's extremes of the whole card, then
+    # sampled: numpy's max over the channel axis of a strided view cost more than the rest
     g, pale = _channel_extremes(im)
     card.derived["brightest"] = g
     lo, hi = np.percentile(g[::3, ::3], (3, 60))

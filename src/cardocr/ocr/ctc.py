@@ -55,17 +55,18 @@ class _AlphabetView:
 
     def __init__(self, probs: np.ndarray, allowed: np.ndarray | None) -> None:
         self.probs = probs
-        self.cols: np.ndarray | None = None
+        self.alphabet: np.ndarray | None = None  # permitted classes with the blank, sorted
+        self.cols: np.ndarray | None = None  # the classes cut out, for a small alphabet
+        self.sub: np.ndarray | None = None  # and their columns
         self.permitted: np.ndarray | None = None  # bool per class, for a large alphabet
-        self.sub: np.ndarray | None = None  # the cut-out columns, for a small one
         if allowed is None:
             return
         cols = np.concatenate(([BLANK], allowed))
         if not (np.diff(cols) > 0).all():  # alphabet() gives sorted indices without blank
             cols = np.unique(cols)
+        self.alphabet = cols
         if 2 * len(cols) > probs.shape[1]:
             self.permitted = _permitted(cols, probs.shape[1])
-            self.large_cols = cols
         else:
             self.cols = cols
             self.sub = probs[:, cols]
@@ -75,7 +76,7 @@ class _AlphabetView:
             return self.cols[self.sub.argmax(axis=1)]
         best = self.probs.argmax(axis=1)
         if self.permitted is not None:
-            cols = self.large_cols
+            cols = self.alphabet
             for t in np.nonzero(~self.permitted[best])[0]:  # the best class is not permitted
                 best[t] = cols[int(self.probs[t, cols].argmax())]
         return best
