@@ -310,14 +310,12 @@ def _find_page(card: Card) -> tuple[Card, object]:
     page is a bright axis-aligned rectangle inside the warped card with dark margins round it
     (both lie in one plane, so the warp keeps the page rectangular). Returns the page warped
     to the canonical size, with its boxes, and the map of page pixels back to card pixels."""
-    im = card.image
-    h, w = im.shape[:2]
+    h, w = card.image.shape[:2]
     # levels from a ninth of the pixels: brightness in the brightest channel (the red seal
     # vanishes), paleness in the darkest (the page is pale, a coloured table beyond the
     # holder is bright in one channel only). OpenCV's extremes of the whole card, then
     # sampled: numpy's max over the channel axis of a strided view cost more than the rest
-    g, pale = _channel_extremes(im)
-    card.derived["brightest"] = g
+    g, pale = _channel_extremes(card)
     lo, hi = np.percentile(g[::3, ::3], (3, 60))
     identity = (card, lambda q: q)
     if hi - lo < 70:
@@ -385,21 +383,21 @@ def _empty(side: str) -> Reading:
     return Reading(NAME, side, {k: Field("", 0.0) for k in HUAWEI_FIELDS[side]})
 
 
-def _channel_extremes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _channel_extremes(card: Card) -> tuple[np.ndarray, np.ndarray]:
     """Per-pixel max and min of B, G and R: brightness with the red seal gone, and paleness.
-    OpenCV's are ~8x faster than numpy's max / min over axis 2."""
-    b, g, r = cv2.split(image)
-    return cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)
+    Once per card (_find_page and _grey both want them); OpenCV's are ~8x faster than
+    numpy's max / min over axis 2."""
+    if "extremes" not in card.derived:
+        b, g, r = cv2.split(card.image)
+        card.derived["extremes"] = cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)
+    return card.derived["extremes"]
 
 
 def _grey(card: Card) -> np.ndarray:
     """The page with red ink suppressed: the brightest channel, as a 3-channel image; once
     per page (classify_side and read both want it)."""
     if "grey" not in card.derived:
-        brightest = card.derived.get("brightest")  # _find_page's, when the page is the card
-        if brightest is None:
-            brightest = _channel_extremes(card.image)[0]
-        card.derived["grey"] = cv2.cvtColor(brightest, cv2.COLOR_GRAY2BGR)
+        card.derived["grey"] = cv2.cvtColor(_channel_extremes(card)[0], cv2.COLOR_GRAY2BGR)
     return card.derived["grey"]
 
 
