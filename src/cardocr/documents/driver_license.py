@@ -32,7 +32,7 @@ from ..ocr.ctc import char_index
 from ..ocr.engine import OcrEngine, get_engine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
-from ..vision.locate import CARD_H, CARD_W
+from ..vision.locate import CARD_H, CARD_W, percentile_u8
 from .base import (
     Card, Field, Reading, ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
     strip_label,
@@ -316,18 +316,19 @@ def _find_page(card: Card) -> tuple[Card, object]:
     # holder is bright in one channel only). OpenCV's extremes of the whole card, then
     # sampled: numpy's max over the channel axis of a strided view cost more than the rest
     g, pale = _channel_extremes(card)
-    lo, hi = np.percentile(g[::3, ::3], (3, 60))
+    g_sample = np.ascontiguousarray(g[::3, ::3])
+    lo, hi = percentile_u8(g_sample, 3), percentile_u8(g_sample, 60)
     identity = (card, lambda q: q)
     if hi - lo < 70:
         return identity
     thr = lo + 0.5 * (hi - lo)
-    pale_thr = 0.75 * float(np.percentile(pale[::3, ::3], 60))
+    pale_thr = 0.75 * percentile_u8(pale[::3, ::3], 60)
     # most pages fill the card (no holder, or the locator found the page): bright and pale
     # near all four borders, nothing to crop, and no need for the profiles below. The strips
     # start 6 px in, past a scanner's sliver of white outside a holder
     mx, my = slice(w // 5, -w // 5), slice(h // 5, -h // 5)
     borders = ((slice(6, 12), mx), (slice(-12, -6), mx), (my, slice(6, 12)), (my, slice(-12, -6)))
-    if all(np.percentile(g[b], 75) > thr and np.percentile(pale[b], 75) > pale_thr
+    if all(percentile_u8(g[b], 75) > thr and percentile_u8(pale[b], 75) > pale_thr
            for b in borders):
         return identity
     # each column's (row's) level from every third pixel along it: the run's ends stay exact
@@ -688,13 +689,16 @@ def _find_seal(region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] 
     # the ink's middle there
     dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
     sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
+    ys, xs = np.nonzero(mask)
     for reach in (160, 130):
-        win = np.zeros_like(mask)
-        win[max(0, sy - reach): sy + reach, max(0, sx - reach): sx + reach] = 1
-        pts = np.column_stack(np.nonzero(mask & win))[:, ::-1].astype(np.float32)
+        y0, y1, x0, x1 = max(0, sy - reach), sy + reach, max(0, sx - reach), sx + reach
+        inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
+        pts = np.column_stack((xs[inside], ys[inside])).astype(np.float32)
         if len(pts) < 100:
             return None
         sx, sy = (int(v) for v in np.median(pts, axis=0))
+    win = np.zeros_like(mask)
+    win[y0:y1, x0:x1] = 1  # the last window, as a mask
     return red, mask & win, pts
 
 
@@ -720,10 +724,12 @@ def _fit_rim(pts: np.ndarray) -> tuple[float, float, float] | None:
     ang = np.arctan2(d[:, 1], d[:, 0])
     dist = np.hypot(d[:, 0], d[:, 1])
     bins = ((ang + np.pi) / (2 * np.pi) * 90).astype(int) % 90
-    far = np.zeros(90, np.float32)
-    np.maximum.at(far, bins, dist)
-    edge_idx = [int(np.argmax(np.where(bins == b, dist, -1.0))) for b in range(90) if far[b] > 0]
-    edge = pts[edge_idx].astype(np.float64)
+    # per direction bin, its farthest point (the first of equals): sorted by bin, then
+    # farthest first, then by index, each bin's first entry
+    order = np.lexsort((np.arange(len(dist)), -dist, bins))
+    _, first = np.unique(bins[order], return_index=True)
+    edge_idx = order[first]
+    edge = pts[edge_idx[dist[edge_idx] > 0]].astype(np.float64)
     if len(edge) < 45:
         return None
     use = np.ones(len(edge), bool)
