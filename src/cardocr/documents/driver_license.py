@@ -674,8 +674,12 @@ def _find_seal(region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] 
     """The seal's red ink: (redness above the page's own, mask of the seal's ink, its pixel
     coordinates as x, y), or None when there is too little red ink for a seal."""
     red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
-    red = np.maximum(red - float(np.median(red)), 0.0)  # a pink or warm cast is not ink
-    top = float(np.percentile(red, 99))  # the ink's level (the solid star is rarer than 1 %)
+    # levels from the histogram: redness is a whole number 0..255 here, and the 99th
+    # percentile lies above the median, so taking the median off first changes neither
+    red_u8 = red.astype(np.uint8)
+    cast = percentile_u8(red_u8, 50)
+    red = np.maximum(red - cast, 0.0)  # a pink or warm cast is not ink
+    top = percentile_u8(red_u8, 99) - cast  # the ink's level (the solid star is rarer than 1 %)
     if top < 12:
         return None
     mask = (red > max(8.0, 0.3 * top)).astype(np.uint8)
@@ -707,9 +711,10 @@ def _seal_ink(region: np.ndarray, red: np.ndarray, seal: np.ndarray) -> np.ndarr
     dark in it, and a JPEG keeps it at full resolution, where it halves the chroma that
     redness is made of); redness only says which dark pixels are seal ink (not black print,
     not the green or pink guilloche)."""
-    g = region[..., 1].astype(np.float32)
-    bg = float(np.median(g))
-    ink_level = float(np.percentile(g[seal > 0], 10)) if seal.any() else 0.0
+    green = region[..., 1]
+    g = green.astype(np.float32)
+    bg = percentile_u8(green, 50)
+    ink_level = percentile_u8(green[seal > 0], 10) if seal.any() else 0.0
     dark = np.clip((bg - g) / max(bg - ink_level, 1.0), 0, 1)
     level = float(np.percentile(red[seal > 0], 90)) if seal.any() else 1.0
     gate = np.clip(red / max(0.35 * level, 1.0), 0, 1)
