@@ -617,10 +617,14 @@ SEAL_LIST_PRIOR = 8.0  # nats: a local authority (local_authorities) is that muc
 
 
 def _redness(img: np.ndarray) -> np.ndarray:
-    """Red ink over the page: red above the brighter of green and blue (float, 0 on black
-    print and on the green guilloche)."""
+    """Red ink over the page: how far red stands above the brighter of green and blue,
+    beyond what the page's own colour gives (float, 0 on black print and on the green
+    guilloche). Measured against the page's median first and only then cut at 0: on a
+    lavender or green page red is below blue or green everywhere, and a thin blurred stroke
+    of red ink only brings it less far below."""
     f = img.astype(np.float32)
-    return np.maximum(f[..., 2] - np.maximum(f[..., 1], f[..., 0]), 0.0)
+    signed = f[..., 2] - np.maximum(f[..., 1], f[..., 0])
+    return np.maximum(signed - float(np.median(signed)), 0.0)
 
 
 def _read_seal(card: Card, engine: OcrEngine, dy: float,
@@ -674,12 +678,7 @@ def _find_seal(region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] 
     """The seal's red ink: (redness above the page's own, mask of the seal's ink, its pixel
     coordinates as x, y), or None when there is too little red ink for a seal."""
     red = _redness(cv2.GaussianBlur(region, (3, 3), 0))
-    # levels from the histogram: redness is a whole number 0..255 here, and the 99th
-    # percentile lies above the median, so taking the median off first changes neither
-    red_u8 = red.astype(np.uint8)
-    cast = percentile_u8(red_u8, 50)
-    red = np.maximum(red - cast, 0.0)  # a pink or warm cast is not ink
-    top = percentile_u8(red_u8, 99) - cast  # the ink's level (the solid star is rarer than 1 %)
+    top = float(np.percentile(red, 99))  # the ink's level (the solid star is rarer than 1 %)
     if top < 12:
         return None
     mask = (red > max(8.0, 0.3 * top)).astype(np.uint8)
@@ -870,7 +869,8 @@ def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], t
     for a, b in rows:
         pad = int(0.15 * (b - a))
         row = inner[max(0, a - pad): b + pad]
-        cols = np.nonzero((row < 128).sum(axis=0) > 0)[0]
+        # the row's extent from fainter ink than its rows: a glyph in a reflection stays in
+        cols = np.nonzero((row < 192).sum(axis=0) > 0)[0]
         if cols.size:
             row = row[:, max(0, cols[0] - 6): cols[-1] + 6]
         crops.append(row)
@@ -905,18 +905,28 @@ def _ctc_scores(logp: np.ndarray, labels: list[list[int]]) -> np.ndarray:
 AUTHORITY_ENDINGS = ("支队", "总队", "大队", "管理局")
 
 
+def _skips_from(text: str, name: str) -> bool:
+    """`text` is `name` with one or two of its characters left out."""
+    if not 0 < len(name) - len(text) <= 2:
+        return False
+    rest = iter(name)
+    return all(ch in rest for ch in text)
+
+
 def _choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, float]:
     """The known authority name the seal's pixels support best (CTC likelihood over the
     whole rim or all rows, local names favoured by SEAL_LIST_PRIOR), among the local names
     and those sharing most characters with the raw reading. A raw reading that is confident
     in every character and looks like a whole authority name (a province first, an office
-    last) is kept even when it is not listed."""
-    if raw.min_prob >= CONFIDENT and raw.text.endswith(AUTHORITY_ENDINGS) \
-            and raw.text.startswith(_provinces()) and raw.text not in _authority_table()[0]:
-        return raw.text, line_conf(raw)
+    last) is kept even when it is not listed, unless it is a listed name with a character
+    or two left out (a glyph the recogniser skipped, in a reflection or a faint row)."""
     index = char_index(cs)
     cands = [c for c in dict.fromkeys(local + similar_licence_authorities(raw.text, 24))
              if all(ch in index for ch in c)]
+    if raw.min_prob >= CONFIDENT and raw.text.endswith(AUTHORITY_ENDINGS) \
+            and raw.text.startswith(_provinces()) and raw.text not in _authority_table()[0] \
+            and not any(_skips_from(raw.text, c) for c in cands):
+        return raw.text, line_conf(raw)
     if not cands or raw.probs is None:
         return raw.text, line_conf(raw)
     labels = [[index[ch] for ch in c] for c in cands]
