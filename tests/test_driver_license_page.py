@@ -43,3 +43,24 @@ def test_a_holder_is_cropped_even_with_a_green_table_beyond_it() -> None:
     assert page.image.shape == (CARD_H, CARD_W, 3)
     corners = to_card(np.float32([[0, 0], [CARD_W, CARD_H]]))
     assert np.abs(corners - np.float32([[x0, y0], [x1, y1]])).max() <= 3, corners
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def test_the_layout_is_anchored_on_the_labelled_number_line() -> None:
+    """Generated scan 300024: the English subtitle's box (ascenders and descenders) was a
+    pixel taller than the number's, so the tallest-line rule anchored the layout on the
+    subtitle and every zone was read a line too high. The number has its 证号 label box
+    just to its left; the subtitle has none."""
+    boxes = [_box(198, 34, 656, 69),  # title
+             _box(236, 71, 616, 98),  # English subtitle, 27 px
+             _box(233, 109, 287, 134),  # 证号 label
+             _box(300, 110, 633, 136)]  # the number, 26 px
+    dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), boxes), dl.FRONT_NUMBER_Y)
+    assert abs(dy - (123 / CARD_H - dl.FRONT_NUMBER_Y)) < 1e-6
+    # without a label box the taller line still wins, as before
+    dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), [boxes[0], boxes[1], boxes[3]]),
+                          dl.FRONT_NUMBER_Y)
+    assert dy == -0.04

@@ -24,9 +24,9 @@ BACK = ("number", "name", "file_number", "record")
 FIELDS = {"front": FRONT, "back": BACK}
 MOCKUP = Path("/work/shared/reference/cn-driving-licence-mockup.png")
 
-# (seed, side, layout, sleeve)
+# (seed, side, layout, sleeve); 300024: its English subtitle's box is as tall as the number's
 SCANS = [(700, "front", "new", False), (701, "front", "old", True), (702, "front", "new", True),
-         (703, "back", None, False), (704, "back", None, True)]
+         (703, "back", None, False), (704, "back", None, True), (300024, "front", None, None)]
 PHOTOS = [(710, "front", "photo"), (711, "back", "photo"), (712, "front", "small")]
 
 
