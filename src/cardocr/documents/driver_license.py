@@ -497,8 +497,10 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
-    local = local_authorities(fields["number"].value, fields["address"].value)
-    authority, auth_conf, auth_quad = _read_seal(card, engine, dy, local) if seal else ("", 0.0, None)
+    authority, auth_conf, auth_quad = "", 0.0, None
+    if seal:
+        local = local_authorities(fields["number"].value, fields["address"].value)
+        authority, auth_conf, auth_quad = _read_seal(card, engine, dy, local)
     fields["issuing_authority"] = Field(authority, auth_conf, auth_quad)
 
     _cross_check_front(reading)
