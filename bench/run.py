@@ -210,9 +210,9 @@ def interleaved(counts: dict[str, int], seed0: int):
 
 # The baseline's onnxruntime sessions keep rapidocr's default thread spinning, so a cardocr
 # call made right after a baseline call shares the 2 cores with its still-spinning threads
-# (cardocr's p50 came out about 15% higher in runs where the two alternated sample by sample
-# than in runs without the baseline). So each chunk of samples goes through cardocr first
-# and then, on the same photos, through the baseline.
+# (in earlier runs cardocr's p50 came out up to 15% higher when the two alternated sample by
+# sample than without the baseline; a later check on 30 samples found about 5%). So each
+# chunk of samples goes through cardocr first and then, on the same photos, the baseline.
 CHUNK = 24
 
 
