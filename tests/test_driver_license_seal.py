@@ -82,6 +82,15 @@ def test_authority_on_tinted_pages(seed, cond):
     assert result["issuing_authority"] == lic.issuing_authority
 
 
+def test_long_rim_name_with_a_faint_start():
+    """Scan 100102: 广西壮族自治区南宁市公安局交通警察支队 runs from eight o'clock round to
+    four, and its first six characters are faint. Cut off, the rest fitted the shorter
+    海南省万宁市公安局交通警察支队 better, even against the local prior."""
+    img, lic, _ = make_licence_sample(100102, "front", "scan")
+    result = recognize("driver-license", img, RecognizeOptions(side="front", return_issuing_authority=True))
+    assert result["issuing_authority"] == lic.issuing_authority == "广西壮族自治区南宁市公安局交通警察支队"
+
+
 MOCKUP = Path("/work/shared/reference/cn-driving-licence-mockup.png")
 
 
