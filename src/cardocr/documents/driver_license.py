@@ -628,10 +628,11 @@ SEAL_LIST_PRIOR = 8.0  # nats: a local authority (local_authorities) is that muc
 
 def _redness(img: np.ndarray) -> np.ndarray:
     """Red ink over the page: how far red stands above the brighter of green and blue,
-    beyond what the page's own colour gives (float, 0 on black print and on the green
-    guilloche). Measured against the page's median first and only then cut at 0: on a
-    lavender or green page red is below blue or green everywhere, and a thin blurred stroke
-    of red ink only brings it less far below."""
+    beyond what the page's own colour gives (float, 0 on the page and the green guilloche).
+    Measured against the page's median first and only then cut at 0: on a lavender or green
+    page red is below blue or green everywhere, and a thin blurred stroke of red ink only
+    brings it less far below. Black print is 0 on a white page but not on a tinted one (its
+    grey stands above the page's red-minus-blue); the seal's ink gate takes it in there."""
     f = img.astype(np.float32)
     signed = f[..., 2] - np.maximum(f[..., 1], f[..., 0])
     return np.maximum(signed - float(np.median(signed)), 0.0)
