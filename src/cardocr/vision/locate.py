@@ -25,7 +25,12 @@ FIT_POINTS = 128  # outline points per side a line fit uses
 # enough for the 856 px canonical card; only smaller ones are searched again in a crop
 REFINE_BELOW = 600
 MIN_SHAPE = 0.08  # an outline whose shape scores under this is not a card
-HOPELESS_SHAPE = 0.02  # a polygon scoring (0, this] is not refined by a side fit
+# a polygon whose shape scores in (0, this] is not refined by a side fit: the fit moves a
+# corner by at most 4% of the diagonal, and none of 2,147 such polygons (270 generated
+# photos, seeds 300000 on) reached MIN_SHAPE after it; fits were about a sixth of the
+# search. A polygon scoring 0 is still fitted: one filling the whole photo, or at the
+# smallest size, can come inside the limits once its corners move
+HOPELESS_SHAPE = 0.02
 
 
 @dataclass
@@ -287,11 +292,6 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) 
                 break
             quad, polygon = _outline_polygon(cnt)
             shape = _shape_score(quad, area, img_area, aspect)
-            # the side fit moves a corner by at most 4% of the diagonal: a polygon scoring
-            # above 0 but under HOPELESS_SHAPE never reached the cut-off below after it
-            # (none of 2,147 such outlines in 270 generated photos, seeds 300000 on), and fits were a fifth of
-            # the search. A polygon scoring 0 is still fitted: one filling the whole photo
-            # or at the smallest size can come inside the limits once its corners move
             if polygon and not 0 < shape <= HOPELESS_SHAPE:
                 quad = _fit_sides(quad, cnt.reshape(-1, 2))
                 shape = _shape_score(quad, area, img_area, aspect)
