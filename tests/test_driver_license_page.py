@@ -64,3 +64,29 @@ def test_the_layout_is_anchored_on_the_labelled_number_line() -> None:
     dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), [boxes[0], boxes[1], boxes[3]]),
                           dl.FRONT_NUMBER_Y)
     assert dy == -0.04
+
+
+def test_squeezed_zones_are_read_narrower_and_located_where_printed() -> None:
+    """read_zones' squeeze (the licence's digit lines and address) narrows only what the
+    recogniser is given: the zone's quad, which return_text_location reports, stays the
+    detected line's."""
+    from cardocr.documents.base import read_zones
+    from cardocr.ocr.types import Line
+
+    class Recorder:
+        widths: list[int] = []
+
+        def recognize(self, crops, similar_width=None):
+            self.widths = [c.shape[1] for c in crops]
+            return [Line(text="", char_probs=[]) for _ in crops]
+
+    box = np.float32([[300, 100], [700, 100], [700, 130], [300, 130]])
+    card = Card(_page_with_print(), [box])
+    zone = {"number": (0.3, 0.9, 0.15, 0.3)}
+    engine = Recorder()
+    plain = read_zones(card, engine, zone)["number"]
+    full = engine.widths[0]
+    squeezed = read_zones(card, engine, zone, squeeze={"number": 0.8})["number"]
+    assert abs(engine.widths[0] - 0.8 * full) <= 1
+    assert np.array_equal(plain.quad, squeezed.quad)
+    assert squeezed.quad[0, 0] == 300 and squeezed.quad[2, 0] == 700

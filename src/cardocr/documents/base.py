@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from ..ocr.ctc import alphabet, best_of, greedy_decode
@@ -106,9 +107,11 @@ def read_zones(
     fallback_rows: dict[str, tuple[float, float]] | None = None,
     max_lines: dict[str, int] | None = None,
     similar_width: float | None = None,
+    squeeze: dict[str, float] | None = None,
 ) -> dict[str, ZoneText]:
     """Recognise every zone in one batch. `zones`: name → (x0, x1, y0, y1) as card fractions.
     `similar_width`: passed to engine.recognize (batches of crops of similar width).
+    `squeeze`: zone name → factor its crops' width is scaled by before recognition.
 
     A zone with no detected text falls back to its nominal row band (`fallback_rows`), so a
     faint line the detector missed is still read rather than silently dropped.
@@ -124,9 +127,13 @@ def read_zones(
         for ln in lines:
             jobs.append((name, ln))
     crops = []
-    for _, (x0, y0, x1, y1) in jobs:
+    for name, (x0, y0, x1, y1) in jobs:
         pad = 0.12 * (y1 - y0)
-        crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+        crop = crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        if squeeze and name in squeeze and crop.shape[1] > 8:
+            crop = cv2.resize(crop, (max(2, round(crop.shape[1] * squeeze[name])), crop.shape[0]),
+                              interpolation=cv2.INTER_AREA)
+        crops.append(crop)
     results = engine.recognize(crops, similar_width) if crops else []
     out: dict[str, ZoneText] = {name: ZoneText([], []) for name in zones}
     for (name, box), line in zip(jobs, results):

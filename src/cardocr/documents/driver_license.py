@@ -91,6 +91,15 @@ BACK_ZONES = {
 }
 BACK_ROWS = {"number": (0.19, 0.26), "name": (0.29, 0.37), "file_number": (0.295, 0.365)}
 BACK_NUMBER_Y = 0.225
+# Zones read at 0.8 of their width (read_zones' squeeze). The recogniser's time is linear in
+# the pixels it is given, and these lines have steps to spare: paired on 60-90 licences from
+# each of seeds 100000, 500000 and 700000, main pages took 3-8% less time and no field got
+# worse overall (on 700000: 638 fields right against 634). Names are not squeezed (dense
+# strokes: 3 of 60 held-out names were lost), nor the back's record (no time saved).
+SQUEEZE = 0.8
+FRONT_SQUEEZED = {k: SQUEEZE for k in ("number", "nationality", "address", "birth", "issue_date",
+                                        "class", "validity")}
+BACK_SQUEEZED = {k: SQUEEZE for k in ("number", "file_number")}
 SEAL_REGION = (0.0, 0.37, 0.44, 0.99)  # x0, x1, y0, y1: where the seal may sit on the main page
 
 DIGITS = "0123456789"
@@ -452,7 +461,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     z = read_zones(grey, engine, zones, _shifted(FRONT_ROWS, dy),
                    max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1,
                               "address": 2, "birth": 1, "issue_date": 1, "class": 1, "validity": 1},
-                   similar_width=ZONE_BATCH_WIDTH)
+                   similar_width=ZONE_BATCH_WIDTH, squeeze=FRONT_SQUEEZED)
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
@@ -514,7 +523,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     title_zone = zones.pop("title")
     z = read_zones(grey, engine, zones, _shifted(BACK_ROWS, dy),
                    max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
-                   similar_width=ZONE_BATCH_WIDTH)
+                   similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED)
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
