@@ -128,3 +128,29 @@ def test_reference_mockup_validity():
     result = recognize("driver-license", img, RecognizeOptions(side="front"))
     assert result["valid_from"] == "2016-03-03"
     assert result["valid_to"] == "2022-03-03"  # 有效期限 6年
+
+
+def test_the_page_is_detected_at_the_licence_size():
+    """The pipeline straightens a licence with the module's own DET_SIDE (672; the ID cards
+    keep 736), and the page is still read right."""
+    from cardocr.documents import driver_license as dl
+    from cardocr.ocr.engine import get_engine
+    from cardocr.pipeline import RecognizeOptions, recognize
+
+    engine = get_engine()
+
+    class Recorder:
+        sides: list[int] = []
+
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def detect(self, image, max_side=960):
+            self.sides.append(max_side)
+            return engine.detect(image, max_side)
+
+    photo, lic, _ = make_licence_sample(700, "front", "scan", layout="new", sleeve=False)
+    rec = Recorder()
+    result = recognize("driver-license", photo, RecognizeOptions(), rec)
+    assert rec.sides and set(rec.sides) == {dl.DET_SIDE} and dl.DET_SIDE == 672
+    assert _mismatches(result, lic, "front") == []

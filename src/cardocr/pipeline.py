@@ -19,7 +19,7 @@ from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFail
 from .ocr.engine import OcrEngine, get_engine
 from .render import huawei
 from .vision.locate import ID1_ASPECT, CardQuad, overlap, find_cards
-from .vision.orient import straighten
+from .vision.orient import DET_SIDE, straighten
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptio
         if len(found) == wanted:
             return
         tried.append(quad)
-        card, quad, _vote = straighten(image, quad, engine)
+        card, quad, _vote = straighten(image, quad, engine, getattr(doc, "DET_SIDE", DET_SIDE))
         if len(card.boxes) < MIN_TEXT_BOXES:
             continue
         if options.side in doc.SIDES:

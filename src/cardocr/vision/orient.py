@@ -12,16 +12,19 @@ from .locate import CARD_H, CARD_W, CardQuad
 DET_SIDE = 736  # detector input for the 856-px card: keeps 20-px labels legible
 
 
-def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine) -> tuple[Card, CardQuad, float]:
+def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
+               det_side: int = DET_SIDE) -> tuple[Card, CardQuad, float]:
     """Warp the card, find its text, and decide whether it is upside down.
 
     The orientation classifier votes on the widest lines, weighted by width; the card is
     turned only when the vote says so, and the detector's boxes are turned with it (the
-    detector is symmetric under a half turn, so it need not run again).
+    detector is symmetric under a half turn, so it need not run again). `det_side`: the
+    detector's input size for the card (a document whose smallest text is larger can ask
+    for less).
     Returns the upright card, the quad in the card's reading order, and the vote.
     """
     card_img = quad.warp(image)
-    boxes = engine.detect(card_img, DET_SIDE)
+    boxes = engine.detect(card_img, det_side)
     widest = sorted(boxes, key=lambda q: -(q[:, 0].max() - q[:, 0].min()))[:6]
     vote = 0.0
     if widest:
