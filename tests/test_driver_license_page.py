@@ -74,7 +74,8 @@ def test_squeezed_zones_are_read_narrower_and_located_where_printed() -> None:
     from cardocr.ocr.types import Line
 
     class Recorder:
-        widths: list[int] = []
+        def __init__(self):
+            self.widths: list[int] = []
 
         def recognize(self, crops, similar_width=None):
             self.widths = [c.shape[1] for c in crops]

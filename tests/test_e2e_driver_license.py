@@ -140,7 +140,8 @@ def test_the_page_is_detected_at_the_licence_size():
     engine = get_engine()
 
     class Recorder:
-        sides: list[int] = []
+        def __init__(self):
+            self.sides: list[int] = []
 
         def __getattr__(self, name):
             return getattr(engine, name)

@@ -95,14 +95,16 @@ BACK_NUMBER_Y = 0.225
 # the pixels it is given, and these lines have steps to spare: paired on 60-90 licences from
 # each of seeds 100000, 500000 and 700000, main pages took 3-8% less time and no field got
 # worse overall (on 700000: 638 fields right against 634). Names are not squeezed (dense
-# strokes: 3 of 60 held-out names were lost), nor the back's record (no time saved).
+# strokes: 3 of 60 held-out names were lost), nor the back's record (no time saved). With
+# the page also detected at 672 px (DET_SIDE), two bench dates lost a digit (100008, 100109);
+# dates left unsqueezed won both back and lost another (100038) in 120 paired: not worth it.
 SQUEEZE = 0.8
 FRONT_SQUEEZED = {k: SQUEEZE for k in ("number", "nationality", "address", "birth", "issue_date",
                                         "class", "validity")}
 BACK_SQUEEZED = {k: SQUEEZE for k in ("number", "file_number")}
 # The detector's input for the straightened page (the pipeline's default is 736, see
 # vision.orient). Paired on 60-90 licences from each of seeds 100000, 300000 and 700000, 672
-# took 6-8% off both pages and read the same number of fields right (665, 434 and 638 at
+# took 5-8% off both pages and read the same number of fields right (665, 434 and 638 at
 # each size); at 640 one scan lost its layout anchor (300024: the number line was missed).
 DET_SIDE = 672
 SEAL_REGION = (0.0, 0.37, 0.44, 0.99)  # x0, x1, y0, y1: where the seal may sit on the main page

@@ -19,8 +19,8 @@ def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
     The orientation classifier votes on the widest lines, weighted by width; the card is
     turned only when the vote says so, and the detector's boxes are turned with it (the
     detector is symmetric under a half turn, so it need not run again). `det_side`: the
-    detector's input size for the card (a document whose smallest text is larger can ask
-    for less).
+    detector's input size for the card (a document may ask for its own, measured on its
+    pages: see driver_license.DET_SIDE).
     Returns the upright card, the quad in the card's reading order, and the vote.
     """
     card_img = quad.warp(image)
