@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 from apihelpers import assert_error, b64
+from cardocr.documents import driver_license as dl
+from cardocr.ocr.engine import get_engine
+from cardocr.pipeline import RecognizeOptions, recognize
 from cardocr.settings import DEV_PROJECT_ID
 from tools.cardgen import make_sample
 from tools.cardgen.licence import make_licence_sample
@@ -107,8 +110,6 @@ def test_id_card_is_not_a_licence(live_api):
 
 @pytest.mark.skipif(not MOCKUP.exists(), reason="reference mock-up not available")
 def test_reference_mockup():
-    from cardocr.pipeline import RecognizeOptions, recognize
-
     img = cv2.imread(str(MOCKUP), cv2.IMREAD_COLOR)
     result = recognize("driver-license", img, RecognizeOptions(side="front"))
     assert result["name"] == "小帮"
@@ -122,8 +123,6 @@ def test_reference_mockup():
                    "on the mock-up and it reads 0098-03-03; dates are not yet repaired from the "
                    "issue date they must follow")
 def test_reference_mockup_validity():
-    from cardocr.pipeline import RecognizeOptions, recognize
-
     img = cv2.imread(str(MOCKUP), cv2.IMREAD_COLOR)
     result = recognize("driver-license", img, RecognizeOptions(side="front"))
     assert result["valid_from"] == "2016-03-03"
@@ -133,10 +132,6 @@ def test_reference_mockup_validity():
 def test_the_page_is_detected_at_the_licence_size():
     """The pipeline straightens a licence with the module's own DET_SIDE (672; the ID cards
     keep 736), and the page is still read right."""
-    from cardocr.documents import driver_license as dl
-    from cardocr.ocr.engine import get_engine
-    from cardocr.pipeline import RecognizeOptions, recognize
-
     engine = get_engine()
 
     class Recorder:
