@@ -47,11 +47,13 @@ def test_success_and_options_passed_through(api):
              "return_text_location": False, "unknown_key": [1, 2, 3]})
     assert r.status_code == 200
     assert r.headers["X-Request-Id"]
-    assert r.json() == {"result": {"name": "测试", "number": "x"}}
-    doc_type, shape, dtype, options = api.pipe.calls[-1]
+    # the fake reads name and number on whichever side is asked: the back carries neither,
+    # so the answer is the back's keys, unread, and the verification asked for
+    assert r.json() == {"result": {"issue": "", "valid_from": "", "valid_to": "", "verification_result": {
+        "valid_date": False, "valid_validity_period": False}}}
+    doc_type, shape, dtype, request = api.pipe.calls[-1]
     assert doc_type == "id-card" and shape == (40, 60, 3) and str(dtype) == "uint8"
-    assert options.side == "back" and options.return_verification is True
-    assert options.return_text_location is False and options.return_adjusted_image is False
+    assert request.side == "back" and request.optional == frozenset()
     assert api.pipe.threads[-1].startswith("cardocr-worker")  # not on the event loop
 
 
@@ -94,8 +96,10 @@ def test_invalid_parameters(api, body):
 def test_null_flags_mean_false(api):
     r = api({"image": JPEG_B64, "return_verification": None, "return_text_location": True})
     assert r.status_code == 200
-    opts = api.pipe.calls[-1][3]
-    assert opts.return_verification is False and opts.return_text_location is True
+    result = r.json()["result"]
+    assert "verification_result" not in result
+    assert result["text_location"] == {"name": [[0, 0], [4, 0], [4, 4], [0, 4]],
+                                       "number": [[0, 0], [4, 0], [4, 4], [0, 4]]}
 
 
 def _pil_b64(fmt):
@@ -171,17 +175,25 @@ def test_pipeline_errors_are_mapped():
     assert_error(r, 400, "AIS.0104")
 
 
-def test_unexpected_exception_is_400_ais0105_without_details(caplog):
+@pytest.mark.internal_error
+def test_unexpected_exception_is_an_internal_error_without_details(caplog):
+    """A bug is not a bad photo: 500 ModelArts.4505, its traceback in the log (frames only,
+    never the exception's message: it may carry request data), and it is counted."""
+    from cardocr.telemetry import internal_error_count
+
     secret = "SECRET-FIELD-VALUE"
     client, _ = make_client(pipeline=FakePipeline(exc=RuntimeError(secret)))
     token = get_token(client)
-    with caplog.at_level("INFO", logger="cardocr.api"):
+    before = internal_error_count()
+    with caplog.at_level("INFO", logger="cardocr"):
         r = client.post(OCR_PATH, json={"image": JPEG_B64, "side": "front"},
                         headers={"X-Auth-Token": token})
-    assert_error(r, 400, "AIS.0105")
+    assert_error(r, 500, "ModelArts.4505")
+    assert internal_error_count() == before + 1
     assert secret not in r.text and "Traceback" not in r.text
     assert secret not in caplog.text and JPEG_B64[:40] not in caplog.text
     assert "RuntimeError" in caplog.text and r.headers["X-Request-Id"] in caplog.text
+    assert "apihelpers.py" in caplog.text  # the traceback's frames
 
 
 def test_not_found_and_method_not_allowed_are_huawei_shaped(api):

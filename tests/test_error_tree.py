@@ -1,8 +1,9 @@
-"""Walk the whole error tree: every leaf has wire codes and reaches the client as documented.
+"""Walk the whole error tree: every leaf has a Huawei code and reaches the client as documented.
 
-Also: stray exceptions from a pipeline become 400 AIS.0105 at the API (never a 500), and the
-real `pipeline.recognize` translates OpenCV / numpy / onnxruntime failures of the OCR engine
-into RecognitionFailed itself (its docstring promises so), so the CLI and API only see the tree.
+Also: what the libraries raise on a particular image (OpenCV, onnxruntime, memory) becomes
+RecognitionFailed in the real `pipeline.read`; any other exception is a bug, answered as an
+internal error (500 ModelArts.4505), logged with its traceback and counted, never passed off
+as a bad photo.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 
 from apihelpers import OCR_PATH, FakePipeline, assert_error, b64, get_token, make_client, make_image
 from cardocr import errors
-from cardocr.errors import CardOcrError, RecognitionFailed, all_leaves
+from cardocr.errors import CardOcrError, InternalError, RecognitionFailed, all_leaves
+from cardocr.render.huawei import error_body, error_code
 
 LEAVES = all_leaves()
 JPEG_B64 = b64(make_image(120, 160))
@@ -27,7 +29,7 @@ def test_tree_is_complete():
     documented = {
         "InvalidParameter", "UnsupportedFormat", "ImageSizeError", "NoCardFound",
         "RecognitionFailed", "MalformedBody", "BodyTooLarge", "UrlRefused", "UrlFetchFailed",
-        "ApiNotFound", "MethodNotAllowed", "TokenMissing", "TokenInvalid", "TokenExpired",
+        "ApiNotFound", "MethodNotAllowed", "InternalError", "TokenMissing", "TokenInvalid", "TokenExpired",
         "ProjectForbidden", "BadCredentials",
     }
     assert names == documented
@@ -41,16 +43,20 @@ def test_tree_is_complete():
 
 @pytest.mark.parametrize("leaf", LEAVES, ids=lambda c: c.__name__)
 def test_leaf_codes(leaf):
-    assert leaf.status in {400, 401, 403, 404, 405}
-    assert isinstance(leaf.huawei_code, str) and HUAWEI_CODE.match(leaf.huawei_code)
-    assert isinstance(leaf.tencent_code, str) and leaf.tencent_code
+    from cardocr.render.huawei import ERROR_CODES
+
+    assert leaf in ERROR_CODES  # each leaf has its own code, not an inherited fallback
+    code = error_code(leaf)
+    assert HUAWEI_CODE.match(code)
     exc = leaf()
     assert exc.message == leaf.default_message and exc.message
-    assert exc.huawei_body() == {"error_code": leaf.huawei_code, "error_msg": leaf.default_message}
+    assert error_body(exc) == {"error_code": code, "error_msg": leaf.default_message}
     if issubclass(leaf, errors.AuthError):
         assert leaf.status in {401, 403}
-    elif leaf.huawei_code.startswith("APIGW."):
+    elif code.startswith("APIGW."):
         assert leaf.status in {404, 405}
+    elif leaf is InternalError:
+        assert leaf.status == 500 and code == "ModelArts.4505"
     else:
         assert leaf.status == 400
 
@@ -71,15 +77,15 @@ def test_leaf_raised_by_pipeline_reaches_client(leaf, token):
     pipe = FakePipeline(exc=leaf())
     r = _post_with(pipe, token)
     assert len(pipe.calls) == 1
-    assert_error(r, leaf.status, leaf.huawei_code)
-    assert r.json() == leaf().huawei_body()
+    assert_error(r, leaf.status, error_code(leaf))
+    assert r.json() == error_body(leaf())
 
 
 @pytest.mark.parametrize("leaf", LEAVES, ids=lambda c: c.__name__)
 def test_leaf_custom_message_passes_through(leaf, token):
     r = _post_with(FakePipeline(exc=leaf("Something specific.")), token)
     assert r.status_code == leaf.status
-    assert r.json() == {"error_code": leaf.huawei_code, "error_msg": "Something specific."}
+    assert r.json() == {"error_code": error_code(leaf), "error_msg": "Something specific."}
 
 
 STRAY = [
@@ -94,11 +100,14 @@ STRAY = [
 ]
 
 
+@pytest.mark.internal_error
 @pytest.mark.parametrize("exc", STRAY, ids=lambda e: type(e).__name__)
-def test_stray_exception_from_pipeline_is_ais0105(exc, token):
+def test_stray_exception_from_a_reader_is_an_internal_error(exc, token):
+    # the fake stands where pipeline.read stands, past its translation boundary: whatever
+    # reaches the router uncaught is a bug
     r = _post_with(FakePipeline(exc=exc), token)
-    assert_error(r, 400, "AIS.0105")
-    assert r.json() == RecognitionFailed().huawei_body()
+    assert_error(r, 500, "ModelArts.4505")
+    assert r.json() == error_body(InternalError())
     assert "Traceback" not in r.text
 
 
@@ -113,15 +122,10 @@ def _onnxruntime_errors() -> list[BaseException]:
             ort_state.RuntimeException("[ONNXRuntime] runtime exception")]
 
 
-ENGINE_ERRORS = [
-    RuntimeError("boom"),
-    cv2.error("OpenCV(4) error"),
-    MemoryError(),
-    ValueError("bad"),
-    IndexError("i"),
-    np.linalg.LinAlgError("singular"),
-    *_onnxruntime_errors(),
-]
+# what a particular image can make the libraries raise: a recognition failure
+IMAGE_FAILURES = [cv2.error("OpenCV(4) error"), MemoryError(), *_onnxruntime_errors()]
+# what only a bug raises
+BUGS = [RuntimeError("boom"), ValueError("bad"), IndexError("i"), np.linalg.LinAlgError("singular")]
 
 
 class FailingEngine:
@@ -146,23 +150,43 @@ def _card_like_image() -> np.ndarray:
     return img
 
 
-@pytest.mark.parametrize("exc", ENGINE_ERRORS, ids=lambda e: type(e).__name__)
-def test_pipeline_translates_engine_failures(exc):
-    from cardocr.pipeline import RecognizeOptions, recognize
+def _read_with(exc):
+    from cardocr.documents import REGISTRY
+    from cardocr.pipeline import read
+    from cardocr.types import ReadRequest
 
+    return read(REGISTRY["id-card"], _card_like_image(), ReadRequest(), FailingEngine(exc))
+
+
+@pytest.mark.parametrize("exc", IMAGE_FAILURES, ids=lambda e: type(e).__name__)
+def test_pipeline_translates_image_failures(exc):
     with pytest.raises(RecognitionFailed):
-        recognize("id-card", _card_like_image(), RecognizeOptions(), engine=FailingEngine(exc))
+        _read_with(exc)
 
 
-@pytest.mark.parametrize("exc", ENGINE_ERRORS, ids=lambda e: type(e).__name__)
-def test_engine_failure_through_api_is_ais0105(exc, token):
-    from cardocr.pipeline import recognize
+@pytest.mark.parametrize("exc", BUGS, ids=lambda e: type(e).__name__)
+def test_pipeline_lets_bugs_through(exc):
+    with pytest.raises(type(exc)):
+        _read_with(exc)
 
-    def pipe(doc_type, image, options):
-        return recognize(doc_type, image, options, engine=FailingEngine(exc))
+
+@pytest.mark.parametrize("exc", IMAGE_FAILURES, ids=lambda e: type(e).__name__)
+def test_image_failure_through_api_is_ais0105(exc, token):
+    from cardocr.pipeline import read
 
     ok, buf = cv2.imencode(".jpg", _card_like_image())
-    client, _ = make_client(pipeline=pipe)
+    client, _ = make_client(pipeline=lambda doc, image, request: read(doc, image, request, FailingEngine(exc)))
     r = client.post(OCR_PATH, json={"image": b64(buf.tobytes())}, headers={"X-Auth-Token": token})
     assert_error(r, 400, "AIS.0105")
-    assert r.json() == RecognitionFailed().huawei_body()
+    assert r.json() == error_body(RecognitionFailed())
+
+
+@pytest.mark.internal_error
+@pytest.mark.parametrize("exc", BUGS, ids=lambda e: type(e).__name__)
+def test_bug_through_api_is_an_internal_error(exc, token):
+    from cardocr.pipeline import read
+
+    ok, buf = cv2.imencode(".jpg", _card_like_image())
+    client, _ = make_client(pipeline=lambda doc, image, request: read(doc, image, request, FailingEngine(exc)))
+    r = client.post(OCR_PATH, json={"image": b64(buf.tobytes())}, headers={"X-Auth-Token": token})
+    assert_error(r, 500, "ModelArts.4505")

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cardocr.pipeline import RecognizeOptions, recognize
+from readers import HuaweiOptions, recognize
 from cardocr.vision import lines
 from cardocr.vision.geometry import order_corners
 from cardocr.vision.locate import ID1_ASPECT, find_cards, overlap
@@ -60,7 +60,7 @@ def test_id_card_on_paper_is_found_and_read(seed: int, side: str, condition: str
     photo, person, corners = make_sample(seed, side, condition)
     deep = find_cards(photo, max_cards=4, deep=True)
     assert any(overlap(q.corners, order_corners(corners), of_larger=True) > 0.75 for q in deep)
-    got = recognize("id-card", photo, RecognizeOptions())
+    got = recognize("id-card", photo, HuaweiOptions.of())
     truth = truth_fields(person, side)
     wrong = [k for k, v in truth.items() if got.get(k) != v]
     assert len(wrong) <= 1, wrong
@@ -68,7 +68,7 @@ def test_id_card_on_paper_is_found_and_read(seed: int, side: str, condition: str
 
 def test_hk_card_touched_by_a_pen_is_read() -> None:
     photo, person, _ = make_hk_sample(100073, "photo")
-    got = recognize("hk-id-card", photo, RecognizeOptions())
+    got = recognize("hk-id-card", photo, HuaweiOptions.of())
     assert got["number"] == person.number
     assert got["birth_date"] == person.birth_date
 
@@ -126,7 +126,7 @@ def test_licence_on_paper_is_found_and_read(seed: int, side: str, condition: str
     from tools.cardgen.licence import make_licence_sample
 
     photo, lic, _ = make_licence_sample(seed, side, condition)
-    got = recognize("driver-license", photo, RecognizeOptions())
+    got = recognize("driver-license", photo, HuaweiOptions.of())
     truth = lic.back_result() if side == "back" else lic.front_result()
     assert got["number"] == truth["number"]
     # found, not necessarily all legible: 100010's name and 档案编号 are blurred on the sheet
@@ -137,6 +137,6 @@ def test_licence_on_paper_is_found_and_read(seed: int, side: str, condition: str
 def test_hk_card_across_two_sheets_is_read() -> None:
     """100097: the card lies across two printed sheets; its edges are faint on both."""
     photo, person, _ = make_hk_sample(100097, "photo")
-    got = recognize("hk-id-card", photo, RecognizeOptions())
+    got = recognize("hk-id-card", photo, HuaweiOptions.of())
     assert got["number"] == person.number
     assert got["name"] == person.name

@@ -1,6 +1,6 @@
 """Nothing is fetched at run time: models come from the installed wheels, not the network.
 
-Runs in a subprocess so the process-wide engine singleton is fresh (models really load there,
+Runs in a subprocess so the engine is built fresh (models really load there,
 with every way of opening a connection made to fail and recorded).
 """
 
@@ -34,12 +34,12 @@ import site, sysconfig
 from pathlib import Path
 
 from cardocr.ocr import engine as eng
-from cardocr.pipeline import RecognizeOptions, recognize
+from cardocr.render import huawei
 from tools.cardgen import make_sample
 
 engine = eng.OnnxOcrEngine()
 photo, person, _ = make_sample(500, "front", "scan")
-result = recognize("id-card", photo, RecognizeOptions(), engine=engine)
+result = huawei.recognize("id-card", photo, huawei.HuaweiOptions(), engine)
 
 dirs = {pkg: str(eng.wheel_model_dir(pkg).resolve()) for pkg in ("rapidocr", "rapidocr_onnxruntime")}
 site_dirs = {str(Path(p).resolve()) for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]]}

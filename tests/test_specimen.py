@@ -1,6 +1,6 @@
 """The published specimen (a real layout, not our generator) through the real pipeline.
 
-/work/shared/reference/cn-id-both-sides-specimen.png holds the front and the back side by side;
+../shared/reference/cn-id-both-sides-specimen.png (beside the repo) holds the front and the back side by side;
 we split it at half width and upscale 2x. Its ID number fails the check character on purpose:
 it must come back as printed, with valid_number False.
 """
@@ -13,9 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
-from cardocr.pipeline import RecognizeOptions, recognize
+from readers import HuaweiOptions, recognize
+from reference import reference_image
 
-SPECIMEN = Path("/work/shared/reference/cn-id-both-sides-specimen.png")
+SPECIMEN = "cn-id-both-sides-specimen.png"
 
 FRONT = {
     "name": "张大民",
@@ -27,11 +28,10 @@ FRONT = {
 }
 BACK = {"issue": "上海市公安局", "valid_from": "2008-02-14", "valid_to": "2018-02-14"}
 
-pytestmark = pytest.mark.skipif(not SPECIMEN.exists(), reason="reference specimen not present")
 
 
 def _halves() -> tuple[np.ndarray, np.ndarray]:
-    img = cv2.imread(str(SPECIMEN), cv2.IMREAD_COLOR)
+    img = reference_image(SPECIMEN)
     assert img is not None
     w = img.shape[1]
 
@@ -47,7 +47,7 @@ def halves():
 
 
 def test_specimen_front_as_printed(halves):
-    result = recognize("id-card", halves[0], RecognizeOptions(return_verification=True))
+    result = recognize("id-card", halves[0], HuaweiOptions.of(return_verification=True))
     ver = result.pop("verification_result")
     assert result == FRONT
     # the specimen's check character fails: reported, not "fixed"
@@ -58,12 +58,12 @@ def test_specimen_front_as_printed(halves):
 
 
 def test_specimen_front_side_given(halves):
-    result = recognize("id-card", halves[0], RecognizeOptions(side="front"))
+    result = recognize("id-card", halves[0], HuaweiOptions.of(side="front"))
     assert result == FRONT
 
 
 def test_specimen_back(halves):
-    result = recognize("id-card", halves[1], RecognizeOptions(return_verification=True))
+    result = recognize("id-card", halves[1], HuaweiOptions.of(return_verification=True))
     ver = result.pop("verification_result")
     assert result == BACK
     assert ver == {"valid_date": True, "valid_validity_period": True}
@@ -87,5 +87,5 @@ def _paste_rotated(card: np.ndarray, angle: float, seed: int = 30) -> np.ndarray
 
 def test_specimen_front_rotated_on_dark_noise(halves):
     photo = _paste_rotated(halves[0], 30.0)
-    result = recognize("id-card", photo, RecognizeOptions())
+    result = recognize("id-card", photo, HuaweiOptions.of())
     assert result == FRONT

@@ -13,35 +13,40 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cardocr.errors import CardOcrError, InvalidParameter, RecognitionFailed
+from cardocr.errors import CardOcrError, InternalError, InvalidParameter
+from cardocr.render.huawei import WIRE, Flag, HuaweiOptions, error_body
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-hosted ID-card OCR.")
 
 SIDES = ("front", "back", "double_side")
-DOC_TYPES = ("id-card", "hk-id-card", "driver-license")  # the keys of documents.REGISTRY
+DOC_TYPES = tuple(WIRE)  # the Huawei APIs, each serving a document of documents.REGISTRY
 
 
-def _recognize_file(path: Path, doc_type: str, options) -> tuple[bool, dict]:
-    from cardocr.intake.decode import decode_image_bytes
-    from cardocr.pipeline import recognize
+def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, limits) -> tuple[bool, dict]:
+    """One image through the same decoding limits and pipeline as the API's endpoint."""
+    from cardocr.api.huawei_ocr import decode_for
+    from cardocr.render import huawei
 
     try:
         try:
             data = path.read_bytes()
         except OSError:
             raise InvalidParameter("The image file cannot be read.") from None
-        image = decode_image_bytes(data)
-        return True, {"result": recognize(doc_type, image, options)}
+        image = decode_for(WIRE[doc_type], data, limits)
+        return True, {"result": huawei.recognize(doc_type, image, options, engine)}
     except CardOcrError as exc:
-        return False, exc.huawei_body()
-    except Exception:  # noqa: BLE001 - same policy as the API: a Huawei body, no traceback
-        return False, RecognitionFailed().huawei_body()
+        return False, error_body(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, counted, answered
+        from cardocr.telemetry import report_internal_error
+
+        report_internal_error(exc, "cli")
+        return False, error_body(InternalError())
 
 
 @app.command()
 def recognize(
     images: list[Path] = typer.Argument(..., help="Image files (JPEG, PNG, BMP, TIFF)."),
-    doc_type: str = typer.Option("id-card", "--type", help="Document type."),
+    doc_type: str = typer.Option("id-card", "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
     side: Optional[str] = typer.Option(None, "--side", help="front | back | double_side"),
     verification: bool = typer.Option(False, "--verification", help="Return verification."),
     text_location: bool = typer.Option(False, "--text-location", help="Return text boxes."),
@@ -50,6 +55,7 @@ def recognize(
     adjusted_image: bool = typer.Option(False, "--adjusted-image"),
     issuing_authority: bool = typer.Option(False, "--issuing-authority",
                                            help="driver-license: read the seal."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
 ) -> None:
     """Print the API's JSON ({"result": ...}) for each image; errors as Huawei error bodies.
 
@@ -60,24 +66,27 @@ def recognize(
     if doc_type not in DOC_TYPES:
         err.print(f"unknown --type; choose one of: {', '.join(DOC_TYPES)}")
         raise typer.Exit(2)
-    if side is not None and side not in SIDES:
-        err.print(f"unknown --side; choose one of: {', '.join(SIDES)}")
+    wire = WIRE[doc_type]
+    if side is not None and (side not in SIDES or not wire.takes_side):
+        err.print(f"unknown --side; {doc_type} takes: {', '.join(SIDES) if wire.takes_side else 'none'}")
         raise typer.Exit(2)
+    asked = {Flag.VERIFICATION: verification, Flag.TEXT_LOCATION: text_location,
+             Flag.PORTRAIT_LOCATION: portrait_location, Flag.PORTRAIT_IMAGE: portrait_image,
+             Flag.ADJUSTED_IMAGE: adjusted_image, Flag.ISSUING_AUTHORITY: issuing_authority}
+    undocumented = [f.value for f, on in asked.items() if on and f not in wire.flags]
+    if undocumented:
+        err.print(f"{doc_type} does not take: {', '.join(undocumented)}")
+        raise typer.Exit(2)
+    options = HuaweiOptions(side, frozenset(f for f, on in asked.items() if on))
 
-    from cardocr.pipeline import RecognizeOptions
+    from cardocr.ocr.engine import get_engine
+    from cardocr.settings import load_settings
 
-    options = RecognizeOptions(
-        side=side,
-        return_verification=verification,
-        return_text_location=text_location,
-        return_portrait_location=portrait_location,
-        return_portrait_image=portrait_image,
-        return_adjusted_image=adjusted_image,
-        return_issuing_authority=issuing_authority,
-    )
+    settings = load_settings(config=config)
+    engine = get_engine(settings.engine_threads)
     failed = False
     if len(images) == 1:
-        ok, body = _recognize_file(images[0], doc_type, options)
+        ok, body = _recognize_file(images[0], doc_type, options, engine, settings.limits)
         failed = not ok
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -87,7 +96,7 @@ def recognize(
         ) as progress:
             task = progress.add_task("recognizing", total=len(images))
             for path in images:
-                ok, body = _recognize_file(path, doc_type, options)
+                ok, body = _recognize_file(path, doc_type, options, engine, settings.limits)
                 failed |= not ok
                 sys.stdout.write(json.dumps({"file": str(path), **body}, ensure_ascii=False) + "\n")
                 sys.stdout.flush()

@@ -1,25 +1,26 @@
-"""intake → vision → OCR → document → wire format: the one entry point the API and CLI call.
+"""intake → vision → OCR → document: the one entry point the API, the CLI and the bench call.
 
-`recognize` takes a decoded BGR image and returns the Huawei `result` object. Every error
-from OpenCV, numpy or onnxruntime is translated into the cardocr error tree here, so the
-layers above only ever see documented errors.
+`read` takes a decoded BGR image and returns one CardResult per card found, in no vendor's
+words; a renderer (render/) turns them into a wire answer. Failures of OpenCV and onnxruntime
+on a particular image become RecognitionFailed here; any other exception is a bug and is left
+to propagate, so the caller can log its traceback and answer with an internal error instead
+of passing it off as a bad photo.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from types import ModuleType
 
+import cv2
 import numpy as np
+from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .documents import REGISTRY
-from .documents.base import Reading
+from .documents import REGISTRY, DocumentType
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
-from .ocr.engine import OcrEngine, get_engine
-from .render import huawei
-from .vision.locate import ID1_ASPECT, CardQuad, overlap, find_cards
-from .vision.orient import DET_SIDE, straighten
+from .ocr.engine import OcrEngine
+from .types import BOTH_SIDES, CardResult, Reading, ReadRequest
+from .vision.locate import CardQuad, find_cards, overlap
+from .vision.orient import straighten
 
 log = logging.getLogger(__name__)
 
@@ -27,65 +28,54 @@ DEEP_TRIES = 4  # candidates of the slow search read before giving up
 WHOLE_MIN_FILLED = 0.5  # the photo as the card: fewer fields read than this share is weak
 MIN_TEXT_BOXES = 3  # fewer detected lines than this on a straightened card: not a card
 
-
-@dataclass(frozen=True)
-class RecognizeOptions:
-    side: str | None = None  # "front" | "back" | "double_side" | None (detect)
-    return_verification: bool = False
-    return_text_location: bool = False
-    return_portrait_location: bool = False
-    return_portrait_image: bool = False
-    return_adjusted_image: bool = False
-    return_issuing_authority: bool = False
-
-    def optional_fields(self, doc: ModuleType) -> frozenset[str]:
-        """The document's OPTIONAL_FIELDS whose request flag is set: read and returned only then."""
-        return frozenset(f for f, flag in getattr(doc, "OPTIONAL_FIELDS", {}).items() if getattr(self, flag, False))
+# What the image itself can make the libraries fail with (a degenerate warp, an input the
+# model cannot take, memory): a recognition failure of this photo, not a bug.
+IMAGE_FAILURES: tuple[type[BaseException], ...] = (
+    cv2.error, MemoryError, ort_state.Fail, ort_state.InvalidArgument, ort_state.RuntimeException,
+)
 
 
-@dataclass
-class CardResult:
-    reading: Reading
-    quad: CardQuad
-    card_image: np.ndarray
-
-
-def recognize(doc_type: str, image: np.ndarray, options: RecognizeOptions,
-              engine: OcrEngine | None = None) -> dict:
-    """Read one decoded BGR image; return the Huawei `result` object, or raise CardOcrError."""
-    doc = REGISTRY.get(doc_type)
+def document(name: str) -> DocumentType:
+    doc = REGISTRY.get(name)
     if doc is None:
         raise InvalidParameter("Unknown document type.")
-    if options.side not in (None, "", "double_side", *doc.SIDES):
+    return doc
+
+
+def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine) -> list[CardResult]:
+    """Read one decoded BGR image: `request.cards_wanted` cards, or raise CardOcrError."""
+    if request.side not in (None, BOTH_SIDES, *doc.sides):
         raise InvalidParameter("The side parameter is invalid.")
+    if not request.optional <= doc.optional_fields:
+        raise InvalidParameter("Unknown optional field.")
     try:
-        results = read_cards(doc, image, options, engine or get_engine())
+        return _read_cards(doc, image, request, engine)
     except CardOcrError:
         raise
-    except Exception as exc:  # the boundary: OpenCV, numpy and onnxruntime errors end here
+    except IMAGE_FAILURES as exc:
         log.warning("recognition failed: %s", type(exc).__name__)
         raise RecognitionFailed() from None
-    return huawei.render(doc, results, options)
 
 
-def read_cards(doc: ModuleType, image: np.ndarray, options: RecognizeOptions,
-               engine: OcrEngine) -> list[CardResult]:
-    wanted = 2 if options.side == "double_side" else 1
-    aspect = getattr(doc, "ASPECT", ID1_ASPECT)
+def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
+                engine: OcrEngine) -> list[CardResult]:
+    wanted = request.cards_wanted
     found: list[CardResult] = []
     tried: list[CardQuad] = []
     weak: list[CardResult] = []
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
-    _read_candidates(doc, image, options, engine, find_cards(image, max_cards=4, aspect=aspect)
-                     + [_whole_image(image)], wanted, found, tried, weak)
+    _read_candidates(doc, image, request, engine, find_cards(image, max_cards=4, aspect=doc.aspect)
+                     + [_whole_image(image)], found, tried, weak)
     if len(found) < wanted:
-        deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=aspect, deep=True)
+        deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                 if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
-        _read_candidates(doc, image, options, engine, deep, wanted, found, tried, weak)
+        _read_candidates(doc, image, request, engine, deep, found, tried, weak)
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
         raise NoCardFound()
+    if request.side == BOTH_SIDES:  # front before back, whichever the search found first
+        found.sort(key=lambda r: doc.sides.index(r.side))
     return found
 
 
@@ -94,33 +84,34 @@ def _filled(reading: Reading) -> float:
     return sum(1 for f in reading.fields.values() if f.value not in ("", None)) / max(1, len(reading.fields))
 
 
-def _read_candidates(doc: ModuleType, image: np.ndarray, options: RecognizeOptions, engine: OcrEngine,
-                     candidates: list[CardQuad], wanted: int, found: list[CardResult],
+def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
+                     candidates: list[CardQuad], found: list[CardResult],
                      tried: list[CardQuad], weak: list[CardResult]) -> None:
-    """Read candidates in order until `wanted` cards are found (appended to `found`). The whole
+    """Read candidates in order until enough cards are found (appended to `found`). The whole
     photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
     returned only if the slow search finds nothing better."""
-    asked = options.optional_fields(doc)
+    wanted = request.cards_wanted
     for quad in candidates:
         if len(found) == wanted:
             return
         tried.append(quad)
-        card, quad, _vote = straighten(image, quad, engine, getattr(doc, "DET_SIDE", DET_SIDE))
+        card, quad, _vote = straighten(image, quad, engine, doc.det_side)
         if len(card.boxes) < MIN_TEXT_BOXES:
             continue
-        if options.side in doc.SIDES:
-            side = options.side
+        if request.side in doc.sides:
+            side = request.side
         else:
-            side, _ = doc.classify_side(card)
-        if wanted == 2 and any(r.reading.side == side for r in found):
+            side, _ = doc.classify_side(card, engine)
+        if wanted == 2 and any(r.side == side for r in found):
             continue
-        reading = doc.read(card, side, engine, asked)
+        reading = doc.read(card, side, engine, request.optional)
         if not any(f.value for f in reading.fields.values()):
             continue
+        result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))
         if quad.method == "whole":
-            (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(CardResult(reading, quad, card.image))
+            (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
             return
-        found.append(CardResult(reading, quad, card.image))
+        found.append(result)
 
 
 def _whole_image(image: np.ndarray) -> CardQuad:

@@ -1,7 +1,7 @@
 """Service settings: embedded defaults < TOML file (CARDOCR_CONFIG) < environment < explicit kwargs.
 
 Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_CONFIG (path to a TOML file),
-and CARDOCR_WORKERS / CARDOCR_TOKEN_SECRET for the scalar fields.
+and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS / CARDOCR_TOKEN_SECRET for the scalar fields.
 
 The TOML file may hold:
 
@@ -10,6 +10,7 @@ The TOML file may hold:
     token_secret = "long random string"      # absent -> random per process
     url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
     workers = 2
+    engine_threads = 2
 
     [limits]
     max_body_bytes = 14680064
@@ -123,6 +124,9 @@ class Settings(BaseSettings):
     url_allowlist: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     workers: int = Field(default=2, ge=1, le=64)
+    # onnxruntime's intra-op threads per model run; with `workers` requests at once, about
+    # workers x engine_threads threads compete for the cores
+    engine_threads: int = Field(default=2, ge=1, le=64)
 
     @classmethod
     def settings_customise_sources(

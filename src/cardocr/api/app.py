@@ -1,11 +1,12 @@
-"""App factory: routers, error mapping, request ids, the bounded inference pool.
+"""App factory: routers, error mapping, request ids, the engine, the bounded inference pool.
 
 Error policy
-  * CardOcrError            -> its HTTP status + {"error_code", "error_msg"}
-  * FastAPI validation      -> 400 AIS.0101
-  * unknown route / method  -> 404 / 405 APIGW.0101 (what Huawei's API gateway answers)
-  * anything else           -> 400 AIS.0105, never a 500 or a stack trace; the log line holds
-                               request id, path and exception class only (no body, no values).
+  * on a wire format's routes, its router renders errors in its own body (ErrorRendering):
+    CardOcrError as its status and code, validation errors as InvalidParameter, anything
+    else as InternalError (a bug: logged with its traceback, counted, never a stack trace
+    in the answer)
+  * elsewhere (unknown route / method, a failure outside any route) the Huawei JSON body:
+    404 / 405 APIGW.0101 is what Huawei's API gateway answers
 Every response carries X-Request-Id (a sane incoming one is echoed, else a new uuid4).
 """
 
@@ -28,37 +29,44 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cardocr import __version__
 from cardocr.api import huawei_auth, huawei_ocr
 from cardocr.auth import Authenticator, Clock
-from cardocr.errors import (
-    ApiNotFound,
-    CardOcrError,
-    InvalidParameter,
-    MethodNotAllowed,
-    RecognitionFailed,
-)
+from cardocr.api.common import log_error, request_id
+from cardocr.documents import DocumentType
+from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
+from cardocr.ocr.engine import OcrEngine
+from cardocr.render.huawei import error_body
 from cardocr.settings import Settings
+from cardocr.telemetry import report_internal_error
+from cardocr.types import CardResult, ReadRequest
 
-log = logging.getLogger("cardocr.api")
-
-Pipeline = Callable[[str, np.ndarray, object], dict]
+# What the routers call to read a decoded image (pipeline.read with the app's engine, or a
+# fake in tests): runs on the inference pool.
+Reader = Callable[[DocumentType, np.ndarray, ReadRequest], list[CardResult]]
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def _default_pipeline(doc_type: str, image: np.ndarray, options: object) -> dict:
-    from cardocr.pipeline import recognize  # imported on first use: models load lazily
+class EngineReader:
+    """pipeline.read with an engine built from Settings on first use (the models load once;
+    an app whose reader is replaced in tests never loads them)."""
 
-    return recognize(doc_type, image, options)  # type: ignore[arg-type]
+    def __init__(self, threads: int, engine: OcrEngine | None = None) -> None:
+        self.threads = threads
+        self._engine = engine
 
+    @property
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            from cardocr.ocr.engine import get_engine  # onnxruntime sessions: loaded on demand
 
-def _request_id(scope: Scope) -> str:
-    return (scope.get("state") or {}).get("request_id", "-")
+            self._engine = get_engine(self.threads)
+        return self._engine
 
+    def __call__(self, doc: DocumentType, image: np.ndarray, request: ReadRequest) -> list[CardResult]:
+        from cardocr.pipeline import read
 
-def _log_error(scope: Scope, exc: BaseException, level: int = logging.WARNING) -> None:
-    log.log(level, "request_id=%s path=%s error=%s",
-            _request_id(scope), scope.get("path", "-"), type(exc).__name__)
+        return read(doc, image, request, self.engine)
 
 
 class RequestIdMiddleware:
@@ -95,31 +103,37 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:  # noqa: BLE001 - the whole point
-            _log_error(scope, exc, logging.ERROR)
+            report_internal_error(exc, str(scope.get("path", "-")), rid)
             if started:
                 return  # headers already sent; nothing sane left to do
-            err = RecognitionFailed()
-            response = JSONResponse(err.huawei_body(), status_code=err.status)
+            err = InternalError()
+            response = JSONResponse(error_body(err), status_code=err.status)
             await response(scope, receive, send_with_id)
 
 
 def _error_response(exc: CardOcrError) -> JSONResponse:
-    return JSONResponse(exc.huawei_body(), status_code=exc.status)
+    return JSONResponse(error_body(exc), status_code=exc.status)
 
 
 def create_app(
     settings: Settings | None = None,
-    pipeline: Pipeline | None = None,
+    reader: Reader | None = None,
     *,
     clock: Clock | None = None,
+    engine: OcrEngine | None = None,
 ) -> FastAPI:
+    """`reader`: replaces the pipeline (tests); `engine`: replaces the models the default
+    reader builds from `settings` (engine_threads)."""
     settings = settings or Settings()
+    default_reader = EngineReader(settings.engine_threads, engine)
     executor = ThreadPoolExecutor(
         max_workers=settings.workers, thread_name_prefix="cardocr-worker"
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if reader is None:
+            _ = default_reader.engine  # load the models before the first request, not during it
         try:
             yield
         finally:
@@ -134,18 +148,18 @@ def create_app(
     )
     app.state.settings = settings
     app.state.executor = executor
-    app.state.pipeline = pipeline or _default_pipeline
+    app.state.reader = reader or default_reader
     app.state.auth = Authenticator(settings, clock) if clock else Authenticator(settings)
     app.state.allowlist = Allowlist(settings.url_allowlist)
 
     @app.exception_handler(CardOcrError)
     async def _cardocr_error(request: Request, exc: CardOcrError) -> JSONResponse:
-        _log_error(request.scope, exc, logging.INFO)
+        log_error(request.scope, exc)
         return _error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        _log_error(request.scope, exc, logging.INFO)
+        log_error(request.scope, exc)
         return _error_response(InvalidParameter())
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,16 +1,25 @@
-"""Shared HTTP plumbing: capped body reading, JSON parsing, worker-pool execution."""
+"""Shared HTTP plumbing: capped body reading, JSON parsing, worker-pool execution, and the
+per-router error rendering (each wire format answers errors in its own body)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from starlette.types import Scope
 
-from cardocr.errors import BodyTooLarge, MalformedBody
+from cardocr.errors import BodyTooLarge, CardOcrError, InternalError, InvalidParameter, MalformedBody
+from cardocr.telemetry import report_internal_error
+
+log = logging.getLogger("cardocr.api")
 
 T = TypeVar("T")
 
@@ -53,3 +62,45 @@ async def run_in_pool(request: Request, fn: Callable[..., T], *args: Any) -> T:
     return await loop.run_in_executor(
         request.app.state.executor, functools.partial(fn, *args)
     )
+
+
+def request_id(scope: Scope) -> str:
+    return str((scope.get("state") or {}).get("request_id", "-"))
+
+
+def log_error(scope: Scope, exc: BaseException, level: int = logging.INFO) -> None:
+    """One structured line per refused request: id, path, error class; never values."""
+    log.log(level, "request_id=%s path=%r error=%s", request_id(scope), scope.get("path", "-"),
+            type(exc).__name__)
+
+
+ErrorRenderer = Callable[[CardOcrError], Response]
+
+
+class ErrorRendering:
+    """Routes whose errors are answered by one renderer: CardOcrError as its wire body, a
+    validation error as InvalidParameter, anything else as InternalError (logged with its
+    traceback and counted: a bug is not a bad photo)."""
+
+    @staticmethod
+    def route_class(render: ErrorRenderer) -> type[APIRoute]:
+        class Route(APIRoute):
+            def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+                handler = super().get_route_handler()
+
+                async def rendered(request: Request) -> Response:
+                    try:
+                        return await handler(request)
+                    except CardOcrError as exc:
+                        log_error(request.scope, exc)
+                        return render(exc)
+                    except RequestValidationError as exc:
+                        log_error(request.scope, exc)
+                        return render(InvalidParameter())
+                    except Exception as exc:  # noqa: BLE001 - a bug: logged, counted, answered
+                        report_internal_error(exc, str(request.scope.get("path", "-")), request_id(request.scope))
+                        return render(InternalError())
+
+                return rendered
+
+        return Route

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from cardocr.api.common import read_json_object
 from cardocr.auth import token_response_body
 from cardocr.errors import CardOcrError
+from cardocr.render.huawei import error_body
 
 router = APIRouter()
 
@@ -28,7 +29,7 @@ def keystone_error(exc: CardOcrError) -> JSONResponse:
             "message": exc.message,
             "title": _TITLES.get(exc.status, "Error"),
         },
-        **exc.huawei_body(),
+        **error_body(exc),
     }
     return JSONResponse(body, status_code=exc.status)
 

@@ -1,16 +1,16 @@
-"""Document types. Each is one module exposing NAME, SIDES, HUAWEI_FIELDS,
-HUAWEI_VERIFICATION, classify_side, read(card, side, engine, optional) and portrait_quad;
-`optional` names the OPTIONAL_FIELDS the request asked for, so a costly optional field is
-read only when wanted. Adding a document adds one module and one line to REGISTRY."""
+"""Document types: one module each, read top to bottom, ending in `DOCUMENT = DocumentType(...)`
+(see contract.py). Adding a document adds its module and one line here; the pipeline, the
+renderers, the API routes that serve it and the CLI take their choices from this registry."""
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import cn_id_card, driver_license, hk_id_card
+from .contract import DocumentType
 
-REGISTRY: dict[str, ModuleType] = {
-    cn_id_card.NAME: cn_id_card,
-    hk_id_card.NAME: hk_id_card,
-    driver_license.NAME: driver_license,
-}
+REGISTRY: dict[str, DocumentType] = {doc.name: doc for doc in (
+    cn_id_card.DOCUMENT,
+    hk_id_card.DOCUMENT,
+    driver_license.DOCUMENT,
+)}
+
+__all__ = ["REGISTRY", "DocumentType"]

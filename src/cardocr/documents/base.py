@@ -1,4 +1,4 @@
-"""What every document module shares: the straightened card, fields, readings, zone reading.
+"""What every document module shares: zone reading and line decoding.
 
 A document module describes *where* its fields sit on the canonical card (as fractions of the
 card's width and height) and *what* they may contain; `read_zone` turns that into pixels,
@@ -8,7 +8,7 @@ printed labels that the detector merged into the same box.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -17,51 +17,7 @@ from ..ocr.ctc import alphabet, best_of, greedy_decode
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
-from ..vision.locate import CARD_H, CARD_W
-
-
-@dataclass
-class Field:
-    value: str | bool  # bool only where the wire format says so (hk-id-card `permanent`)
-    confidence: float
-    quad: np.ndarray | None = None  # 4x2 in canonical card pixels
-
-
-@dataclass
-class Reading:
-    doc_type: str
-    side: str
-    fields: dict[str, Field]
-    checks: dict[str, bool] = field(default_factory=dict)
-    corrections: list[tuple[str, str]] = field(default_factory=list)  # (field, why) — never values
-    meta: dict[str, str] = field(default_factory=dict)  # e.g. the card's generation; no personal data
-
-
-@dataclass
-class Card:
-    """A straightened card and the text boxes the detector found on it."""
-
-    image: np.ndarray  # CARD_H x CARD_W BGR
-    boxes: list[np.ndarray]  # 4x2 quads, card pixels
-    # what a document module works out once per card (classify_side, then read): it lives
-    # and dies with the card, so no image outlives its request in a module-level cache
-    derived: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def boxes_in(self, x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float, float, float]]:
-        """Axis-aligned boxes whose centre row lies in [y0, y1] and that reach into [x0, x1],
-        clipped to the zone's x range. Fractions of the card size in, pixels out."""
-        out = []
-        for q in self.boxes:
-            bx0, by0 = q.min(axis=0)
-            bx1, by1 = q.max(axis=0)
-            cy = (by0 + by1) / 2 / CARD_H
-            if not (y0 <= cy <= y1):
-                continue
-            cx0, cx1 = max(bx0, x0 * CARD_W), min(bx1, x1 * CARD_W)
-            if cx1 - cx0 < 0.012 * CARD_W:
-                continue
-            out.append((float(cx0), float(by0), float(cx1), float(by1)))
-        return out
+from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -176,3 +132,7 @@ def closed_choice(zone: ZoneText, charset: list[str], words: list[str]) -> tuple
 def line_conf(line: Line) -> float:
     """A line is as trustworthy as its least certain character."""
     return round(line.min_prob, 4) if line.char_probs else 0.0
+
+
+__all__ = ["CONFIDENT", "Card", "Field", "Reading", "ZoneText", "box_quad", "closed_choice", "decode_line",
+           "decode_zone", "group_lines", "line_conf", "read_zones", "strip_label"]

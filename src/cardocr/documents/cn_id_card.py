@@ -22,12 +22,13 @@ from ..ocr.ctc import alphabet, char_index, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
-from ..vision.locate import CARD_H, CARD_W
+from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from .base import (
-    Card, Field, Reading, ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
+    ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
     strip_label,
 )
 from .checks.authority import similar_authorities
+from .contract import DocumentType
 from .checks import (
     ETHNIC_GROUPS,
     birth_from_number,
@@ -40,16 +41,16 @@ from .checks import (
 
 NAME = "id-card"
 SIDES = ("front", "back")
-# the Huawei wire format: result keys and verification_result keys, per side, in order
-HUAWEI_FIELDS = {
+FIELDS = {
     "front": ("name", "sex", "birth", "ethnicity", "address", "number"),
-    "back": ("issue", "valid_from", "valid_to"),
+    "back": ("authority", "valid_from", "valid_to"),
 }
-HUAWEI_VERIFICATION = {
-    "front": ("valid_number", "valid_birth", "valid_sex"),
-    "back": ("valid_date", "valid_validity_period"),
+# number: check character, known region, real birth date; birth / sex: agree with the number;
+# dates: a real start before the end (or 长期); validity_span: 5, 10 or 20 years to the day
+CHECKS = {
+    "front": ("number", "birth", "sex"),
+    "back": ("dates", "validity_span"),
 }
-CONFIDENT = 0.9  # a character read at or above this is never changed by a check
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
 
 # (x0, x1, y0, y1): x0 sits between the printed label and the value, cutting labels away
@@ -64,10 +65,10 @@ FRONT_ZONES = {
 FRONT_ROWS = {"name": (0.10, 0.21), "sex": (0.23, 0.33), "ethnicity": (0.23, 0.33),
               "birth": (0.36, 0.47), "number": (0.80, 0.93)}
 BACK_ZONES = {
-    "issue": (0.365, 0.99, 0.65, 0.80),
+    "authority": (0.365, 0.99, 0.65, 0.80),
     "validity": (0.365, 0.99, 0.80, 0.96),
 }
-BACK_ROWS = {"issue": (0.68, 0.78), "validity": (0.81, 0.92)}
+BACK_ROWS = {"authority": (0.68, 0.78), "validity": (0.81, 0.92)}
 NUMBER_ROW_Y = 0.86  # centre of the number line on the front
 VALIDITY_ROW_Y = 0.86  # centre of the validity line on the back
 PORTRAIT = (0.60, 0.94, 0.10, 0.80)  # x0, x1, y0, y1
@@ -76,7 +77,7 @@ DIGITS = "0123456789"
 ADDRESS_CHARS = "{cjk}0123456789-()（）·"
 
 
-def classify_side(card: Card) -> tuple[str, float]:
+def classify_side(card: Card, engine: OcrEngine) -> tuple[str, float]:
     """Front or back, from where the text is: the back's title runs wide across the top
     right, where the front has its portrait and no text at all."""
     title = 0.0
@@ -235,9 +236,9 @@ def _cross_check_front(reading: Reading) -> None:
         f["sex"] = Field(sex_n, f["sex"].confidence, f["sex"].quad)
         reading.corrections.append(("sex", "agrees with the ID number"))
     reading.checks.update({
-        "valid_number": _number_ok(number),
-        "valid_birth": bool(birth_n) and birth_n == f["birth"].value and parse_date(f["birth"].value) is not None,
-        "valid_sex": bool(sex_n) and sex_n == f["sex"].value,
+        "number": _number_ok(number),
+        "birth": bool(birth_n) and birth_n == f["birth"].value and parse_date(f["birth"].value) is not None,
+        "sex": bool(sex_n) and sex_n == f["sex"].value,
     })
 
 
@@ -246,16 +247,16 @@ def _cross_check_front(reading: Reading) -> None:
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, VALIDITY_ROW_Y, 0.78)
     z = read_zones(card, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
-                   max_lines={"issue": 2, "validity": 1})
+                   max_lines={"authority": 2, "validity": 1})
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["issue"].lines]
+    issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["authority"].lines]
     issue = strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关")
     issue_conf = float(np.mean([line_conf(ln) for ln in issue_lines])) if issue_lines else 0.0
     if len(issue_lines) == 1 and issue and issue_lines[0].min_prob < CONFIDENT:
         issue, issue_conf = _choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
-    fields["issue"] = Field(issue, issue_conf, z["issue"].quad)
+    fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
     start, end = _parse_validity(v.text)
     joint = _joint_validity(v)
@@ -266,13 +267,13 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
     d_from, d_to = parse_date(start), parse_date(end) if end != "长期" else None
-    reading.checks["valid_date"] = d_from is not None and (end == "长期" or (d_to is not None and d_to > d_from))
+    reading.checks["dates"] = d_from is not None and (end == "长期" or (d_to is not None and d_to > d_from))
     span_ok = False
     if d_from is not None and d_to is not None:
         span_ok = (d_to.month, d_to.day) == (d_from.month, d_from.day) and d_to.year - d_from.year in (5, 10, 20)
     elif d_from is not None and end == "长期":
         span_ok = True
-    reading.checks["valid_validity_period"] = span_ok
+    reading.checks["validity_span"] = span_ok
     return reading
 
 
@@ -299,7 +300,7 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
         if lp > best_lp or (best == text and lp > base - AUTHORITY_MARGIN):
             best, best_lp = cand, lp
     if best != text:
-        reading.corrections.append(("issue", "known issuing authority"))
+        reading.corrections.append(("authority", "known issuing authority"))
         return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
     return text, conf
 
@@ -367,3 +368,9 @@ def _parse_validity(text: str) -> tuple[str, str]:
         return start, "长期"
     end = f"{m[4]}-{m[5]}-{m[6]}" if m[4] else ""
     return start, end
+
+
+DOCUMENT = DocumentType(
+    name=NAME, sides=SIDES, fields=FIELDS, checks=CHECKS,
+    classify_side=classify_side, read=read, portrait=portrait_quad,
+)

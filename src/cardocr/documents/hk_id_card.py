@@ -19,6 +19,7 @@ purpose and come back as printed).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -29,20 +30,18 @@ from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..vision.geometry import crop_box
-from ..vision.locate import CARD_H, CARD_W
-from .base import Card, Field, Reading
+from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
+from .contract import DocumentType
 from .checks.hkid import chars_for_code, hong_kong_name_chars, is_valid_hkid, telegraph_code
 
 NAME = "hk-id-card"
 SIDES = ("front",)
-HUAWEI_FIELDS = {
+FIELDS = {
     "front": ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code",
               "permanent", "initial_issue_date", "issue_date"),
 }
-HUAWEI_VERIFICATION: dict[str, tuple[str, ...]] = {}
-HUAWEI_CONFIDENCE = True
-HUAWEI_BOOLEAN_FIELDS = ("permanent",)  # "permanent | Boolean": false when the title is unread
-CONFIDENT = 0.9  # a character read at or above this is never changed by a check
+# number: the check digit holds; dates: birth <= first issue <= issue, all real dates
+CHECKS = {"front": ("number", "dates")}
 NAME_MARGIN = 8.0  # log-likelihood a name the telegraph codes propose may trail the raw reading by
 
 # large portrait, (x0, x1, y0, y1) card fractions, per generation
@@ -58,7 +57,6 @@ SPECS = {
     "symbols": UPPER + "*",
     "telegraph": DIGITS + " ",
     "name_en": UPPER + UPPER.lower() + ", -'",
-    "name": "",  # filled on first use: the characters of the Hong Kong telegraph code book
 }
 LABEL_WORDS = ("出生", "日期", "簽發", "签发", "Date", "Birth", "Issue", "香港", "HONG", "KONG",
                "IDENTITY", "身份", "居民")
@@ -74,7 +72,7 @@ RE_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' -]{2,}$")
 RE_CJK = re.compile(r"^[\u3400-\u9fff]{1,6}$")
 
 
-def classify_side(card: Card) -> tuple[str, float]:
+def classify_side(card: Card, engine: OcrEngine) -> tuple[str, float]:
     return "front", 1.0
 
 
@@ -141,7 +139,7 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                          min_y=0.5, role="number", charset=charset)
     if number_s is None and not title:
         # neither the card's number nor its title: not a Hong Kong identity card
-        return Reading(NAME, "front", {name: Field("", 0.0) for name in HUAWEI_FIELDS["front"]})
+        return Reading(NAME, "front", {name: Field("", 0.0) for name in FIELDS["front"]})
     used = {id(s) for s in title}
 
     # -- number ------------------------------------------------------------------------
@@ -325,11 +323,14 @@ def _row_mates(seen: list[_Seen], anchor: _Seen, used: set[int]) -> list[_Seen]:
 def _decode(line: Line, charset: list[str], role: str) -> Line:
     if line.probs is None:
         return line
-    if role == "name" and not SPECS["name"]:
-        # a name the card prints with telegraph codes is written in characters of the code
-        # book: this keeps the recogniser's simplified forms (阳 for 陽) out
-        SPECS["name"] = "".join(sorted(hong_kong_name_chars()))
-    return greedy_decode(line.probs, charset, alphabet(charset, SPECS[role]))
+    return greedy_decode(line.probs, charset, alphabet(charset, _name_spec() if role == "name" else SPECS[role]))
+
+
+@functools.cache
+def _name_spec() -> str:
+    """A name the card prints with telegraph codes is written in characters of the code book:
+    this alphabet keeps the recogniser's simplified forms (阳 for 陽) out."""
+    return "".join(sorted(hong_kong_name_chars()))
 
 
 def _conf(line: Line, chars: slice | None = None) -> float:
@@ -671,8 +672,8 @@ def _cross_check(reading: Reading) -> None:
             weak = n1 if f[n1].confidence < f[n2].confidence else n2
             f[weak].confidence = round(f[weak].confidence * 0.5, 4)
     reading.checks.update({
-        "valid_number": is_valid_hkid(f["number"].value),
-        "valid_dates": len(order) == 3 and order[0][1] <= order[1][1] <= order[2][1],
+        "number": is_valid_hkid(f["number"].value),
+        "dates": len(order) == 3 and order[0][1] <= order[1][1] <= order[2][1],
     })
 
 
@@ -709,3 +710,10 @@ def _issue(text: str):
     year = 2000 + yy if yy < 70 else 1900 + yy
     return _date(f"{m.group(1)}-{m.group(2)}-{year}", "%d-%m-%Y")
 
+
+
+DOCUMENT = DocumentType(
+    name=NAME, sides=SIDES, fields=FIELDS, checks=CHECKS,
+    classify_side=classify_side, read=read, portrait=portrait_quad,
+    boolean_fields=frozenset({"permanent"}),
+)

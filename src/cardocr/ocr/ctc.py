@@ -151,32 +151,36 @@ def sequence_log_prob(probs: np.ndarray, label: list[int]) -> float:
     return float(np.logaddexp(alpha[-1], alpha[-2]) if S > 1 else alpha[-1])
 
 
-_alphabet_cache: dict[tuple[int, str], np.ndarray] = {}
-_index_cache: dict[int, dict[str, int]] = {}
+class Charset(list):
+    """The recogniser's classes (~18,700), carrying the look-ups built from them: they are
+    cached on the charset itself, so they live and die with the engine that owns it."""
+
+    def __init__(self, chars: list[str]) -> None:
+        super().__init__(chars)
+        self.index: dict[str, int] = {c: i for i, c in enumerate(self)}
+        self.alphabets: dict[str, np.ndarray] = {}
 
 
 def char_index(charset: list[str]) -> dict[str, int]:
-    """Character → class index, built once per charset (it has ~18,700 entries)."""
-    key = id(charset)
-    if key not in _index_cache:
-        _index_cache[key] = {c: i for i, c in enumerate(charset)}
-    return _index_cache[key]
+    """Character → class index (cached on a Charset; built afresh for a plain list)."""
+    if isinstance(charset, Charset):
+        return charset.index
+    return {c: i for i, c in enumerate(charset)}
 
 
 def alphabet(charset: list[str], spec: str) -> np.ndarray:
     """Class indices for an alphabet spec: literal characters, plus `{cjk}` for every CJK
-    ideograph the model knows. Cached per charset and spec."""
-    key = (id(charset), spec)
-    if key not in _alphabet_cache:
-        want = set(spec.replace("{cjk}", ""))
-        cjk = "{cjk}" in spec
-        idx = [
-            i
-            for i, c in enumerate(charset)
-            if i != BLANK and (c in want or (cjk and len(c) == 1 and "\u3400" <= c <= "\u9fff"))
-        ]
-        _alphabet_cache[key] = np.array(idx, dtype=np.int64)
-    return _alphabet_cache[key]
+    ideograph the model knows. Cached per spec on a Charset."""
+    if isinstance(charset, Charset) and spec in charset.alphabets:
+        return charset.alphabets[spec]
+    want = set(spec.replace("{cjk}", ""))
+    cjk = "{cjk}" in spec
+    idx = np.array([i for i, c in enumerate(charset)
+                    if i != BLANK and (c in want or (cjk and len(c) == 1 and "\u3400" <= c <= "\u9fff"))],
+                   dtype=np.int64)
+    if isinstance(charset, Charset):
+        charset.alphabets[spec] = idx
+    return idx
 
 
 def best_of(probs: np.ndarray, charset: list[str], words: list[str]) -> tuple[str, float]:

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from .ctc import greedy_decode
+from .ctc import Charset, greedy_decode
 from .types import Line
 
 REC_HEIGHT = 48
@@ -82,7 +82,7 @@ class OnnxOcrEngine:
         self._cls = ort.InferenceSession(str(model_dir / CLS_MODEL), opts, providers=providers)
         meta = self._rec.get_modelmeta().custom_metadata_map
         # class 0 is the CTC blank, the last class is a space (PaddleOCR's convention)
-        self.charset = ["<blank>", *meta["character"].splitlines(), " "]
+        self.charset = Charset(["<blank>", *meta["character"].splitlines(), " "])
         self._post = DBPostProcess(
             thresh=0.3, box_thresh=0.5, max_candidates=300, unclip_ratio=1.6,
             use_dilation=True, score_mode="fast",
@@ -160,14 +160,15 @@ def _batches(prepared: list, size: int, similar_width: float | None) -> list[lis
     return out
 
 
-_engine: OnnxOcrEngine | None = None
+_engines: dict[int, OnnxOcrEngine] = {}
 _lock = threading.Lock()
 
 
 def get_engine(threads: int = 2) -> OnnxOcrEngine:
-    """The process-wide engine: models load once, on first use."""
-    global _engine
+    """An engine with `threads` intra-op threads (Settings.engine_threads), loaded once per
+    process and thread count: the sessions are thread-safe and loading takes a while. The
+    app and the CLI build theirs from Settings and pass it down; nothing below asks for one."""
     with _lock:
-        if _engine is None:
-            _engine = OnnxOcrEngine(threads=threads)
-        return _engine
+        if threads not in _engines:
+            _engines[threads] = OnnxOcrEngine(threads=threads)
+        return _engines[threads]

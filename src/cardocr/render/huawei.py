@@ -1,74 +1,170 @@
-"""Huawei Cloud OCR JSON: the `result` object of the id-card family of APIs.
+"""Huawei Cloud OCR JSON: the `result` object of the id-card family of APIs, and its error body.
 
-What a side carries is the document module's to say, so a new document needs no change here:
-HUAWEI_FIELDS (result keys per side), HUAWEI_VERIFICATION (verification_result keys per
-side), and optionally HUAWEI_CONFIDENCE (True: a `confidence` object, one number per field),
-OPTIONAL_FIELDS (field → the request flag that asks for it), HUAWEI_BOOLEAN_FIELDS (fields
-the seed types Boolean) and portrait_quad(reading)."""
+Everything Huawei-specific lives here: each API's documented request flags and image limits,
+its result keys and the document fields they carry, value formats (strings, Booleans,
+confidences), and the error codes. The documents know none of it; a document a Huawei API
+does not serve simply has no entry in WIRE.
+"""
 
 from __future__ import annotations
 
 import base64
 import math
-from types import ModuleType
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
 
 import cv2
 import numpy as np
 
+from .. import errors
+from ..documents import REGISTRY
+from ..ocr.engine import OcrEngine
+from ..pipeline import read
+from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
-if TYPE_CHECKING:
-    from ..pipeline import CardResult, RecognizeOptions
 
-def render(doc: ModuleType, results: list["CardResult"], options: "RecognizeOptions") -> dict:
-    if options.side == "double_side":
-        # front before back, whichever the search found first
-        order = {side: i for i, side in enumerate(doc.SIDES)}
-        ordered = sorted(results, key=lambda r: order.get(r.reading.side, len(order)))
-        return {r.reading.side: _one(doc, r, options) for r in ordered}
-    return _one(doc, results[0], options)
+class Flag(str, Enum):
+    """The Boolean request parameters the seeds document (each API accepts some of them)."""
 
-
-def _value(doc: ModuleType, name: str, value):
-    """The wire value: a Boolean field is always a JSON boolean (an unread one is false),
-    every other field a string."""
-    booleans = getattr(doc, "HUAWEI_BOOLEAN_FIELDS", ())
-    if name in booleans:
-        return value if isinstance(value, bool) else False
-    return "" if value is None else value
+    VERIFICATION = "return_verification"
+    TEXT_LOCATION = "return_text_location"
+    PORTRAIT_LOCATION = "return_portrait_location"
+    PORTRAIT_IMAGE = "return_portrait_image"
+    ADJUSTED_IMAGE = "return_adjusted_image"
+    ISSUING_AUTHORITY = "return_issuing_authority"
 
 
-def _one(doc: ModuleType, r: "CardResult", options: "RecognizeOptions") -> dict:
-    reading = r.reading
-    checks = doc.HUAWEI_VERIFICATION.get(reading.side, ())
-    optional, asked = getattr(doc, "OPTIONAL_FIELDS", {}), options.optional_fields(doc)
-    fields = [name for name in doc.HUAWEI_FIELDS[reading.side] if name not in optional or name in asked]
-    out: dict = {name: _value(doc, name, reading.fields[name].value) for name in fields}
-    if getattr(doc, "HUAWEI_CONFIDENCE", False):
-        out["confidence"] = {name: _confidence(reading.fields[name].confidence) for name in fields}
-    if options.return_verification and checks:
-        out["verification_result"] = {name: bool(reading.checks.get(name, False)) for name in checks}
-    if options.return_text_location:
-        locs = {}
-        for name in fields:
-            q = reading.fields[name].quad
-            if q is not None:
-                locs[name] = _points(r.quad.to_original(q))
-        out["text_location"] = locs
-    quad = doc.portrait_quad(reading)
-    if quad is not None:
-        if options.return_portrait_location:
-            out["portrait_location"] = _points(r.quad.to_original(quad))
-        if options.return_portrait_image:
-            (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+@dataclass(frozen=True)
+class HuaweiOptions:
+    side: str | None = None  # "front" | "back" | "double_side" | None (detect)
+    flags: frozenset[Flag] = frozenset()
+
+    @classmethod
+    def of(cls, side: str | None = None, **flags: bool) -> HuaweiOptions:
+        """From the wire names: HuaweiOptions.of(side="front", return_verification=True).
+        An unknown name raises ValueError instead of silently asking for nothing."""
+        return cls(side, frozenset(Flag(name) for name, on in flags.items() if on))
+
+    def __contains__(self, flag: Flag) -> bool:
+        return flag in self.flags
+
+
+Keys = tuple[tuple[str, str], ...]  # (wire key, document field or check name), in wire order
+
+
+def _same(*names: str) -> Keys:
+    return tuple((n, n) for n in names)
+
+
+@dataclass(frozen=True)
+class WireDocument:
+    """One Huawei API: POST /v2/{project_id}/ocr/<path>."""
+
+    path: str
+    document: str  # documents.REGISTRY key
+    fields: Mapping[str, Keys]  # side -> result keys
+    flags: tuple[Flag, ...]  # the documented request flags
+    takes_side: bool  # the seed documents a `side` parameter
+    verification: Mapping[str, Keys] = field(default_factory=dict)  # side -> verification_result keys
+    confidence: bool = False  # a `confidence` object, one number per returned field
+    optional: Mapping[str, Flag] = field(default_factory=dict)  # field read only when its flag is set
+    min_narrow_edge: int | None = None  # stricter than the global limit, when the seed says so
+    max_wide_edge: int | None = None
+    # the 10 MB limit applies to the base64 string as sent, not to the decoded image: the zh
+    # id-card seed says "要求base64编码后大小不超过10MB"; the en id-card and driver-license
+    # seeds share the wording ("Base64 character string ... The size cannot exceed 10 MB").
+    # The HK seed limits "the image file" (decoded).
+    limit_base64_size: bool = False
+
+
+WIRE: dict[str, WireDocument] = {w.path: w for w in (
+    # "The narrow edge contains at least 15 pixels and the wide edge contains at most 8,000
+    # pixels." (en and zh seeds alike)
+    WireDocument(
+        "id-card", "id-card",
+        fields={"front": _same("name", "sex", "birth", "ethnicity", "address", "number"),
+                "back": (("issue", "authority"), *_same("valid_from", "valid_to"))},
+        verification={"front": (("valid_number", "number"), ("valid_birth", "birth"), ("valid_sex", "sex")),
+                      "back": (("valid_date", "dates"), ("valid_validity_period", "validity_span"))},
+        flags=(Flag.VERIFICATION, Flag.TEXT_LOCATION, Flag.PORTRAIT_LOCATION, Flag.PORTRAIT_IMAGE,
+               Flag.ADJUSTED_IMAGE),
+        takes_side=True, max_wide_edge=8000, limit_base64_size=True),
+    # the Hong Kong seed allows 8,192 px, the global limit
+    WireDocument(
+        "hk-id-card", "hk-id-card",
+        fields={"front": _same("name", "name_en", "sex", "birth_date", "number", "symbols",
+                               "name_telegraph_code", "permanent", "initial_issue_date", "issue_date")},
+        flags=(Flag.PORTRAIT_IMAGE, Flag.PORTRAIT_LOCATION), takes_side=False, confidence=True),
+    # "The narrow edge contains at least 100 pixels and the wide edge contains at most 8,000 pixels."
+    WireDocument(
+        "driver-license", "driver-license",
+        fields={"front": (*_same("number", "name", "sex", "nationality", "address", "birth", "issue_date",
+                                 "class", "valid_from", "valid_to"), ("issuing_authority", "authority")),
+                "back": _same("number", "name", "file_number", "record")},
+        flags=(Flag.ISSUING_AUTHORITY, Flag.TEXT_LOCATION), takes_side=True,
+        optional={"authority": Flag.ISSUING_AUTHORITY},
+        min_narrow_edge=100, max_wide_edge=8000, limit_base64_size=True),
+)}
+
+
+def read_request(wire: WireDocument, options: HuaweiOptions) -> ReadRequest:
+    """What to read for a request: the side, and the optional fields its flags ask for."""
+    return ReadRequest(side=options.side or None,
+                       optional=frozenset(f for f, flag in wire.optional.items() if flag in options))
+
+
+def recognize(path: str, image: np.ndarray, options: HuaweiOptions, engine: OcrEngine) -> dict:
+    """Read a decoded BGR image and answer what the Huawei API at `path` answers in `result`."""
+    wire = WIRE.get(path)
+    if wire is None:
+        raise errors.InvalidParameter("Unknown document type.")
+    results = read(REGISTRY[wire.document], image, read_request(wire, options), engine)
+    return render(wire, results, options)
+
+
+def render(wire: WireDocument, results: list[CardResult], options: HuaweiOptions) -> dict:
+    if options.side == BOTH_SIDES:
+        return {r.side: _one(wire, r, options) for r in results}
+    return _one(wire, results[0], options)
+
+
+def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict:
+    booleans = REGISTRY[wire.document].boolean_fields
+    keys = [(key, name) for key, name in wire.fields[r.side]
+            if name not in wire.optional or wire.optional[name] in options]
+    out: dict = {key: _value(r, name, name in booleans) for key, name in keys}
+    if wire.confidence:
+        out["confidence"] = {key: _confidence(r.fields[name].confidence) if name in r.fields else 0.0
+                             for key, name in keys}
+    checks = wire.verification.get(r.side, ())
+    if Flag.VERIFICATION in options and checks:
+        out["verification_result"] = {key: bool(r.checks.get(name, False)) for key, name in checks}
+    if Flag.TEXT_LOCATION in options:
+        out["text_location"] = {key: _points(r.in_photo(r.fields[name].quad)) for key, name in keys
+                                if name in r.fields and r.fields[name].quad is not None}
+    if r.portrait is not None:
+        if Flag.PORTRAIT_LOCATION in options:
+            out["portrait_location"] = _points(r.in_photo(r.portrait))
+        if Flag.PORTRAIT_IMAGE in options:
+            (x0, y0), (x1, y1) = r.portrait.min(axis=0), r.portrait.max(axis=0)
             out["portrait_image"] = _jpeg(crop_box(r.card_image, x0, y0, x1, y1))
-    if options.return_adjusted_image:
+    if Flag.ADJUSTED_IMAGE in options:
         out["adjusted_image"] = _jpeg(r.card_image)
     return out
 
 
-def _confidence(c) -> float:
+def _value(r: CardResult, name: str, boolean: bool) -> str | bool:
+    """A Boolean field is always a JSON boolean (an unread one is false), every other field a
+    string (an unread one is empty)."""
+    value = r.fields[name].value if name in r.fields else None
+    if boolean:
+        return value if isinstance(value, bool) else False
+    return "" if value is None else value
+
+
+def _confidence(c: float) -> float:
     """A JSON number in [0, 1] (NaN would make the whole answer invalid JSON)."""
     c = float(c)
     return round(min(1.0, max(0.0, c)), 4) if math.isfinite(c) else 0.0
@@ -81,3 +177,40 @@ def _points(pts: np.ndarray) -> list[list[int]]:
 def _jpeg(img: np.ndarray) -> str:
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
     return base64.b64encode(buf.tobytes()).decode("ascii") if ok else ""
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+# Codes from the seeds' error-code tables (see ../shared/notes/vendor-facts.md). 404 and 405
+# are what Huawei's API gateway answers for an unknown route.
+ERROR_CODES: dict[type[errors.CardOcrError], str] = {
+    errors.InvalidParameter: "AIS.0101",
+    errors.UnsupportedFormat: "AIS.0102",
+    errors.ImageSizeError: "AIS.0103",
+    errors.NoCardFound: "AIS.0104",
+    errors.RecognitionFailed: "AIS.0105",
+    errors.MalformedBody: "ModelArts.4105",
+    errors.BodyTooLarge: "ModelArts.4104",
+    errors.UrlRefused: "ModelArts.4601",
+    errors.UrlFetchFailed: "ModelArts.4603",
+    errors.ApiNotFound: "APIGW.0101",
+    errors.MethodNotAllowed: "APIGW.0101",
+    errors.InternalError: "ModelArts.4505",
+    errors.TokenMissing: "ModelArts.4101",
+    errors.TokenInvalid: "ModelArts.4102",
+    errors.TokenExpired: "ModelArts.0203",
+    errors.ProjectForbidden: "ModelArts.4203",
+    errors.BadCredentials: "ModelArts.0205",
+}
+
+
+def error_code(exc: errors.CardOcrError | type[errors.CardOcrError]) -> str:
+    cls = exc if isinstance(exc, type) else type(exc)
+    for klass in cls.__mro__:
+        if klass in ERROR_CODES:
+            return ERROR_CODES[klass]
+    return ERROR_CODES[errors.RecognitionFailed]
+
+
+def error_body(exc: errors.CardOcrError) -> dict[str, str]:
+    return {"error_code": error_code(exc), "error_msg": exc.message}

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..types import CARD_H, CARD_W, ID1_ASPECT
 from . import lines
 from .geometry import map_points, order_corners
 
-CARD_W, CARD_H = 856, 540
-ID1_ASPECT = CARD_W / CARD_H
 MIN_AREA = 0.004  # of the photo: a card 15% of the width of a 4:3 photo is 1.1%
 WORK_SIDE = 1400  # the search runs on a copy this large: enough for a card 15% of the width
 FIT_POINTS = 128  # outline points per side a line fit uses

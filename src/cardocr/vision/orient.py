@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..documents.base import Card
 from ..ocr.engine import OcrEngine
+from ..types import CARD_H, CARD_W, Card
 from .geometry import crop_quad
-from .locate import CARD_H, CARD_W, CardQuad
+from .locate import CardQuad
 
 DET_SIDE = 736  # detector input for the 856-px card: keeps 20-px labels legible
 
@@ -20,7 +20,7 @@ def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
     turned only when the vote says so, and the detector's boxes are turned with it (the
     detector is symmetric under a half turn, so it need not run again). `det_side`: the
     detector's input size for the card (a document may ask for its own, measured on its
-    pages: see driver_license.DET_SIDE).
+    pages: see DocumentType.det_side).
     Returns the upright card, the quad in the card's reading order, and the vote.
     """
     card_img = quad.warp(image)
