@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
+from cardocr.ocr.ctc import (
+    BLANK,
+    alphabet,
+    char_index,
+    greedy_decode,
+    sequence_log_prob,
+    sequence_log_probs,
+)
 from cardocr.ocr.engine import get_engine
 
 
@@ -55,3 +62,18 @@ def test_repeated_class_is_one_character_unless_a_blank_separates(charset):
     assert line.text == "33"
     line = greedy_decode(probs, charset, alphabet(charset, "{cjk}"))
     assert line.text == ""  # no ideograph there: the blank is all that is left
+
+
+def test_batched_likelihoods_agree_with_one_at_a_time():
+    """sequence_log_probs (the licence seal's many names at once) gives each label what
+    sequence_log_prob gives it alone: labels of different lengths, repeated classes (which
+    need a blank between them), and a label too long for the timesteps (-inf)."""
+    rng = np.random.default_rng(7)
+    probs = rng.dirichlet(np.full(12, 0.3), size=9).astype(np.float32)
+    labels = [[3], [3, 3], [5, 2, 5], [1, 2, 3, 4], [7, 7, 7, 7, 7, 7]]
+    batch = sequence_log_probs(probs, labels)
+    alone = [sequence_log_prob(probs, lb) for lb in labels]
+    assert batch[:4] == pytest.approx(alone[:4], rel=1e-9, abs=1e-9)
+    assert batch[4] == -np.inf and alone[4] == -np.inf  # six 7s need 11 timesteps: a blank between each two
+    with pytest.raises(ValueError):
+        sequence_log_probs(probs, [[1], []])

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 
 from cardocr.documents import driver_license as dl
-from cardocr.documents.base import Card
-from cardocr.vision.locate import CARD_H, CARD_W
+from cardocr.types import CARD_H, CARD_W, Card
+from cardocr.vision.page import find_page
 
 PAGE = (200, 228, 205)  # pale green, BGR
 
@@ -28,7 +28,7 @@ def test_a_blurred_title_is_not_a_holder_margin() -> None:
     cv2.rectangle(img, (120, 16), (740, 40), (40, 40, 40), -1)  # title strokes, merged
     img = cv2.GaussianBlur(img, (0, 0), 5)
     card = Card(img, [])
-    page, to_card = dl._find_page(card)
+    page, to_card = find_page(card)
     assert page is card
 
 
@@ -39,7 +39,7 @@ def test_a_holder_is_cropped_even_with_a_green_table_beyond_it() -> None:
     img[:10] = (40, 200, 60)  # the table
     x0, y0, x1, y1 = 40, 40, CARD_W - 40, CARD_H - 36
     img[y0:y1, x0:x1] = _page_with_print()[y0:y1, x0:x1]
-    page, to_card = dl._find_page(Card(img, []))
+    page, to_card = find_page(Card(img, []))
     assert page.image.shape == (CARD_H, CARD_W, 3)
     corners = to_card(np.float32([[0, 0], [CARD_W, CARD_H]]))
     assert np.abs(corners - np.float32([[x0, y0], [x1, y1]])).max() <= 3, corners
@@ -58,11 +58,11 @@ def test_the_layout_is_anchored_on_the_labelled_number_line() -> None:
              _box(236, 71, 616, 98),  # English subtitle, 27 px
              _box(233, 109, 287, 134),  # 证号 label
              _box(300, 110, 633, 136)]  # the number, 26 px
-    dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), boxes), dl.FRONT_NUMBER_Y)
-    assert abs(dy - (123 / CARD_H - dl.FRONT_NUMBER_Y)) < 1e-6
+    dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), boxes), dl.Layout.FRONT_NUMBER_Y)
+    assert abs(dy - (123 / CARD_H - dl.Layout.FRONT_NUMBER_Y)) < 1e-6
     # without a label box the taller line still wins, as before
     dy = dl._anchor_shift(Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), [boxes[0], boxes[1], boxes[3]]),
-                          dl.FRONT_NUMBER_Y)
+                          dl.Layout.FRONT_NUMBER_Y)
     assert dy == -0.04
 
 

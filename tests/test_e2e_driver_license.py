@@ -6,8 +6,6 @@ a POST /v2/{project_id}/ocr/driver-license with a real token.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -15,9 +13,9 @@ import pytest
 from apihelpers import assert_error, b64
 from cardocr.documents import driver_license as dl
 from cardocr.ocr.engine import get_engine
+from cardocr.settings import DEV_PROJECT_ID
 from readers import HuaweiOptions, recognize
 from reference import reference_image
-from cardocr.settings import DEV_PROJECT_ID
 from tools.cardgen import make_sample
 from tools.cardgen.licence import make_licence_sample
 

@@ -1,14 +1,18 @@
-"""What every document module shares: zone reading and line decoding.
+"""What every document module shares: zone reading, line decoding, the layout's anchor and
+the Mainland ID number that the ID card and the driving licence both print.
 
 A document module describes *where* its fields sit on the canonical card (as fractions of the
-card's width and height) and *what* they may contain; `read_zone` turns that into pixels,
+card's width and height) and *what* they may contain; `read_zones` turns that into pixels,
 using the text detector's boxes to find the exact line and the zone's edges to cut away
-printed labels that the detector merged into the same box.
+printed labels that the detector merged into the same box. `anchor_shift` moves the whole
+layout to where one long printed line was actually found.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
 
 import cv2
 import numpy as np
@@ -16,8 +20,15 @@ import numpy as np
 from ..ocr.ctc import alphabet, best_of, greedy_decode
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
-from ..vision.geometry import crop_box
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
+from ..vision.geometry import crop_box
+from .checks import (
+    birth_from_number,
+    candidates_repairing_check,
+    is_valid_check,
+    region_known,
+    sex_from_number,
+)
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -134,5 +145,121 @@ def line_conf(line: Line) -> float:
     return round(line.min_prob, 4) if line.char_probs else 0.0
 
 
-__all__ = ["CONFIDENT", "Card", "Field", "Reading", "ZoneText", "box_quad", "closed_choice", "decode_line",
-           "decode_zone", "group_lines", "line_conf", "read_zones", "strip_label"]
+# -- where the layout sits ------------------------------------------------------------------
+
+# a zone (x0, x1, y0, y1) or a row (y0, y1), as card fractions
+Box = TypeVar("Box", tuple[float, float, float, float], tuple[float, float])
+
+
+def shifted(zones: dict[str, Box], dy: float) -> dict[str, Box]:
+    """Zones or rows, moved down by dy."""
+    return {k: _moved(v, dy) for k, v in zones.items()}
+
+
+def _moved(v: Any, dy: float) -> Any:
+    return (v[0], v[1], v[2] + dy, v[3] + dy) if len(v) == 4 else (v[0] + dy, v[1] + dy)
+
+
+class Span(NamedTuple):
+    """A detected box as fractions of the card."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def box_spans(card: Card) -> list[Span]:
+    """The detector's boxes as card fractions, in the detector's order."""
+    out = []
+    for q in card.boxes:
+        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
+        out.append(Span(x0, y0, x1, y1))
+    return out
+
+
+def anchor_shift(card: Card, expected_y: float, accept: Callable[[Span], bool],
+                 rank: Callable[[Span, list[Span]], Any], clamp: float) -> float:
+    """Vertical offset of the layout, from one long printed line (the anchor): a
+    straightening that is a few percent off moves every row, and a long line is found
+    reliably. Of the boxes `accept` admits, the one `rank` puts highest (the first of equals;
+    `rank` also sees every box, to look for a label beside it) is the anchor; its centre row
+    against `expected_y`, kept within +-`clamp`. No anchor, no shift."""
+    spans = box_spans(card)
+    best, best_key = None, None
+    for s in spans:
+        if accept(s):
+            key = rank(s, spans)
+            if best is None or key > best_key:
+                best, best_key = s, key
+    if best is None:
+        return 0.0
+    return float(np.clip(best.cy - expected_y, -clamp, clamp))
+
+
+# -- the Mainland ID number (the ID card's number, the licence's 证号) -----------------------
+
+def number_ok(n: str, extra_regions: Container[str] = ()) -> bool:
+    """An 18-character ID number that holds together: its check character, a real birth
+    date and a known region code (or one of `extra_regions`)."""
+    if len(n) != 18 or not is_valid_check(n) or birth_from_number(n) is None:
+        return False
+    return n[:6] in extra_regions or region_known(n[:6])
+
+
+def choose_number(line: Line, reading: Reading, extra_regions: Container[str] = (),
+                  drop_stray_digit: bool = False) -> tuple[str, float]:
+    """The number as read, unless up to two characters read without confidence can be
+    changed to make the check character, region and birth date all hold (see number_ok).
+    `drop_stray_digit`: a 19th character at either end is a label fragment read as a digit,
+    and the end read with less confidence is dropped."""
+    text, conf = line.text, line_conf(line)
+    if drop_stray_digit and len(text) == 19 and line.char_probs:
+        k = 0 if line.char_probs[0] < line.char_probs[-1] else 18
+        if number_ok(text[:k] + text[k + 1:], extra_regions) or not number_ok(text, extra_regions):
+            text = text[:k] + text[k + 1:]
+            alts = line.alternatives[:k] + line.alternatives[k + 1:]
+            line = Line(text, line.char_probs[:k] + line.char_probs[k + 1:], line.probs, None, alts)
+    if len(text) != 18 or number_ok(text, extra_regions):
+        return text, conf
+    for cand, _p in candidates_repairing_check(line.alternatives, max_changes=2, confident=CONFIDENT):
+        if number_ok(cand, extra_regions):
+            reading.corrections.append(("number", "check character with uncertain digits"))
+            return cand, conf * 0.9
+    return text, conf
+
+
+def let_number_decide(reading: Reading, extra_regions: Container[str] = ()) -> bool:
+    """The number repeats the birth date and sex: when it is sound and read with confidence,
+    it decides the `birth` and `sex` fields wherever they were read without confidence.
+    Returns whether the number was trusted."""
+    f = reading.fields
+    number = f["number"].value
+    if not (isinstance(number, str) and number_ok(number, extra_regions)
+            and f["number"].confidence >= CONFIDENT):
+        return False
+    birth_n, sex_n = birth_from_number(number), sex_from_number(number)
+    if birth_n and f["birth"].value != birth_n and f["birth"].confidence < CONFIDENT:
+        f["birth"] = Field(birth_n, f["birth"].confidence, f["birth"].quad)
+        reading.corrections.append(("birth", "agrees with the ID number"))
+    if sex_n and f["sex"].value != sex_n and f["sex"].confidence < CONFIDENT:
+        f["sex"] = Field(sex_n, f["sex"].confidence, f["sex"].quad)
+        reading.corrections.append(("sex", "agrees with the ID number"))
+    return True
+
+
+__all__ = ["CONFIDENT", "Card", "Field", "Reading", "Span", "ZoneText", "anchor_shift", "box_quad",
+           "box_spans", "choose_number", "closed_choice", "decode_line", "decode_zone", "group_lines",
+           "let_number_decide", "line_conf", "number_ok", "read_zones", "shifted", "strip_label"]

@@ -21,23 +21,26 @@ import numpy as np
 from ..ocr.ctc import alphabet, char_index, greedy_decode, sequence_log_prob
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
-from ..vision.geometry import crop_box
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
+from ..vision.geometry import crop_box
 from .base import (
-    ZoneText, closed_choice, decode_line, decode_zone, line_conf, read_zones,
+    Span,
+    ZoneText,
+    anchor_shift,
+    choose_number,
+    closed_choice,
+    decode_line,
+    decode_zone,
+    let_number_decide,
+    line_conf,
+    number_ok,
+    read_zones,
+    shifted,
     strip_label,
 )
+from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
 from .checks.authority import similar_authorities
 from .contract import DocumentType
-from .checks import (
-    ETHNIC_GROUPS,
-    birth_from_number,
-    candidates_repairing_check,
-    is_valid_check,
-    parse_date,
-    region_known,
-    sex_from_number,
-)
 
 NAME = "id-card"
 SIDES = ("front", "back")
@@ -53,25 +56,40 @@ CHECKS = {
 }
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
 
-# (x0, x1, y0, y1): x0 sits between the printed label and the value, cutting labels away
-FRONT_ZONES = {
-    "name": (0.155, 0.62, 0.08, 0.22),
-    "sex": (0.155, 0.29, 0.22, 0.35),
-    "ethnicity": (0.385, 0.62, 0.22, 0.35),
-    "birth": (0.155, 0.62, 0.35, 0.48),
-    "address": (0.155, 0.63, 0.48, 0.79),
-    "number": (0.33, 0.99, 0.79, 0.97),
-}
-FRONT_ROWS = {"name": (0.10, 0.21), "sex": (0.23, 0.33), "ethnicity": (0.23, 0.33),
-              "birth": (0.36, 0.47), "number": (0.80, 0.93)}
-BACK_ZONES = {
-    "authority": (0.365, 0.99, 0.65, 0.80),
-    "validity": (0.365, 0.99, 0.80, 0.96),
-}
-BACK_ROWS = {"authority": (0.68, 0.78), "validity": (0.81, 0.92)}
-NUMBER_ROW_Y = 0.86  # centre of the number line on the front
-VALIDITY_ROW_Y = 0.86  # centre of the validity line on the back
-PORTRAIT = (0.60, 0.94, 0.10, 0.80)  # x0, x1, y0, y1
+
+class Layout:
+    """Where things are printed, as fractions of the card, from the published specimen (see
+    the module docstring)."""
+
+    # (x0, x1, y0, y1): x0 sits between the printed label and the value, cutting labels away
+    FRONT_ZONES = {
+        "name": (0.155, 0.62, 0.08, 0.22),
+        "sex": (0.155, 0.29, 0.22, 0.35),
+        "ethnicity": (0.385, 0.62, 0.22, 0.35),
+        "birth": (0.155, 0.62, 0.35, 0.48),
+        "address": (0.155, 0.63, 0.48, 0.79),
+        "number": (0.33, 0.99, 0.79, 0.97),
+    }
+    # (y0, y1): the row read when the detector found no line in a zone
+    FRONT_ROWS = {"name": (0.10, 0.21), "sex": (0.23, 0.33), "ethnicity": (0.23, 0.33),
+                  "birth": (0.36, 0.47), "number": (0.80, 0.93)}
+    BACK_ZONES = {
+        "authority": (0.365, 0.99, 0.65, 0.80),
+        "validity": (0.365, 0.99, 0.80, 0.96),
+    }
+    BACK_ROWS = {"authority": (0.68, 0.78), "validity": (0.81, 0.92)}
+    # the layout's anchors, each the widest line below its y_min whose right end passes 0.6
+    NUMBER_ROW_Y = 0.86  # centre of the number line on the front
+    NUMBER_ROW_MIN_Y = 0.68
+    VALIDITY_ROW_Y = 0.86  # centre of the validity line on the back
+    VALIDITY_ROW_MIN_Y = 0.78
+    ANCHOR_CLAMP = 0.06  # the layout moves by at most this much
+    PORTRAIT = (0.60, 0.94, 0.10, 0.80)  # x0, x1, y0, y1
+    # the back's title: wider than BACK_TITLE_MIN_W, centred above BACK_TITLE_MAX_Y and
+    # right of the middle, where the front has its portrait and no text
+    BACK_TITLE_MAX_Y = 0.45
+    BACK_TITLE_MIN_W = 0.25
+
 
 DIGITS = "0123456789"
 ADDRESS_CHARS = "{cjk}0123456789-()（）·"
@@ -83,7 +101,7 @@ def classify_side(card: Card, engine: OcrEngine) -> tuple[str, float]:
     title = 0.0
     for q in card.boxes:
         (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
-        if (y0 + y1) / 2 < 0.45 and (x0 + x1) / 2 > 0.5 and x1 - x0 > 0.25:
+        if (y0 + y1) / 2 < Layout.BACK_TITLE_MAX_Y and (x0 + x1) / 2 > 0.5 and x1 - x0 > Layout.BACK_TITLE_MIN_W:
             title = max(title, x1 - x0)
     if title:
         return "back", min(1.0, 0.5 + title)
@@ -94,7 +112,7 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
     """The portrait on the front, in card pixels; the back has none."""
     if reading.side != "front":
         return None
-    x0, x1, y0, y1 = PORTRAIT
+    x0, x1, y0, y1 = Layout.PORTRAIT
     return np.float32([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
                        [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
 
@@ -111,24 +129,16 @@ def _anchor_shift(card: Card, expected_y: float, y_min: float) -> float:
     """Vertical offset of the layout, from the widest line in the lower part of the card
     (the number on the front, the validity period on the back): a straightening that is a
     few percent off moves every row, and this line is long enough to find reliably."""
-    best, best_w = None, 0.0
-    for q in card.boxes:
-        (x0, y0), (x1, y1) = q.min(axis=0) / (CARD_W, CARD_H), q.max(axis=0) / (CARD_W, CARD_H)
-        if (y0 + y1) / 2 > y_min and x1 > 0.6 and x1 - x0 > best_w:
-            best, best_w = (y0 + y1) / 2, x1 - x0
-    if best is None or best_w < 0.25:
-        return 0.0
-    return float(np.clip(best - expected_y, -0.06, 0.06))
 
+    def long_and_low(s: Span) -> bool:
+        return s.cy > y_min and s.x1 > 0.6 and s.width >= 0.25
 
-def _shifted(zones: dict, dy: float) -> dict:
-    return {k: (v[0], v[1], v[2] + dy, v[3] + dy) if len(v) == 4 else (v[0] + dy, v[1] + dy)
-            for k, v in zones.items()}
+    return anchor_shift(card, expected_y, long_and_low, lambda s, spans: s.width, Layout.ANCHOR_CLAMP)
 
 
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
-    dy = _anchor_shift(card, NUMBER_ROW_Y, 0.68)
-    z = read_zones(card, engine, _shifted(FRONT_ZONES, dy), _shifted(FRONT_ROWS, dy),
+    dy = _anchor_shift(card, Layout.NUMBER_ROW_Y, Layout.NUMBER_ROW_MIN_Y)
+    z = read_zones(card, engine, shifted(Layout.FRONT_ZONES, dy), shifted(Layout.FRONT_ROWS, dy),
                    max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
     cs = engine.charset
     fields: dict[str, Field] = {}
@@ -156,7 +166,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
     addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
-    tail = _probe_next_line(card, engine, z["address"], FRONT_ZONES["address"], dy)
+    tail = _probe_next_line(card, engine, z["address"], Layout.FRONT_ZONES["address"], dy)
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
@@ -164,7 +174,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
                               z["address"].quad)
 
     number_line = decode_zone(z["number"], cs, DIGITS + "X")
-    number, number_conf = _choose_number(number_line, reading)
+    number, number_conf = choose_number(number_line, reading)
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
     _cross_check_front(reading)
@@ -195,24 +205,6 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     return line
 
 
-def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
-    """The number as read, unless a character read without confidence can be changed to make
-    the check character, region and birth date all hold."""
-    text, conf = line.text, line_conf(line)
-    if len(text) != 18 or _number_ok(text):
-        return text, conf
-    candidates = candidates_repairing_check(line.alternatives, max_changes=2, confident=CONFIDENT)
-    for cand, _p in candidates:
-        if _number_ok(cand):
-            reading.corrections.append(("number", "check character with uncertain digits"))
-            return cand, conf * 0.9
-    return text, conf
-
-
-def _number_ok(n: str) -> bool:
-    return len(n) == 18 and is_valid_check(n) and region_known(n[:6]) and birth_from_number(n) is not None
-
-
 def _parse_birth(text: str) -> str:
     m = re.search(r"(\d{4})年?(\d{1,2})月?(\d{1,2})日?", text)
     if not m:
@@ -222,21 +214,13 @@ def _parse_birth(text: str) -> str:
 
 
 def _cross_check_front(reading: Reading) -> None:
+    let_number_decide(reading)
     f = reading.fields
     number = f["number"].value
     birth_n = birth_from_number(number) if len(number) == 18 else None
     sex_n = sex_from_number(number) if len(number) == 18 else None
-    number_trusted = _number_ok(number) and f["number"].confidence >= CONFIDENT
-    # The number repeats the birth date and sex: when the number is sound and the printed
-    # field was read without confidence, the number decides.
-    if number_trusted and birth_n and f["birth"].value != birth_n and f["birth"].confidence < CONFIDENT:
-        f["birth"] = Field(birth_n, f["birth"].confidence, f["birth"].quad)
-        reading.corrections.append(("birth", "agrees with the ID number"))
-    if number_trusted and sex_n and f["sex"].value != sex_n and f["sex"].confidence < CONFIDENT:
-        f["sex"] = Field(sex_n, f["sex"].confidence, f["sex"].quad)
-        reading.corrections.append(("sex", "agrees with the ID number"))
     reading.checks.update({
-        "number": _number_ok(number),
+        "number": number_ok(number),
         "birth": bool(birth_n) and birth_n == f["birth"].value and parse_date(f["birth"].value) is not None,
         "sex": bool(sex_n) and sex_n == f["sex"].value,
     })
@@ -245,8 +229,8 @@ def _cross_check_front(reading: Reading) -> None:
 # -- back ----------------------------------------------------------------------------------
 
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
-    dy = _anchor_shift(card, VALIDITY_ROW_Y, 0.78)
-    z = read_zones(card, engine, _shifted(BACK_ZONES, dy), _shifted(BACK_ROWS, dy),
+    dy = _anchor_shift(card, Layout.VALIDITY_ROW_Y, Layout.VALIDITY_ROW_MIN_Y)
+    z = read_zones(card, engine, shifted(Layout.BACK_ZONES, dy), shifted(Layout.BACK_ROWS, dy),
                    max_lines={"authority": 2, "validity": 1})
     cs = engine.charset
     fields: dict[str, Field] = {}

@@ -151,6 +151,55 @@ def sequence_log_prob(probs: np.ndarray, label: list[int]) -> float:
     return float(np.logaddexp(alpha[-1], alpha[-2]) if S > 1 else alpha[-1])
 
 
+# sequence_log_prob above and sequence_log_probs below run the same recursion, one label at a
+# time and many at once. They are kept apart on purpose: the batched one takes the log of
+# only the columns its labels use and sums in a different memory layout, so the two can
+# differ in the last bits, and their callers compare likelihoods to choose (closed lists,
+# shares, margins). Routing sequence_log_prob through the batch could flip a near tie.
+
+def sequence_log_probs(probs: np.ndarray, labels: list[list[int]]) -> np.ndarray:
+    """log P(label | probs) under CTC for several labels at once, one value per label.
+
+    For scoring a long closed list (the ~1,700 licence authorities' best candidates) in one
+    pass: the forward algorithm vectorised over labels and label positions. Only the classes
+    some label uses are taken out of the posterior matrix (and the blank), so the log is not
+    taken of all ~18,700 classes of every timestep. Every label must be non-empty; a label
+    the timesteps are too few for scores -inf.
+    """
+    if any(len(lb) == 0 for lb in labels):
+        raise ValueError("every label must hold at least one class")
+    # the blank (class 0) stays column 0 of the cut-out matrix
+    used = np.unique(np.concatenate([[BLANK], *map(np.asarray, labels)])).astype(np.int64)
+    logp = np.log(np.clip(probs[:, used], 1e-12, None))
+    return _forward_batch(logp, [np.searchsorted(used, lb).tolist() for lb in labels])
+
+
+def _forward_batch(logp: np.ndarray, labels: list[list[int]]) -> np.ndarray:
+    """The CTC forward pass for all labels together (logp: T x classes, natural log, the
+    blank in column 0; labels index its columns). Labels are padded to the longest; a
+    padded position is -inf and never reached."""
+    n = len(labels)
+    lens = np.array([2 * len(lb) + 1 for lb in labels], np.int64)  # with blanks between
+    ext = np.zeros((n, int(lens.max())), np.int64)
+    for i, lb in enumerate(labels):
+        ext[i, 1: 2 * len(lb): 2] = lb
+    S = ext.shape[1]
+    can_skip = np.zeros((n, S), bool)
+    can_skip[:, 2:] = (ext[:, 2:] != BLANK) & (ext[:, 2:] != ext[:, :-2])
+    valid = np.arange(S)[None, :] < lens[:, None]
+    lp = np.where(valid[None], logp[:, ext], -np.inf)  # T x n x S
+    alpha = np.full((n, S), -np.inf)
+    alpha[:, :2] = lp[0, :, :2]
+    neg = np.full((n, 2), -np.inf)
+    for t in range(1, lp.shape[0]):
+        a = alpha.copy()
+        a[:, 1:] = np.logaddexp(a[:, 1:], alpha[:, :-1])
+        skip = np.where(can_skip, np.concatenate([neg, alpha[:, :-2]], axis=1), -np.inf)
+        alpha = np.logaddexp(a, skip) + lp[t]
+    rows = np.arange(n)
+    return np.logaddexp(alpha[rows, lens - 1], alpha[rows, lens - 2])
+
+
 class Charset(list):
     """The recogniser's classes (~18,700), carrying the look-ups built from them: they are
     cached on the charset itself, so they live and die with the engine that owns it."""

@@ -74,7 +74,8 @@ def _merge(seg: np.ndarray) -> list[_Line]:
             if _angle_diff(ln.theta, theta) < np.radians(MERGE_DEG):
                 # compare offsets in the existing line's frame
                 ln_n = np.array([-np.sin(ln.theta), np.cos(ln.theta)])
-                if abs(ln_n @ np.array([x0, y0]) - ln.rho) < MERGE_PX and abs(ln_n @ np.array([x1, y1]) - ln.rho) < MERGE_PX:
+                if (abs(ln_n @ np.array([x0, y0]) - ln.rho) < MERGE_PX
+                        and abs(ln_n @ np.array([x1, y1]) - ln.rho) < MERGE_PX):
                     ln_u = np.array([np.cos(ln.theta), np.sin(ln.theta)])
                     t0, t1 = sorted((float(ln_u @ np.array([x0, y0])), float(ln_u @ np.array([x1, y1]))))
                     gap = max(t0 - ln.hi, ln.lo - t1)

@@ -50,7 +50,7 @@ class CardQuad:
     def to_original(self, pts: np.ndarray) -> np.ndarray:
         return map_points(np.linalg.inv(self.homography()), pts)
 
-    def rotated_180(self) -> "CardQuad":
+    def rotated_180(self) -> CardQuad:
         return CardQuad(np.roll(self.corners, 2, axis=0), self.score, self.method)
 
     def _shrinks(self) -> bool:
