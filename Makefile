@@ -11,7 +11,10 @@ bootstrap:
 run: bootstrap
 	$(VENV)/bin/cardocr serve
 
+# lint (ruff: pyproject's [tool.ruff]), types (mypy: [tool.mypy], strict on types, render/, api/), then the tests
 test: bootstrap
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n 2
 
 bench: bootstrap

@@ -10,10 +10,20 @@ import numpy as np
 import pytest
 
 from tools.cardgen import (
-    CARD_H, CARD_W, CONDITIONS, Person, capture, capture_two, id_check_char, id_number_valid,
-    make_sample, random_person, render_back, render_front,
+    CARD_H,
+    CARD_W,
+    CONDITIONS,
+    Person,
+    capture,
+    capture_two,
+    data,
+    id_check_char,
+    id_number_valid,
+    make_sample,
+    random_person,
+    render_back,
+    render_front,
 )
-from tools.cardgen import data
 from tools.cardgen.person import address_units
 
 PEOPLE = [random_person(random.Random(s)) for s in range(400)]
@@ -66,7 +76,7 @@ def test_region_codes_well_formed():
     assert len(data.ETHNICITIES) == 56 and len(set(data.ETHNICITIES)) == 56
     codes = [r[0] for r in data.REGIONS]
     assert len(codes) >= 100 and len(set(codes)) == len(codes)
-    for code, prov, city, county in data.REGIONS:
+    for code, prov, _city, county in data.REGIONS:
         assert len(code) == 6 and code.isdigit()
         assert prov.endswith(("省", "市", "自治区"))
         assert county.endswith(("区", "县", "旗", "市"))

@@ -10,10 +10,19 @@ import numpy as np
 import pytest
 
 from tools.cardgen import (
-    CARD_H, CARD_W, HK_CONDITIONS, LAYOUTS, HkPerson, hk_portrait_box, hkid_check_char, hkid_valid,
-    make_hk_sample, random_hk_person, render_hk_front,
+    CARD_H,
+    CARD_W,
+    HK_CONDITIONS,
+    LAYOUTS,
+    HkPerson,
+    hk_names,
+    hk_portrait_box,
+    hkid_check_char,
+    hkid_valid,
+    make_hk_sample,
+    random_hk_person,
+    render_hk_front,
 )
-from tools.cardgen import hk_names
 from tools.cardgen.hk import TELEGRAPH_TSV, telegraph_codes
 
 FIELDS = ["name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code", "permanent",

@@ -8,12 +8,23 @@ import random
 import numpy as np
 import pytest
 
-from tools.cardgen import id_number_valid
-from tools.cardgen import data
+from tools.cardgen import data, id_number_valid
 from tools.cardgen.licence import (
-    BACK_FIELDS, CLASSES, FRONT_FIELDS, PAGE_H, PAGE_W, Licence, _render_back, _render_front,
-    licence_layout_boxes, make_licence_sample, random_licence, record_lines, render_licence_back,
-    render_licence_front, split_classes,
+    BACK_FIELDS,
+    CLASSES,
+    FRONT_FIELDS,
+    PAGE_H,
+    PAGE_W,
+    Licence,
+    _render_back,
+    _render_front,
+    licence_layout_boxes,
+    make_licence_sample,
+    random_licence,
+    record_lines,
+    render_licence_back,
+    render_licence_front,
+    split_classes,
 )
 from tools.cardgen.person import TODAY
 

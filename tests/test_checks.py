@@ -14,20 +14,25 @@ from importlib import resources
 import pytest
 
 from cardocr.documents import checks
-from cardocr.documents.checks import authority, dates, ethnic, hkid, idnumber, report
 from cardocr.documents.checks import (
     ETHNIC_GROUPS,
     CheckReport,
     add_years,
+    authority,
     birth_from_number,
     candidates_repairing_check,
     check_char,
+    dates,
+    ethnic,
     fmt,
+    hkid,
+    idnumber,
     is_ethnic_group,
     is_valid_check,
     parse_date,
     region_known,
     region_name,
+    report,
     sex_from_number,
 )
 

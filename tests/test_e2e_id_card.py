@@ -153,7 +153,7 @@ def test_all_flags_front(live_api):
 
     locs = result["text_location"]
     assert set(locs) == set(FIELDS["front"]), sorted(locs)
-    for name, pts in locs.items():
+    for pts in locs.values():
         _assert_quad_points(pts, img.shape)
     margin = 0.05 * _card_width(corners)
     assert _inside(corners, locs["number"], margin), (locs["number"], corners.tolist())

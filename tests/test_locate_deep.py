@@ -11,12 +11,12 @@ import cv2
 import numpy as np
 import pytest
 
-from readers import HuaweiOptions, recognize
+from bench.run import truth_fields
 from cardocr.vision import lines
 from cardocr.vision.geometry import order_corners
 from cardocr.vision.locate import ID1_ASPECT, find_cards, overlap
+from readers import HuaweiOptions, recognize
 from tools.cardgen import make_hk_sample, make_sample
-from bench.run import truth_fields
 
 
 def _scene(gap_side: bool, stick: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -34,12 +34,13 @@ import site, sysconfig
 from pathlib import Path
 
 from cardocr.ocr import engine as eng
+from cardocr.api import huawei_ocr
 from cardocr.render import huawei
 from tools.cardgen import make_sample
 
 engine = eng.OnnxOcrEngine()
 photo, person, _ = make_sample(500, "front", "scan")
-result = huawei.recognize("id-card", photo, huawei.HuaweiOptions(), engine)
+result = huawei_ocr.recognize("id-card", photo, huawei.HuaweiOptions(), engine)
 
 dirs = {pkg: str(eng.wheel_model_dir(pkg).resolve()) for pkg in ("rapidocr", "rapidocr_onnxruntime")}
 site_dirs = {str(Path(p).resolve()) for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]]}

@@ -7,8 +7,6 @@ it must come back as printed, with valid_number False.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest

@@ -5,9 +5,6 @@ with a confidence that says the check failed."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
 import numpy as np
 import pytest
 

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         + (f", Unicode {meta['version']}" if "version" in meta else "")
         + (f", dated {meta['date']}" if "date" in meta else "") + "; Debian package unicode-data)",
         "# licence: Unicode License (Unicode, Inc. terms of use, https://www.unicode.org/license.txt)",
-        "# field: kTaiwanTelegraph (the code book used in Hong Kong); kMainlandTelegraph only when a char has no Taiwan code",
+        "# field: kTaiwanTelegraph (the code book used in Hong Kong); "
+        "kMainlandTelegraph only when a char has no Taiwan code",
         f"# built by tools/build_telegraph.py; {len(rows)} chars; format: char<TAB>code<TAB>book"
         " (T: kTaiwanTelegraph, M: kMainlandTelegraph), sorted by code",
     ]

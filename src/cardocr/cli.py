@@ -7,33 +7,32 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cardocr.documents import REGISTRY
 from cardocr.errors import CardOcrError, InternalError, InvalidParameter
-from cardocr.render.huawei import WIRE, Flag, HuaweiOptions, error_body
+from cardocr.render.huawei import Flag, HuaweiOptions, WireDocument, error_body, wire_for
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-hosted ID-card OCR.")
 
 SIDES = ("front", "back", "double_side")
-DOC_TYPES = tuple(WIRE)  # the Huawei APIs, each serving a document of documents.REGISTRY
+DOC_TYPES = tuple(REGISTRY)  # every registered document, each with its Huawei-style API
 
 
 def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, limits) -> tuple[bool, dict]:
     """One image through the same decoding limits and pipeline as the API's endpoint."""
-    from cardocr.api.huawei_ocr import decode_for
-    from cardocr.render import huawei
+    from cardocr.api import huawei_ocr
 
     try:
         try:
             data = path.read_bytes()
         except OSError:
             raise InvalidParameter("The image file cannot be read.") from None
-        image = decode_for(WIRE[doc_type], data, limits)
-        return True, {"result": huawei.recognize(doc_type, image, options, engine)}
+        image = huawei_ocr.decode_for(_wire(doc_type), data, limits)
+        return True, {"result": huawei_ocr.recognize(doc_type, image, options, engine)}
     except CardOcrError as exc:
         return False, error_body(exc)
     except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, counted, answered
@@ -43,11 +42,17 @@ def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, l
         return False, error_body(InternalError())
 
 
+def _wire(doc_type: str) -> WireDocument:
+    wire = wire_for(doc_type)
+    assert wire is not None, doc_type  # every registered document has one
+    return wire
+
+
 @app.command()
 def recognize(
     images: list[Path] = typer.Argument(..., help="Image files (JPEG, PNG, BMP, TIFF)."),
     doc_type: str = typer.Option("id-card", "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
-    side: Optional[str] = typer.Option(None, "--side", help="front | back | double_side"),
+    side: str | None = typer.Option(None, "--side", help="front | back | double_side"),
     verification: bool = typer.Option(False, "--verification", help="Return verification."),
     text_location: bool = typer.Option(False, "--text-location", help="Return text boxes."),
     portrait_location: bool = typer.Option(False, "--portrait-location"),
@@ -55,7 +60,7 @@ def recognize(
     adjusted_image: bool = typer.Option(False, "--adjusted-image"),
     issuing_authority: bool = typer.Option(False, "--issuing-authority",
                                            help="driver-license: read the seal."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
+    config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
 ) -> None:
     """Print the API's JSON ({"result": ...}) for each image; errors as Huawei error bodies.
 
@@ -66,7 +71,7 @@ def recognize(
     if doc_type not in DOC_TYPES:
         err.print(f"unknown --type; choose one of: {', '.join(DOC_TYPES)}")
         raise typer.Exit(2)
-    wire = WIRE[doc_type]
+    wire = _wire(doc_type)
     if side is not None and (side not in SIDES or not wire.takes_side):
         err.print(f"unknown --side; {doc_type} takes: {', '.join(SIDES) if wire.takes_side else 'none'}")
         raise typer.Exit(2)
@@ -116,9 +121,9 @@ def _is_loopback(host: str) -> bool:
 
 @app.command()
 def serve(
-    host: Optional[str] = typer.Option(None, "--host", help="Bind address [env CARDOCR_HOST, default 127.0.0.1]."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port [env CARDOCR_PORT, default 8080]."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
+    host: str | None = typer.Option(None, "--host", help="Bind address [env CARDOCR_HOST, default 127.0.0.1]."),
+    port: int | None = typer.Option(None, "--port", help="Port [env CARDOCR_PORT, default 8080]."),
+    config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Run the HTTP API (Huawei OCR + IAM token wire formats)."""

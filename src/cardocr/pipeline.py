@@ -117,7 +117,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
 def _whole_image(image: np.ndarray) -> CardQuad:
     """Last resort: the photo is the card (a tight crop has no background to find edges in)."""
     h, w = image.shape[:2]
-    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     if h > w:
         corners = np.roll(corners, -1, axis=0)
     return CardQuad(corners, 0.0, "whole")

@@ -12,6 +12,7 @@ cardocr, so every layer may import it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -47,7 +48,7 @@ class Card:
     boxes: list[np.ndarray]  # 4x2 quads, card pixels
     # what a document module works out once per card (classify_side, then read): it lives
     # and dies with the card, so no image outlives its request in a module-level cache
-    derived: dict = field(default_factory=dict, repr=False, compare=False)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def boxes_in(self, x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float, float, float]]:
         """Axis-aligned boxes whose centre row lies in [y0, y1] and that reach into [x0, x1],

@@ -14,14 +14,29 @@ import random
 import numpy as np
 
 from .camera import CONDITIONS, capture, capture_two
+from .hk import (
+    HK_CONDITIONS,
+    LAYOUTS,
+    HkPerson,
+    capture_thumb,
+    hk_portrait_box,
+    hkid_check_char,
+    hkid_valid,
+    make_hk_sample,
+    random_hk_person,
+    render_hk_front,
+)
 from .licence import LAYOUTS as LICENCE_LAYOUTS
 from .licence import (
-    PAGE_H, PAGE_W, Licence, licence_layout_boxes, make_licence_sample, put_in_sleeve, random_licence,
-    render_licence_back, render_licence_front,
-)
-from .hk import (
-    HK_CONDITIONS, LAYOUTS, HkPerson, capture_thumb, hk_portrait_box, hkid_check_char, hkid_valid,
-    make_hk_sample, random_hk_person, render_hk_front,
+    PAGE_H,
+    PAGE_W,
+    Licence,
+    licence_layout_boxes,
+    make_licence_sample,
+    put_in_sleeve,
+    random_licence,
+    render_licence_back,
+    render_licence_front,
 )
 from .person import Person, id_check_char, id_number_valid, random_person
 from .render import H as CARD_H

@@ -101,7 +101,8 @@ def _bg_shapes(rng, nrng, h, w):
             box = cv2.boxPoints(((cx, cy), (bw, bh), rng.uniform(0, 180))).astype(np.int32)
             cv2.fillPoly(img, [box], c, cv2.LINE_AA)
         elif kind < 0.7:
-            cv2.circle(img, (rng.randint(0, w), rng.randint(0, h)), int(rng.uniform(0.01, 0.15) * s), c, -1, cv2.LINE_AA)
+            cv2.circle(img, (rng.randint(0, w), rng.randint(0, h)), int(rng.uniform(0.01, 0.15) * s), c, -1,
+                       cv2.LINE_AA)
         else:
             cv2.line(img, (rng.randint(0, w), rng.randint(0, h)), (rng.randint(0, w), rng.randint(0, h)), c,
                      rng.randint(2, 25), cv2.LINE_AA)
@@ -139,7 +140,8 @@ def _paper(img, rng, cx, cy, pw, ph, ang):
 def _bg_desk(rng, nrng, h, w):
     img = np.empty((h, w, 3), np.uint8)
     img[:] = rng.choice([(60, 60, 60), (90, 95, 100), (35, 40, 45), (110, 130, 150), (140, 140, 135), (70, 90, 120)])
-    img = np.clip(img.astype(np.float32) + nrng.standard_normal(img.shape, dtype=np.float32) * 3, 0, 255).astype(np.uint8)
+    img = np.clip(img.astype(np.float32) + nrng.standard_normal(img.shape, dtype=np.float32) * 3,
+                  0, 255).astype(np.uint8)
     s = max(h, w)
     for _ in range(rng.randint(3, 9)):
         kind = rng.random()
@@ -374,7 +376,8 @@ def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random,
     if not is_scan and rng.random() < 0.35:
         k = rng.randrange(len(cards))
         ch, cw = cards[k].shape[:2]
-        gp = _apply_h(to_roi @ card_hs[k], np.array([[rng.uniform(0.1, 0.9) * cw, rng.uniform(0.1, 0.9) * ch]], np.float32))[0]
+        gp = _apply_h(to_roi @ card_hs[k],
+                      np.array([[rng.uniform(0.1, 0.9) * cw, rng.uniform(0.1, 0.9) * ch]], np.float32))[0]
         sig = rng.uniform(0.015, 0.04) * card_px
         sig_y = sig * rng.uniform(0.6, 1.6)
         amp = rng.uniform(0.35, 0.75)

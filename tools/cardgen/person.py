@@ -101,7 +101,8 @@ def _random_address(rng: random.Random, region: tuple[str, str, str, str]) -> st
     r = rng.random()
     if r < 0.35:
         comm = rng.choice(data.COMMUNITY_NAMES) + rng.choice(data.COMMUNITY_SUFFIXES)
-        tail = f"{street}{rng.randint(1, 999)}号{comm}{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 33)}{rng.randint(1, 6):02d}室"
+        tail = (f"{street}{rng.randint(1, 999)}号{comm}{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元"
+                f"{rng.randint(1, 33)}{rng.randint(1, 6):02d}室")
     elif r < 0.6:
         tail += f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 28)}{rng.randint(1, 4):02d}室"
     elif r < 0.8:

@@ -151,12 +151,14 @@ def _portrait(rng: random.Random, w: int, h: int) -> tuple[Image.Image, Image.Im
     sh_y = head_top + head_h * 1.05
     d.ellipse([cx - w * 0.55, sh_y, cx + w * 0.55, sh_y + h * 0.75], fill=cloth)
     if rng.random() < 0.5:  # shirt collar
-        d.polygon([(cx - head_w * 0.3, sh_y + 5), (cx, sh_y + h * 0.2), (cx + head_w * 0.3, sh_y + 5)], fill=(245, 245, 245))
+        d.polygon([(cx - head_w * 0.3, sh_y + 5), (cx, sh_y + h * 0.2), (cx + head_w * 0.3, sh_y + 5)],
+                  fill=(245, 245, 245))
     # Neck.
     d.rectangle([cx - head_w * 0.2, head_top + head_h * 0.8, cx + head_w * 0.2, sh_y + 12], fill=skin)
     # Hair behind head (long hair sometimes).
     if rng.random() < 0.4:
-        d.ellipse([cx - head_w * 0.62, head_top - head_h * 0.08, cx + head_w * 0.62, head_top + head_h * 0.92], fill=hair)
+        d.ellipse([cx - head_w * 0.62, head_top - head_h * 0.08, cx + head_w * 0.62, head_top + head_h * 0.92],
+                  fill=hair)
     # Head.
     d.ellipse([cx - head_w / 2, head_top, cx + head_w / 2, head_top + head_h], fill=skin)
     # Ears.
@@ -166,23 +168,29 @@ def _portrait(rng: random.Random, w: int, h: int) -> tuple[Image.Image, Image.Im
     # Hair top: a few styles.
     style = rng.randrange(4)
     if style == 0:  # bowl
-        d.chord([cx - head_w * 0.55, head_top - head_h * 0.1, cx + head_w * 0.55, head_top + head_h * 0.55], 180, 360, fill=hair)
+        d.chord([cx - head_w * 0.55, head_top - head_h * 0.1, cx + head_w * 0.55, head_top + head_h * 0.55],
+                180, 360, fill=hair)
     elif style == 1:  # short crop
-        d.chord([cx - head_w * 0.52, head_top - head_h * 0.05, cx + head_w * 0.52, head_top + head_h * 0.45], 170, 370, fill=hair)
+        d.chord([cx - head_w * 0.52, head_top - head_h * 0.05, cx + head_w * 0.52, head_top + head_h * 0.45],
+                170, 370, fill=hair)
     elif style == 2:  # side parting
-        d.pieslice([cx - head_w * 0.56, head_top - head_h * 0.08, cx + head_w * 0.56, head_top + head_h * 0.7], 180, 360, fill=hair)
+        d.pieslice([cx - head_w * 0.56, head_top - head_h * 0.08, cx + head_w * 0.56, head_top + head_h * 0.7],
+                   180, 360, fill=hair)
         d.polygon([(cx - head_w * 0.1, head_top + head_h * 0.05), (cx + head_w * 0.5, head_top + head_h * 0.3),
                    (cx + head_w * 0.5, head_top + head_h * 0.1)], fill=hair)
-        d.ellipse([cx - head_w * 0.45, head_top + head_h * 0.22, cx + head_w * 0.45, head_top + head_h * 0.5], fill=skin)
+        d.ellipse([cx - head_w * 0.45, head_top + head_h * 0.22, cx + head_w * 0.45, head_top + head_h * 0.5],
+                  fill=skin)
     else:  # receding / very short
-        d.chord([cx - head_w * 0.5, head_top - head_h * 0.02, cx + head_w * 0.5, head_top + head_h * 0.3], 180, 360, fill=hair)
+        d.chord([cx - head_w * 0.5, head_top - head_h * 0.02, cx + head_w * 0.5, head_top + head_h * 0.3],
+                180, 360, fill=hair)
     # Eyes, brows, nose, mouth.
     ey = head_top + head_h * rng.uniform(0.45, 0.5)
     for s in (-1, 1):
         ex = cx + s * head_w * 0.2
         d.ellipse([ex - 6, ey - 3, ex + 6, ey + 3], fill=(40, 30, 30))
         d.line([ex - 10, ey - 12, ex + 10, ey - 13], fill=hair, width=3)
-    d.line([cx, ey + 5, cx - 4, ey + head_h * 0.2, cx + 3, ey + head_h * 0.21], fill=tuple(int(c * 0.8) for c in skin), width=2)
+    d.line([cx, ey + 5, cx - 4, ey + head_h * 0.2, cx + 3, ey + head_h * 0.21], fill=tuple(int(c * 0.8) for c in skin),
+           width=2)
     my = head_top + head_h * 0.78
     d.arc([cx - head_w * 0.15, my - 8, cx + head_w * 0.15, my + 6], 20, 160, fill=(150, 70, 70), width=3)
     if rng.random() < 0.25:  # glasses
@@ -228,8 +236,9 @@ def _emblem(rng: random.Random, size: int) -> Image.Image:
     d.ellipse([s * 0.1, s * 0.1, s * 0.9, s * 0.9], fill=red)
     # Big star and four small stars in an arc.
     _star(d, c, s * 0.3, s * 0.1, 0, gold)
-    for i, a in enumerate((-0.9, -0.45, 0.45, 0.9)):
-        _star(d, c + s * 0.2 * math.sin(a) * 1.3, s * 0.3 + s * 0.12 * (1 - math.cos(a)) * 1.4 - s * 0.02, s * 0.04, a, gold)
+    for a in (-0.9, -0.45, 0.45, 0.9):
+        _star(d, c + s * 0.2 * math.sin(a) * 1.3, s * 0.3 + s * 0.12 * (1 - math.cos(a)) * 1.4 - s * 0.02, s * 0.04,
+              a, gold)
     # Stylised gate: roof + body with openings + base steps.
     d.polygon([(s * 0.26, s * 0.53), (s * 0.74, s * 0.53), (s * 0.68, s * 0.47), (s * 0.32, s * 0.47)], fill=gold)
     d.rectangle([s * 0.3, s * 0.53, s * 0.7, s * 0.66], fill=gold)
@@ -307,7 +316,8 @@ def render_front(p: Person, rng: random.Random) -> np.ndarray:
     # Values.
     draw_text(d, vx + _j(rng), rows["name"] * H + gy + _j(rng), p.name, nf, ink, spacing=rng.uniform(0, 3))
     draw_text(d, vx + _j(rng), rows["sex"] * H + gy + _j(rng), p.sex, vf, ink)
-    draw_text(d, 0.42 * W + gx + _j(rng), rows["sex"] * H + gy + _j(rng), p.ethnicity, vf, ink, spacing=rng.uniform(0, 2))
+    draw_text(d, 0.42 * W + gx + _j(rng), rows["sex"] * H + gy + _j(rng), p.ethnicity, vf, ink,
+              spacing=rng.uniform(0, 2))
     y, m, dd = p.birth.split("-")
     yc = rows["birth"] * H + gy + _j(rng)
     x = vx + _j(rng)

@@ -12,10 +12,9 @@ Every response carries X-Request-Id (a sane incoming one is echoed, else a new u
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -28,8 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
 from cardocr.api import huawei_auth, huawei_ocr
+from cardocr.api.common import log_error
 from cardocr.auth import Authenticator, Clock
-from cardocr.api.common import log_error, request_id
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
@@ -131,7 +130,7 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if reader is None:
             _ = default_reader.engine  # load the models before the first request, not during it
         try:

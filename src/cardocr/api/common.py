@@ -7,7 +7,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -85,7 +85,7 @@ class ErrorRendering:
     @staticmethod
     def route_class(render: ErrorRenderer) -> type[APIRoute]:
         class Route(APIRoute):
-            def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
                 handler = super().get_route_handler()
 
                 async def rendered(request: Request) -> Response:

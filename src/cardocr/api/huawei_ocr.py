@@ -1,4 +1,5 @@
-"""Huawei Cloud OCR wire API: POST /v2/{project_id}/ocr/<path> for every API in render.huawei.WIRE.
+"""Huawei Cloud OCR wire API: POST /v2/{project_id}/ocr/<path> for every registered document
+(render.huawei.wire_for: the documented APIs, and the others in the same style).
 
 Each API accepts its own documented parameters; parameters a seed does not document are
 ignored, as the cloud API does. The body is read and validated by hand (not by a pydantic
@@ -9,7 +10,7 @@ Errors raised on these routes are answered in Huawei's JSON error body (ErrorRen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from fastapi import APIRouter, Request
@@ -17,13 +18,18 @@ from fastapi.responses import JSONResponse, Response
 
 from cardocr.api.common import ErrorRendering, read_json_object, run_in_pool
 from cardocr.documents import REGISTRY
-from cardocr.errors import CardOcrError, ImageSizeError, InvalidParameter
+from cardocr.errors import ApiNotFound, CardOcrError, ImageSizeError, InvalidParameter
 from cardocr.intake.decode import decode_base64_image, decode_image_bytes
 from cardocr.intake.fetch import fetch_image
+from cardocr.ocr.engine import OcrEngine
+from cardocr.pipeline import read
 from cardocr.render import huawei
-from cardocr.render.huawei import WIRE, HuaweiOptions, WireDocument
+from cardocr.render.huawei import WIRE, HuaweiOptions, WireDocument, wire_for
 from cardocr.settings import Limits
 from cardocr.types import BOTH_SIDES
+
+if TYPE_CHECKING:
+    from cardocr.api.app import Reader
 
 
 def error_response(exc: CardOcrError) -> Response:
@@ -78,8 +84,18 @@ def decode_for(wire: WireDocument, payload: str | bytes, limits: Limits) -> np.n
                               max_edge=max_edge)
 
 
-def _recognize_job(reader, wire: WireDocument, payload: str | bytes, limits: Limits,
-                   options: HuaweiOptions) -> dict:
+def recognize(path: str, image: np.ndarray, options: HuaweiOptions, engine: OcrEngine) -> dict[str, Any]:
+    """Read a decoded BGR image and answer what the Huawei API at `path` answers in `result`
+    (the route's work without HTTP: the CLI and tests call it)."""
+    wire = wire_for(path)
+    if wire is None:
+        raise InvalidParameter("Unknown document type.")
+    results = read(REGISTRY[wire.document], image, huawei.read_request(wire, options), engine)
+    return huawei.render(wire, results, options)
+
+
+def _recognize_job(reader: Reader, wire: WireDocument, payload: str | bytes, limits: Limits,
+                   options: HuaweiOptions) -> dict[str, Any]:
     image = decode_for(wire, payload, limits)
     results = reader(REGISTRY[wire.document], image, huawei.read_request(wire, options))
     return huawei.render(wire, results, options)
@@ -107,13 +123,11 @@ async def recognize_request(request: Request, project_id: str, wire: WireDocumen
     return JSONResponse({"result": result})
 
 
-def _add_route(wire: WireDocument) -> None:
-    async def endpoint(project_id: str, request: Request) -> JSONResponse:
-        return await recognize_request(request, project_id, wire)
-
-    endpoint.__name__ = wire.path.replace("-", "_")
-    router.add_api_route(f"/v2/{{project_id}}/ocr/{wire.path}", endpoint, methods=["POST"])
-
-
-for _wire in WIRE.values():
-    _add_route(_wire)
+@router.post("/v2/{project_id}/ocr/{path}")
+async def ocr(project_id: str, path: str, request: Request) -> JSONResponse:
+    """One route for every API: the registry says which exist (an unknown one is what
+    Huawei's API gateway answers for it, 404 APIGW.0101)."""
+    wire = wire_for(path)
+    if wire is None:
+        raise ApiNotFound()
+    return await recognize_request(request, project_id, wire)

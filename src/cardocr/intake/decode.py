@@ -28,14 +28,15 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from cardocr.errors import ImageSizeError, UnsupportedFormat
+from cardocr.settings import Limits
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
-MIN_EDGE = 15
-MAX_EDGE = 8192
-
-# Belt and braces: our own header check (MAX_EDGE) already caps pixels at 8192*8192; Pillow's
-# own bomb guard (error at 2x this value) then never fires for anything we would accept.
-Image.MAX_IMAGE_PIXELS = MAX_EDGE * MAX_EDGE
+# The defaults are the service's (settings.Limits); callers pass the configured ones.
+# Pillow's own bomb guard is left at its default (an error above ~179 Mpx): our header check
+# rejects anything over max_edge first, and 8192 x 8192 is well under it.
+_DEFAULTS = Limits()
+MAX_IMAGE_BYTES = _DEFAULTS.max_image_bytes
+MIN_EDGE = _DEFAULTS.min_image_edge
+MAX_EDGE = _DEFAULTS.max_image_edge
 
 _WHITESPACE = re.compile(rb"[ \t\r\n]+")
 _B64_ALPHABET = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
@@ -107,7 +108,7 @@ def decode_image_bytes(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # DecompressionBombWarning etc.: we check ourselves
-            img = Image.open(io.BytesIO(b), formats=[fmt])
+            img: Image.Image = Image.open(io.BytesIO(b), formats=[fmt])
             width, height = img.size  # header only; no pixel data decoded yet
     except Image.DecompressionBombError:
         raise ImageSizeError() from None

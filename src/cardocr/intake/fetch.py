@@ -36,13 +36,16 @@ from dataclasses import dataclass
 import httpx
 
 from cardocr.errors import UrlFetchFailed, UrlRefused
+from cardocr.settings import Limits
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_REDIRECTS = 3
+# the service's defaults (settings.Limits); the API passes the configured ones
+_DEFAULTS = Limits()
+DEFAULT_TIMEOUT = _DEFAULTS.url_fetch_timeout_seconds
+DEFAULT_MAX_BYTES = _DEFAULTS.max_download_bytes
+DEFAULT_MAX_REDIRECTS = _DEFAULTS.max_redirects
 USER_AGENT = "cardocr-fetch/0.1"
 
 _REDIRECT_CODES = {301, 302, 303, 307, 308}

@@ -41,7 +41,9 @@ def wheel_model_dir(package: str = "rapidocr") -> Path:
 
 
 class OcrEngine(Protocol):
-    charset: list[str]
+    # read-only, so an engine may hold a Charset (the real one) or a plain list (a test's)
+    @property
+    def charset(self) -> list[str]: ...
 
     def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]: ...
 
@@ -149,9 +151,10 @@ class OnnxOcrEngine:
         return [float(p[1]) for p in out]
 
 
-def _batches(prepared: list, size: int, similar_width: float | None) -> list[list]:
+def _batches(prepared: list[tuple[int, np.ndarray]], size: int,
+             similar_width: float | None) -> list[list[tuple[int, np.ndarray]]]:
     """Consecutive runs of width-sorted crops: at most `size`, and within `similar_width`."""
-    out: list[list] = []
+    out: list[list[tuple[int, np.ndarray]]] = []
     for item in prepared:
         if not out or len(out[-1]) == size or (
                 similar_width and item[1].shape[1] > similar_width * out[-1][0][1].shape[1]):

@@ -2,8 +2,8 @@
 
 Everything Huawei-specific lives here: each API's documented request flags and image limits,
 its result keys and the document fields they carry, value formats (strings, Booleans,
-confidences), and the error codes. The documents know none of it; a document a Huawei API
-does not serve simply has no entry in WIRE.
+confidences), and the error codes. The documents know none of it. A registered document that
+no Huawei API documents is served in the style of the documented ones (_in_the_house_style).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import cv2
 import numpy as np
 
 from .. import errors
-from ..documents import REGISTRY
-from ..ocr.engine import OcrEngine
-from ..pipeline import read
+from ..documents import REGISTRY, DocumentType
+from ..documents.contract import no_portrait
 from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
@@ -79,7 +79,7 @@ class WireDocument:
     limit_base64_size: bool = False
 
 
-WIRE: dict[str, WireDocument] = {w.path: w for w in (
+DOCUMENTED: dict[str, WireDocument] = {w.path: w for w in (
     # "The narrow edge contains at least 15 pixels and the wide edge contains at most 8,000
     # pixels." (en and zh seeds alike)
     WireDocument(
@@ -109,32 +109,52 @@ WIRE: dict[str, WireDocument] = {w.path: w for w in (
 )}
 
 
+def _in_the_house_style(doc: DocumentType) -> WireDocument:
+    """A document no Huawei API documents is served in the style of the documented ones:
+    its own field names as keys, `valid_<check>` verification keys, a confidence per field,
+    the location and image flags it can honour; its optional fields are always read."""
+    flags = [Flag.TEXT_LOCATION, Flag.ADJUSTED_IMAGE]
+    if any(doc.checks.values()):
+        flags.insert(0, Flag.VERIFICATION)
+    if doc.portrait is not no_portrait:
+        flags += [Flag.PORTRAIT_LOCATION, Flag.PORTRAIT_IMAGE]
+    return WireDocument(
+        doc.name, doc.name,
+        fields={side: _same(*doc.fields[side]) for side in doc.sides},
+        verification={side: tuple((f"valid_{c}", c) for c in checks) for side, checks in doc.checks.items()},
+        flags=tuple(flags), takes_side=len(doc.sides) > 1, confidence=True)
+
+
+def wire_for(path: str) -> WireDocument | None:
+    """The API at /v2/{project_id}/ocr/<path>: a documented one, or a registered document in
+    the house style (so a new document needs no line here); None when there is none."""
+    if path in DOCUMENTED:
+        return DOCUMENTED[path]
+    doc = REGISTRY.get(path)
+    return _in_the_house_style(doc) if doc is not None else None
+
+
+# every registered document's API, as the registry stood at import
+WIRE: dict[str, WireDocument] = {path: wire for path in REGISTRY if (wire := wire_for(path)) is not None}
+
+
 def read_request(wire: WireDocument, options: HuaweiOptions) -> ReadRequest:
     """What to read for a request: the side, and the optional fields its flags ask for."""
     return ReadRequest(side=options.side or None,
                        optional=frozenset(f for f, flag in wire.optional.items() if flag in options))
 
 
-def recognize(path: str, image: np.ndarray, options: HuaweiOptions, engine: OcrEngine) -> dict:
-    """Read a decoded BGR image and answer what the Huawei API at `path` answers in `result`."""
-    wire = WIRE.get(path)
-    if wire is None:
-        raise errors.InvalidParameter("Unknown document type.")
-    results = read(REGISTRY[wire.document], image, read_request(wire, options), engine)
-    return render(wire, results, options)
-
-
-def render(wire: WireDocument, results: list[CardResult], options: HuaweiOptions) -> dict:
+def render(wire: WireDocument, results: list[CardResult], options: HuaweiOptions) -> dict[str, Any]:
     if options.side == BOTH_SIDES:
         return {r.side: _one(wire, r, options) for r in results}
     return _one(wire, results[0], options)
 
 
-def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict:
+def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str, Any]:
     booleans = REGISTRY[wire.document].boolean_fields
     keys = [(key, name) for key, name in wire.fields[r.side]
             if name not in wire.optional or wire.optional[name] in options]
-    out: dict = {key: _value(r, name, name in booleans) for key, name in keys}
+    out: dict[str, Any] = {key: _value(r, name, name in booleans) for key, name in keys}
     if wire.confidence:
         out["confidence"] = {key: _confidence(r.fields[name].confidence) if name in r.fields else 0.0
                              for key, name in keys}
@@ -142,8 +162,8 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict:
     if Flag.VERIFICATION in options and checks:
         out["verification_result"] = {key: bool(r.checks.get(name, False)) for key, name in checks}
     if Flag.TEXT_LOCATION in options:
-        out["text_location"] = {key: _points(r.in_photo(r.fields[name].quad)) for key, name in keys
-                                if name in r.fields and r.fields[name].quad is not None}
+        out["text_location"] = {key: _points(r.in_photo(quad)) for key, name in keys
+                                if name in r.fields and (quad := r.fields[name].quad) is not None}
     if r.portrait is not None:
         if Flag.PORTRAIT_LOCATION in options:
             out["portrait_location"] = _points(r.in_photo(r.portrait))
