@@ -15,7 +15,7 @@ from cardocr.ocr.ctc import Charset
 from cardocr.ocr.types import Line
 from cardocr.render import huawei
 from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
-from cardocr.types import CARD_H, CARD_W, Card, CardResult
+from cardocr.types import CARD_H, CARD_W, Card, CardResult, Field, Reading
 
 
 class NoTextEngine:
@@ -92,3 +92,41 @@ def test_blank_card_renders_in_the_huawei_format(path):
         if Flag.ADJUSTED_IMAGE in wire.flags:
             extra.add("adjusted_image")
         assert set(out) == keys | extra
+
+
+def test_a_new_document_is_served_from_its_registry_line(monkeypatch):
+    """What adding a document takes: its module (here a toy one, inline) and one registry
+    line. The API route, its request parameters (sides, flags) and the answer follow from the
+    registry; no renderer, router or list elsewhere is edited."""
+    from apihelpers import DEV_PROJECT_ID, b64, get_token, make_client, make_image
+
+    box = np.array([[10, 10], [60, 10], [60, 30], [10, 30]], np.float32)
+
+    def classify(card, engine):
+        return "front", 1.0
+
+    def read(card, side, engine, optional=frozenset()):
+        fields = {"name": Field("TOY", 0.8, box), "number": Field("123", 0.95)}
+        return Reading("toy-card", side, fields, checks={"number": True})
+
+    toy = DocumentType(name="toy-card", sides=("front",), fields={"front": ("name", "number")},
+                       checks={"front": ("number",)}, classify_side=classify, read=read)
+    monkeypatch.setitem(REGISTRY, "toy-card", toy)
+
+    def reader(doc, image, request):
+        card = Card(image, [])
+        return [CardResult(doc.read(card, doc.sides[0], NoTextEngine(), request.optional), image, np.eye(3))]
+
+    client, _ = make_client(pipeline=reader)
+    token = get_token(client)
+    path = f"/v2/{DEV_PROJECT_ID}/ocr/toy-card"
+    body = {"image": b64(make_image()), "return_verification": True, "return_text_location": True}
+    r = client.post(path, json=body, headers={"X-Auth-Token": token})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"result": {
+        "name": "TOY", "number": "123", "confidence": {"name": 0.8, "number": 0.95},
+        "verification_result": {"valid_number": True},
+        "text_location": {"name": [[10, 10], [60, 10], [60, 30], [10, 30]]}}}
+    # a one-sided document takes no `side`; its flags are checked like any API's
+    bad = client.post(path, json={**body, "return_text_location": "yes"}, headers={"X-Auth-Token": token})
+    assert bad.status_code == 400 and bad.json()["error_code"] == "AIS.0101"

@@ -170,13 +170,18 @@ def test_pipeline_lets_bugs_through(exc):
         _read_with(exc)
 
 
-@pytest.mark.parametrize("exc", IMAGE_FAILURES, ids=lambda e: type(e).__name__)
-def test_image_failure_through_api_is_ais0105(exc, token):
+def _post_through_failing_engine(exc, token):
+    """A card-like photo through the API, the real pipeline and an engine that raises `exc`."""
     from cardocr.pipeline import read
 
     ok, buf = cv2.imencode(".jpg", _card_like_image())
     client, _ = make_client(pipeline=lambda doc, image, request: read(doc, image, request, FailingEngine(exc)))
-    r = client.post(OCR_PATH, json={"image": b64(buf.tobytes())}, headers={"X-Auth-Token": token})
+    return client.post(OCR_PATH, json={"image": b64(buf.tobytes())}, headers={"X-Auth-Token": token})
+
+
+@pytest.mark.parametrize("exc", IMAGE_FAILURES, ids=lambda e: type(e).__name__)
+def test_image_failure_through_api_is_ais0105(exc, token):
+    r = _post_through_failing_engine(exc, token)
     assert_error(r, 400, "AIS.0105")
     assert r.json() == error_body(RecognitionFailed())
 
@@ -184,9 +189,5 @@ def test_image_failure_through_api_is_ais0105(exc, token):
 @pytest.mark.internal_error
 @pytest.mark.parametrize("exc", BUGS, ids=lambda e: type(e).__name__)
 def test_bug_through_api_is_an_internal_error(exc, token):
-    from cardocr.pipeline import read
-
-    ok, buf = cv2.imencode(".jpg", _card_like_image())
-    client, _ = make_client(pipeline=lambda doc, image, request: read(doc, image, request, FailingEngine(exc)))
-    r = client.post(OCR_PATH, json={"image": b64(buf.tobytes())}, headers={"X-Auth-Token": token})
+    r = _post_through_failing_engine(exc, token)
     assert_error(r, 500, "ModelArts.4505")

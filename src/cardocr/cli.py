@@ -68,8 +68,8 @@ def recognize(
     bar on stderr. Exit code 1 if any image failed.
     """
     err = Console(stderr=True)
-    if doc_type not in DOC_TYPES:
-        err.print(f"unknown --type; choose one of: {', '.join(DOC_TYPES)}")
+    if doc_type not in REGISTRY:
+        err.print(f"unknown --type; choose one of: {', '.join(REGISTRY)}")
         raise typer.Exit(2)
     wire = _wire(doc_type)
     if side is not None and (side not in SIDES or not wire.takes_side):

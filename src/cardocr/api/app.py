@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
 from cardocr.api import huawei_auth, huawei_ocr
-from cardocr.api.common import log_error
+from cardocr.api.common import Reader, log_error
 from cardocr.auth import Authenticator, Clock
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
@@ -37,10 +37,6 @@ from cardocr.render.huawei import error_body
 from cardocr.settings import Settings
 from cardocr.telemetry import report_internal_error
 from cardocr.types import CardResult, ReadRequest
-
-# What the routers call to read a decoded image (pipeline.read with the app's engine, or a
-# fake in tests): runs on the inference pool.
-Reader = Callable[[DocumentType, np.ndarray, ReadRequest], list[CardResult]]
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -10,16 +10,23 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+import numpy as np
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.types import Scope
 
+from cardocr.documents import DocumentType
 from cardocr.errors import BodyTooLarge, CardOcrError, InternalError, InvalidParameter, MalformedBody
 from cardocr.telemetry import report_internal_error
+from cardocr.types import CardResult, ReadRequest
 
 log = logging.getLogger("cardocr.api")
+
+# What the routers call to read a decoded image (pipeline.read with the app's engine, or a
+# fake in tests): runs on the inference pool.
+Reader = Callable[[DocumentType, np.ndarray, ReadRequest], list[CardResult]]
 
 T = TypeVar("T")
 

@@ -10,13 +10,13 @@ Errors raised on these routes are answered in Huawei's JSON error body (ErrorRen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from cardocr.api.common import ErrorRendering, read_json_object, run_in_pool
+from cardocr.api.common import ErrorRendering, Reader, read_json_object, run_in_pool
 from cardocr.documents import REGISTRY
 from cardocr.errors import ApiNotFound, CardOcrError, ImageSizeError, InvalidParameter
 from cardocr.intake.decode import decode_base64_image, decode_image_bytes
@@ -27,9 +27,6 @@ from cardocr.render import huawei
 from cardocr.render.huawei import WIRE, HuaweiOptions, WireDocument, wire_for
 from cardocr.settings import Limits
 from cardocr.types import BOTH_SIDES
-
-if TYPE_CHECKING:
-    from cardocr.api.app import Reader
 
 
 def error_response(exc: CardOcrError) -> Response:

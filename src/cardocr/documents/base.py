@@ -48,7 +48,7 @@ def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[fl
 
 def box_quad(b: tuple[float, float, float, float]) -> np.ndarray:
     x0, y0, x1, y1 = b
-    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
 
 @dataclass
@@ -64,7 +64,7 @@ class ZoneText:
         pts = np.concatenate(self.quads)
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
-        return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
 
 def read_zones(
@@ -239,6 +239,14 @@ def choose_number(line: Line, reading: Reading, extra_regions: Container[str] = 
             reading.corrections.append(("number", "check character with uncertain digits"))
             return cand, conf * 0.9
     return text, conf
+
+
+def text_value(field: Field) -> str:
+    """The value of a field that holds text, which is every field but a flag (the Hong Kong
+    card's `permanent`, a bool)."""
+    if not isinstance(field.value, str):
+        raise TypeError(f"not a text field: {field.value!r}")
+    return field.value
 
 
 def let_number_decide(reading: Reading, extra_regions: Container[str] = ()) -> bool:

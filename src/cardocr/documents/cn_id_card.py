@@ -37,6 +37,7 @@ from .base import (
     read_zones,
     shifted,
     strip_label,
+    text_value,
 )
 from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
 from .checks.authority import similar_authorities
@@ -113,8 +114,8 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
     if reading.side != "front":
         return None
     x0, x1, y0, y1 = Layout.PORTRAIT
-    return np.float32([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
-                       [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
+    return np.array([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
+                     [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]], np.float32)
 
 
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
@@ -200,8 +201,8 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     line = greedy_decode(line.probs, engine.charset, alphabet(engine.charset, ADDRESS_CHARS))
     if not line.text or line.min_prob < 0.8:
         return None
-    zone.quads.append(np.float32([[bounds[0] * CARD_W, y0], [bounds[1] * CARD_W, y0],
-                                  [bounds[1] * CARD_W, y1], [bounds[0] * CARD_W, y1]]))
+    zone.quads.append(np.array([[bounds[0] * CARD_W, y0], [bounds[1] * CARD_W, y0],
+                                [bounds[1] * CARD_W, y1], [bounds[0] * CARD_W, y1]], np.float32))
     return line
 
 
@@ -216,7 +217,7 @@ def _parse_birth(text: str) -> str:
 def _cross_check_front(reading: Reading) -> None:
     let_number_decide(reading)
     f = reading.fields
-    number = f["number"].value
+    number = text_value(f["number"])
     birth_n = birth_from_number(number) if len(number) == 18 else None
     sex_n = sex_from_number(number) if len(number) == 18 else None
     reading.checks.update({
@@ -271,7 +272,7 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
     sure = {c for c, p in zip(line.text, line.char_probs) if p >= CONFIDENT} - set(prefix)
 
     def logp(s: str) -> float:
-        if not all(c in index for c in s):
+        if line.probs is None or not all(c in index for c in s):
             return -np.inf
         return sequence_log_prob(line.probs, [index[c] for c in prefix + s])
 
@@ -300,7 +301,7 @@ def _joint_validity(v: Line) -> tuple[str, str] | None:
     stay as read. Returns the best-scoring pair, or None when the line is not two dates."""
     if not RE_VALIDITY.fullmatch(v.text) or len(v.alternatives) != len(v.text):
         return None
-    rows = []
+    digit_rows = []
     for ch, p, alts in zip(v.text, v.char_probs, v.alternatives):
         if not ch.isdigit():
             continue
@@ -311,8 +312,8 @@ def _joint_validity(v: Line) -> tuple[str, str] | None:
         row[int(ch)] = max(row[int(ch)], np.log(max(p, 1e-4)))
         if p >= CONFIDENT:
             row[np.arange(10) != int(ch)] = -np.inf
-        rows.append(row)
-    rows = np.array(rows)  # 16 digits: Y1 M1 D1 Y2 M2 D2
+        digit_rows.append(row)
+    rows = np.array(digit_rows)  # 16 digits: Y1 M1 D1 Y2 M2 D2
 
     def number(first: int, value: int, width: int) -> float:
         return float(sum(rows[first + i, int(d)] for i, d in enumerate(f"{value:0{width}d}")))

@@ -47,6 +47,7 @@ from .base import (
     read_zones,
     shifted,
     strip_label,
+    text_value,
 )
 from .checks import add_years, fmt, parse_date
 from .checks.licence_authority import local_authorities
@@ -296,7 +297,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 
     authority, auth_conf, auth_quad = "", 0.0, None
     if seal:
-        local = local_authorities(fields["number"].value, fields["address"].value)
+        local = local_authorities(number, address)
         x0, x1, y0, y1 = Layout.SEAL_REGION
         authority, auth_conf, auth_quad = read_seal(card, engine, (x0, x1, y0 + dy, y1 + dy), local)
     fields["authority"] = Field(authority, auth_conf, auth_quad)
@@ -390,7 +391,7 @@ def _cross_check_front(reading: Reading) -> None:
     if not let_number_decide(reading, SAR_PREFIX):
         return
     f = reading.fields
-    sar = SAR_PREFIX.get(f["number"].value[:6])
+    sar = SAR_PREFIX.get(text_value(f["number"])[:6])
     if sar and f["nationality"].value != sar and f["nationality"].confidence < CONFIDENT:
         f["nationality"] = Field(sar, f["nationality"].confidence, f["nationality"].quad)
 

@@ -21,6 +21,7 @@ import numpy as np
 from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
 from ..ocr.types import Line
 from ..types import CONFIDENT, Reading
+from .base import text_value
 from .checks.hkid import chars_for_code, hong_kong_name_chars, is_valid_hkid, telegraph_code
 
 NAME_MARGIN = 8.0  # log-likelihood a name the telegraph codes propose may trail the raw reading by
@@ -146,8 +147,8 @@ def read_birth_sex(lines: list[Line], charset: list[str], extra: list[Line] | No
         return "", "", 0.0, 0.0
     birth, birth_conf = m.group(0), _span_conf(ln, *m.span())
     tail = list(zip(ln.text[m.end():], ln.char_probs[m.end():]))
-    for extra in lines[1:]:
-        e = decode(extra, charset, "birth")
+    for more in lines[1:]:
+        e = decode(more, charset, "birth")
         tail += list(zip(e.text, e.char_probs))
     # each half of 女 F / 男 M votes with its probability
     votes = {"F": 0.0, "M": 0.0}
@@ -237,7 +238,9 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> t
         return text, min_conf(ln)
     valid = [i for i, w in enumerate(words) if RE_SYMBOLS.fullmatch(w)]
     if valid:  # what the card's conventions allow, when any candidate is
-        words, scores, tail_confs = ([x[i] for i in valid] for x in (words, scores, tail_confs))
+        words = [words[i] for i in valid]
+        scores = [scores[i] for i in valid]
+        tail_confs = [tail_confs[i] for i in valid]
     scores_a = np.array(scores)
     share_all = np.exp(scores_a - scores_a.max())
     share_all /= share_all.sum()
@@ -315,7 +318,7 @@ def tidy_name_en(ln: Line) -> str:
     convention settles the case only of letters read without confidence (y/Y, o/O, s/S look
     alike at this size); a capital right after a small letter in the given names marks a
     space the crop squeezed out."""
-    out = []
+    out: list[str] = []
     comma_seen, word_start = False, True
     for c, p in zip(ln.text, ln.char_probs):
         if c == ",":
@@ -345,9 +348,9 @@ def cross_check(reading: Reading) -> None:
     """Dates must be real and ordered: birth ≤ first issue ≤ issue. A failure lowers the
     confidence of the least certain of the dates involved; nothing is rewritten."""
     f = reading.fields
-    birth = _date(f["birth_date"].value, "%d-%m-%Y")
-    issue = _issue(f["issue_date"].value)
-    initial = _initial(f["initial_issue_date"].value, issue)
+    birth = _date(text_value(f["birth_date"]), "%d-%m-%Y")
+    issue = _issue(text_value(f["issue_date"]))
+    initial = _initial(text_value(f["initial_issue_date"]), issue)
     for name, value in (("birth_date", birth), ("initial_issue_date", initial), ("issue_date", issue)):
         if f[name].value and value is None:
             f[name].confidence = round(f[name].confidence * 0.5, 4)
@@ -358,7 +361,7 @@ def cross_check(reading: Reading) -> None:
             weak = n1 if f[n1].confidence < f[n2].confidence else n2
             f[weak].confidence = round(f[weak].confidence * 0.5, 4)
     reading.checks.update({
-        "number": is_valid_hkid(f["number"].value),
+        "number": is_valid_hkid(text_value(f["number"])),
         "dates": len(order) == 3 and order[0][1] <= order[1][1] <= order[2][1],
     })
 

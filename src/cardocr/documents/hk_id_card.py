@@ -95,8 +95,8 @@ def classify_side(card: Card, engine: OcrEngine) -> tuple[str, float]:
 
 def portrait_quad(reading: Reading) -> np.ndarray | None:
     x0, x1, y0, y1 = Layout.PORTRAIT[reading.meta.get("layout", "2018")]
-    return np.float32([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
-                       [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]])
+    return np.array([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H],
+                     [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]], np.float32)
 
 
 _FOLD = str.maketrans({"，": ",", "（": "(", "）": ")", "－": "-", "＊": "*", "：": ":"})
@@ -123,7 +123,7 @@ class _Seen:
     @property
     def quad(self) -> np.ndarray:
         x0, y0, x1, y1 = self.box
-        return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
 
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
@@ -206,7 +206,8 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     # -- names, codes, symbols ----------------------------------------------------------
     tele_s = _pick(seen, lambda t: RE_TELEGRAPH.match(t.strip()) and len(t.replace(" ", "")) % 4 == 0,
                    used=used, prefer_y=0.4)
-    codes, tele_probs = [], []
+    codes: list[str] = []
+    tele_probs: list[float] = []
     if tele_s is not None:
         used.add(id(tele_s))
         codes, tele_probs = read_telegraph(tele_s.line, charset)

@@ -44,8 +44,8 @@ def read_seal(card: Card, engine: OcrEngine, where: tuple[float, float, float, f
     if seal is None:
         return "", 0.0, None
     bx0, by0, bx1, by1 = seal.bbox
-    quad = np.float32([[px0 + bx0, py0 + by0 / ISO_Y], [px0 + bx1, py0 + by0 / ISO_Y],
-                       [px0 + bx1, py0 + by1 / ISO_Y], [px0 + bx0, py0 + by1 / ISO_Y]])
+    quad = np.array([[px0 + bx0, py0 + by0 / ISO_Y], [px0 + bx1, py0 + by0 / ISO_Y],
+                     [px0 + bx1, py0 + by1 / ISO_Y], [px0 + bx0, py0 + by1 / ISO_Y]], np.float32)
     quad[:, 0] = np.clip(quad[:, 0], 0, CARD_W)
     quad[:, 1] = np.clip(quad[:, 1], 0, CARD_H)
     crops = seal.lines

@@ -72,10 +72,10 @@ class _AlphabetView:
             self.sub = probs[:, cols]
 
     def best(self) -> np.ndarray:
-        if self.sub is not None:
+        if self.cols is not None and self.sub is not None:  # set together
             return self.cols[self.sub.argmax(axis=1)]
         best = self.probs.argmax(axis=1)
-        if self.permitted is not None:
+        if self.permitted is not None and self.alphabet is not None:  # set together
             cols = self.alphabet
             for t in np.nonzero(~self.permitted[best])[0]:  # the best class is not permitted
                 best[t] = cols[int(self.probs[t, cols].argmax())]
@@ -206,14 +206,14 @@ class Charset(list):
 
     def __init__(self, chars: list[str]) -> None:
         super().__init__(chars)
-        self.index: dict[str, int] = {c: i for i, c in enumerate(self)}
+        self.lookup: dict[str, int] = {c: i for i, c in enumerate(self)}
         self.alphabets: dict[str, np.ndarray] = {}
 
 
 def char_index(charset: list[str]) -> dict[str, int]:
     """Character → class index (cached on a Charset; built afresh for a plain list)."""
     if isinstance(charset, Charset):
-        return charset.index
+        return charset.lookup
     return {c: i for i, c in enumerate(charset)}
 
 

@@ -24,7 +24,7 @@ def crop_quad(image: np.ndarray, quad: np.ndarray, pad: float = 0.0) -> np.ndarr
     h = int(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))
     if w < 2 or h < 2:
         return np.zeros((2, 2, 3), dtype=np.uint8)
-    dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     m = cv2.getPerspectiveTransform(q, dst)
     return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 

@@ -40,7 +40,7 @@ class CardQuad:
 
     def homography(self) -> np.ndarray:
         """Original image → canonical card pixels."""
-        dst = np.float32([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]])
+        dst = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
         return cv2.getPerspectiveTransform(self.corners.astype(np.float32), dst)
 
     def warp(self, image: np.ndarray) -> np.ndarray:
@@ -86,7 +86,8 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     # summed over the channels by OpenCV, saturating at 255 (only > 18 matters); numpy's
     # int16 arithmetic over the three channels was 40% of the whole search
     colour = tuple(float(c) for c in bg.astype(np.int16)) + (0.0,)  # in whole levels
-    diff = cv2.absdiff(cv2.GaussianBlur(small, (7, 7), 0), colour)
+    # (OpenCV's stubs lack absdiff's Scalar form, which this is)
+    diff = cv2.absdiff(cv2.GaussianBlur(small, (7, 7), 0), colour)  # type: ignore[call-overload]
     dist = cv2.transform(diff, np.ones((1, 3), np.float32))
     maps.append(("not_border", (dist > 18).astype(np.uint8) * 255))
     out = []
@@ -191,7 +192,7 @@ def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float, aspect_want
 def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     """Does the inside look like a card: pale, with small dark print, and a visible edge?"""
     q = _landscape(order_corners(quad))
-    dst = np.float32([[0, 0], [160, 0], [160, 100], [0, 100]])
+    dst = np.array([[0, 0], [160, 0], [160, 100], [0, 100]], np.float32)
     m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
     patch = cv2.warpPerspective(small, m, (160, 100))
     hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
@@ -248,9 +249,10 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
         xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
         xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
         again = _find(image[ya:yb, xa:xb], 1, aspect)
-        if again and (_same_card(again[0].corners + np.float32([xa, ya]), c.corners) or
-                      deep and _contains(again[0].corners + np.float32([xa, ya]), c.corners)):
-            refined.append(CardQuad(again[0].corners + np.float32([xa, ya]), c.score, c.method + "+zoom"))
+        offset = np.array([xa, ya], np.float32)
+        if again and (_same_card(again[0].corners + offset, c.corners) or
+                      deep and _contains(again[0].corners + offset, c.corners)):
+            refined.append(CardQuad(again[0].corners + offset, c.score, c.method + "+zoom"))
         else:
             refined.append(c)
     return refined

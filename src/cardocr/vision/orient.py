@@ -34,7 +34,7 @@ def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
         vote = float(np.dot(probs, weights) / weights.sum())
     if vote > 0.5:
         card_img = card_img[::-1, ::-1].copy()
-        boxes = [np.float32([CARD_W, CARD_H]) - q for q in boxes]
+        boxes = [np.array([CARD_W, CARD_H], np.float32) - q for q in boxes]
         boxes = [np.roll(q, 2, axis=0) for q in boxes]
         quad = quad.rotated_180()
     return Card(card_img, boxes), quad, vote

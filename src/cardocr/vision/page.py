@@ -87,8 +87,8 @@ def find_page(card: Card) -> tuple[Card, PageMap]:
         return identity
     sx, sy = CARD_W / (x1 - x0), CARD_H / (y1 - y0)
     img = cv2.resize(card.image[y0:y1, x0:x1], (CARD_W, CARD_H), interpolation=cv2.INTER_LINEAR)
-    off = np.float32([x0, y0])
-    scale = np.float32([sx, sy])
+    off = np.array([x0, y0], np.float32)
+    scale = np.array([sx, sy], np.float32)
     boxes = []
     for q in card.boxes:
         nq = (q - off) * scale

@@ -93,7 +93,7 @@ def _red_ink(region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
     # the seal is where red ink is densest; its ink is what lies within a seal's reach of
     # the ink's middle there
     dens = cv2.boxFilter(mask.astype(np.float32), -1, (71, 71))
-    sy, sx = np.unravel_index(int(np.argmax(dens)), dens.shape)
+    sy, sx = (int(i) for i in np.unravel_index(int(np.argmax(dens)), dens.shape))
     ys, xs = np.nonzero(mask)
     for reach in (160, 130):
         y0, y1, x0, x1 = max(0, sy - reach), sy + reach, max(0, sx - reach), sx + reach
@@ -237,8 +237,8 @@ def _square_rows(ink: np.ndarray, hull: np.ndarray) -> tuple[list[np.ndarray], t
     tl, br = box[np.argmin(s)], box[np.argmax(s)]
     tr, bl = box[np.argmin(d)], box[np.argmax(d)]
     side = 240
-    src = np.float32([tl, tr, br, bl])
-    dst = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
+    src = np.array([tl, tr, br, bl], np.float32)
+    dst = np.array([[0, 0], [side, 0], [side, side], [0, side]], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     sq = cv2.warpPerspective(ink, m, (side, side), borderValue=255)
     x0, y0 = box[:, 0].min(), box[:, 1].min()

@@ -19,15 +19,14 @@ import re
 
 __all__ = ["add_years", "fmt", "parse_date"]
 
-_PATTERNS = (
+# re.ASCII: \d is 0-9 only (no fullwidth or other scripts' digits).
+_PATTERNS = tuple(re.compile(p, re.ASCII) for p in (
     r"(\d{4})(\d{2})(\d{2})",
     r"(\d{4})-(\d{1,2})-(\d{1,2})",
     r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
     r"(\d{4})/(\d{1,2})/(\d{1,2})",
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
-)
-# re.ASCII: \d is 0-9 only (no fullwidth or other scripts' digits).
-_PATTERNS = tuple(re.compile(p, re.ASCII) for p in _PATTERNS)
+))
 
 
 def parse_date(s: str) -> _dt.date | None:

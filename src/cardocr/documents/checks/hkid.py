@@ -44,7 +44,7 @@ def hkid_check_digit(prefix: str, digits: str) -> str:
 def is_valid_hkid(number: str) -> bool:
     """`number` as printed: ``A123456(3)``."""
     m = NUMBER_RE.match(number)
-    return bool(m) and hkid_check_digit(m.group(1), m.group(2)) == m.group(3)
+    return m is not None and hkid_check_digit(m.group(1), m.group(2)) == m.group(3)
 
 
 @functools.cache

@@ -320,7 +320,9 @@ def candidates_repairing_check(
         for ch, p in _clean_alternatives(i, chars[i]):
             if ch == top_chars[i] or p <= 0:
                 continue
-            delta = weights[i] * (_char_value(i, ch) - top_vals[i]) % 11
+            val = _char_value(i, ch)
+            assert val is not None  # _clean_alternatives keeps only chars that can stand at i
+            delta = weights[i] * (val - top_vals[i]) % 11
             groups.setdefault(delta, []).append((ch, p))
         if groups:
             by_delta[i] = groups
