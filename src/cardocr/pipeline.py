@@ -18,6 +18,7 @@ from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 from .documents import REGISTRY, DocumentType
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
+from .quality import DETECTORS, Evidence, measure
 from .types import BOTH_SIDES, CardResult, Reading, ReadRequest
 from .vision.locate import CardQuad, find_cards, overlap
 from .vision.orient import straighten
@@ -48,6 +49,8 @@ def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: Ocr
         raise InvalidParameter("The side parameter is invalid.")
     if not request.optional <= doc.optional_fields:
         raise InvalidParameter("Unknown optional field.")
+    if not request.signals <= DETECTORS.keys():
+        raise InvalidParameter("Unknown signal.")
     try:
         return _read_cards(doc, image, request, engine)
     except CardOcrError:
@@ -108,6 +111,8 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         if not any(f.value for f in reading.fields.values()):
             continue
         result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))
+        if request.signals:
+            result.signals = measure(request.signals, Evidence(image, quad.corners, quad.method, card, reading))
         if quad.method == "whole":
             (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
             return

@@ -83,10 +83,13 @@ class Reading:
 class ReadRequest:
     """What to read. `side`: one of the document's sides (read it as that), BOTH_SIDES (find
     one card of each side), or None (find one card, tell its side). `optional`: names of the
-    document's optional fields to read (costly ones are read only when asked for)."""
+    document's optional fields to read (costly ones are read only when asked for). `signals`:
+    the capture-quality and fraud signals to compute (cardocr.quality.DETECTORS); none costs
+    anything unless asked for."""
 
     side: str | None = None
     optional: frozenset[str] = frozenset()
+    signals: frozenset[str] = frozenset()
 
     @property
     def cards_wanted(self) -> int:
@@ -96,7 +99,8 @@ class ReadRequest:
 @dataclass
 class Signal:
     """A per-card quality or fraud signal: a score 0-100 (higher = more likely) and the
-    decision at the detector's default threshold."""
+    decision at the detector's default threshold. A signal that was not computed is absent
+    from CardResult.signals: "not checked", never "no problem"."""
 
     score: float
     decision: bool

@@ -21,6 +21,7 @@ import numpy as np
 from .. import errors
 from ..documents import REGISTRY, DocumentType
 from ..documents.contract import no_portrait
+from ..quality import DETECTORS
 from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
@@ -34,6 +35,30 @@ class Flag(str, Enum):
     PORTRAIT_IMAGE = "return_portrait_image"
     ADJUSTED_IMAGE = "return_adjusted_image"
     ISSUING_AUTHORITY = "return_issuing_authority"
+    # quality and fraud signals (the id-card API; vendor-facts A2 lists what the SDK sends)
+    DETECT_REPRODUCE = "detect_reproduce"
+    DETECT_COPY = "detect_copy"
+    DETECT_TAMPERING = "detect_tampering"
+    DETECT_BORDER_INTEGRITY = "detect_border_integrity"
+    DETECT_BLOCKING_WITHIN_BORDER = "detect_blocking_within_border"
+    DETECT_BLUR = "detect_blur"
+    DETECT_INTERIM = "detect_interim"
+    DETECT_GLARE = "detect_glare"
+
+
+# detect flag -> (the signal, cardocr.quality.DETECTORS key; its score_info key). The answer
+# carries `<flag>_result` and the score only for a signal that was computed: a detector that
+# does not exist yet, or does not apply to the card, leaves both out ("not checked").
+SIGNALS: dict[Flag, tuple[str, str]] = {
+    Flag.DETECT_REPRODUCE: ("reproduce", "reproduce_score"),
+    Flag.DETECT_COPY: ("copy", "copy_score"),
+    Flag.DETECT_TAMPERING: ("tampering", "tampering_score"),
+    Flag.DETECT_BORDER_INTEGRITY: ("border", "border_integrity_score"),
+    Flag.DETECT_BLOCKING_WITHIN_BORDER: ("blocking", "blocking_within_border_score"),
+    Flag.DETECT_BLUR: ("blur", "blur_score"),
+    Flag.DETECT_INTERIM: ("interim", "interim_score"),
+    Flag.DETECT_GLARE: ("glare", "glare_score"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +114,7 @@ DOCUMENTED: dict[str, WireDocument] = {w.path: w for w in (
         verification={"front": (("valid_number", "number"), ("valid_birth", "birth"), ("valid_sex", "sex")),
                       "back": (("valid_date", "dates"), ("valid_validity_period", "validity_span"))},
         flags=(Flag.VERIFICATION, Flag.TEXT_LOCATION, Flag.PORTRAIT_LOCATION, Flag.PORTRAIT_IMAGE,
-               Flag.ADJUSTED_IMAGE),
+               Flag.ADJUSTED_IMAGE, *SIGNALS),
         takes_side=True, max_wide_edge=8000, limit_base64_size=True),
     # the Hong Kong seed allows 8,192 px, the global limit
     WireDocument(
@@ -139,9 +164,12 @@ WIRE: dict[str, WireDocument] = {path: wire for path in REGISTRY if (wire := wir
 
 
 def read_request(wire: WireDocument, options: HuaweiOptions) -> ReadRequest:
-    """What to read for a request: the side, and the optional fields its flags ask for."""
+    """What to read for a request: the side, the optional fields its flags ask for, and the
+    signals its detect flags ask for that have a detector."""
     return ReadRequest(side=options.side or None,
-                       optional=frozenset(f for f, flag in wire.optional.items() if flag in options))
+                       optional=frozenset(f for f, flag in wire.optional.items() if flag in options),
+                       signals=frozenset(SIGNALS[flag][0] for flag in options.flags
+                                         if flag in SIGNALS and SIGNALS[flag][0] in DETECTORS))
 
 
 def render(wire: WireDocument, results: list[CardResult], options: HuaweiOptions) -> dict[str, Any]:
@@ -172,6 +200,13 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str,
             out["portrait_image"] = _jpeg(crop_box(r.card_image, x0, y0, x1, y1))
     if Flag.ADJUSTED_IMAGE in options:
         out["adjusted_image"] = _jpeg(r.card_image)
+    scores = {}
+    for flag, (signal, score_key) in SIGNALS.items():
+        if flag in options and signal in r.signals:
+            out[f"{flag.value}_result"] = r.signals[signal].decision
+            scores[score_key] = int(round(r.signals[signal].score))
+    if scores:
+        out["score_info"] = scores
     return out
 
 
@@ -216,6 +251,12 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ApiNotFound: "APIGW.0101",
     errors.MethodNotAllowed: "APIGW.0101",
     errors.InternalError: "ModelArts.4505",
+    # the HTTP layer (cardocr.server) and the limits: the API gateway's "API request error"
+    # family (400 / 494 headers too large / 408) and ModelArts' "Max concurrency error"
+    errors.Overloaded: "ModelArts.4401",
+    errors.BadHttpRequest: "APIGW.0201",
+    errors.HeadersTooLarge: "APIGW.0201",
+    errors.RequestTimeout: "APIGW.0201",
     errors.TokenMissing: "ModelArts.4101",
     errors.TokenInvalid: "ModelArts.4102",
     errors.TokenExpired: "ModelArts.0203",

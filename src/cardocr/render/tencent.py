@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from .. import errors
+from ..quality import DETECTORS
 from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
@@ -90,10 +91,16 @@ def parse_config(value: str | None) -> frozenset[str]:
 
 def read_request(options: TencentOptions) -> ReadRequest:
     """What to read: with MultiCardDetect and no side, one card of each side (a front and a
-    back in one photo are answered together)."""
-    if options.side is None and "MultiCardDetect" in options:
-        return ReadRequest(side=BOTH_SIDES)
-    return ReadRequest(side=options.side)
+    back in one photo are answered together); the signals the Config flags ask for that have
+    a detector."""
+    wanted = {signal for flag, signal, _code in WARNINGS if flag in options}
+    if "Quality" in options:
+        wanted.add("blur")
+    if "BorderCheckWarn" in options:
+        wanted.add("border")
+    signals = frozenset(wanted & DETECTORS.keys())
+    side = BOTH_SIDES if options.side is None and "MultiCardDetect" in options else options.side
+    return ReadRequest(side=side, signals=signals)
 
 
 def render(results: list[CardResult], options: TencentOptions) -> bytes:

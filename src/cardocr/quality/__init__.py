@@ -1,0 +1,47 @@
+"""Capture-quality and fraud signals: one detector per signal, run on what the pipeline already
+has for a card, only when a request asks for it.
+
+Every detector takes the same Evidence and returns a Signal (a score 0-100, higher = more
+likely, and the decision at its default threshold, chosen from measurements: see each
+module). The wire formats only render them (render/huawei.py: detect_* flags and score_info;
+render/tencent.py: WarnInfos, Quality, BorderCodeValue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Card, Reading, Signal
+from . import validity
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the pipeline knows about one card when its signals are computed."""
+
+    photo: np.ndarray  # the decoded photo, BGR
+    corners: np.ndarray  # 4x2, the card's corners in the photo (TL TR BR BL of the upright card)
+    found_by: str  # how the card search found it ("whole": the photo taken as the card)
+    card: Card  # the straightened card and the detector's boxes on it
+    reading: Reading
+
+
+Detector = Callable[[Evidence], Signal | None]  # None: the signal does not apply to this card
+
+DETECTORS: dict[str, Detector] = {
+    "invalid_date": lambda ev: validity.invalid_date(ev.reading),
+}
+
+
+def measure(names: Iterable[str], evidence: Evidence) -> dict[str, Signal]:
+    """The asked-for signals that apply to this card; a name with no detector is an error
+    the caller should have refused (pipeline.read does)."""
+    out: dict[str, Signal] = {}
+    for name in names:
+        signal = DETECTORS[name](evidence)
+        if signal is not None:
+            out[name] = signal
+    return out

@@ -1,0 +1,89 @@
+"""Quality and fraud signals: the framework (asked for, computed, rendered in both wire
+formats, "not checked" when there is no detector) and the validity-period signal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+
+from cardocr.documents import REGISTRY
+from cardocr.errors import InvalidParameter
+from cardocr.pipeline import read
+from cardocr.quality.validity import invalid_date
+from cardocr.render import huawei, tencent
+from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
+from cardocr.render.tencent import TencentOptions
+from cardocr.types import CARD_H, CARD_W, CardResult, Field, Reading, ReadRequest, Signal
+
+TODAY = dt.date(2026, 12, 4)
+
+
+def _back(start: str, end: str) -> Reading:
+    return Reading("id-card", "back", {"authority": Field("某市公安局", 0.99), "valid_from": Field(start, 0.99),
+                                       "valid_to": Field(end, 0.99)})
+
+
+@pytest.mark.parametrize("start,end,raised", [
+    ("2020-03-01", "2030-03-01", False),  # 10 years, running
+    ("2010-03-01", "2030-03-01", False),  # 20 years
+    ("2015-03-01", "长期", False),
+    ("2010-03-01", "2020-03-01", True),  # expired
+    ("2020-03-01", "2030-03-02", True),  # not to the day
+    ("2020-03-01", "2027-03-01", True),  # 7 years: no such term
+    ("2030-03-01", "2040-03-01", True),  # starts in the future
+    ("2020-13-01", "2030-13-01", True),  # not a date
+])
+def test_validity_period(start, end, raised):
+    s = invalid_date(_back(start, end), TODAY)
+    assert s is not None and s.decision is raised and s.score == (100.0 if raised else 0.0)
+
+
+def test_validity_not_checked_where_nothing_is_printed_or_read():
+    assert invalid_date(_back("", ""), TODAY) is None
+    front = Reading("id-card", "front", {"name": Field("张三", 0.99)})
+    assert invalid_date(front, TODAY) is None
+
+
+def test_unknown_signal_is_refused():
+    with pytest.raises(InvalidParameter):
+        read(REGISTRY["id-card"], np.zeros((100, 100, 3), np.uint8), ReadRequest(signals=frozenset({"x"})), None)
+
+
+def test_huawei_detect_flags_render_only_computed_signals():
+    wire = WIRE["id-card"]
+    fields = {k: Field("", 0.0) for k in REGISTRY["id-card"].fields["front"]}
+    r = CardResult(Reading("id-card", "front", fields), np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3),
+                   signals={"copy": Signal(87.4, True)})
+    out = huawei.render(wire, [r], HuaweiOptions(flags=frozenset({Flag.DETECT_COPY, Flag.DETECT_GLARE})))
+    assert out["detect_copy_result"] is True and out["score_info"] == {"copy_score": 87}
+    assert "detect_glare_result" not in out  # asked, never computed: not checked
+    plain = huawei.render(wire, [r], HuaweiOptions())
+    assert "score_info" not in plain and "detect_copy_result" not in plain
+
+
+def test_requests_ask_only_for_signals_that_have_a_detector():
+    hw = huawei.read_request(WIRE["id-card"], HuaweiOptions(flags=frozenset({Flag.DETECT_COPY})))
+    tx = tencent.read_request(TencentOptions(config=frozenset({"InvalidDateWarn", "CopyWarn"})))
+    assert hw.signals == frozenset()  # no copy detector yet
+    assert tx.signals == frozenset({"invalid_date"})
+
+
+def test_an_expired_card_end_to_end_in_tencent_xml():
+    """A generated back whose period ended: read once with the signal asked, rendered as 9100."""
+    from cardocr.ocr.engine import get_engine
+    from tools.cardgen import make_sample
+
+    for seed in range(540, 600):
+        photo, person, _ = make_sample(seed, "back", "scan")
+        if person.valid_to != "长期" and person.valid_to < dt.date.today().isoformat():
+            break
+    else:
+        raise AssertionError("no expired card among the generated backs")
+    options = TencentOptions(config=frozenset({"InvalidDateWarn"}))
+    results = read(REGISTRY["id-card"], photo, tencent.read_request(options), get_engine())
+    assert results[0].signals["invalid_date"].decision is True
+    root = ET.fromstring(tencent.render(results, options))
+    assert [w.text for w in root.findall("IdInfo/WarnInfos")] == ["9100"]
