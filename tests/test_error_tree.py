@@ -27,7 +27,7 @@ HUAWEI_CODE = re.compile(r"^(AIS|ModelArts|APIGW)\.\d{4}$")
 def test_tree_is_complete():
     names = {c.__name__ for c in LEAVES}
     documented = {
-        "InvalidParameter", "UnsupportedFormat", "ImageSizeError", "NoCardFound",
+        "InvalidParameter", "ConfigFormatError", "UnsupportedFormat", "ImageSizeError", "NoCardFound",
         "RecognitionFailed", "MalformedBody", "BodyTooLarge", "UrlRefused", "UrlFetchFailed",
         "ApiNotFound", "MethodNotAllowed", "InternalError", "TokenMissing", "TokenInvalid", "TokenExpired",
         "ProjectForbidden", "BadCredentials",

@@ -12,7 +12,8 @@ import pytest
 
 from cardocr.errors import BodyTooLarge, InternalError, InvalidParameter, NoCardFound, TokenInvalid, UnsupportedFormat
 from cardocr.render import tencent
-from cardocr.render.tencent import ConfigFormatError, TencentOptions, parse_card_side, parse_config
+from cardocr.errors import ConfigFormatError
+from cardocr.render.tencent import TencentOptions, parse_card_side, parse_config
 from cardocr.types import BOTH_SIDES, CARD_H, CARD_W, CardResult, Field, Reading, Signal
 
 IMAGE = np.full((CARD_H, CARD_W, 3), 200, np.uint8)

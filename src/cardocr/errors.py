@@ -4,6 +4,7 @@ Huawei's and, where the Tencent format will use them, Tencent's.
 
     CardOcrError                      (HTTP status, Huawei code, Tencent code)
     ├── InvalidParameter              400 AIS.0101      InvalidArgument
+    ├── ConfigFormatError             400 AIS.0101      InvalidParameter.ConfigFormatError
     ├── UnsupportedFormat             400 AIS.0102      InvalidImageFormat
     ├── ImageSizeError                400 AIS.0103      InvalidImageSize
     ├── NoCardFound                   400 AIS.0104      NoCardFound
@@ -42,6 +43,13 @@ class CardOcrError(Exception):
 
 class InvalidParameter(CardOcrError):
     default_message = "The parameter is invalid."
+
+
+class ConfigFormatError(CardOcrError):
+    """Tencent COS CI: `Config` is not a JSON object of known booleans (a bad parameter, with
+    a code of its own in Tencent's format)."""
+
+    default_message = "The Config format is incorrect."
 
 
 class UnsupportedFormat(CardOcrError):

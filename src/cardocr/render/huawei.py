@@ -240,6 +240,7 @@ def _jpeg(img: np.ndarray) -> str:
 # are what Huawei's API gateway answers for an unknown route.
 ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.InvalidParameter: "AIS.0101",
+    errors.ConfigFormatError: "AIS.0101",
     errors.UnsupportedFormat: "AIS.0102",
     errors.ImageSizeError: "AIS.0103",
     errors.NoCardFound: "AIS.0104",

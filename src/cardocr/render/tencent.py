@@ -51,12 +51,6 @@ FRONT = (("Name", "name"), ("Sex", "sex"), ("Nation", "ethnicity"), ("Birth", "b
 BACK = (("Authority", "authority"),)  # then ValidDate, made of valid_from and valid_to
 
 
-class ConfigFormatError(errors.InvalidParameter):
-    """`Config` is not a URL-decoded JSON object of booleans with known keys."""
-
-    default_message = "The Config format is incorrect."
-
-
 @dataclass(frozen=True)
 class TencentOptions:
     side: str | None = None  # "front" | "back" | None (detect); from CardSide FRONT / BACK
@@ -83,9 +77,9 @@ def parse_config(value: str | None) -> frozenset[str]:
     try:
         data = json.loads(value)
     except (ValueError, RecursionError):
-        raise ConfigFormatError() from None
+        raise errors.ConfigFormatError() from None
     if not isinstance(data, dict) or any(k not in CONFIG_KEYS or not isinstance(v, bool) for k, v in data.items()):
-        raise ConfigFormatError()
+        raise errors.ConfigFormatError()
     return frozenset(k for k, v in data.items() if v)
 
 
@@ -188,7 +182,7 @@ def _jpeg(img: np.ndarray) -> str:
 # page: AccessDenied, SignatureDoesNotMatch, ...). Statuses: COS answers 400 for a bad
 # request, 403 for a refused signature, 404 for a missing key or bucket.
 ERROR_CODES: dict[type[errors.CardOcrError], str] = {
-    ConfigFormatError: "InvalidParameter.ConfigFormatError",
+    errors.ConfigFormatError: "InvalidParameter.ConfigFormatError",
     errors.InvalidParameter: "InvalidParameterValue.InvalidParameterValueLimit",
     errors.UnsupportedFormat: "FailedOperation.ImageDecodeFailed",
     errors.ImageSizeError: "FailedOperation.ImageSizeTooLarge",
