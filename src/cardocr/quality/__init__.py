@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import Card, Reading, Signal
-from . import validity
+from . import blocking, blur, border, copy, glare, reproduce, validity
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,15 @@ Detector = Callable[[Evidence], Signal | None]  # None: the signal does not appl
 
 DETECTORS: dict[str, Detector] = {
     "invalid_date": lambda ev: validity.invalid_date(ev.reading),
+    "border": border.detect,
+    "blur": blur.detect,
+    "glare": glare.detect,
+    "blocking": blocking.detect,
+}
+# Measured but not yet at the bar (bench/RESULTS.md, signals): importable, not served.
+CANDIDATES: dict[str, Detector] = {
+    "copy": copy.detect,
+    "reproduce": reproduce.detect,
 }
 
 

@@ -1,0 +1,278 @@
+"""Capture defects and fraud for the quality signals (cardocr.quality): matched pairs.
+
+For every signal and seed, `defect_pair(signal, seed)` gives two photos of the same Mainland ID
+card in the same scene: the negative without the defect and the positive with it. The negative
+is the ordinary generator photo (`make_sample(seed, side, condition)`, byte for byte), except
+where the defect changes the photo's frame or compression (border: a crop that keeps the card;
+blur, glare, blocking: the same re-compression), so that only the defect tells the two apart.
+
+Defects are drawn from their own generator (seeded by the signal's name and the seed), so the
+card, the person and the scene are those of the ordinary sample.
+
+    border     the photo cropped so that a side or a corner of the card lies outside the frame
+    blur       defocus, motion or smoothing well beyond what the ordinary camera does
+    glare      a saturated specular highlight washing out part of the card's print
+    blocking   a finger, a sticky note or a coin lying over part of the card
+    copy       the card a black-and-white or colour photocopy (toner, halftone, lost colour)
+    reproduce  the card shown on a screen and photographed (sub-pixel grid, raised black, glow)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import cv2
+import numpy as np
+
+from .camera import capture
+from .person import random_person
+from .render import H, W, render_back, render_front
+
+SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce")
+CARD_LEVEL = ("copy", "reproduce")  # applied to the card before the camera; the rest to the photo
+
+# Seeds: detector thresholds are chosen on TUNE_SEED.., and reported on HELDOUT_SEED.., which
+# nobody tunes on (bench/run.py --signals).
+TUNE_SEED = 700000
+HELDOUT_SEED = 800000
+
+
+def scene(seed: int) -> tuple[str, str]:
+    """The side and capture condition of a seed's sample (both sides, all conditions)."""
+    return ("front", "back")[seed % 2], ("scan", "photo", "small")[(seed // 2) % 3]
+
+
+def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """(negative photo, positive photo, side, condition) for one signal and seed."""
+    if signal not in SIGNALS:
+        raise ValueError(f"unknown signal {signal!r}; expected one of {SIGNALS}")
+    side, condition = scene(seed)
+    if signal == "reproduce" and condition == "scan":
+        condition = "photo"  # a screen is photographed, not scanned
+    drng = random.Random(f"{signal}:{seed}")
+    rng = random.Random(seed)
+    person = random_person(rng)
+    card = (render_front if side == "front" else render_back)(person, rng)
+    state = rng.getstate()
+    neg, corners = capture(card, condition, rng)
+    if signal in CARD_LEVEL:
+        rng.setstate(state)
+        bad = (photocopy if signal == "copy" else on_screen)(card, drng)
+        pos, _ = capture(bad, condition, rng)
+        return neg, pos, side, condition
+    if signal == "border":
+        neg, pos = cut_by_frame(neg, corners, drng)
+        return neg, pos, side, condition
+    pos = {"blur": blurred, "glare": glared, "blocking": blocked}[signal](neg, corners, drng)
+    q = drng.randint(75, 92)
+    return _jpeg(neg, q), _jpeg(pos, q), side, condition
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _jpeg(img: np.ndarray, q: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, q])
+    assert ok
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def _card_to_photo(corners: np.ndarray) -> np.ndarray:
+    src = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
+    return cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+
+
+def _card_width(corners: np.ndarray) -> float:
+    c = corners.astype(np.float64)
+    return float((np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2)
+
+
+def _paste(photo: np.ndarray, corners: np.ndarray, layer: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Lay a card-space BGR layer (H x W, float) with its alpha (H x W, 0..1) over the photo."""
+    h, w = photo.shape[:2]
+    hm = _card_to_photo(corners)
+    lw = cv2.warpPerspective(layer.astype(np.float32), hm, (w, h), flags=cv2.INTER_LINEAR)
+    aw = cv2.warpPerspective(alpha.astype(np.float32), hm, (w, h), flags=cv2.INTER_LINEAR)[..., None]
+    out = photo.astype(np.float32) * (1 - aw) + lw * aw
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+# ------------------------------------------------------------------ photo-level defects
+
+
+def cut_by_frame(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> tuple[np.ndarray, np.ndarray]:
+    """(a crop that keeps the whole card with a small margin, a crop that cuts it): one or two
+    sides of the card's bounding box lose 4-20% of the card's extent."""
+    h, w = photo.shape[:2]
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    ext = hi - lo
+    card_w = _card_width(corners)
+    keep = [max(0, int(lo[0] - drng.uniform(0.02, 0.08) * card_w)),
+            max(0, int(lo[1] - drng.uniform(0.02, 0.08) * card_w)),
+            min(w, int(math.ceil(hi[0] + drng.uniform(0.02, 0.08) * card_w))),
+            min(h, int(math.ceil(hi[1] + drng.uniform(0.02, 0.08) * card_w)))]
+    cut = list(keep)
+    sides = drng.sample(range(4), drng.choice((1, 1, 2)))
+    for s in sides:
+        depth = drng.uniform(0.04, 0.20) * ext[s % 2]
+        if s == 0:
+            cut[0] = int(lo[0] + depth)
+        elif s == 1:
+            cut[1] = int(lo[1] + depth)
+        elif s == 2:
+            cut[2] = int(hi[0] - depth)
+        else:
+            cut[3] = int(hi[1] - depth)
+    return (np.ascontiguousarray(photo[keep[1]:keep[3], keep[0]:keep[2]]),
+            np.ascontiguousarray(photo[cut[1]:cut[3], cut[0]:cut[2]]))
+
+
+def blurred(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.ndarray:
+    """Defocus (Gaussian), motion (a line kernel) or smoothing (a bilateral/median filter
+    that flattens print), scaled to the card: 4-7 px of Gaussian sigma on the 856 px card."""
+    scale = _card_width(corners) / W
+    kind = drng.choice(("defocus", "defocus", "motion", "smooth"))
+    img = photo.astype(np.float32)
+    if kind == "defocus":
+        return np.clip(cv2.GaussianBlur(img, (0, 0), drng.uniform(4.0, 7.0) * scale), 0, 255).astype(np.uint8)
+    if kind == "motion":
+        length = max(3, int(round(drng.uniform(14.0, 24.0) * scale)))
+        k = np.zeros((length, length), np.float32)
+        c = (length - 1) / 2
+        a = drng.uniform(0, math.pi)
+        for t in np.linspace(-c, c, length * 3):
+            k[int(round(c + t * math.sin(a))), int(round(c + t * math.cos(a)))] = 1
+        return np.clip(cv2.filter2D(img, -1, k / k.sum()), 0, 255).astype(np.uint8)
+    size = max(3, int(round(drng.uniform(9.0, 15.0) * scale)) | 1)
+    out = cv2.medianBlur(photo, min(size, 31))
+    return cv2.GaussianBlur(out, (0, 0), drng.uniform(2.0, 3.0) * scale)
+
+
+def glared(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.ndarray:
+    """A specular highlight: an elliptical saturated core (2.5-10% of the card) with a soft
+    halo, over the card's printed area."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    cx, cy = drng.uniform(0.2, 0.8) * W, drng.uniform(0.25, 0.75) * H
+    area = drng.uniform(0.025, 0.10) * W * H
+    ratio = drng.uniform(0.5, 2.0)
+    a = math.sqrt(area / math.pi * ratio)
+    b = area / math.pi / a
+    ang = drng.uniform(0, math.pi)
+    u = (xx - cx) * math.cos(ang) + (yy - cy) * math.sin(ang)
+    v = -(xx - cx) * math.sin(ang) + (yy - cy) * math.cos(ang)
+    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    halo = drng.uniform(0.4, 1.0)
+    alpha = np.clip(np.where(r <= 1, 1.0, np.exp(-((r - 1) / halo) ** 2 * 3)), 0, 1)
+    white = np.full((H, W, 3), 255.0, np.float32)
+    return _paste(photo, corners, white, alpha)
+
+
+def _finger(drng: random.Random, mask: np.ndarray, layer: np.ndarray) -> None:
+    """A fingertip entering from one of the card's edges: a capsule in skin tones, shaded."""
+    edge = drng.randrange(4)
+    t = drng.uniform(0.2, 0.8)
+    width = drng.uniform(0.11, 0.17) * W
+    reach = drng.uniform(0.18, 0.40) * (H if edge in (1, 3) else W)
+    start = [(0.0, t * H), (t * W, 0.0), (W * 1.0, t * H), (t * W, H * 1.0)][edge]
+    inward = [(1, 0), (0, 1), (-1, 0), (0, -1)][edge]
+    tilt = drng.uniform(-0.5, 0.5)
+    dx = inward[0] * math.cos(tilt) - inward[1] * math.sin(tilt)
+    dy = inward[0] * math.sin(tilt) + inward[1] * math.cos(tilt)
+    p0 = (int(start[0] - dx * width), int(start[1] - dy * width))
+    p1 = (int(start[0] + dx * reach), int(start[1] + dy * reach))
+    cv2.line(mask, p0, p1, 1.0, int(width), cv2.LINE_AA)
+    cv2.circle(mask, p1, int(width / 2), 1.0, -1, cv2.LINE_AA)
+    skin = np.array(drng.choice([(120, 150, 205), (95, 125, 180), (140, 170, 225), (70, 95, 150)]), np.float32)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    across = ((xx - p0[0]) * -dy + (yy - p0[1]) * dx) / (width / 2)
+    shade = 1.05 - 0.35 * np.clip(np.abs(across), 0, 1) ** 2
+    layer[:] = skin * shade[..., None]
+
+
+def _note(drng: random.Random, mask: np.ndarray, layer: np.ndarray) -> None:
+    """A sticky note or a slip of paper, slightly turned, inside the card."""
+    cx, cy = drng.uniform(0.2, 0.8) * W, drng.uniform(0.25, 0.75) * H
+    nw, nh = drng.uniform(0.18, 0.35) * W, drng.uniform(0.2, 0.4) * H
+    box = cv2.boxPoints(((cx, cy), (nw, nh), drng.uniform(-25, 25))).astype(np.int32)
+    cv2.fillPoly(mask, [box], 1.0, cv2.LINE_AA)
+    col = np.array(drng.choice([(120, 235, 250), (150, 240, 250), (230, 225, 215), (200, 230, 160), (200, 180, 250)]),
+                   np.float32)
+    layer[:] = col
+
+
+def _coin(drng: random.Random, mask: np.ndarray, layer: np.ndarray) -> None:
+    """A coin: a metallic disk with a rim and a relief."""
+    r = drng.uniform(0.09, 0.14) * W
+    cx, cy = drng.uniform(0.15, 0.85) * W, drng.uniform(0.25, 0.75) * H
+    cv2.circle(mask, (int(cx), int(cy)), int(r), 1.0, -1, cv2.LINE_AA)
+    base = np.array(drng.choice([(160, 160, 165), (70, 140, 180), (110, 115, 120)]), np.float32)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    lx, ly = math.cos(drng.uniform(0, 2 * math.pi)), math.sin(drng.uniform(0, 2 * math.pi))
+    d = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / r
+    shade = 0.85 + 0.3 * ((xx - cx) * lx + (yy - cy) * ly) / r * 0.5
+    shade -= 0.25 * ((d > 0.85) & (d < 0.92))
+    layer[:] = base * np.clip(shade, 0.4, 1.4)[..., None]
+
+
+def blocked(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.ndarray:
+    """A finger, a note or a coin over part of the card."""
+    mask = np.zeros((H, W), np.float32)
+    layer = np.zeros((H, W, 3), np.float32)
+    drng.choice((_finger, _finger, _note, _coin))(drng, mask, layer)
+    mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
+    return _paste(photo, corners, layer, mask)
+
+
+# ------------------------------------------------------------------ card-level defects
+
+
+def photocopy(card: np.ndarray, drng: random.Random) -> np.ndarray:
+    """The card as a photocopy: black-and-white (toner: contrast pushed, light print lost,
+    often a halftone screen) or colour (colour faded, a halftone screen), on copy paper."""
+    img = card.astype(np.float32)
+    gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    paper = drng.uniform(225, 250)
+    if drng.random() < 0.55:  # black and white
+        lo, hi = drng.uniform(40, 90), drng.uniform(205, 235)
+        g = np.clip((gray - lo) / (hi - lo), 0, 1) ** drng.uniform(0.8, 1.4)
+        out = np.repeat((g * paper)[..., None], 3, axis=2)
+    else:  # colour: saturation reduced, contrast pushed
+        keep = drng.uniform(0.15, 0.5)
+        g3 = np.repeat(gray[..., None], 3, axis=2)
+        out = g3 + (img - g3) * keep
+        lo, hi = drng.uniform(25, 60), drng.uniform(215, 240)
+        out = np.clip((out - lo) / (hi - lo), 0, 1) * paper
+    if drng.random() < 0.7:  # halftone screen: ordered dots at 45 degrees
+        period = drng.uniform(3.0, 5.0)
+        yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+        u, v = (xx + yy) / math.sqrt(2), (xx - yy) / math.sqrt(2)
+        screen = (np.cos(2 * np.pi * u / period) * np.cos(2 * np.pi * v / period) + 1) / 2  # 0..1
+        dark = 1 - out / 255.0
+        out = np.where(dark > screen[..., None] * 0.9 + 0.05, out * 0.35, np.maximum(out, paper * 0.97))
+        out = cv2.GaussianBlur(out, (0, 0), 0.6)
+    nrng = np.random.default_rng(drng.getrandbits(63))
+    out += nrng.standard_normal(out.shape[:2], dtype=np.float32)[..., None] * drng.uniform(2, 6)
+    tint = np.array([drng.uniform(0.97, 1.0), drng.uniform(0.98, 1.0), 1.0], np.float32)
+    return np.clip(out * tint, 0, 255).astype(np.uint8)
+
+
+def on_screen(card: np.ndarray, drng: random.Random) -> np.ndarray:
+    """The card on a phone or monitor: RGB sub-pixel stripes at a 2.5-4.5 px pitch (on the
+    card), raised black level, a cool white, glow toward the centre."""
+    img = card.astype(np.float32) / 255.0
+    black = drng.uniform(0.06, 0.16)
+    img = black + (1 - black) * img ** drng.uniform(0.9, 1.1)
+    pitch = drng.uniform(2.5, 4.5)
+    xx = np.arange(W, dtype=np.float32)
+    yy = np.arange(H, dtype=np.float32)
+    rows = (0.55 + 0.45 * (np.cos(2 * np.pi * yy / pitch) > -0.6))[:, None]  # dark rows between pixels
+    sub = np.stack([(np.mod(xx / pitch - k / 3, 1.0) < 0.36).astype(np.float32) for k in (2, 1, 0)], axis=1)  # B G R
+    grid = 0.35 + 0.65 * sub[None, :, :] * rows[..., None]
+    grid = cv2.GaussianBlur(grid, (0, 0), 0.5)
+    out = img * grid * 1.6
+    cool = np.array([drng.uniform(1.0, 1.12), 1.0, drng.uniform(0.85, 0.97)], np.float32)
+    yv, xv = np.mgrid[0:H, 0:W].astype(np.float32)
+    glow = 1.0 + drng.uniform(0.05, 0.2) * np.exp(-(((xv - W / 2) / W) ** 2 + ((yv - H / 2) / H) ** 2) * 3)
+    out = out * cool * glow[..., None]
+    return np.clip(out * 255, 0, 255).astype(np.uint8)
