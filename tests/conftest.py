@@ -31,3 +31,28 @@ def live_api() -> tuple[TestClient, str]:
     client = TestClient(create_app(Settings()), raise_server_exceptions=False)
     with client:
         yield client, get_token(client)
+
+
+# --- the fuzz suite's tally of answer classes (tests/fuzzkit.py), across xdist workers -------
+
+
+def pytest_sessionfinish(session):
+    from fuzzkit import ANSWERS
+
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: hand the tally over
+        session.config.workeroutput["fuzz_answers"] = dict(ANSWERS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from fuzzkit import ANSWERS
+
+    ANSWERS.update(getattr(node, "workeroutput", {}).get("fuzz_answers", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    from fuzzkit import ANSWERS, summary
+
+    if ANSWERS:
+        for line in summary(ANSWERS):
+            terminalreporter.write_line(line)

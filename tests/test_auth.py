@@ -168,5 +168,7 @@ def test_settings_defaults_and_env(monkeypatch):
     assert s.host == "127.0.0.1" and s.port == 9123 and s.workers == 2
     assert s.limits.url_fetch_timeout_seconds == 10 and s.limits.max_download_bytes == 10 * 2**20
     assert s.accounts == [Account(user="cardocr", password="cardocr-dev", domain="cardocr",
-                                  project_id="0000000000000000000000000000dev0")]
+                                  project_id="0000000000000000000000000000dev0",
+                                  access_key="CARDOCRDEVACCESSKEY0",
+                                  secret_key="cardocrDevSecretKey000000000000000000000")]
     assert s.token_secret == Settings().token_secret  # random, but stable per process

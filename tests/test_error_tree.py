@@ -30,7 +30,8 @@ def test_tree_is_complete():
         "InvalidParameter", "ConfigFormatError", "UnsupportedFormat", "ImageSizeError", "NoCardFound",
         "RecognitionFailed", "MalformedBody", "BodyTooLarge", "UrlRefused", "UrlFetchFailed",
         "ApiNotFound", "MethodNotAllowed", "InternalError", "TokenMissing", "TokenInvalid", "TokenExpired",
-        "ProjectForbidden", "BadCredentials",
+        "ProjectForbidden", "BadCredentials", "Overloaded", "BadHttpRequest", "HeadersTooLarge",
+        "RequestTimeout", "SignatureMalformed", "AccessKeyUnknown", "SignatureMismatch", "SignatureExpired",
     }
     assert names == documented
     assert len(names) == len(LEAVES)
@@ -53,10 +54,14 @@ def test_leaf_codes(leaf):
     assert error_body(exc) == {"error_code": code, "error_msg": leaf.default_message}
     if issubclass(leaf, errors.AuthError):
         assert leaf.status in {401, 403}
-    elif code.startswith("APIGW."):
+    elif code == "APIGW.0101":
         assert leaf.status in {404, 405}
+    elif code == "APIGW.0201":  # the gateway's "API request error" family: its own statuses
+        assert leaf.status in {400, 408, 494}
     elif leaf is InternalError:
         assert leaf.status == 500 and code == "ModelArts.4505"
+    elif leaf is errors.Overloaded:
+        assert leaf.status == 503 and code == "ModelArts.4401"
     else:
         assert leaf.status == 400
 

@@ -10,9 +10,16 @@ import cv2
 import numpy as np
 import pytest
 
-from cardocr.errors import BodyTooLarge, InternalError, InvalidParameter, NoCardFound, TokenInvalid, UnsupportedFormat
+from cardocr.errors import (
+    BodyTooLarge,
+    ConfigFormatError,
+    InternalError,
+    InvalidParameter,
+    NoCardFound,
+    TokenInvalid,
+    UnsupportedFormat,
+)
 from cardocr.render import tencent
-from cardocr.errors import ConfigFormatError
 from cardocr.render.tencent import TencentOptions, parse_card_side, parse_config
 from cardocr.types import BOTH_SIDES, CARD_H, CARD_W, CardResult, Field, Reading, Signal
 

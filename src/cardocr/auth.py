@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from cardocr.errors import (
 from cardocr.settings import Account, Settings
 
 Clock = Callable[[], float]
+# the scopes Keystone knows (auth.scope must name exactly one)
+SCOPE_KINDS = ("project", "domain", "system", "OS-TRUST:trust", "unscoped")
 MAX_TOKEN_LENGTH = 4096
 
 
@@ -45,8 +48,19 @@ def _b64e(b: bytes) -> str:
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def _b64d(s: str) -> bytes:
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    """Strict: only the canonical unpadded base64url form that _b64e writes decodes. Padding,
+    other alphabets, an impossible length (4n+1) or set unused low bits in the last character
+    are refused (ValueError), so one token has exactly one spelling."""
+    if not _B64URL.fullmatch(s) or len(s) % 4 == 1:
+        raise ValueError("not canonical base64url")
+    raw = base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    if _b64e(raw) != s:
+        raise ValueError("not canonical base64url")
+    return raw
 
 
 def _digest(s: str) -> bytes:
@@ -179,16 +193,40 @@ class Authenticator:
 
         scope = auth.get("scope")
         if scope is not None:
-            project = obj(scope, "auth.scope").get("project")
-            if project is not None:
-                p = obj(project, "scope.project")
-                pid, pname = opt_str(p, "id"), opt_str(p, "name")
-                if pid is not None and pid != account.project_id:
-                    raise BadCredentials("The user has no access to the requested project.")
-                if pid is None and pname is not None and pname != account.project_name:
-                    raise BadCredentials("The user has no access to the requested project.")
+            self._check_scope(obj(scope, "auth.scope"), account, obj, opt_str)
         token, claims = self.issue(account)
         return token, claims, account
+
+    @staticmethod
+    def _check_scope(scope: dict, account: Account, obj: Callable[[Any, str], dict],
+                     opt_str: Callable[[dict, str], str | None]) -> None:
+        """As Keystone / IAM do: exactly one scope (else 400); a project scope names the
+        account's project by id or name, and its domain, when given, is the account's (else
+        401, as Keystone answers a project it cannot find). Tokens here are project-scoped
+        only: a domain, system, trust or explicit `unscoped` scope is a scope the user has no
+        role on (401, as IAM answers), never a token that no OCR call could use."""
+        kinds = [k for k in SCOPE_KINDS if k in scope]
+        if len(kinds) != 1:
+            raise InvalidParameter("Expecting exactly one of system, project, domain, OS-TRUST:trust "
+                                   "or unscoped in auth.scope.")
+        if kinds[0] != "project":
+            raise BadCredentials("The user has no access to the requested scope.")
+        p = obj(scope["project"], "scope.project")
+        pid, pname = opt_str(p, "id"), opt_str(p, "name")
+        if not pid and not pname:
+            raise InvalidParameter("Expecting to find id or name in scope.project.")
+        if pid is not None and not _consteq(pid, account.project_id):
+            raise BadCredentials("The user has no access to the requested project.")
+        if pid is None and pname is not None and not _consteq(pname, account.project_name):
+            raise BadCredentials("The user has no access to the requested project.")
+        if p.get("domain") is not None:
+            d = obj(p["domain"], "project.domain")
+            did, dname = opt_str(d, "id"), opt_str(d, "name")
+            if not did and not dname:
+                raise InvalidParameter("Expecting to find id or name in project.domain.")
+            for given in (did, dname):  # the account's domain is both its id and its name here
+                if given is not None and not _consteq(given, account.domain):
+                    raise BadCredentials("The user has no access to the requested project.")
 
 
 def token_response_body(claims: TokenClaims, account: Account) -> dict:

@@ -126,13 +126,16 @@ def serve(
     config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
-    """Run the HTTP API (Huawei OCR + IAM token wire formats)."""
+    """Run the HTTP API (Huawei OCR + IAM token wire formats). Logs are JSON lines on stderr
+    (cardocr.logs); the HTTP layer's limits come from the settings' [limits] (cardocr.server)."""
     import uvicorn
 
     from cardocr.api.app import create_app
+    from cardocr.logs import configure_logging
+    from cardocr.server import uvicorn_config
     from cardocr.settings import load_settings
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(log_level)
     try:
         settings = load_settings(host=host, port=port, config=config)
     except Exception as exc:  # noqa: BLE001
@@ -143,7 +146,7 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, log_level=log_level)).run()
 
 
 def main() -> None:  # pragma: no cover

@@ -16,12 +16,20 @@ Huawei's and, where the Tencent format will use them, Tencent's.
     ├── ApiNotFound                   404 APIGW.0101     ResourceNotFound
     ├── MethodNotAllowed              405 APIGW.0101     UnsupportedOperation
     ├── InternalError                 500 ModelArts.4505 InternalError
+    ├── Overloaded                    503 ModelArts.4401 RequestLimitExceeded
+    ├── BadHttpRequest                400 APIGW.0201     InvalidRequest     (HTTP layer: unparseable)
+    ├── HeadersTooLarge               494 APIGW.0201     RequestHeaderTooLarge
+    ├── RequestTimeout                408 APIGW.0201     RequestTimeout     (head or body too slow)
     └── AuthError
         ├── TokenMissing              401 ModelArts.4101 MissingSecurityHeader
         ├── TokenInvalid              401 ModelArts.4102 InvalidToken
         ├── TokenExpired              401 ModelArts.0203 ExpiredToken
         ├── ProjectForbidden          403 ModelArts.4203 AccessDenied
-        └── BadCredentials            401 ModelArts.0205 InvalidCredentials
+        ├── BadCredentials            401 ModelArts.0205 InvalidCredentials
+        ├── SignatureMalformed        401 APIGW.0301     AuthFailure.InvalidAuthorization  (AK/SK: cardocr.aksk)
+        ├── AccessKeyUnknown          401 APIGW.0301     AuthFailure.SecretIdNotFound
+        ├── SignatureMismatch         401 APIGW.0301     AuthFailure.SignatureFailure
+        └── SignatureExpired          401 APIGW.0301     AuthFailure.SignatureExpire
 
 Failures of OpenCV or onnxruntime on a particular image are translated into RecognitionFailed
 at the pipeline boundary (`cardocr.pipeline`); any other exception is a bug, answered as
@@ -101,6 +109,34 @@ class InternalError(CardOcrError):
     default_message = "Internal error."
 
 
+class Overloaded(CardOcrError):
+    """More connections or requests at once than settings.Limits.max_connections allows."""
+
+    status = 503
+    default_message = "Max concurrency error."
+
+
+class BadHttpRequest(CardOcrError):
+    """The HTTP layer could not parse the request (bad framing, header syntax, no Host)."""
+
+    default_message = "API request error."
+
+
+class HeadersTooLarge(CardOcrError):
+    """The request line and headers exceed settings.Limits.max_header_bytes (the API
+    gateway's own status, 494)."""
+
+    status = 494
+    default_message = "Request headers too large."
+
+
+class RequestTimeout(CardOcrError):
+    """The request's head or body did not arrive within its time limit."""
+
+    status = 408
+    default_message = "Request timeout."
+
+
 class AuthError(CardOcrError):
     status = 401
 
@@ -124,6 +160,30 @@ class ProjectForbidden(AuthError):
 
 class BadCredentials(AuthError):
     default_message = "The user name or password is incorrect."
+
+
+# AK/SK signatures: the messages of Huawei's API gateway ("Incorrect IAM authentication
+# information: ...", APIGW.0301; the API request signing guide's FAQ, api-sign-0001)
+
+
+class SignatureMalformed(AuthError):
+    """No SDK-HMAC-SHA256 Authorization header that parses, or no usable X-Sdk-Date."""
+
+    default_message = "Incorrect IAM authentication information: the AK/SK signature is malformed."
+
+
+class AccessKeyUnknown(AuthError):
+    default_message = "Incorrect IAM authentication information: Get secretKey failed,ak:******,err:ak not exist"
+
+
+class SignatureMismatch(AuthError):
+    default_message = "Incorrect IAM authentication information: verify aksk signature fail"
+
+
+class SignatureExpired(AuthError):
+    """X-Sdk-Date more than 15 minutes before or after the server's clock."""
+
+    default_message = "Incorrect IAM authentication information: signature expired"
 
 
 def all_leaves() -> list[type[CardOcrError]]:

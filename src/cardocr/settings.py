@@ -17,6 +17,11 @@ The TOML file may hold:
     max_image_bytes = 10485760
     max_download_bytes = 10485760
     url_fetch_timeout_seconds = 10.0
+    max_header_bytes = 131072          # request line + headers
+    header_timeout_seconds = 10.0
+    body_timeout_seconds = 60.0
+    keep_alive_seconds = 5
+    max_connections = 32               # open connections / requests in flight
 
     [[accounts]]
     user = "alice"
@@ -38,7 +43,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEV_USER = "cardocr"
@@ -46,6 +51,10 @@ DEV_PASSWORD = "cardocr-dev"
 DEV_DOMAIN = "cardocr"
 DEV_PROJECT_ID = "0000000000000000000000000000dev0"
 DEV_PROJECT_NAME = "cn-north-4"
+# the development account's AK/SK pair (README "Calling it"); an AK is
+# 20 characters and an SK 40 on Huawei Cloud
+DEV_ACCESS_KEY = "CARDOCRDEVACCESSKEY0"
+DEV_SECRET_KEY = "cardocrDevSecretKey000000000000000000000"
 
 MB = 1024 * 1024
 
@@ -60,8 +69,14 @@ class Account(BaseModel):
     domain: str
     project_id: str
     project_name: str = DEV_PROJECT_NAME
-    access_key: str = ""
+    access_key: str = ""  # AK/SK signatures (cardocr.aksk): both set, or neither
     secret_key: str = ""
+
+    @model_validator(mode="after")
+    def _key_pair(self) -> Account:
+        if bool(self.access_key) != bool(self.secret_key):
+            raise ValueError(f"account {self.user!r}: access_key and secret_key go together")
+        return self
 
 
 def _dev_accounts() -> list[Account]:
@@ -72,6 +87,8 @@ def _dev_accounts() -> list[Account]:
             domain=DEV_DOMAIN,
             project_id=DEV_PROJECT_ID,
             project_name=DEV_PROJECT_NAME,
+            access_key=DEV_ACCESS_KEY,
+            secret_key=DEV_SECRET_KEY,
         )
     ]
 
@@ -84,6 +101,17 @@ class Limits(BaseModel):
     min_image_edge: int = 15
     max_image_edge: int = 8192
     max_redirects: int = 3
+    # the HTTP layer (cardocr.server; README "HTTP-layer limits"): request line + headers over
+    # max_header_bytes -> 494 APIGW.0201; a head not complete within header_timeout_seconds of
+    # the connection opening or the previous answer -> 408 APIGW.0201 (or a plain close when
+    # nothing came); a body not complete within body_timeout_seconds -> 408 APIGW.0201; an idle
+    # keep-alive connection is closed after keep_alive_seconds; more than max_connections open
+    # connections or requests in flight -> 503 ModelArts.4401
+    max_header_bytes: int = Field(default=128 * 1024, ge=1024)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=60.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    max_connections: int = Field(default=32, ge=1)
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -140,9 +168,18 @@ class Settings(BaseSettings):
         init_kwargs = getattr(init_settings, "init_kwargs", {}) or {}
         return (init_settings, env_settings, _TomlSource(settings_cls, init_kwargs))
 
+    @field_validator("accounts")
+    @classmethod
+    def _unique_access_keys(cls, accounts: list[Account]) -> list[Account]:
+        keys = [a.access_key for a in accounts if a.access_key]
+        if len(keys) != len(set(keys)):
+            raise ValueError("two accounts share an access_key")
+        return accounts
+
     @property
     def using_dev_account(self) -> bool:
-        return any(a.user == DEV_USER and a.password == DEV_PASSWORD for a in self.accounts)
+        return any((a.user == DEV_USER and a.password == DEV_PASSWORD) or a.access_key == DEV_ACCESS_KEY
+                   for a in self.accounts)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -2,6 +2,8 @@
 
 The log line holds where it happened, the exception's class and the traceback's frames (file,
 line, code), but not the exception's message or any local value: those can carry request data.
+Where it happened (a request path) and the request id are record fields, not message text
+(cardocr.logs writes them escaped, as JSON).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ def report_internal_error(exc: BaseException, where: str, request_id: str = "-")
     global _internal_errors
     with _lock:
         _internal_errors += 1
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("internal error request_id=%s where=%s error=%s\n%s", request_id, where,
-              type(exc).__name__, frames.rstrip())
+    frames = [line.rstrip() for line in traceback.format_tb(exc.__traceback__)]
+    # `where` and the request id come from the request: fields, never the message (the JSON
+    # formatter escapes them; the message holds only the class and the code's own frames)
+    log.error("internal error %s\n%s", type(exc).__name__, "\n".join(frames),
+              extra={"request_id": request_id, "where": where, "error": type(exc).__name__})
 
 
 def internal_error_count() -> int:

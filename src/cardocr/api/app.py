@@ -13,6 +13,7 @@ Every response carries X-Request-Id (a sane incoming one is echoed, else a new u
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +24,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
-from cardocr.api import huawei_auth, huawei_ocr
-from cardocr.api.common import Reader, log_error
+from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
+from cardocr.api.common import Reader, log_access, log_error
 from cardocr.auth import Authenticator, Clock
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
@@ -65,8 +67,11 @@ class EngineReader:
 
 
 class RequestIdMiddleware:
-    """Pure ASGI: stamps X-Request-Id on every response and turns stray exceptions into
-    400 AIS.0105 (it sits inside Starlette's ServerErrorMiddleware, so nothing reaches it)."""
+    """Pure ASGI: stamps X-Request-Id on every response, writes the access line (common.
+    log_access), answers `Connection: close` when the body was left unread, turns stray
+    exceptions into 500 ModelArts.4505 (logged, counted; it sits inside Starlette's
+    ServerErrorMiddleware, so nothing reaches that) and logs a client that went away mid-request
+    (ClientDisconnect) as a refusal at INFO: not the service's error."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -76,34 +81,53 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = ""
+        has_body = False
         for k, v in scope.get("headers", []):
-            if k == b"x-request-id":
+            if k == b"x-request-id" and not incoming:
                 incoming = v.decode("latin-1")
-                break
+            elif (k == b"content-length" and v.strip() not in (b"", b"0")) or k == b"transfer-encoding":
+                has_body = True
         rid = incoming if _SANE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = rid
         started = False
+        status = 0
+        body_read = not has_body
+        began = time.perf_counter()
+
+        async def receive_tracked() -> Message:
+            nonlocal body_read
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_read = True
+            return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
-                ]
+                status = int(message["status"])
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"x-request-id" and (body_read or k.lower() != b"connection")]
                 headers.append((b"x-request-id", rid.encode("latin-1")))
+                if not body_read:  # answered before the body was read: the connection is not reused
+                    headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_tracked, send_with_id)
+        except ClientDisconnect:  # the client went away mid-request: its doing, not an error
+            status = status or 499
+            log_error(scope, ClientDisconnect())
         except Exception as exc:  # noqa: BLE001 - the whole point
             report_internal_error(exc, str(scope.get("path", "-")), rid)
-            if started:
-                return  # headers already sent; nothing sane left to do
-            err = InternalError()
-            response = JSONResponse(error_body(err), status_code=err.status)
-            await response(scope, receive, send_with_id)
+            if not started:
+                err = InternalError()
+                response = JSONResponse(error_body(err), status_code=err.status)
+                await response(scope, receive, send_with_id)
+        finally:
+            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), status or 499,
+                       time.perf_counter() - began, rid)
 
 
 def _error_response(exc: CardOcrError) -> JSONResponse:
@@ -140,6 +164,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # /v2/.../id-card/ is an unknown path (404 APIGW.0101), as at the vendor: no 307 whose
+        # Location echoes the request's Host header
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.executor = executor
@@ -173,6 +200,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(huawei_auth.router)
+    app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
     app.add_middleware(RequestIdMiddleware)
     return app

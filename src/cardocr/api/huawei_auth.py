@@ -19,7 +19,7 @@ router = APIRouter()
 
 AUTH_BODY_LIMIT = 64 * 1024
 
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 408: "Request Timeout"}
 
 
 def keystone_error(exc: CardOcrError) -> JSONResponse:

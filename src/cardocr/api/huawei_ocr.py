@@ -16,17 +16,18 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from cardocr.api.authn import authenticate
 from cardocr.api.common import ErrorRendering, Reader, read_json_object, run_in_pool
 from cardocr.documents import REGISTRY
 from cardocr.errors import ApiNotFound, CardOcrError, ImageSizeError, InvalidParameter
-from cardocr.intake.decode import decode_base64_image, decode_image_bytes
+from cardocr.intake.decode import Decoded, base64_bytes, decode_image
 from cardocr.intake.fetch import fetch_image
 from cardocr.ocr.engine import OcrEngine
 from cardocr.pipeline import read
 from cardocr.render import huawei
 from cardocr.render.huawei import WIRE, HuaweiOptions, WireDocument, wire_for
 from cardocr.settings import Limits
-from cardocr.types import BOTH_SIDES
+from cardocr.types import BOTH_SIDES, CardResult
 
 
 def error_response(exc: CardOcrError) -> Response:
@@ -67,41 +68,50 @@ def parse_ocr_request(data: dict[str, Any], wire: WireDocument = WIRE["id-card"]
     return OcrRequest(image=image, url=url, options=HuaweiOptions(side, frozenset(flags)))
 
 
-def decode_for(wire: WireDocument, payload: str | bytes, limits: Limits) -> np.ndarray:
+def decode_for(wire: WireDocument, payload: str | bytes, limits: Limits) -> Decoded:
     """The request's image, decoded under the API's own limits (stricter than the global
-    ones where its seed says so): base64 text from `image`, bytes from a URL or a file."""
+    ones where its seed says so): base64 text from `image`, bytes from a URL or a file. A
+    photo far larger than a reading needs comes out reduced (intake.decode.decode_image)."""
     max_edge = min(limits.max_image_edge, wire.max_wide_edge or limits.max_image_edge)
     min_edge = max(limits.min_image_edge, wire.min_narrow_edge or 0)
     if isinstance(payload, str):
         if wire.limit_base64_size and len(payload) > limits.max_image_bytes:
             raise ImageSizeError()
-        return decode_base64_image(payload, max_bytes=limits.max_image_bytes, min_edge=min_edge,
-                                   max_edge=max_edge)
-    return decode_image_bytes(payload, max_bytes=limits.max_image_bytes, min_edge=min_edge,
-                              max_edge=max_edge)
+        payload = base64_bytes(payload, max_bytes=limits.max_image_bytes)
+    return decode_image(payload, max_bytes=limits.max_image_bytes, min_edge=min_edge, max_edge=max_edge)
 
 
-def recognize(path: str, image: np.ndarray, options: HuaweiOptions, engine: OcrEngine) -> dict[str, Any]:
+def _in_photo(results: list[CardResult], decoded: Decoded) -> list[CardResult]:
+    """Locations are answered in the photo's own pixels, also when it was decoded reduced."""
+    if decoded.scale != 1:
+        to_photo = decoded.to_photo()
+        for r in results:
+            r.to_photo = to_photo @ r.to_photo
+    return results
+
+
+def recognize(path: str, image: np.ndarray | Decoded, options: HuaweiOptions, engine: OcrEngine) -> dict[str, Any]:
     """Read a decoded BGR image and answer what the Huawei API at `path` answers in `result`
     (the route's work without HTTP: the CLI and tests call it)."""
     wire = wire_for(path)
     if wire is None:
         raise InvalidParameter("Unknown document type.")
-    results = read(REGISTRY[wire.document], image, huawei.read_request(wire, options), engine)
-    return huawei.render(wire, results, options)
+    decoded = image if isinstance(image, Decoded) else Decoded(image)
+    results = read(REGISTRY[wire.document], decoded.image, huawei.read_request(wire, options), engine)
+    return huawei.render(wire, _in_photo(results, decoded), options)
 
 
 def _recognize_job(reader: Reader, wire: WireDocument, payload: str | bytes, limits: Limits,
                    options: HuaweiOptions) -> dict[str, Any]:
-    image = decode_for(wire, payload, limits)
-    results = reader(REGISTRY[wire.document], image, huawei.read_request(wire, options))
-    return huawei.render(wire, results, options)
+    decoded = decode_for(wire, payload, limits)
+    results = reader(REGISTRY[wire.document], decoded.image, huawei.read_request(wire, options))
+    return huawei.render(wire, _in_photo(results, decoded), options)
 
 
 async def recognize_request(request: Request, project_id: str, wire: WireDocument) -> JSONResponse:
     state = request.app.state
     limits = state.settings.limits
-    state.auth.verify(request.headers.get("x-auth-token"), project_id)
+    await authenticate(request, project_id)  # a token or an AK/SK signature (api/authn.py)
     data = await read_json_object(request, limits.max_body_bytes)
     req = parse_ocr_request(data, wire)
     payload: str | bytes

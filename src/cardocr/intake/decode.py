@@ -10,6 +10,10 @@ Rules (Huawei OCR contract):
   * empty input (0 bytes) -> AIS.0102: there is no image whose format could be identified.
   * truncated / corrupt files -> AIS.0102.
   * EXIF orientation is applied (phones store portrait shots rotated + a tag).
+  * decode_image (the API's and the CLI's path) decodes a photo whose long side is over
+    4,000 px reduced by 2 or 4 (JPEG: in the decoder, so the full-size pixels are never
+    held) and says by how much (Decoded.scale), so locations are answered in the photo's own
+    pixels; photos up to 4,000 px decode exactly as decode_image_bytes decodes them.
   * greyscale, palette, 16-bit, alpha (composited on white), CMYK -> 3-channel BGR uint8.
   * messages are the seeds' own, whatever the cause: AIS.0102 "The image format is not
     supported." (the HK seed: an unnecessary prefix "is reported" so) and AIS.0103 "The image
@@ -23,7 +27,9 @@ import binascii
 import io
 import re
 import warnings
+from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -37,6 +43,12 @@ _DEFAULTS = Limits()
 MAX_IMAGE_BYTES = _DEFAULTS.max_image_bytes
 MIN_EDGE = _DEFAULTS.min_image_edge
 MAX_EDGE = _DEFAULTS.max_image_edge
+
+# Photos far larger than any card reading needs (a card fills at least a quarter of the photo,
+# and is read straightened to 856 x 540 px) are decoded reduced: a 7,990 px JPEG would
+# otherwise take ~190 MB of pixels, and several times that in the card search.
+REDUCE_ABOVE = 4000  # long side, px
+REDUCED_MIN = 2000  # the reduced long side stays at least this (where a factor allows it)
 
 _WHITESPACE = re.compile(rb"[ \t\r\n]+")
 _B64_ALPHABET = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
@@ -55,6 +67,29 @@ def sniff_format(data: bytes) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded photo: `image` (BGR uint8) and `scale`, photo pixels per image pixel (1.0 at
+    full resolution; about 2 or 4 for a photo decoded reduced, see decode_image)."""
+
+    image: np.ndarray
+    scale: float = 1.0
+
+    def to_photo(self) -> np.ndarray:
+        """3x3 homography, image pixels -> the photo's pixels (pixel centres map to centres)."""
+        s = self.scale
+        return np.array([[s, 0.0, (s - 1) / 2], [0.0, s, (s - 1) / 2], [0.0, 0.0, 1.0]])
+
+
+def reduction(width: int, height: int) -> int:
+    """By how much a photo is decoded reduced: 1 up to REDUCE_ABOVE px on the long side, else
+    the largest of 4 and 2 that keeps the long side at least REDUCED_MIN px."""
+    long_side = max(width, height)
+    if long_side <= REDUCE_ABOVE:
+        return 1
+    return next(f for f in (4, 2) if long_side / f >= REDUCED_MIN or f == 2)
+
+
 def decode_base64_image(
     s: str,
     *,
@@ -63,6 +98,13 @@ def decode_base64_image(
     max_edge: int = MAX_EDGE,
 ) -> np.ndarray:
     """Decode a base64 string (standard alphabet, line breaks tolerated) into a BGR image."""
+    return decode_image_bytes(base64_bytes(s, max_bytes=max_bytes), max_bytes=max_bytes,
+                              min_edge=min_edge, max_edge=max_edge)
+
+
+def base64_bytes(s: str, *, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
+    """The bytes of a base64 string (standard alphabet, line breaks tolerated): AIS.0102 for
+    anything else, AIS.0103 when it is plainly over `max_bytes`."""
     if not isinstance(s, str):
         raise UnsupportedFormat()
     if s.lstrip()[:5].lower() == "data:":
@@ -83,10 +125,9 @@ def decode_base64_image(
     if rem:
         raw += b"=" * (4 - rem)
     try:
-        data = base64.b64decode(raw, validate=True)
+        return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         raise UnsupportedFormat() from None
-    return decode_image_bytes(data, max_bytes=max_bytes, min_edge=min_edge, max_edge=max_edge)
 
 
 def decode_image_bytes(
@@ -96,7 +137,24 @@ def decode_image_bytes(
     min_edge: int = MIN_EDGE,
     max_edge: int = MAX_EDGE,
 ) -> np.ndarray:
-    """Decode JPEG/PNG/BMP/TIFF bytes into a contiguous BGR uint8 array of shape (h, w, 3)."""
+    """Decode JPEG/PNG/BMP/TIFF bytes into a contiguous BGR uint8 array of shape (h, w, 3), at
+    full resolution."""
+    return decode_image(b, max_bytes=max_bytes, min_edge=min_edge, max_edge=max_edge, reduce=False).image
+
+
+def decode_image(
+    b: bytes,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    min_edge: int = MIN_EDGE,
+    max_edge: int = MAX_EDGE,
+    reduce: bool = True,
+) -> Decoded:
+    """Decode JPEG/PNG/BMP/TIFF bytes; with `reduce`, a photo whose long side is over
+    REDUCE_ABOVE px comes out reduced by reduction() (a JPEG through the decoder's DCT scaling,
+    Pillow's draft mode, so the full-size pixels are never held; other formats by area
+    averaging after decoding). Limits apply to the photo's own size either way; a photo up to
+    REDUCE_ABOVE px decodes exactly as without `reduce`."""
     if not b:
         raise UnsupportedFormat()
     if len(b) > max_bytes:
@@ -118,11 +176,14 @@ def decode_image_bytes(
     try:
         if min(width, height) < min_edge or max(width, height) > max_edge:
             raise ImageSizeError()
+        factor = reduction(width, height) if reduce else 1
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if getattr(img, "n_frames", 1) > 1:
                     img.seek(0)
+                if factor > 1 and fmt == "JPEG":
+                    img.draft(img.mode, (width // factor, height // factor))
                 img.load()
         except Image.DecompressionBombError:
             raise ImageSizeError() from None
@@ -133,11 +194,16 @@ def decode_image_bytes(
 
         img = _apply_orientation(img)
         try:
-            return _to_bgr(img)
+            bgr = _to_bgr(img)
+            if factor > 1 and max(bgr.shape[:2]) > REDUCE_ABOVE:  # not reduced by the decoder
+                h, w = bgr.shape[:2]
+                bgr = cv2.resize(bgr, (max(1, round(w / factor)), max(1, round(h / factor))),
+                                 interpolation=cv2.INTER_AREA)
         except MemoryError:
             raise ImageSizeError() from None
         except Exception:  # noqa: BLE001
             raise UnsupportedFormat() from None
+        return Decoded(bgr, max(width, height) / max(bgr.shape[:2]))
     finally:
         img.close()
 
@@ -195,4 +261,5 @@ def _scale_to_u8(arr: np.ndarray) -> np.ndarray:
     return ((a - lo) * (255.0 / (hi - lo))).round().clip(0, 255).astype(np.uint8)
 
 
-__all__ = ["decode_base64_image", "decode_image_bytes", "sniff_format"]
+__all__ = ["Decoded", "base64_bytes", "decode_base64_image", "decode_image", "decode_image_bytes",
+           "reduction", "sniff_format"]

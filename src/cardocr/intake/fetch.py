@@ -299,6 +299,11 @@ async def _fetch(
                     continue
                 except httpx.HTTPError:
                     raise UrlFetchFailed() from None
+                except (httpx.InvalidURL, ValueError):
+                    # httpx builds the next request from a redirect's Location even when it does
+                    # not follow it: a Location it cannot parse (`http:\\host`, a host IDNA
+                    # refuses) fails here, not at our own join below
+                    raise UrlRefused("The redirect location is malformed.") from None
             if response is None:
                 raise UrlFetchFailed("Could not connect to the image URL host.")
             try:

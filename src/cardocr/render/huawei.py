@@ -252,11 +252,22 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ApiNotFound: "APIGW.0101",
     errors.MethodNotAllowed: "APIGW.0101",
     errors.InternalError: "ModelArts.4505",
+    # the HTTP layer (cardocr.server) and the limits: the API gateway's "API request error"
+    # family (400 / 494 headers too large / 408) and ModelArts' "Max concurrency error"
+    errors.Overloaded: "ModelArts.4401",
+    errors.BadHttpRequest: "APIGW.0201",
+    errors.HeadersTooLarge: "APIGW.0201",
+    errors.RequestTimeout: "APIGW.0201",
     errors.TokenMissing: "ModelArts.4101",
     errors.TokenInvalid: "ModelArts.4102",
     errors.TokenExpired: "ModelArts.0203",
     errors.ProjectForbidden: "ModelArts.4203",
     errors.BadCredentials: "ModelArts.0205",
+    # AK/SK signatures: what Huawei's API gateway answers (API request signing guide, FAQ)
+    errors.SignatureMalformed: "APIGW.0301",
+    errors.AccessKeyUnknown: "APIGW.0301",
+    errors.SignatureMismatch: "APIGW.0301",
+    errors.SignatureExpired: "APIGW.0301",
 }
 
 

@@ -1,0 +1,193 @@
+"""The HTTP layer: uvicorn (its h11 protocol) configured from Settings, answering what it
+answers itself in Huawei's JSON error body with an X-Request-Id, like every other answer.
+
+What the server answers before (or instead of) the app (README, "HTTP-layer limits"):
+  * a request h11 cannot parse (control bytes or bad syntax in a header, bad or conflicting
+    Content-Length, bad chunking, a Transfer-Encoding other than chunked, HTTP/1.1 without
+    Host, ...): 400 APIGW.0201 "API request error." (uvicorn's own answer is plain text);
+  * a request line and headers over limits.max_header_bytes: 494 APIGW.0201 (the API
+    gateway's status for "Request headers too large.");
+  * a request head not complete within limits.header_timeout_seconds of the connection opening
+    or of the previous answer: 408 APIGW.0201 when part of it came, a plain close when nothing
+    did (an idle keep-alive connection is closed after limits.keep_alive_seconds);
+  * more than limits.max_connections connections open, or requests in flight: 503
+    ModelArts.4401 "Max concurrency error." and the connection is closed (uvicorn's own
+    answer is plain text);
+  * the body's time limit (limits.body_timeout_seconds) is the app's: api.common.read_body.
+Each of these answers closes the connection and writes an access line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any, ClassVar
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from cardocr.api.common import log_access
+from cardocr.errors import BadHttpRequest, CardOcrError, HeadersTooLarge, Overloaded, RequestTimeout
+from cardocr.render.huawei import error_body
+from cardocr.settings import Limits, Settings
+
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 494: "Request Header Or Cookie Too Large",
+            503: "Service Unavailable"}
+
+
+def _error_bytes(err: CardOcrError) -> bytes:
+    return json.dumps(error_body(err), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class _Connection(h11.Connection):
+    """h11's server connection that tells the protocol when a request's head is complete and
+    keeps the last protocol error (its status hint says "headers too large")."""
+
+    def __init__(self, max_head_bytes: int, on_head: Any) -> None:
+        super().__init__(h11.SERVER, max_incomplete_event_size=max_head_bytes)
+        self.max_head_bytes = max_head_bytes
+        self.on_head = on_head
+        self.error: h11.RemoteProtocolError | None = None
+
+    def next_event(self) -> Any:
+        try:
+            event = super().next_event()
+            if isinstance(event, h11.Request):
+                # h11 bounds a head that is still arriving; one that came whole in a single
+                # read is measured here
+                size = len(event.method) + len(event.target) + 12 + sum(
+                    len(name) + len(value) + 4 for name, value in event.headers.raw_items())
+                if size > self.max_head_bytes:
+                    raise h11.RemoteProtocolError("Request headers too large", error_status_hint=431)
+                self.on_head()
+        except h11.RemoteProtocolError as exc:
+            self.error = exc
+            raise
+        return event
+
+
+class CardOcrH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with the answers above. `limits` is set per server
+    (uvicorn_config makes a subclass)."""
+
+    limits: ClassVar[Limits] = Limits()
+
+    def __init__(self, config: uvicorn.Config, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.conn = _Connection(self.limits.max_header_bytes, self._head_arrived)
+        self._head_timer: asyncio.TimerHandle | None = None
+        # the concurrency limit is checked by _guarded (a JSON answer), not by uvicorn
+        self.max_concurrency = self.limit_concurrency
+        self.limit_concurrency = None
+        self._inner_app = self.app
+        self.app = self._guarded
+
+    # -- the request head's time limit ----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        self._arm_head_timer()  # first: the base class may parse a pipelined head at once
+        super().on_response_complete()
+
+    def _arm_head_timer(self) -> None:
+        self._disarm_head_timer()
+        self._head_timer = self.loop.call_later(self.limits.header_timeout_seconds, self._head_timeout)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_arrived(self) -> None:
+        self._disarm_head_timer()
+
+    def _head_timeout(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return  # a request is being served: its body has its own limit
+        if self.conn.trailing_data[0]:  # part of a head came
+            self._answer_and_close(RequestTimeout())
+        else:
+            self.transport.close()
+
+    # -- what h11 cannot parse ------------------------------------------------------------------
+
+    def send_400_response(self, msg: str) -> None:
+        error = self.conn.error if isinstance(self.conn, _Connection) else None
+        too_large = error is not None and error.error_status_hint == 431
+        self._answer_and_close(HeadersTooLarge() if too_large else BadHttpRequest())
+
+    def _answer_and_close(self, err: CardOcrError) -> None:
+        """A whole answer written straight to the socket, then the connection closed (h11's
+        state no longer matters). Not when an answer to this connection's request has begun:
+        a second one would be read as the answer to the next request."""
+        self._disarm_head_timer()
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()
+            return
+        rid = str(uuid.uuid4())
+        body = _error_bytes(err)
+        head = [f"HTTP/1.1 {err.status} {_REASONS.get(err.status, '')}".encode("ascii"),
+                *(name + b": " + value for name, value in self.server_state.default_headers),
+                b"content-type: application/json",
+                b"content-length: " + str(len(body)).encode("ascii"),
+                b"connection: close",
+                b"x-request-id: " + rid.encode("ascii")]
+        if not self.transport.is_closing():
+            self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+            self.transport.close()
+        log_access("-", "-", err.status, 0.0, rid)
+
+    # -- the concurrency limit ------------------------------------------------------------------
+
+    async def _guarded(self, scope: Any, receive: Any, send: Any) -> None:
+        limit = self.max_concurrency
+        if limit is not None and (len(self.connections) > limit or len(self.tasks) > limit):
+            began = time.perf_counter()
+            rid = str(uuid.uuid4())
+            err = Overloaded()
+            body = _error_bytes(err)
+            await send({"type": "http.response.start", "status": err.status, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("ascii")),
+                (b"connection", b"close"), (b"retry-after", b"1"), (b"x-request-id", rid.encode("ascii"))]})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), err.status,
+                       time.perf_counter() - began, rid)
+            return
+        await self._inner_app(scope, receive, send)
+
+
+def protocol_for(limits: Limits) -> type[CardOcrH11Protocol]:
+    return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,), {"limits": limits})
+
+
+def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> uvicorn.Config:
+    """What `cardocr serve` runs: the app on settings.host:port under settings.limits, uvicorn's
+    access log off (the app writes its own, without the query string), logging left as
+    cardocr.logs.configure_logging set it."""
+    limits = settings.limits
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=protocol_for(limits),
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+        limit_concurrency=limits.max_connections,
+        timeout_keep_alive=limits.keep_alive_seconds,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+    )
