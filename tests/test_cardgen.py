@@ -170,3 +170,19 @@ def test_make_sample_both():
     photo, p, corners = make_sample(21, "both", "scan")
     assert corners.shape == (2, 4, 2)
     assert _inside(corners, photo)
+
+
+def test_a_template_variation_moves_the_blocks_and_leaves_other_cards_alone():
+    """The `layout` condition draws the card of another printer or year (blocks moved, rows and
+    fonts scaled); without a variation a seed draws exactly the card it always drew."""
+    from tools.cardgen import Variation, random_person, random_variation, render_front
+
+    person = random_person(random.Random(3))
+    plain = render_front(person, random.Random(4))
+    assert np.array_equal(plain, render_front(person, random.Random(4), Variation()))
+    var = random_variation(random.Random(5))
+    assert abs(var.dx) <= 0.03 and abs(var.dy_upper) <= 0.05 and abs(var.pitch - 1) <= 0.1
+    moved = render_front(person, random.Random(4), var)
+    assert moved.shape == plain.shape and not np.array_equal(moved, plain)
+    photo, truth, corners = make_sample(7, "front", "layout")
+    assert photo.ndim == 3 and corners.shape == (4, 2) and truth.number

@@ -40,14 +40,14 @@ from .licence import (
 )
 from .person import Person, id_check_char, id_number_valid, random_person
 from .render import H as CARD_H
+from .render import Variation, random_variation, render_back, render_front
 from .render import W as CARD_W
-from .render import render_back, render_front
 
 SIDES = ("front", "back", "both")
 
 __all__ = [
-    "CARD_H", "CARD_W", "CONDITIONS", "SIDES", "Person", "capture", "capture_two", "id_check_char",
-    "id_number_valid", "make_sample", "random_person", "render_back", "render_front",
+    "CARD_H", "CARD_W", "CONDITIONS", "SIDES", "Person", "Variation", "capture", "capture_two", "id_check_char",
+    "id_number_valid", "make_sample", "random_person", "random_variation", "render_back", "render_front",
     # Hong Kong identity card (tools/cardgen/hk.py)
     "HK_CONDITIONS", "LAYOUTS", "HkPerson", "capture_thumb", "hk_portrait_box", "hkid_check_char", "hkid_valid",
     "make_hk_sample", "random_hk_person", "render_hk_front",
@@ -67,13 +67,18 @@ def make_sample(seed: int, side: str, condition: str) -> tuple[np.ndarray, Perso
         raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
     rng = random.Random(seed)
     person = random_person(rng)
+    # "layout": a photo of a card from another printer or year (its blocks moved, rows and
+    # fonts scaled: render.random_variation), drawn from a generator of its own
+    var = random_variation(random.Random(seed * 7919 + 17)) if condition == "layout" else None
+    if condition == "layout":
+        condition = "photo"
     if side == "front":
-        photo, corners = capture(render_front(person, rng), condition, rng)
+        photo, corners = capture(render_front(person, rng, var), condition, rng)
     elif side == "back":
-        photo, corners = capture(render_back(person, rng), condition, rng)
+        photo, corners = capture(render_back(person, rng, var), condition, rng)
     else:
-        front = render_front(person, rng)
-        back = render_back(person, rng)
+        front = render_front(person, rng, var)
+        back = render_back(person, rng, var)
         photo, quads = capture_two(front, back, condition, rng)
         corners = np.stack(quads).astype(np.float32)
     return photo, person, corners

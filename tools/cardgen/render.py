@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -282,7 +283,35 @@ def _nrng(rng: random.Random) -> np.random.Generator:
     return np.random.default_rng(rng.getrandbits(63))
 
 
-def render_front(p: Person, rng: random.Random) -> np.ndarray:
+@dataclass(frozen=True)
+class Variation:
+    """How one printer's or year's card departs from the nominal template: the text blocks
+    shifted (fractions of the card), the rows spread or squeezed about the block's top, the
+    fonts scaled. Drawn from its own generator, so a card without one is drawn exactly as
+    before (the same seed gives the same card)."""
+
+    dx: float = 0.0  # every text block, to the right
+    dy_upper: float = 0.0  # the upper block (front: name..address; back: authority..validity), down
+    dy_lower: float = 0.0  # the number row (front), down
+    pitch: float = 1.0  # row spacing within the upper block
+    font: float = 1.0  # font sizes
+
+
+def random_variation(rng: random.Random, shift: float = 0.05, scale: float = 0.10) -> Variation:
+    """Blocks moved by up to +-`shift` of the card, rows and fonts scaled by up to +-`scale`."""
+    return Variation(dx=rng.uniform(-shift, shift) * 0.6, dy_upper=rng.uniform(-shift, shift),
+                     dy_lower=rng.uniform(-shift, shift) * 0.6, pitch=1 + rng.uniform(-scale, scale),
+                     font=1 + rng.uniform(-scale, scale) * 0.6)
+
+
+def _vary_rows(rows: dict[str, float], var: Variation, lower: tuple[str, ...]) -> dict[str, float]:
+    top = min(v for k, v in rows.items() if k not in lower)
+    return {k: v + var.dy_lower if k in lower else top + (v - top) * var.pitch + var.dy_upper
+            for k, v in rows.items()}
+
+
+def render_front(p: Person, rng: random.Random, var: Variation | None = None) -> np.ndarray:
+    var = var or Variation()
     nrng = _nrng(rng)
     bg = _background(rng, nrng, back=False)
     im = Image.fromarray(np.clip(bg, 0, 255).astype(np.uint8), "RGB")
@@ -290,12 +319,12 @@ def render_front(p: Person, rng: random.Random) -> np.ndarray:
     vkey = rng.choice(VALUE_FONTS)
     lkey = rng.choice(LABEL_FONTS)
     lab_c, ink = _label_color(rng), _ink(rng)
-    lsize = rng.randint(20, 23)
-    vsize = rng.randint(28, 31)
+    lsize = round(rng.randint(20, 23) * var.font)
+    vsize = round(rng.randint(28, 31) * var.font)
     lf = font(lkey, lsize)
     vf = font(vkey, vsize)
     nf = font(vkey, vsize + rng.randint(3, 5))
-    gx, gy = _j(rng, 4), _j(rng, 4)
+    gx, gy = _j(rng, 4) + var.dx * W, _j(rng, 4)
     lx = 0.06 * W + gx
     vx = 0.18 * W + gx
     lab_sp = lsize * rng.uniform(0.8, 1.1)  # spread two-char labels
@@ -306,7 +335,7 @@ def render_front(p: Person, rng: random.Random) -> np.ndarray:
     por, mask = _portrait(rng, pw, ph)
     im.paste(por, (px0, py0), mask)
 
-    rows = {"name": 0.155, "sex": 0.285, "birth": 0.415, "addr": 0.545, "num": 0.865}
+    rows = _vary_rows({"name": 0.155, "sex": 0.285, "birth": 0.415, "addr": 0.545, "num": 0.865}, var, ("num",))
     # Labels.
     for key, text in (("name", "姓名"), ("sex", "性别"), ("birth", "出生"), ("addr", "住址")):
         draw_text(d, lx + _j(rng, 1), rows[key] * H + gy + _j(rng, 1), text, lf, lab_c, spacing=lab_sp)
@@ -335,7 +364,7 @@ def render_front(p: Person, rng: random.Random) -> np.ndarray:
     for i, line in enumerate(lines[:3]):
         draw_text(d, vx + _j(rng, 1), rows["addr"] * H + gy + i * pitch, line, vf, ink)
     # ID number in OCR-B.
-    of = font("ocrb", rng.randint(34, 37))
+    of = font("ocrb", round(rng.randint(34, 37) * var.font))
     draw_text(d, 0.36 * W + gx + _j(rng), rows["num"] * H + gy + _j(rng), p.number, of, ink,
               spacing=rng.uniform(0.0, 1.5), latin=True)
 
@@ -348,7 +377,8 @@ def _fmt_date(s: str) -> str:
     return s.replace("-", ".") if s != "长期" else s
 
 
-def render_back(p: Person, rng: random.Random) -> np.ndarray:
+def render_back(p: Person, rng: random.Random, var: Variation | None = None) -> np.ndarray:
+    var = var or Variation()
     nrng = _nrng(rng)
     bg = _background(rng, nrng, back=True)
     im = Image.fromarray(np.clip(bg, 0, 255).astype(np.uint8), "RGB")
@@ -371,15 +401,18 @@ def render_back(p: Person, rng: random.Random) -> np.ndarray:
     # Fields.
     lkey = rng.choice(LABEL_FONTS)
     vkey = rng.choice(VALUE_FONTS)
-    lf = font(lkey, rng.randint(20, 23))
-    vf = font(vkey, rng.randint(24, 27))
-    lx, vx = 0.20 * W + gx, 0.38 * W + gx
+    lf = font(lkey, round(rng.randint(20, 23) * var.font))
+    vf = font(vkey, round(rng.randint(24, 27) * var.font))
+    lx, vx = 0.20 * W + gx + var.dx * W, 0.38 * W + gx + var.dx * W
     lsp = rng.uniform(0, 3)
-    draw_text(d, lx + _j(rng, 1), 0.73 * H + gy, "签发机关", lf, lab_c, spacing=lsp)
-    draw_text(d, vx + _j(rng), 0.73 * H + gy + _j(rng, 1), p.issue, vf, ink, spacing=rng.uniform(0, 1.5))
-    draw_text(d, lx + _j(rng, 1), 0.86 * H + gy, "有效期限", lf, lab_c, spacing=lsp)
+    # the two rows move with the block; the validity row stays above the card's bottom edge
+    rows = _vary_rows({"issue": 0.73, "valid": 0.86}, var, ())
+    rows = {k: min(v, 0.90) for k, v in rows.items()}
+    draw_text(d, lx + _j(rng, 1), rows["issue"] * H + gy, "签发机关", lf, lab_c, spacing=lsp)
+    draw_text(d, vx + _j(rng), rows["issue"] * H + gy + _j(rng, 1), p.issue, vf, ink, spacing=rng.uniform(0, 1.5))
+    draw_text(d, lx + _j(rng, 1), rows["valid"] * H + gy, "有效期限", lf, lab_c, spacing=lsp)
     validity = f"{_fmt_date(p.valid_from)}-{_fmt_date(p.valid_to)}"
-    draw_text(d, vx + _j(rng), 0.86 * H + gy + _j(rng, 1), validity, vf, ink, spacing=rng.uniform(0, 1.0))
+    draw_text(d, vx + _j(rng), rows["valid"] * H + gy + _j(rng, 1), validity, vf, ink, spacing=rng.uniform(0, 1.0))
 
     out = np.asarray(im, np.float32)
     out += (nrng.standard_normal(out.shape, dtype=np.float32) * 1.0)
