@@ -42,6 +42,7 @@ from .base import (
 from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
 from .checks.authority import similar_authorities
 from .contract import DocumentType
+from .landmarks import Zone, column_labels, fit_rows
 
 NAME = "id-card"
 SIDES = ("front", "back")
@@ -79,6 +80,19 @@ class Layout:
         "validity": (0.365, 0.99, 0.80, 0.96),
     }
     BACK_ROWS = {"authority": (0.68, 0.78), "validity": (0.81, 0.92)}
+    # the printed labels (landmarks.py) and their centre rows on the template: the centres
+    # of the rows above (the address: its first line). The number row has its own anchor.
+    FRONT_LABEL_ROWS = {"name": 0.155, "sex": 0.28, "birth": 0.415, "address": 0.545}
+    BACK_LABEL_ROWS = {"authority": 0.73, "validity": 0.865}
+    # the label column: the front's labels start at ~0.06 of the card (the specimen ~0.08),
+    # its values at ~0.18; the back's labels at ~0.20, its values at ~0.38
+    FRONT_LABEL_MAX_X0 = 0.13
+    BACK_LABEL_MAX_X0 = 0.30
+    # a two-character label alone is at most ~0.09 of the card wide (a four-character one
+    # ~0.16); a box holding a value too is wider
+    LABEL_ALONE_W = 0.13
+    BACK_LABEL_ALONE_W = 0.19
+    LABEL_GAP = 0.005  # a value starts this far right of a label box of its own
     # the layout's anchors, each the widest line below its y_min whose right end passes 0.6
     NUMBER_ROW_Y = 0.86  # centre of the number line on the front
     NUMBER_ROW_MIN_Y = 0.68
@@ -137,9 +151,37 @@ def _anchor_shift(card: Card, expected_y: float, y_min: float) -> float:
     return anchor_shift(card, expected_y, long_and_low, lambda s, spans: s.width, Layout.ANCHOR_CLAMP)
 
 
+def _front_zones(card: Card, dy: float
+                 ) -> tuple[dict[str, Zone], dict[str, tuple[float, float]]]:
+    """The front's zones on this card. The number row follows its own line (dy); the rows
+    above it follow the printed labels where they are found (landmarks.RowFit), else the
+    number's shift too. A label in a box of its own also says where its value starts."""
+    labels = column_labels(card, ("name", "sex", "birth", "address"), Layout.FRONT_LABEL_MAX_X0,
+                           0.0, Layout.NUMBER_ROW_MIN_Y, Layout.LABEL_ALONE_W)
+    fit = fit_rows(labels, Layout.FRONT_LABEL_ROWS)
+    upper = {k: v for k, v in Layout.FRONT_ZONES.items() if k != "number"}
+    upper_rows = {k: v for k, v in Layout.FRONT_ROWS.items() if k != "number"}
+    if fit is None:
+        zones, rows = shifted(upper, dy), shifted(upper_rows, dy)
+    else:
+        zones, rows = fit.zones(upper), fit.rows(upper_rows)
+    zones["number"] = shifted(Layout.FRONT_ZONES, dy)["number"]
+    rows["number"] = shifted(Layout.FRONT_ROWS, dy)["number"]
+    # the address stops where the number's zone starts
+    x0, x1, y0, y1 = zones["address"]
+    zones["address"] = (x0, x1, y0, min(y1, zones["number"][2]))
+    for key in ("name", "sex", "birth", "address"):
+        label = labels.get(key)
+        if label is not None and label.alone:
+            x0, x1, y0, y1 = zones[key]
+            zones[key] = (label.span.x1 + Layout.LABEL_GAP, x1, y0, y1)
+    return zones, rows
+
+
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, Layout.NUMBER_ROW_Y, Layout.NUMBER_ROW_MIN_Y)
-    z = read_zones(card, engine, shifted(Layout.FRONT_ZONES, dy), shifted(Layout.FRONT_ROWS, dy),
+    zones, rows = _front_zones(card, dy)
+    z = read_zones(card, engine, zones, rows,
                    max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
     cs = engine.charset
     fields: dict[str, Field] = {}
@@ -167,7 +209,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
     addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
-    tail = _probe_next_line(card, engine, z["address"], Layout.FRONT_ZONES["address"], dy)
+    tail = _probe_next_line(card, engine, z["address"], zones["address"])
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
@@ -183,7 +225,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
 
 def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
-                     bounds: tuple[float, float, float, float], dy: float) -> Line | None:
+                     bounds: tuple[float, float, float, float]) -> Line | None:
     """The detector can miss a last address line of one or two characters ("1", "室"):
     read the band one line pitch below the last line found, and keep it only if the
     recogniser is sure of it."""
@@ -192,7 +234,7 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     top, bottom = zone.quads[-1][:, 1].min(), zone.quads[-1][:, 1].max()
     height = bottom - top
     y0, y1 = bottom + 0.15 * height, bottom + 1.3 * height
-    if y1 > (bounds[3] + dy) * CARD_H:
+    if y1 > bounds[3] * CARD_H:
         return None
     crop = crop_box(card.image, bounds[0] * CARD_W, y0, bounds[1] * CARD_W, y1)
     line = engine.recognize([crop])[0]
@@ -229,10 +271,28 @@ def _cross_check_front(reading: Reading) -> None:
 
 # -- back ----------------------------------------------------------------------------------
 
+def _back_zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, float]]]:
+    """The back's two rows from their printed labels where found (landmarks.RowFit), else
+    from the validity line (the widest low line); a label in a box of its own also says
+    where its value starts."""
+    labels = column_labels(card, ("authority", "validity"), Layout.BACK_LABEL_MAX_X0, Layout.BACK_TITLE_MAX_Y,
+                           1.0, Layout.BACK_LABEL_ALONE_W)
+    fit = fit_rows(labels, Layout.BACK_LABEL_ROWS)
+    if fit is None:
+        dy = _anchor_shift(card, Layout.VALIDITY_ROW_Y, Layout.VALIDITY_ROW_MIN_Y)
+        zones, rows = shifted(Layout.BACK_ZONES, dy), shifted(Layout.BACK_ROWS, dy)
+    else:
+        zones, rows = fit.zones(Layout.BACK_ZONES), fit.rows(Layout.BACK_ROWS)
+    for key, label in labels.items():
+        if label.alone:
+            x0, x1, y0, y1 = zones[key]
+            zones[key] = (label.span.x1 + Layout.LABEL_GAP, x1, y0, y1)
+    return zones, rows
+
+
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
-    dy = _anchor_shift(card, Layout.VALIDITY_ROW_Y, Layout.VALIDITY_ROW_MIN_Y)
-    z = read_zones(card, engine, shifted(Layout.BACK_ZONES, dy), shifted(Layout.BACK_ROWS, dy),
-                   max_lines={"authority": 2, "validity": 1})
+    zones, rows = _back_zones(card)
+    z = read_zones(card, engine, zones, rows, max_lines={"authority": 2, "validity": 1})
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
