@@ -411,7 +411,8 @@ def test_pipelined_requests_are_answered_in_order(live):
     try:
         s.sendall(live.templates[2] * 3)
         s.settimeout(3)
-        while data.count(b"x-request-id") < 3:
+        # until the third body: an answer's head and body may arrive in separate reads
+        while data.count(b'{"status":"ok"}') < 3:
             chunk = s.recv(65536)
             if not chunk:
                 break
