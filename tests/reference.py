@@ -1,4 +1,6 @@
-"""The published specimen images, found relative to the repository: ../shared/reference/.
+"""The published specimen images, kept in the repository (tests/data/reference/, copied from
+the project's shared ../shared/reference/ with its README, which names each image's source
+and printed values), so a clone anywhere has them.
 
 A missing image fails the test that needs it (it does not skip): a suite that silently stops
 checking the real layouts is worse than a red one."""
@@ -10,12 +12,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 
 
 def reference_path(name: str) -> Path:
     path = REFERENCE / name
-    assert path.is_file(), f"reference image {path} is missing (expected ../shared/reference beside the repo)"
+    assert path.is_file(), f"reference image {path} is missing (tests/data/reference)"
     return path
 
 

@@ -1,6 +1,6 @@
 """The published specimen (a real layout, not our generator) through the real pipeline.
 
-../shared/reference/cn-id-both-sides-specimen.png (beside the repo) holds the front and the back side by side;
+tests/data/reference/cn-id-both-sides-specimen.png holds the front and the back side by side;
 we split it at half width and upscale 2x. Its ID number fails the check character on purpose:
 it must come back as printed, with valid_number False.
 """
