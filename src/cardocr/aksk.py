@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
+from cardocr.auth import consteq
 from cardocr.errors import AccessKeyUnknown, SignatureExpired, SignatureMalformed, SignatureMismatch
 from cardocr.settings import Account
 
@@ -151,12 +152,6 @@ def signature(secret_key: str, to_sign: str) -> str:
     return hmac.new(secret_key.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _consteq(a: str, b: str) -> bool:
-    # hashed first, so the time depends on neither content nor length
-    return hmac.compare_digest(hashlib.sha256(a.encode("utf-8", "surrogatepass")).digest(),
-                               hashlib.sha256(b.encode("utf-8", "surrogatepass")).digest())
-
-
 def _stamp(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime(DATE_FORMAT)
 
@@ -172,7 +167,7 @@ class SignatureVerifier:
         """Compared with every account's key (no early exit), in constant time each."""
         found: Account | None = None
         for account in self.accounts:
-            if _consteq(account.access_key, access_key) and found is None:
+            if consteq(account.access_key, access_key) and found is None:
                 found = account
         if found is None:
             raise AccessKeyUnknown()
@@ -191,6 +186,6 @@ class SignatureVerifier:
             raise SignatureMalformed(f"{SignatureMalformed.default_message} A signed header is missing.")
         account = self.account_for(auth.access)
         expected = signature(account.secret_key, string_to_sign(canonical_request(req, auth.signed_headers), sdk_date))
-        if not _consteq(expected, auth.signature):
+        if not consteq(expected, auth.signature):
             raise SignatureMismatch()
         return account

@@ -67,8 +67,9 @@ def _digest(s: str) -> bytes:
     return hashlib.sha256(s.encode("utf-8", "surrogatepass")).digest()
 
 
-def _consteq(a: str, b: str) -> bool:
-    # Hash first so the comparison time depends on neither content nor length.
+def consteq(a: str, b: str) -> bool:
+    """Equal strings, compared in constant time: hashed first so the time depends on neither
+    content nor length (passwords, tokens' fields, access keys, signatures)."""
     return hmac.compare_digest(_digest(a), _digest(b))
 
 
@@ -91,10 +92,10 @@ class Authenticator:
         """Constant-time credential check over every account (no early exit on user name)."""
         found: Account | None = None
         for acc in self.settings.accounts:
-            ok_user = _consteq(acc.user, user)
-            ok_pw = _consteq(acc.password, password)
-            ok_dom = (domain is not None and _consteq(acc.domain, domain)) or (
-                domain_id is not None and _consteq(acc.domain, domain_id)
+            ok_user = consteq(acc.user, user)
+            ok_pw = consteq(acc.password, password)
+            ok_dom = (domain is not None and consteq(acc.domain, domain)) or (
+                domain_id is not None and consteq(acc.domain, domain_id)
             )
             if ok_user & ok_pw & ok_dom and found is None:
                 found = acc
@@ -150,7 +151,7 @@ class Authenticator:
             raise TokenInvalid() from None
         if self.clock() >= claims.expires_at:
             raise TokenExpired()
-        if project_id is not None and not _consteq(claims.project_id, project_id):
+        if project_id is not None and not consteq(claims.project_id, project_id):
             raise ProjectForbidden()
         return claims
 
@@ -215,9 +216,9 @@ class Authenticator:
         pid, pname = opt_str(p, "id"), opt_str(p, "name")
         if not pid and not pname:
             raise InvalidParameter("Expecting to find id or name in scope.project.")
-        if pid is not None and not _consteq(pid, account.project_id):
+        if pid is not None and not consteq(pid, account.project_id):
             raise BadCredentials("The user has no access to the requested project.")
-        if pid is None and pname is not None and not _consteq(pname, account.project_name):
+        if pid is None and pname is not None and not consteq(pname, account.project_name):
             raise BadCredentials("The user has no access to the requested project.")
         if p.get("domain") is not None:
             d = obj(p["domain"], "project.domain")
@@ -225,7 +226,7 @@ class Authenticator:
             if not did and not dname:
                 raise InvalidParameter("Expecting to find id or name in project.domain.")
             for given in (did, dname):  # the account's domain is both its id and its name here
-                if given is not None and not _consteq(given, account.domain):
+                if given is not None and not consteq(given, account.domain):
                     raise BadCredentials("The user has no access to the requested project.")
 
 

@@ -39,6 +39,8 @@ Messages never contain field values or image bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class CardOcrError(Exception):
     status: int = 400
@@ -184,6 +186,16 @@ class SignatureExpired(AuthError):
     """X-Sdk-Date more than 15 minutes before or after the server's clock."""
 
     default_message = "Incorrect IAM authentication information: signature expired"
+
+
+def wire_code(codes: Mapping[type[CardOcrError], str], exc: CardOcrError | type[CardOcrError]) -> str:
+    """A wire format's code for an error: the table's entry for its class or the nearest class
+    above it; a class the table does not reach is a recognition failure."""
+    cls = exc if isinstance(exc, type) else type(exc)
+    for klass in cls.__mro__:
+        if klass in codes:
+            return codes[klass]
+    return codes[RecognitionFailed]
 
 
 def all_leaves() -> list[type[CardOcrError]]:

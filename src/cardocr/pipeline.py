@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .documents import REGISTRY, DocumentType
+from .documents import DocumentType
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
 from .quality import DETECTORS, Evidence, measure
@@ -34,13 +34,6 @@ MIN_TEXT_BOXES = 3  # fewer detected lines than this on a straightened card: not
 IMAGE_FAILURES: tuple[type[BaseException], ...] = (
     cv2.error, MemoryError, ort_state.Fail, ort_state.InvalidArgument, ort_state.RuntimeException,
 )
-
-
-def document(name: str) -> DocumentType:
-    doc = REGISTRY.get(name)
-    if doc is None:
-        raise InvalidParameter("Unknown document type.")
-    return doc
 
 
 def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine) -> list[CardResult]:

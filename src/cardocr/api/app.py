@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
+from cardocr.aksk import SignatureVerifier
 from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
 from cardocr.api.common import Reader, log_access, log_error
 from cardocr.auth import Authenticator, Clock
@@ -172,6 +173,7 @@ def create_app(
     app.state.executor = executor
     app.state.reader = reader or default_reader
     app.state.auth = Authenticator(settings, clock) if clock else Authenticator(settings)
+    app.state.signatures = SignatureVerifier(settings.accounts, app.state.auth.clock)
     app.state.allowlist = Allowlist(settings.url_allowlist)
 
     @app.exception_handler(CardOcrError)

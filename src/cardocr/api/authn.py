@@ -37,7 +37,8 @@ async def authenticate(request: Request, project_id: str | None) -> Account:
         body = await read_body(request, state.settings.limits.max_body_bytes)
         # Starlette's Request.stream() and body() replay `_body`: the router reads it again
         request._body = body
-        account = SignatureVerifier(state.settings.accounts, state.auth.clock).verify(signed_request(request, body))
+        signatures: SignatureVerifier = state.signatures  # built once, in create_app
+        account = signatures.verify(signed_request(request, body))
     else:
         claims = state.auth.verify(token)
         account = _token_account(state.settings.accounts, claims.user, claims.domain, claims.project_id)

@@ -42,7 +42,7 @@ from .base import (
 from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
 from .checks.authority import similar_authorities
 from .contract import DocumentType
-from .landmarks import Zone, column_labels, fit_rows
+from .landmarks import Zone, column_labels, fit_rows, values_right_of
 
 NAME = "id-card"
 SIDES = ("front", "back")
@@ -170,11 +170,7 @@ def _front_zones(card: Card, dy: float
     # the address stops where the number's zone starts
     x0, x1, y0, y1 = zones["address"]
     zones["address"] = (x0, x1, y0, min(y1, zones["number"][2]))
-    for key in ("name", "sex", "birth", "address"):
-        label = labels.get(key)
-        if label is not None and label.alone:
-            x0, x1, y0, y1 = zones[key]
-            zones[key] = (label.span.x1 + Layout.LABEL_GAP, x1, y0, y1)
+    values_right_of(zones, labels, Layout.LABEL_GAP)
     return zones, rows
 
 
@@ -283,10 +279,7 @@ def _back_zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, flo
         zones, rows = shifted(Layout.BACK_ZONES, dy), shifted(Layout.BACK_ROWS, dy)
     else:
         zones, rows = fit.zones(Layout.BACK_ZONES), fit.rows(Layout.BACK_ROWS)
-    for key, label in labels.items():
-        if label.alone:
-            x0, x1, y0, y1 = zones[key]
-            zones[key] = (label.span.x1 + Layout.LABEL_GAP, x1, y0, y1)
+    values_right_of(zones, labels, Layout.LABEL_GAP)
     return zones, rows
 
 

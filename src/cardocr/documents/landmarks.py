@@ -46,6 +46,15 @@ def column_labels(card: Card, keys: tuple[str, ...], x_max: float, y_min: float,
     return {key: Label(key, s, s.width < alone_width) for key, s in zip(keys, spans)}
 
 
+def values_right_of(zones: dict[str, Zone], labels: Mapping[str, Label], gap: float) -> None:
+    """A label in a box of its own says where its value starts: `gap` right of it. Zones of
+    labels that share their box with the value keep their prior left edge."""
+    for key, label in labels.items():
+        if label.alone and key in zones:
+            x0, x1, y0, y1 = zones[key]
+            zones[key] = (label.span.x1 + gap, x1, y0, y1)
+
+
 @dataclass(frozen=True)
 class RowFit:
     """Card rows as printed on this card: y_this = scale * y_template + offset, fitted on the

@@ -272,11 +272,7 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
 
 
 def error_code(exc: errors.CardOcrError | type[errors.CardOcrError]) -> str:
-    cls = exc if isinstance(exc, type) else type(exc)
-    for klass in cls.__mro__:
-        if klass in ERROR_CODES:
-            return ERROR_CODES[klass]
-    return ERROR_CODES[errors.RecognitionFailed]
+    return errors.wire_code(ERROR_CODES, exc)
 
 
 def error_body(exc: errors.CardOcrError) -> dict[str, str]:

@@ -199,11 +199,8 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
 }
 
 
-def error_code(exc: errors.CardOcrError) -> str:
-    for klass in type(exc).__mro__:
-        if klass in ERROR_CODES:
-            return ERROR_CODES[klass]
-    return ERROR_CODES[errors.RecognitionFailed]
+def error_code(exc: errors.CardOcrError | type[errors.CardOcrError]) -> str:
+    return errors.wire_code(ERROR_CODES, exc)
 
 
 def error_body(exc: errors.CardOcrError, resource: str, request_id: str) -> bytes:
