@@ -34,12 +34,13 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_name,
     read_zones,
     shifted,
     strip_label,
     text_value,
 )
-from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
+from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
 from .checks.authority import similar_authorities
 from .contract import DocumentType
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
@@ -183,8 +184,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
 
     # nothing printed (a blank or wrong card) stays empty; otherwise the likelier of the two
     sex, sex_conf = closed_choice(z["sex"], cs, ["男", "女"]) if decode_zone(z["sex"], cs, "男女").text else ("", 0.0)
@@ -192,7 +192,12 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     eth_read = decode_zone(z["ethnicity"], cs, "{cjk}")
     eth, eth_conf = eth_read.text, line_conf(eth_read)
-    if eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
+    # the label's tail (族, or a misread of it) merged into the value's box: the group is
+    # what follows it
+    group = group_after_label(eth)
+    if group:
+        eth = group
+    elif eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
         choice, share = closed_choice(z["ethnicity"], cs, list(ETHNIC_GROUPS))
         if choice:
             eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
