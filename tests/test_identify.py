@@ -10,9 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cardocr.cli import app
+from cardocr.documents import REGISTRY
 from cardocr.documents.identify import identify as identify_lines
+from cardocr.errors import NoCardFound
 from cardocr.ocr import get_engine
-from cardocr.pipeline import identify
+from cardocr.pipeline import identify, read
+from cardocr.types import ReadRequest
 from tests.reference import reference_image, reference_path
 from tools.cardgen import make_hk_sample, make_licence_sample, make_sample
 
@@ -57,3 +60,13 @@ def test_cli_auto_names_the_type_and_reads_the_fields():
     body = json.loads(result.stdout)
     assert body["type"] == "hk-id-card"
     assert body["result"]["number"]
+
+
+@pytest.mark.parametrize(("endpoint", "doc", "side", "seed"), [
+    ("id-card", "driver-license", "front", 7311), ("id-card", "hk-id-card", "front", 7312),
+    ("hk-id-card", "id-card", "back", 7313), ("driver-license", "id-card", "front", 7314),
+])
+def test_a_card_sent_to_another_documents_endpoint_is_no_card_of_it(endpoint, doc, side, seed):
+    """Not fields read from the wrong layout: the documented "no card" error."""
+    with pytest.raises(NoCardFound):
+        read(REGISTRY[endpoint], _photo(doc, side, seed, "scan"), ReadRequest(), get_engine())

@@ -16,6 +16,7 @@ import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
 from .documents import REGISTRY, DocumentType
+from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
@@ -80,14 +81,20 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     found: list[CardResult] = []
     tried: list[CardQuad] = []
     weak: list[CardResult] = []
+    others: list[str] = []  # documents whose titles candidates showed (documents.identify)
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
     _read_candidates(doc, image, request, engine, find_cards(image, max_cards=4, aspect=doc.aspect)
-                     + [_whole_image(image)], found, tried, weak)
+                     + [_whole_image(image)], found, tried, weak, others)
     if len(found) < wanted:
         deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                 if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
-        _read_candidates(doc, image, request, engine, deep, found, tried, weak)
+        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others)
+    if others:
+        # the photo shows another document: what else was read here is that card's text in
+        # this document's zones, unless it fills them
+        found = [r for r in found if _filled(r.reading) >= WHOLE_MIN_FILLED]
+        weak = []
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
         raise NoCardFound()
@@ -103,7 +110,7 @@ def _filled(reading: Reading) -> float:
 
 def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
                      candidates: list[CardQuad], found: list[CardResult],
-                     tried: list[CardQuad], weak: list[CardResult]) -> None:
+                     tried: list[CardQuad], weak: list[CardResult], others: list[str]) -> None:
     """Read candidates in order until enough cards are found (appended to `found`). The whole
     photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
     returned only if the slow search finds nothing better."""
@@ -122,6 +129,9 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         if wanted == 2 and any(r.side == side for r in found):
             continue
         reading = doc.read(card, side, engine, request.optional)
+        if reading.meta.get(ANOTHER_DOCUMENT):
+            others.append(reading.meta[ANOTHER_DOCUMENT])
+            continue
         if not any(f.value for f in reading.fields.values()):
             continue
         result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))

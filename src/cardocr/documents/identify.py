@@ -24,6 +24,9 @@ LANDMARKS: dict[tuple[str, str], tuple[str, ...]] = {
                                   "证号"),
     ("driver-license", "back"): ("副页", "档案编号", "记录"),
 }
+# Reading.meta key: a document module that found another document's title on the card names
+# that document here (and reads nothing); the pipeline then answers "no card"
+ANOTHER_DOCUMENT = "another_document"
 MATCH = 0.75  # share of a landmark's characters found in order in one line
 
 
