@@ -137,6 +137,31 @@ def table(page: Page, side: str) -> dict[str, str]:
             for i in range(rows.count())}
 
 
+# WCAG 2 contrast of every visible text against the first opaque background behind it
+# (4.5:1, 3:1 for large text); disabled controls and the labels drawn on the photo excepted
+LOW_CONTRAST = """() => {
+    const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number).map(channel);
+                         return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const behind = (el) => {
+        for (; el; el = el.parentElement) {
+            const m = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g);
+            if (m && (m.length < 4 || Number(m[3]) > 0.5)) return getComputedStyle(el).backgroundColor;
+        }
+        return 'rgb(255, 255, 255)';
+    };
+    return [...document.querySelectorAll('body *')].filter((el) => el.offsetParent !== null
+            && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+            && !el.closest('svg, :disabled')).flatMap((el) => {
+        const s = getComputedStyle(el);
+        const [a, b] = [lum(s.color), lum(behind(el))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+        return ratio < (large ? 3 : 4.5) ? [`${el.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`] : [];
+    });
+}"""
+
+
 def ink_under(photo: np.ndarray, pts: np.ndarray) -> tuple[float, float]:
     """(share of dark pixels, share of columns with any) in the box's bounding rectangle (a
     one-character field such as sex is boxed with its blank zone: 0.27 of the columns on the ID):
@@ -159,6 +184,7 @@ def test_each_specimen_is_read_and_its_boxes_lie_on_the_printed_text(page: Page,
     wait_until_read(page, 1)
     shot(page, f"{step}-2-read")
 
+    assert page.evaluate(LOW_CONTRAST) == []
     for card_side, values in printed.items():
         shown = table(page, card_side)
         assert {k: shown.get(k) for k in values} == values
@@ -245,6 +271,7 @@ def test_a_review_batch_on_a_phone_exports_the_corrections(browser: Browser, bas
                         && !el.getAttribute('aria-label')).map((el) => el.outerHTML)""")
     assert unnamed == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate(LOW_CONTRAST) == []
 
     # the keyboard: to the first card, correct its name, accept; the next one, accept
     options = page.locator(".items [role=option]")
