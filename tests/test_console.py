@@ -49,9 +49,10 @@ SPECIMENS = {
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    """The service as `cardocr serve` runs it, with the real models, on a free port."""
-    settings = Settings()
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """The service as `cardocr serve` runs it, with the real models, on a free port, with the
+    review store on (off by default: tests/test_console_store.py)."""
+    settings = Settings(review={"path": tmp_path_factory.mktemp("store") / "reviews.sqlite"})
     server = uvicorn.Server(uvicorn_config(create_app(settings), settings, log_level="warning"))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -300,7 +301,17 @@ def test_a_review_batch_on_a_phone_exports_the_corrections(browser: Browser, bas
     with page.expect_download() as cs:
         page.get_by_role("button", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(cs.value.path()).read_text())))
+    page.get_by_role("button", name="Save on the server").click()
+    expect(page.get_by_text("Saved 3 card sides on the server; they are deleted after 30 days.")).to_be_visible()
+    with page.expect_download() as sv:
+        page.get_by_role("button", name="Download the saved cards").click()
+    saved = [json.loads(line) for line in Path(sv.value.path()).read_text().splitlines()]
+    shot(page, "review-4-exported")
     context.close()
+
+    assert sorted((r["file"], r["fields"].get("name", "")) for r in saved) == sorted(
+        (r["file"], r["fields"].get("name", "")) for r in records)
+    assert {r["saved_by"] for r in saved} == {DEV_USER}
 
     assert [r["file"] for r in records] == [f.name for f in files]
     assert [r["status"] for r in records] == ["accepted", "accepted", "failed"]

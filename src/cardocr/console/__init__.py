@@ -1,10 +1,11 @@
 """The web console: a page at `/` that calls the public API like any other client.
 
 It logs in at POST /v3/auth/tokens and reads cards at POST /v2/{project_id}/ocr/<path>, with
-the token; nothing here reads a card or stores anything. This router only serves the page's
+the token; nothing here reads a card. This router serves the page's
 own files, every one from the package (no CDN), and `documents.json`, the wire APIs as
 render.huawei.WIRE describes them (their sides, flags and result keys), so the page offers
-what the API accepts without a second list to keep in step.
+what the API accepts without a second list to keep in step. The optional review store
+(reviews.py, store.py) is the only thing here that keeps data, and only when configured.
 
 Alpine.js (static/vendor/alpine.min.js) is not in the repository: scripts/bootstrap.sh unpacks
 it from its pinned npm tarball after checking the tarball's integrity hash.
@@ -16,14 +17,16 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from cardocr.console import reviews
 from cardocr.documents import REGISTRY
 from cardocr.errors import ApiNotFound
 from cardocr.render.huawei import WIRE
 
 router = APIRouter()
+router.include_router(reviews.router)  # before /console/{name}, which would match its path
 
 # Alpine evaluates its attribute expressions with `new Function` (hence 'unsafe-eval'); images
 # may come from a pasted URL, so img-src is open. Scripts, styles and API calls: this origin only.
@@ -53,6 +56,14 @@ async def index() -> Response:
 @router.get("/console/documents.json", include_in_schema=False)
 async def documents() -> JSONResponse:
     return JSONResponse(wire_documents(), headers=HEADERS)
+
+
+@router.get("/console/config.json", include_in_schema=False)
+async def config(request: Request) -> JSONResponse:
+    """What the page needs of the config: whether the review store is on, and its retention."""
+    review = request.app.state.settings.review
+    return JSONResponse({"review_store": review.path is not None, "retention_days": review.retention_days},
+                        headers=HEADERS)
 
 
 @router.get("/console/{name}", include_in_schema=False)

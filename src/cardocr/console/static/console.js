@@ -113,10 +113,12 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
   docs: [], login: {user: '', password: '', domain: ''}, loginError: '',
   token: '', projectId: '', userName: '',
   doc: 'id-card', side: '', flags: [], url: '', dragging: false,
-  items: [], current: 0, nextId: 1, notice: '',
+  items: [], current: 0, nextId: 1, notice: '', storeNotice: '', store: {review_store: false},
+  batch: Date.now().toString(36) + Math.random().toString(36).slice(2, 8),  // card ids: batch-n
 
   async init() {
     this.docs = await (await fetch('/console/documents.json')).json();
+    this.store = await (await fetch('/console/config.json')).json();
     const saved = JSON.parse(sessionStorage.getItem('cardocr.session') || 'null');
     if (saved) Object.assign(this, saved);
     this.chooseDocument(this.doc);
@@ -149,13 +151,13 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
     sessionStorage.removeItem('cardocr.session');
   },
 
-  // POST a JSON body; an error answer becomes {error: {code, says, message}}
+  // POST a JSON body (GET without one); an error answer becomes {error: {code, says, message}}
   async call(path, body, token = '') {
     const headers = {'Content-Type': 'application/json'};
     if (token) headers['X-Auth-Token'] = token;
     let r;
     try {
-      r = await fetch(path, {method: 'POST', headers, body: JSON.stringify(body)});
+      r = await fetch(path, body ? {method: 'POST', headers, body: JSON.stringify(body)} : {headers});
     } catch (e) {
       return {error: {code: 'network', says: 'The service could not be reached.', message: String(e)}};
     }
@@ -266,6 +268,10 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
     return `{ printf '%s' ${shq(head)}; base64 -w0 ${shq(it.name)}; printf '%s' ${shq(tail)}; } |\n${post} --data-binary @-`;
   },
   async copyCurl() {
+    if (!navigator.clipboard) {  // only https pages (and this machine's own) may write it
+      this.notice = 'This page may not use the clipboard: copy the command below.';
+      return;
+    }
     await navigator.clipboard.writeText(this.curl(this.item()));
     this.notice = 'The curl command is on the clipboard.';
   },
@@ -273,7 +279,7 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
   // review exports: one record per card side, corrected values, built in the browser
   records() {
     return this.items.flatMap((it) => (it.cards.length ? it.cards : [null]).map((c) => ({
-      file: it.name, document: it.doc, side: c ? c.side : it.side,
+      card_id: `${this.batch}-${it.id}`, file: it.name, document: it.doc, side: c ? c.side : it.side,
       status: it.accepted ? 'accepted' : it.status, error_code: it.error ? it.error.code : '',
       fields: Object.fromEntries((c ? c.fields : []).map((f) => [f.key, f.boolean ? f.value === 'true' : f.value])),
       corrected: (c ? c.fields : []).filter((f) => f.value !== f.original).map((f) => f.key),
@@ -289,6 +295,17 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
     const rows = records.map((r) => [r.file, r.document, r.side, r.status, r.error_code,
       ...keys.map((k) => (k in r.fields ? r.fields[k] : '')), r.corrected.join(' ')]);
     download('cards.csv', 'text/csv', [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n');
+  },
+  // the review store, when the operator turned it on (README "Console")
+  async saveOnServer() {
+    const r = await this.call('/console/reviews', {records: this.records()}, this.token);
+    this.storeNotice = r.error ? `${r.error.code}: ${r.error.says}`
+      : `Saved ${r.json.saved} card sides on the server; they are deleted after ${r.json.retention_days} days.`;
+  },
+  async downloadSaved() {
+    const r = await this.call('/console/reviews', null, this.token);
+    if (r.error) { this.storeNotice = `${r.error.code}: ${r.error.says}`; return; }
+    download('saved-cards.jsonl', 'application/jsonl', r.json.records.map((x) => JSON.stringify(x) + '\n').join(''));
   },
   clearAll() {
     this.items.forEach((it) => it.file && URL.revokeObjectURL(it.photo));
