@@ -182,7 +182,9 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
                   width: 0, height: 0, status: 'waiting', ms: 0, answer: '', cards: [], error: null, accepted: false};
     this.items.push(item);
     if (this.items.length === 1 || this.item().status !== 'waiting') this.current = this.items.length - 1;
-    queue = queue.then(() => this.recognize(this.items.find((i) => i.id === item.id)));
+    queue = queue.then(() => this.recognize(this.items.find((i) => i.id === item.id)))
+      .catch((e) => Object.assign(this.items.find((i) => i.id === item.id) || {}, {status: 'failed',
+        error: {code: 'page', says: 'The page could not read this file or show its answer.', message: String(e)}}));
   },
   async recognize(item) {
     if (!item) return;
