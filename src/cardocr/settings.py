@@ -23,6 +23,10 @@ The TOML file may hold:
     keep_alive_seconds = 5
     max_connections = 32               # open connections / requests in flight
 
+    [review]                           # the console's review store: off without a path
+    path = "/var/lib/cardocr/reviews.sqlite"
+    retention_days = 30
+
     [[accounts]]
     user = "alice"
     password = "..."
@@ -114,6 +118,13 @@ class Limits(BaseModel):
     max_connections: int = Field(default=32, ge=1)
 
 
+class Review(BaseModel):
+    """The console's review store (cardocr.console.store): nothing is stored without a path."""
+
+    path: Path | None = None  # an SQLite file, created on first use
+    retention_days: float = Field(default=30, gt=0)  # a saved card is deleted this long after
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads the TOML file named by the `config` kwarg or CARDOCR_CONFIG."""
 
@@ -151,6 +162,7 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 24 * 3600
     url_allowlist: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
+    review: Review = Field(default_factory=Review)
     workers: int = Field(default=2, ge=1, le=64)
     # onnxruntime's intra-op threads per model run; with `workers` requests at once, about
     # workers x engine_threads threads compete for the cores

@@ -32,6 +32,7 @@ from cardocr.aksk import SignatureVerifier
 from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
 from cardocr.api.common import Reader, log_access, log_error
 from cardocr.auth import Authenticator, Clock
+from cardocr.console import router as console_router
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
@@ -204,5 +205,6 @@ def create_app(
     app.include_router(huawei_auth.router)
     app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
+    app.include_router(console_router)  # the web console at /: a client of the routes above
     app.add_middleware(RequestIdMiddleware)
     return app
