@@ -90,3 +90,10 @@ def test_records_are_deleted_after_the_retention_period(tmp_path):
     assert [r["card_id"] for r in store.records("p")] == ["b1-2"]
     rows = sqlite3.connect(tmp_path / "r.sqlite").execute("SELECT card_id FROM review").fetchall()
     assert rows == [("b1-2",)]  # deleted from the file, not only hidden
+
+
+def test_a_review_path_in_a_missing_folder_is_refused_at_start_up(tmp_path):
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match="not writable"):
+        Settings(review={"path": tmp_path / "no-such-folder" / "reviews.sqlite"})

@@ -124,6 +124,14 @@ class Review(BaseModel):
     path: Path | None = None  # an SQLite file, created on first use
     retention_days: float = Field(default=30, gt=0)  # a saved card is deleted this long after
 
+    @field_validator("path")
+    @classmethod
+    def _writable_folder(cls, path: Path | None) -> Path | None:
+        # refused at start-up, not with an internal error on the first review saved
+        if path is not None and not (path.parent.is_dir() and os.access(path.parent, os.W_OK)):
+            raise ValueError(f"review path {path}: its folder does not exist or is not writable")
+        return path
+
 
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads the TOML file named by the `config` kwarg or CARDOCR_CONFIG."""
