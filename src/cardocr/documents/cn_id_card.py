@@ -41,6 +41,7 @@ from .base import (
     text_value,
 )
 from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
+from .checks.address import choose_prefix
 from .checks.authority import similar_authorities
 from .contract import DocumentType
 from .identify import ANOTHER_DOCUMENT
@@ -248,6 +249,11 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    if addr_lines and address.startswith(addr_lines[0].text.replace(" ", "")):  # no label left
+        start, chosen = choose_prefix(addr_lines[0], cs)
+        if chosen:
+            address = start + address[len(addr_lines[0].text.replace(" ", "")):]
+            reading.corrections.append(("address", "division names"))
     fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 
