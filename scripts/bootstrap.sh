@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 STAMP="$VENV/.stamp"
-FONT_PKGS=(fonts-wqy-zenhei fonts-noto-cjk fonts-ocr-b unicode-data)
+FONT_PKGS=(fonts-wqy-zenhei fonts-noto-cjk fonts-ocr-b fonts-dejavu-core unicode-data)
 
 if [ ! -x "$VENV/bin/python" ]; then
     PY="$(command -v python3.11 || command -v python3 || true)"
