@@ -313,7 +313,8 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
     lines.append("| **all fields** | " + " | ".join(f"**{x}**" for x in cells) + " |")
     lines.append("")
     photos = [r for r in rows if r["condition"] not in ("scan", "layout")]
-    lines.append(f"All but scans and other templates (`layout`), all fields: cardocr {pct([v for r in photos for v in r['ours'].values()])}, "
+    lines.append("All but scans and other templates (`layout`), all fields: "
+                 f"cardocr {pct([v for r in photos for v in r['ours'].values()])}, "
                  f"baseline {pct([v for r in photos if 'base' in r for v in r['base'].values()])}. "
                  f"Whole samples exactly right: cardocr {pct([all(r['ours'].values()) for r in rows])}.")
     sides = sorted({r["side"] for r in rows})

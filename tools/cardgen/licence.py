@@ -442,6 +442,8 @@ def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[n
     vsize = t.fs(rng.randint(27, 30))
     vf = font(vkey, vsize)
     df = font(t.font("date", vkey), vsize)  # the dates' face (the value face but in a template)
+    while df.size > 12 and text_width("0000-00-00", df) > 1.04 * text_width("0000-00-00", vf):
+        df = font(t.font("date", vkey), df.size - 1)  # a wider face is set smaller to fit the column
     nkey = t.font("number", rng.choice(NUM_FONTS))
     dspace = rng.uniform(1, 4)
 
@@ -505,8 +507,8 @@ def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[n
     # Middle column: birth, first issue, class.
     lx, vx = X("middle", 262) + gx, X("middle", 402) + gx
     r = _label(d, rng, boxes, lx, Y("middle", 357) + gy, "出生日期", "Date of Birth", lf, ef, lab_c, english=eng)
-    _put(d, boxes, "birth", after(r, vx) + _j(rng, 3), Y("middle", 357) + gy + _j(rng), lic.birth, df, ink, spacing=dspace,
-         latin=True)
+    _put(d, boxes, "birth", after(r, vx) + _j(rng, 3), Y("middle", 357) + gy + _j(rng), lic.birth, df, ink,
+         spacing=dspace, latin=True)
     r = _label(d, rng, boxes, lx, Y("middle", 414) + gy, "初次领证日期", "Date of First Issue", lf, ef, lab_c,
                english=eng)
     _put(d, boxes, "issue_date", after(r, vx) + _j(rng, 3), Y("middle", 414) + gy + _j(rng), lic.issue_date, df, ink,
@@ -523,15 +525,16 @@ def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[n
     yc = Y("bottom", 556) + gy
     if lic.layout == "old":
         r = _label(d, rng, boxes, X("bottom", 40) + gx, yc, "有效起始日期", "Valid From", lf, ef, lab_c, english=eng)
-        _put(d, boxes, "valid_from", after(r, X("bottom", 178) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from, df, ink,
-             spacing=dspace, latin=True)
+        _put(d, boxes, "valid_from", after(r, X("bottom", 178) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from, df,
+             ink, spacing=dspace, latin=True)
         r = _label(d, rng, boxes, X("bottom", 420) + gx, yc, "有效期限", "Valid For", lf, ef, lab_c, english=eng)
         for_text = f"{lic.valid_years}年" if lic.valid_years else "长期"
-        _put(d, boxes, "valid_for", after(r, X("bottom", 520) + gx) + _j(rng, 3), yc + _j(rng), for_text, vf, ink, spacing=1)
+        _put(d, boxes, "valid_for", after(r, X("bottom", 520) + gx) + _j(rng, 3), yc + _j(rng), for_text, vf, ink,
+             spacing=1)
     else:
         r = _label(d, rng, boxes, X("bottom", 40) + gx, yc, "有效期限", "Valid Period", lf, ef, lab_c, english=eng)
-        x = _put(d, boxes, "valid_from", after(r, X("bottom", 150) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from, df, ink,
-                 spacing=dspace, latin=True)
+        x = _put(d, boxes, "valid_from", after(r, X("bottom", 150) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from,
+                 df, ink, spacing=dspace, latin=True)
         x = draw_text(d, x + rng.uniform(8, 14), yc, "至", vf, ink) + rng.uniform(8, 14)
         long_term = lic.valid_to == "长期"
         _put(d, boxes, "valid_to", x, yc + _j(rng), lic.valid_to, vf if long_term else df, ink,
@@ -582,7 +585,6 @@ def _render_back(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np
     ef = font(lkey, t.fs(rng.randint(10, 12)))
     vkey = t.font("value", rng.choice(VALUE_FONTS))
     vsize = t.fs(rng.randint(27, 30))
-    vf = font(vkey, vsize)
 
     def after(label_right: float, x: float) -> float:
         """A value starts right of its label, however much a template scaled the label."""
