@@ -119,7 +119,7 @@ def test_licence_template_pages_keep_every_field_apart_and_on_the_page(seed):
             for b in keys[i + 1:] + (["photo"] if "photo" in boxes else []):
                 (ax0, ax1, ay0, ay1), (bx0, bx1, by0, by1) = text[a], boxes[b]
                 if (a, b) == ("address", "photo"):  # two lines, the second left of the photo: the first above it
-                    assert ay0 + 0.92 * 33 <= by0 
+                    assert ay0 + 0.92 * 33 <= by0
                     continue
                 assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, (side, a, b, text[a], boxes[b])
 
@@ -132,3 +132,14 @@ def test_licence_layout_photo_of_both_pages():
     for q in corners:
         assert (q[:, 0] >= 0).all() and (q[:, 0] <= w).all() and (q[:, 1] >= 0).all() and (q[:, 1] <= h).all()
         assert 1.25 < np.linalg.norm(q[1] - q[0]) / np.linalg.norm(q[3] - q[0]) < 1.7
+
+
+def test_bench_reads_every_fourth_seed_again_as_layout_and_keeps_the_other_samples():
+    from bench.run import SUITES, plan
+
+    for doc, suite in SUITES.items():
+        before = plan(doc, 12, 100)  # the samples of earlier runs, as they were
+        now = plan(doc, 12, 100, suite[4])
+        assert "layout" in suite[4] and [p for p in now if p[2] != "layout"] == before
+        assert [p[0] for p in now if p[2] == "layout"] == [100, 104, 108]
+        assert plan(doc, 12, 100, ("layout",)) == [p for p in now if p[2] == "layout"]

@@ -910,7 +910,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("out_dir", type=pathlib.Path)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1, help="first sample seed (samples use seed, seed+1, ...)")
-    ap.add_argument("--condition", choices=CONDITIONS, action="append")
+    ap.add_argument("--condition", choices=LICENCE_CONDITIONS, action="append")
     ap.add_argument("--side", choices=SIDES, action="append")
     ap.add_argument("--quality", type=int, default=95)
     args = ap.parse_args(argv)
