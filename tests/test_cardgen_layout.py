@@ -74,6 +74,19 @@ def test_templates_stay_within_their_bounds_and_on_the_card():
     assert hk_template(random.Random(4), "2018") == hk_template(random.Random(4), "2018")
 
 
+def test_template_faces_are_installed_and_draw_their_text():
+    from tools.cardgen import hk, licence, render
+
+    for alts in licence._TEMPLATE_FONTS.values():
+        for key in alts:
+            assert render.font(key, 20).getlength("2024-01-01") > 0
+    for family, alts in hk._TEMPLATE_FONTS.items():
+        for key in alts:
+            f = hk._font(key, 20)
+            assert f.path == hk._HK_FONTS[key][0]  # the face asked for, not a fallback
+            assert f.getmask("陳" if family in ("zh", "label") else "A").getbbox() is not None
+
+
 def test_framing_returns_the_printed_cards_corners():
     card = np.random.default_rng(1).integers(0, 255, (CARD_H, CARD_W, 3), dtype=np.uint8)
     big, q = frame_card(card, 0.02, random.Random(1))  # a pouch: the card inside, untouched (but for noise)

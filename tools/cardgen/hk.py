@@ -48,11 +48,12 @@ _HK_FONTS = {
     "serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 4),
     "serif_bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 4),
     "ocrb": ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", 0),
-    # other faces for the `layout` condition (vary.py): Simplified / Japanese forms, other Latin
+    # other faces for the `layout` condition (vary.py): the collections' SC and TC faces (the
+    # same traditional characters, other stroke conventions), other Latin faces
     "sans_sc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
     "serif_sc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-    "sans_jp": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
-    "serif_jp": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 0),
+    "sans_tc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3),
+    "serif_tc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3),
     "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
     "dejavu_mono": ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
     "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
@@ -583,8 +584,8 @@ _BLOCKS = {
         "number": (((0.60, 0.93, 0.875, 0.935),), 0.905),
     },
 }
-_TEMPLATE_FONTS = {"zh": ("sans_sc", "serif_sc", "sans_jp", "serif_jp"), "latin": ("dejavu_mono", "dejavu_sans"),
-                   "label": ("serif", "sans_sc", "serif_jp"), "label_en": ("dejavu_sans", "dejavu_serif")}
+_TEMPLATE_FONTS = {"zh": ("sans_sc", "serif_sc", "sans_tc", "serif_tc"), "latin": ("dejavu_mono", "dejavu_sans"),
+                   "label": ("serif", "sans_sc", "sans_tc"), "label_en": ("dejavu_sans", "dejavu_serif")}
 
 
 def hk_template(rng: random.Random, layout: str):

@@ -669,10 +669,10 @@ _BACK_BLOCKS = {
     "rows": (((36, 844, 161, 227),), 198),
     "record": (((36, 844, 249, 573),), 282),
 }
+# Chinese text keeps the installed Simplified-Chinese faces (render.py: no other is installed);
+# labels may be bold, numbers and dates come in other Latin faces
 _TEMPLATE_FONTS = {
-    "label": ("sans_jp", "serif_jp", "serif_tc"),
-    "value": ("sans_jp", "serif_jp", "sans_bold_kr", "serif_bold_jp"),
-    "name": ("sans_jp", "serif_bold_jp", "sans_bold_kr"),
+    "label": ("sans_bold", "serif_bold"),
     "number": ("ocrb", "dejavu_sans", "dejavu_mono", "dejavu_serif"),
     "date": ("ocrb", "dejavu_sans", "dejavu_mono", "dejavu_serif"),
 }

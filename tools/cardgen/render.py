@@ -21,14 +21,9 @@ _FONT_FILES = {
     "serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     "serif_bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
     "ocrb": ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", 0),
-    # other faces for the `layout` condition's templates (tools/cardgen/vary.py): the Japanese
-    # and Korean faces of the same collections draw the same characters in other forms
-    "sans_jp": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
-    "serif_jp": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 0),
-    "sans_bold_kr": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 1),
-    "serif_bold_jp": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 0),
-    "sans_tc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3),
-    "serif_tc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3),
+    # Latin faces for the `layout` condition's templates (tools/cardgen/vary.py). No other
+    # Simplified-Chinese face is installed: the JP/KR/TC faces of the Noto collections draw some
+    # of the same code points in other forms (静 as 靜), which a reader may not be asked to read
     "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
     "dejavu_mono": ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
     "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
