@@ -55,7 +55,6 @@ _HK_FONTS = {
     "sans_tc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3),
     "serif_tc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3),
     "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
-    "dejavu_mono": ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
     "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
 }
 
@@ -584,7 +583,7 @@ _BLOCKS = {
         "number": (((0.60, 0.93, 0.875, 0.935),), 0.905),
     },
 }
-_TEMPLATE_FONTS = {"zh": ("sans_sc", "serif_sc", "sans_tc", "serif_tc"), "latin": ("dejavu_mono", "dejavu_sans"),
+_TEMPLATE_FONTS = {"zh": ("sans_sc", "serif_sc", "sans_tc", "serif_tc"), "latin": ("dejavu_sans", "dejavu_serif"),
                    "label": ("serif", "sans_sc", "sans_tc"), "label_en": ("dejavu_sans", "dejavu_serif")}
 
 

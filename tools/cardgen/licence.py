@@ -673,8 +673,8 @@ _BACK_BLOCKS = {
 # labels may be bold, numbers and dates come in other Latin faces
 _TEMPLATE_FONTS = {
     "label": ("sans_bold", "serif_bold"),
-    "number": ("ocrb", "dejavu_sans", "dejavu_mono", "dejavu_serif"),
-    "date": ("ocrb", "dejavu_sans", "dejavu_mono", "dejavu_serif"),
+    "number": ("ocrb", "dejavu_sans", "dejavu_serif"),  # not DejaVu Sans Mono: its 0 is dotted
+    "date": ("ocrb", "dejavu_sans", "dejavu_serif"),
 }
 
 

@@ -25,7 +25,6 @@ _FONT_FILES = {
     # Simplified-Chinese face is installed: the JP/KR/TC faces of the Noto collections draw some
     # of the same code points in other forms (静 as 靜), which a reader may not be asked to read
     "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
-    "dejavu_mono": ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
     "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
 }
 
