@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 STAMP="$VENV/.stamp"
-DEB_PKGS=(fonts-wqy-zenhei fonts-noto-cjk fonts-ocr-b unicode-data chromium)
+DEB_PKGS=(fonts-wqy-zenhei fonts-noto-cjk fonts-ocr-b fonts-dejavu-core unicode-data chromium)
 # the console's one framework: a pinned npm tarball, checked against its registry integrity
 ALPINE=alpinejs@3.17.5
 ALPINE_SHA512=XewMqRC6zjy8iaUPn86dxjvooAsNai3hUtQbdn0A5H2w7Jt10xHGZ1SczN5+Dvp3UKkuSEt9moy/UaUWOwKdnQ==
