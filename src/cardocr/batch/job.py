@@ -166,7 +166,7 @@ def _workers(job: Job, todo: int) -> int:
     if job.workers:
         n = job.workers
     else:
-        n = int(ray.cluster_resources().get("CPU", 1)) // job.cpus_per_worker
+        n = int(ray.cluster_resources().get("CPU", 1)) // job.cpus_per_worker  # type: ignore[no-untyped-call]
     return max(1, min(n, todo))  # no actor loads models it will not use
 
 
