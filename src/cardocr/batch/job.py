@@ -173,10 +173,9 @@ def _workers(job: Job, todo: int) -> int:
 def _answers(todo: list[str], job: Job, workers: int) -> Iterable[dict[str, Any]]:
     import ray.data
 
-    ray_data_log = logging.getLogger("ray.data")
-    ray_data_log.setLevel(logging.ERROR)  # not its "progress bars disabled" warning
     ray.data.DataContext.get_current().enable_progress_bars = False  # the CLI shows its own
-    ray_data_log.setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "progress bars disabled"
     # at least a few blocks per actor, or a short job would leave actors idle
     rows = max(1, min(BLOCK_ROWS, len(todo) // (workers * 4)))
     items = ray.data.from_items([{"source": s} for s in todo], override_num_blocks=math.ceil(len(todo) / rows))
