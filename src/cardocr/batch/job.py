@@ -9,6 +9,9 @@ Input blocks hold BLOCK_ROWS sources: Ray Data hands an operator's output to the
 block at a time, so small blocks keep answers streaming (and what a crash loses small), at a
 per-block cost that is negligible next to a reading (~0.25 s per card on one core).
 
+The driver holds the list of sources (about 100 bytes each): for tens of millions of images,
+run one job per list file of a few million.
+
 Ray: a local one started for the job (sized to `cpus`, dashboard off, usage stats off) unless
 one is already running in this process or `address` names a cluster. Nothing is downloaded:
 no runtime_env; cardocr and its models must be installed on every node.
@@ -140,6 +143,8 @@ def run(sources: list[str], sink: Sink, job: Job, on_answer: Callable[[int, int]
         return tally
     import ray
 
+    if on_answer is not None:
+        on_answer(0, len(todo))
     started = start_ray(job)
     try:
         tally.workers = _workers(job, len(todo))
