@@ -1,4 +1,4 @@
-"""Command line: `cardocr recognize IMAGE...` and `cardocr serve`."""
+"""Command line: `cardocr recognize IMAGE...`, `cardocr batch SOURCE` and `cardocr serve`."""
 
 from __future__ import annotations
 
@@ -125,6 +125,37 @@ def recognize(
                 progress.advance(task)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    source: str = typer.Argument(..., help="A folder, a glob, a list file (one path per line) or s3://bucket/prefix."),
+    doc_type: str = typer.Option(..., "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
+    out: Path = typer.Option(..., "--out", help="Output: JSON lines, or a folder of Parquet parts."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet"),
+    side: str | None = typer.Option(None, "--side", help="front | back | double_side"),
+    flags: list[str] = typer.Option([], "--flag", help="An API flag by its wire name, e.g. return_verification."),
+    address: str | None = typer.Option(None, "--address", help="A Ray cluster (default: a local Ray)."),
+    cpus: int | None = typer.Option(None, "--cpus", min=1, help="The local Ray's CPUs (default: all)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Ray actors (default: CPUs / share)."),
+    cpus_per_worker: int = typer.Option(1, "--cpus-per-worker", min=1, help="Each actor's CPUs and threads."),
+    s3_endpoint: str | None = typer.Option(None, "--s3-endpoint", help="S3-compatible store [env AWS_ENDPOINT_URL]."),
+    config: Path | None = typer.Option(None, "--config", help="TOML config (image limits) [env CARDOCR_CONFIG]."),
+) -> None:
+    """Read every image of SOURCE on Ray: one record per image (the API's answer or error body,
+    plus "source"); a second run with the same --out skips the images already in it."""
+    from cardocr import batch as batch_job
+    from cardocr.settings import load_settings
+
+    try:
+        options = batch_job.batch_options(doc_type, side, flags)
+    except ValueError as exc:
+        Console(stderr=True).print(str(exc))
+        raise typer.Exit(2) from None
+    limits = load_settings(config=config).limits
+    job = batch_job.Job(doc_type, options, limits, batch_job.S3Config.from_env(s3_endpoint),
+                        address, cpus, workers, cpus_per_worker)
+    raise typer.Exit(batch_job.main(source, job, out, fmt))
 
 
 def _is_loopback(host: str) -> bool:
