@@ -5,12 +5,14 @@ A COS bucket's object `key` is the S3 object `<prefix><cos bucket>/<key>` in the
 configured. An S3 PUT is atomic by itself (a reader sees the old object or the new one). The
 content type and the x-cos-meta-* headers ride along as the S3 object's own; the MD5 is kept in
 the S3 metadata too, as a store's ETag need not be one (multipart uploads, encryption).
+Metadata values are percent-encoded there (S3 metadata is ASCII).
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import quote, unquote
 
 import boto3
 from botocore.config import Config
@@ -38,7 +40,8 @@ class S3Store:
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str, meta: dict[str, str]) -> ObjectInfo:
         md5 = hashlib.md5(data).hexdigest()
-        metadata = {_MD5: md5, **{_META + k: v for k, v in meta.items()}}
+        # S3 metadata is ASCII: the values are percent-encoded (COS's may hold any header byte)
+        metadata = {_MD5: md5, **{_META + k: quote(v, safe="") for k, v in meta.items()}}
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._name(bucket, key), Body=data,
                                    ContentType=content_type, Metadata=metadata)
@@ -51,7 +54,7 @@ class S3Store:
         modified = answer.get("LastModified")
         return ObjectInfo(key, size, metadata.get(_MD5, str(answer.get("ETag", "")).strip('"')),
                           str(answer.get("ContentType") or "application/octet-stream"),
-                          {k[len(_META):]: v for k, v in metadata.items() if k.startswith(_META)},
+                          {k[len(_META):]: unquote(v) for k, v in metadata.items() if k.startswith(_META)},
                           modified.timestamp() if modified is not None else 0.0)
 
     def head(self, bucket: str, key: str) -> ObjectInfo:
