@@ -34,6 +34,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -84,7 +85,8 @@ def _resource(scope: Scope) -> str:
         if k == b"host":
             host = v.decode("latin-1")
             break
-    return f"{host}{scope.get('path', '/')}"
+    raw_path = scope.get("raw_path") or str(scope.get("path", "/")).encode("utf-8")
+    return f"{host}{raw_path.decode('latin-1')}"  # the path as sent: percent-encoded
 
 
 def xml_error(exc: CardOcrError, scope: Scope) -> Response:
@@ -235,10 +237,24 @@ async def _recognize(request: Request, photo: bytes, options: TencentOptions, he
 
 # -- the routes ----------------------------------------------------------------------------------
 
+class _AnyPath(Convertor[str]):
+    """Every path, line breaks too (Starlette's `path` is `.*`, which stops at one): the key
+    itself comes from the raw path (object_key)."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("cos_key", _AnyPath())
 router = APIRouter(route_class=ErrorRendering.route_class(_route_error))
 
 
-@router.put("/{path:path}")
+@router.put("/{path:cos_key}")
 async def put_object(request: Request) -> Response:
     bucket = await authorize(request)
     key = object_key(request)
@@ -262,7 +278,7 @@ async def _head(request: Request, bucket: CosBucket, key: str) -> ObjectInfo:
         raise NoSuchKey() from None
 
 
-@router.get("/{path:path}")
+@router.get("/{path:cos_key}")
 async def get_object(request: Request) -> Response:
     bucket = await authorize(request)
     key = object_key(request)
@@ -291,7 +307,7 @@ async def get_object(request: Request) -> Response:
     return Response(data, status_code=206, media_type=info.content_type, headers=headers)
 
 
-@router.head("/{path:path}")
+@router.head("/{path:cos_key}")
 async def head_object(request: Request) -> Response:
     bucket = await authorize(request)
     info = await _head(request, bucket, object_key(request))
@@ -299,7 +315,7 @@ async def head_object(request: Request) -> Response:
     return Response(headers=headers)
 
 
-@router.delete("/{path:path}")
+@router.delete("/{path:cos_key}")
 async def delete_object(request: Request) -> Response:
     bucket = await authorize(request)
     await _stored(request.app.state.store.delete, bucket.name, object_key(request))
