@@ -1,0 +1,148 @@
+"""The COS endpoint's settings (defaults, environment, TOML `[[cos.buckets]]`), its signature
+check on its own (cardocr.cos.signing), and `cardocr serve` answering on both ports from one
+command, stopped by one SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from pydantic import ValidationError
+
+from cardocr.cos.signing import CosRequest, CosSignatureVerifier, host_without_port
+from cardocr.errors import AccessKeyUnknown, RequestExpired, SignatureExpired, SignatureMalformed, SignatureMismatch
+from cardocr.settings import DEV_ACCESS_KEY, DEV_BUCKET, DEV_SECRET_KEY, DEV_USER, Settings
+from cosserver import REGION, authorization
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_and_environment(monkeypatch, tmp_path):
+    s = Settings()
+    assert (s.port, s.cos_port, s.data_dir) == (8080, 8081, Path("./data"))
+    assert [(b.name, b.owner) for b in s.cos.buckets] == [(DEV_BUCKET, DEV_USER)] and s.cos.storage == "filesystem"
+    monkeypatch.setenv("CARDOCR_COS_PORT", "9181")
+    monkeypatch.setenv("CARDOCR_DATA_DIR", str(tmp_path))
+    s = Settings()
+    assert (s.cos_port, s.data_dir) == (9181, tmp_path)
+
+
+def test_toml_buckets(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("""
+        [[accounts]]
+        user = "alice"
+        password = "pw"
+        domain = "acme"
+        project_id = "0123456789abcdef0123456789abcdef"
+        access_key = "ALICEKEY"
+        secret_key = "alice-secret"
+
+        [[cos.buckets]]
+        name = "ids-1250000001"
+        owner = "alice"
+        domains = ["OCR.Acme.example"]
+
+        [[cos.buckets]]
+        name = "more-1250000001"
+        owner = "alice"
+    """)
+    s = Settings(config=config)
+    assert [b.name for b in s.cos.buckets] == ["ids-1250000001", "more-1250000001"]
+    assert s.cos.buckets[0].domains == ["ocr.acme.example"]
+    text = config.read_text()
+    config.write_text(text.replace('owner = "alice"\n        domains', 'owner = "mallory"\n        domains'))
+    with pytest.raises(ValidationError, match="not an account"):
+        Settings(config=config)
+    config.write_text(config.read_text().replace("ids-1250000001", "Bad_Name"))
+    with pytest.raises(ValidationError):
+        Settings(config=config)
+
+
+NOW = 1_800_000_000.0
+HOST = f"{DEV_BUCKET}.cos.{REGION}.myqcloud.com"
+
+
+def _request(auth: str, host: str = HOST, query: str = "") -> CosRequest:
+    return CosRequest("GET", "/photos/id%201.jpg", query, {"host": host, "authorization": auth})
+
+
+@pytest.mark.parametrize("wire_host,signed_host", [(HOST, HOST), ("127.0.0.1:8081", "127.0.0.1"),
+                                                   ("127.0.0.1:8081", "127.0.0.1:8081")])
+def test_signature_host_with_or_without_port(wire_host, signed_host):
+    verifier = CosSignatureVerifier(Settings().accounts, lambda: NOW)
+    auth = authorization(DEV_ACCESS_KEY, DEV_SECRET_KEY, "GET", "photos/id 1.jpg", {}, {"Host": signed_host},
+                         start=int(NOW) - 60)
+    assert verifier.verify(_request(auth, wire_host)).user == DEV_USER
+    with pytest.raises(SignatureMismatch):
+        verifier.verify(_request(auth, "other.example:8081"))
+
+
+def test_signature_params_as_requests_sends_them():
+    """Config's spaces arrive as `+` (a form), are signed as %20; an unsigned extra param is fine."""
+    verifier = CosSignatureVerifier(Settings().accounts, lambda: NOW)
+    params = {"ci-process": "IDCardOCR", "Config": '{"CropIdCard": true}'}
+    auth = authorization(DEV_ACCESS_KEY, DEV_SECRET_KEY, "GET", "photos/id 1.jpg", params, {"Host": HOST},
+                         start=int(NOW) - 60)
+    query = "ci-process=IDCardOCR&Config=%7B%22CropIdCard%22%3A+true%7D&extra=1"
+    assert verifier.verify(_request(auth, query=query)).user == DEV_USER
+    with pytest.raises(SignatureMismatch):
+        verifier.verify(_request(auth, query=query.replace("true", "false")))
+
+
+def test_signature_refusals():
+    verifier = CosSignatureVerifier(Settings().accounts, lambda: NOW)
+
+    def auth(**kw):
+        return authorization(kw.pop("ak", DEV_ACCESS_KEY), DEV_SECRET_KEY, "GET", "photos/id 1.jpg", {},
+                             {"Host": HOST}, **kw)
+
+    cases = [(auth(start=int(NOW) - 7200, expire=600), RequestExpired),
+             (auth(start=int(NOW) + 3600), SignatureExpired),
+             (auth(start=int(NOW), ak="NOBODY"), AccessKeyUnknown),
+             (auth(start=int(NOW)).replace("sha1", "sha256", 1), SignatureMalformed),
+             (auth(start=int(NOW)) + "&q-ak=again", SignatureMalformed),
+             ("", SignatureMalformed)]
+    for value, error in cases:
+        with pytest.raises(error):
+            verifier.verify(_request(value))
+    assert host_without_port("[::1]:8081") == "[::1]" and host_without_port("a.b") == "a.b"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_cardocr_serve_answers_on_both_ports(tmp_path):
+    port, cos_port = _free_port(), _free_port()
+    env = {**os.environ, "CARDOCR_PORT": str(port), "CARDOCR_COS_PORT": str(cos_port),
+           "CARDOCR_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "cardocr", "serve", "--log-level", "warning"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120  # the models load before the ports answer
+        while True:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                cos = requests.get(f"http://127.0.0.1:{cos_port}/x.jpg", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, "cardocr serve did not start"
+                time.sleep(0.2)
+        assert health.json() == {"status": "ok"}
+        assert cos.status_code == 403 and "<Code>AccessDenied</Code>" in cos.text and cos.headers["x-cos-request-id"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0  # both servers stop on one signal
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
