@@ -146,3 +146,40 @@ def test_cardocr_serve_answers_on_both_ports(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_byte_ranges():
+    from cardocr.cos.app import _byte_range
+    from cardocr.errors import RangeNotSatisfiable
+
+    assert _byte_range(None, 10) is None
+    assert _byte_range("bytes=2-4", 10) == (2, 4) and _byte_range("bytes=7-", 10) == (7, 9)
+    assert _byte_range("bytes=-3", 10) == (7, 9) and _byte_range("bytes=-30", 10) == (0, 9)
+    assert _byte_range("bytes=5-99", 10) == (5, 9)
+    for ignored in ("bytes=0-1,3-4", "items=0-1", "bytes=4-2", "bytes=-", "junk"):
+        assert _byte_range(ignored, 10) is None  # the whole object, as RFC 9110 allows
+    for unsatisfiable, size in (("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-0", 0), ("bytes=-1", 0)):
+        with pytest.raises(RangeNotSatisfiable):
+            _byte_range(unsatisfiable, size)
+
+
+def test_multicard_detect_on_a_photo_of_one_card():
+    """MultiCardDetect asks the pipeline for a front and a back; a photo of one card (no second
+    card found) is still answered, with that card's side."""
+    from apihelpers import FakePipeline, make_image
+    from cardocr.cos import ci
+    from cardocr.errors import NoCardFound
+    from cardocr.render.tencent import TencentOptions
+    from cardocr.types import BOTH_SIDES
+
+    fake = FakePipeline({"authority": "北京市公安局", "valid_from": "2010-07-21", "valid_to": "长期"})
+
+    def one_back(doc, image, request):
+        if request.side == BOTH_SIDES:
+            raise NoCardFound()
+        return fake(doc, image, type(request)(side="back", signals=request.signals))
+
+    xml = ci.recognize(one_back, make_image(300, 480), TencentOptions(config=frozenset({"MultiCardDetect"})),
+                       Settings().limits)
+    assert xml.decode() == ("<Response><IdInfo><Authority>北京市公安局</Authority>"
+                            "<ValidDate>2010.07.21-长期</ValidDate></IdInfo></Response>")

@@ -192,7 +192,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     if not m[1]:  # the last n bytes
         n = int(m[2])
-        if n == 0:
+        if n == 0 or size == 0:
             raise RangeNotSatisfiable()
         return max(0, size - n), size - 1
     first = int(m[1])
