@@ -44,6 +44,7 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_name,
     read_zones,
     shifted,
     strip_label,
@@ -261,8 +262,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
         return _empty("front")
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
 
     sex, sex_conf = ("", 0.0)
     if decode_zone(z["sex"], cs, "男女").text:
@@ -322,8 +322,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("back")
     fields["number"] = Field(number, number_conf, z["number"].quad)
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
     fn = decode_zone(z["file_number"], cs, DIGITS + "号")
     digits = re.sub(r"\D", "", fn.text)
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
