@@ -183,3 +183,22 @@ def test_multicard_detect_on_a_photo_of_one_card():
                        Settings().limits)
     assert xml.decode() == ("<Response><IdInfo><Authority>北京市公安局</Authority>"
                             "<ValidDate>2010.07.21-长期</ValidDate></IdInfo></Response>")
+
+
+def test_logs_name_objects_by_digest(tmp_path):
+    """An object key may be a person's name: the access and refusal lines carry its digest."""
+    from apihelpers import FakePipeline
+    from cosserver import live_cos
+    from liveserver import log_lines, serve_logging
+
+    key = "张三 身份证.jpg"
+    headers = {"Host": HOST}
+    with serve_logging() as buf, live_cos(Settings(data_dir=tmp_path), FakePipeline()) as live:
+        auth = authorization(DEV_ACCESS_KEY, DEV_SECRET_KEY, "PUT", key, {}, headers)
+        url = f"http://{live.address}/{requests.utils.quote(key)}"
+        assert requests.put(url, data=b"x", headers={**headers, "Authorization": auth}, timeout=10).status_code == 200
+        assert requests.get(url, headers=headers, timeout=10).status_code == 403  # refused: logged too
+    lines = log_lines(buf)
+    paths = [line["path"] for line in lines if "path" in line]
+    assert len(paths) >= 3 and all(p.startswith("/sha256:") for p in paths), paths
+    assert "张三" not in buf.getvalue() and "%E5%BC%A0" not in buf.getvalue()

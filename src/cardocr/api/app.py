@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cardocr import __version__
 from cardocr.aksk import SignatureVerifier
 from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
-from cardocr.api.common import Reader, log_access, log_error
+from cardocr.api.common import Reader, log_access, log_error, log_path
 from cardocr.auth import Authenticator, Clock
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
@@ -125,11 +125,11 @@ class RequestIdMiddleware:
             status = status or 499
             log_error(scope, ClientDisconnect())
         except Exception as exc:  # noqa: BLE001 - the whole point
-            report_internal_error(exc, str(scope.get("path", "-")), rid)
+            report_internal_error(exc, log_path(scope), rid)
             if not started:
                 await self.internal_error(scope, rid)(scope, receive, send_with_id)
         finally:
-            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), status or 499,
+            log_access(str(scope.get("method", "-")), log_path(scope), status or 499,
                        time.perf_counter() - began, rid)
 
 

@@ -125,8 +125,8 @@ def _cased(name: bytes) -> bytes:
 
 class CosHeadersMiddleware:
     """Header names spelled as COS spells them (_cased); x-ci-request-id (the request id) on
-    every answer to a `ci-process` request; and the scope kept where the route's error
-    renderer finds it."""
+    every answer to a `ci-process` request; the scope kept where the route's error renderer
+    finds it; and the path the log lines name replaced by a digest of the one sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -136,6 +136,9 @@ class CosHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         _SCOPE.set(scope)
+        # the logs name the object by its key's digest: a key may be a person's name
+        raw_path = scope.get("raw_path") or str(scope.get("path", "/")).encode("utf-8")
+        scope.setdefault("state", {})["log_path"] = f"/sha256:{hashlib.sha256(raw_path).hexdigest()[:16]}"
         ci_request = b"ci-process" in scope.get("query_string", b"")
 
         async def send_with_ci(message: Message) -> None:
