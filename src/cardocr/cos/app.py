@@ -44,7 +44,7 @@ from cardocr.api.common import ErrorRendering, Reader, log_error, read_body, req
 from cardocr.auth import Clock
 from cardocr.cos import ci
 from cardocr.cos.buckets import Buckets
-from cardocr.cos.signing import CosRequest, CosSignatureVerifier
+from cardocr.cos.signing import CosRequest, CosSignatureVerifier, presigned_authorization
 from cardocr.cos.storage import FilesystemStore, ObjectInfo, ObjectMissing, Store, StoreError
 from cardocr.errors import (
     ApiNotFound,
@@ -174,9 +174,11 @@ async def authorize(request: Request) -> CosBucket:
     state = request.app.state
     bucket: CosBucket = state.buckets.for_host(request.headers.get("host", ""))
     raw_path = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-    signed = CosRequest(request.method, raw_path.decode("latin-1"), request.scope.get("query_string", b"").decode(
-        "latin-1"), {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]})
-    account = state.signatures.verify(signed)
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
+    if "authorization" not in headers:  # a pre-signed URL
+        headers["authorization"] = presigned_authorization(query) or ""
+    account = state.signatures.verify(CosRequest(request.method, raw_path.decode("latin-1"), query, headers))
     if account.user != bucket.owner:
         raise ProjectForbidden("Access Denied.")
     return bucket

@@ -104,6 +104,15 @@ def parse_authorization(value: str | None) -> CosAuthorization:
                             fields["q-signature"].lower())
 
 
+def presigned_authorization(raw_query: str) -> str | None:
+    """A pre-signed URL's signature (the SDK's get_presigned_url puts the Authorization fields
+    in the query) as an Authorization value, or None when the query holds none."""
+    fields = {name: value for name, value in query_pairs(raw_query) if name in _FIELDS}
+    if "q-sign-algorithm" not in fields:
+        return None
+    return "&".join(f"{name}={fields[name]}" for name in _FIELDS if name in fields)
+
+
 def _encode(s: str) -> str:
     return quote(s, safe="-_.~")
 
