@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import re
@@ -170,7 +171,18 @@ def object_key(request: Request) -> str:
 
 
 async def authorize(request: Request) -> CosBucket:
-    """The bucket the Host names, if a key of its owner signed the request."""
+    """The bucket the Host names, if a key of its owner signed the request. A refused request's
+    body is read (up to max_body_bytes) before the answer: closing a connection with unread
+    bytes in it resets it, and a client still sending would lose the answer (COS's 403)."""
+    try:
+        return _authorize(request)
+    except CardOcrError:
+        with contextlib.suppress(CardOcrError):
+            await read_body(request, request.app.state.settings.limits.max_body_bytes)
+        raise
+
+
+def _authorize(request: Request) -> CosBucket:
     state = request.app.state
     bucket: CosBucket = state.buckets.for_host(request.headers.get("host", ""))
     raw_path = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
@@ -262,10 +274,10 @@ router = APIRouter(route_class=ErrorRendering.route_class(_route_error))
 @router.put("/{path:cos_key}")
 async def put_object(request: Request) -> Response:
     bucket = await authorize(request)
+    data = await read_body(request, request.app.state.settings.limits.max_body_bytes)  # first: see authorize
     key = object_key(request)
     query = request.query_params
     options = ci.options_from(query) if "ci-process" in query else None  # a bad Config stores nothing
-    data = await read_body(request, request.app.state.settings.limits.max_body_bytes)
     _content_md5(request.headers.get("content-md5"), data)
     meta = {k[len(META_PREFIX):]: v for k, v in request.headers.items() if k.startswith(META_PREFIX)}
     content_type = request.headers.get("content-type") or DEFAULT_CONTENT_TYPE
