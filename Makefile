@@ -17,10 +17,11 @@ test: bootstrap
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n 2
 
-# the long fuzz run (tests/test_fuzz.py; `make test` runs a fast slice of it): ~19,000 seeded
-# examples, about three minutes; CARDOCR_FUZZ_SEED=N for other examples. Prints the tally of answers.
+# the long fuzz runs (tests/test_fuzz.py, the Huawei API: ~19,000 seeded examples; tests/
+# test_cos_fuzz.py, the COS endpoint: ~12,500; `make test` runs a fast slice of each);
+# CARDOCR_FUZZ_SEED=N for other examples. Prints the tally of answers.
 fuzz: bootstrap
-	CARDOCR_FUZZ=long $(PY) -m pytest -q -n 2 tests/test_fuzz.py
+	CARDOCR_FUZZ=long $(PY) -m pytest -q -n 2 tests/test_fuzz.py tests/test_cos_fuzz.py
 
 bench: bootstrap
 	$(PY) -m bench.run

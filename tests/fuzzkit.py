@@ -88,3 +88,63 @@ def summary(answers: Counter[str]) -> list[str]:
         if not key.startswith("total:"):
             lines.append(f"  {n:6d}  {key}")
     return lines
+
+
+# --- the COS endpoint (tests/test_cos_fuzz.py): COS's XML --------------------------------------------
+
+
+@cache
+def documented_cos_errors() -> frozenset[tuple[int, str]]:
+    """(status, code) of every error the COS endpoint documents (render.tencent: its codes,
+    with COS's 403 for every refused signature), bar the internal error."""
+    from cardocr import errors
+    from cardocr.render.tencent import error_code, error_status
+
+    return frozenset((error_status(cls()), error_code(cls)) for cls in errors.all_leaves()
+                     if cls is not errors.InternalError)
+
+
+def classify_cos(status: int | None, body: bytes | None, headers: dict[str, str], *,
+                 hang: bool = False) -> tuple[str, bool]:
+    """(answer class, documented?) for one answer of the COS endpoint: a success (200 / 204 /
+    206) or COS's `<Error>` with every element non-empty and a documented (status, Code), with
+    x-cos-request-id."""
+    from xml.etree import ElementTree as ET
+
+    if hang:
+        return "hang", False
+    if status is None:
+        return "closed without an answer", False
+    if not headers.get("x-cos-request-id"):
+        return f"{status} without x-cos-request-id", False
+    if status in (200, 204, 206):
+        return str(status), True
+    try:
+        root = ET.fromstring(body or b"")
+    except ET.ParseError:
+        return f"{status} not XML", False
+    fields = {c.tag: c.text for c in root}
+    cls = f"{status} {fields.get('Code')}"
+    complete = root.tag == "Error" and all(fields.get(k) for k in ("Code", "Message", "Resource", "RequestId"))
+    if status >= 500 and status != 503:
+        return cls, False
+    return cls, complete and (status, fields.get("Code")) in documented_cos_errors()
+
+
+def record_cos(family: str, status: int | None, body: bytes | None, headers: dict[str, str], *,
+               hang: bool = False, allowed: set[str] | None = None) -> str:
+    """As record(), for the COS endpoint's answers."""
+    cls, documented = classify_cos(status, body, headers, hang=hang)
+    ANSWERS[f"cos {family}: {cls}"] += 1
+    if status is not None and status >= 500:
+        ANSWERS["total: 5xx"] += 1
+    if not documented:
+        ANSWERS["total: undocumented"] += 1
+    if hang:
+        ANSWERS["total: hangs"] += 1
+    ANSWERS["total: requests"] += 1
+    assert documented and not hang, (family, cls, body)
+    assert status is None or status < 500, (family, cls)
+    if allowed is not None:
+        assert cls in allowed, (family, cls, allowed)
+    return cls

@@ -174,13 +174,13 @@ def serve(
     config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
-    """Run the HTTP API (Huawei OCR + IAM token wire formats). Logs are JSON lines on stderr
-    (cardocr.logs); the HTTP layer's limits come from the settings' [limits] (cardocr.server)."""
-    import uvicorn
-
+    """Run the HTTP APIs: Huawei OCR + IAM on `port`, Tencent COS (objects, CI IDCardOCR) on
+    `cos_port`. Logs are JSON lines on stderr (cardocr.logs); the HTTP layer's limits come from
+    the settings' [limits] (cardocr.server)."""
     from cardocr.api.app import create_app
+    from cardocr.cos.app import HTTP_ERRORS, create_cos_app
     from cardocr.logs import configure_logging
-    from cardocr.server import uvicorn_config
+    from cardocr.server import serve_all, uvicorn_config
     from cardocr.settings import load_settings
 
     configure_logging(log_level)
@@ -194,7 +194,9 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    uvicorn.Server(uvicorn_config(create_app(settings), settings, log_level=log_level)).run()
+    serve_all([uvicorn_config(create_app(settings), settings, log_level=log_level),
+               uvicorn_config(create_cos_app(settings), settings, log_level=log_level, port=settings.cos_port,
+                              wire=HTTP_ERRORS)])
 
 
 def main() -> None:  # pragma: no cover

@@ -20,7 +20,11 @@ Huawei's and, where the Tencent format will use them, Tencent's.
     ├── BadHttpRequest                400 APIGW.0201     InvalidRequest     (HTTP layer: unparseable)
     ├── HeadersTooLarge               494 APIGW.0201     RequestHeaderTooLarge
     ├── RequestTimeout                408 APIGW.0201     RequestTimeout     (head or body too slow)
-    └── AuthError
+    ├── NoSuchKey                     404 APIGW.0101     NoSuchKey          (the COS endpoint: cardocr.cos)
+    ├── NoSuchBucket                  404 APIGW.0101     NoSuchBucket
+    ├── DigestMismatch                400 AIS.0101       InvalidDigest      (Content-MD5 malformed or wrong)
+    ├── RangeNotSatisfiable           416 AIS.0101       InvalidRange
+    └── AuthError                                        (COS answers 403 for every one)
         ├── TokenMissing              401 ModelArts.4101 MissingSecurityHeader
         ├── TokenInvalid              401 ModelArts.4102 InvalidToken
         ├── TokenExpired              401 ModelArts.0203 ExpiredToken
@@ -29,7 +33,8 @@ Huawei's and, where the Tencent format will use them, Tencent's.
         ├── SignatureMalformed        401 APIGW.0301     AuthFailure.InvalidAuthorization  (AK/SK: cardocr.aksk)
         ├── AccessKeyUnknown          401 APIGW.0301     AuthFailure.SecretIdNotFound
         ├── SignatureMismatch         401 APIGW.0301     AuthFailure.SignatureFailure
-        └── SignatureExpired          401 APIGW.0301     AuthFailure.SignatureExpire
+        ├── SignatureExpired          401 APIGW.0301     RequestTimeTooSkewed
+        └── RequestExpired            401 APIGW.0301     AccessDenied       (COS: past q-sign-time's end)
 
 Failures of OpenCV or onnxruntime on a particular image are translated into RecognitionFailed
 at the pipeline boundary (`cardocr.pipeline`); any other exception is a bug, answered as
@@ -186,6 +191,34 @@ class SignatureExpired(AuthError):
     """X-Sdk-Date more than 15 minutes before or after the server's clock."""
 
     default_message = "Incorrect IAM authentication information: signature expired"
+
+
+# The COS endpoint (cardocr.cos): objects, buckets and their signatures
+
+
+class NoSuchKey(CardOcrError):
+    status = 404
+    default_message = "The specified key does not exist."
+
+
+class NoSuchBucket(CardOcrError):
+    status = 404
+    default_message = "The specified bucket does not exist."
+
+
+class DigestMismatch(CardOcrError):
+    default_message = "The Content-MD5 you specified did not match what we received."
+
+
+class RangeNotSatisfiable(CardOcrError):
+    status = 416
+    default_message = "The requested range is not satisfiable."
+
+
+class RequestExpired(AuthError):
+    """A COS signature whose q-sign-time ended before the server's clock."""
+
+    default_message = "Request has expired"
 
 
 def wire_code(codes: Mapping[type[CardOcrError], str], exc: CardOcrError | type[CardOcrError]) -> str:

@@ -14,15 +14,20 @@ What the server answers before (or instead of) the app (README, "HTTP-layer limi
     ModelArts.4401 "Max concurrency error." and the connection is closed (uvicorn's own
     answer is plain text);
   * the body's time limit (limits.body_timeout_seconds) is the app's: api.common.read_body.
-Each of these answers closes the connection and writes an access line.
+Each of these answers closes the connection and writes an access line. The COS port answers
+them in COS's XML instead (`wire`: cardocr.cos.app.HTTP_ERRORS); serve_all runs both ports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import h11
@@ -40,6 +45,19 @@ _REASONS = {400: "Bad Request", 408: "Request Timeout", 494: "Request Header Or 
 
 def _error_bytes(err: CardOcrError) -> bytes:
     return json.dumps(error_body(err), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class WireErrors:
+    """How a port answers what the HTTP layer refuses: body (error, request id), its type, and
+    the request-id header."""
+
+    body: Callable[[CardOcrError, str], bytes]
+    content_type: bytes
+    request_id_header: bytes
+
+
+HUAWEI = WireErrors(lambda err, _rid: _error_bytes(err), b"application/json", b"x-request-id")
 
 
 class _Connection(h11.Connection):
@@ -74,6 +92,7 @@ class CardOcrH11Protocol(H11Protocol):
     (uvicorn_config makes a subclass)."""
 
     limits: ClassVar[Limits] = Limits()
+    wire: ClassVar[WireErrors] = HUAWEI
 
     def __init__(self, config: uvicorn.Config, server_state: Any, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -139,13 +158,13 @@ class CardOcrH11Protocol(H11Protocol):
             self.transport.close()
             return
         rid = str(uuid.uuid4())
-        body = _error_bytes(err)
+        body = self.wire.body(err, rid)
         head = [f"HTTP/1.1 {err.status} {_REASONS.get(err.status, '')}".encode("ascii"),
                 *(name + b": " + value for name, value in self.server_state.default_headers),
-                b"content-type: application/json",
+                b"content-type: " + self.wire.content_type,
                 b"content-length: " + str(len(body)).encode("ascii"),
                 b"connection: close",
-                b"x-request-id: " + rid.encode("ascii")]
+                self.wire.request_id_header + b": " + rid.encode("ascii")]
         if not self.transport.is_closing():
             self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
             self.transport.close()
@@ -159,10 +178,10 @@ class CardOcrH11Protocol(H11Protocol):
             began = time.perf_counter()
             rid = str(uuid.uuid4())
             err = Overloaded()
-            body = _error_bytes(err)
+            body = self.wire.body(err, rid)
             await send({"type": "http.response.start", "status": err.status, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("ascii")),
-                (b"connection", b"close"), (b"retry-after", b"1"), (b"x-request-id", rid.encode("ascii"))]})
+                (b"content-type", self.wire.content_type), (b"content-length", str(len(body)).encode("ascii")),
+                (b"connection", b"close"), (b"retry-after", b"1"), (self.wire.request_id_header, rid.encode("ascii"))]})
             await send({"type": "http.response.body", "body": body, "more_body": False})
             log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), err.status,
                        time.perf_counter() - began, rid)
@@ -170,11 +189,12 @@ class CardOcrH11Protocol(H11Protocol):
         await self._inner_app(scope, receive, send)
 
 
-def protocol_for(limits: Limits) -> type[CardOcrH11Protocol]:
-    return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,), {"limits": limits})
+def protocol_for(limits: Limits, wire: WireErrors = HUAWEI) -> type[CardOcrH11Protocol]:
+    return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,), {"limits": limits, "wire": wire})
 
 
-def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> uvicorn.Config:
+def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info", port: int | None = None,
+                   wire: WireErrors = HUAWEI) -> uvicorn.Config:
     """What `cardocr serve` runs: the app on settings.host:port under settings.limits, uvicorn's
     access log off (the app writes its own, without the query string), logging left as
     cardocr.logs.configure_logging set it."""
@@ -182,8 +202,8 @@ def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> 
     return uvicorn.Config(
         app,
         host=settings.host,
-        port=settings.port,
-        http=protocol_for(limits),
+        port=settings.port if port is None else port,
+        http=protocol_for(limits, wire),
         log_config=None,
         log_level=log_level,
         access_log=False,
@@ -191,3 +211,34 @@ def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> 
         timeout_keep_alive=limits.keep_alive_seconds,
         h11_max_incomplete_event_size=limits.max_header_bytes,
     )
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves the signals to serve_all (uvicorn's own handlers assume one
+    server per process)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def serve_all(configs: list[uvicorn.Config]) -> None:
+    """Several servers in one process and event loop (the Huawei port and the COS port): SIGINT
+    or SIGTERM stops them all gracefully, a second SIGINT at once."""
+    servers = [_Server(c) for c in configs]
+
+    def stop(sig: int, _frame: Any) -> None:
+        for server in servers:
+            if server.should_exit and sig == signal.SIGINT:
+                server.force_exit = True
+            server.should_exit = True
+
+    async def main() -> None:
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        asyncio.run(main())
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,12 +1,15 @@
 """Service settings: embedded defaults < TOML file (CARDOCR_CONFIG) < environment < explicit kwargs.
 
-Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_CONFIG (path to a TOML file),
-and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS / CARDOCR_TOKEN_SECRET for the scalar fields.
+Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_COS_PORT, CARDOCR_DATA_DIR,
+CARDOCR_CONFIG (path to a TOML file), and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS /
+CARDOCR_TOKEN_SECRET for the scalar fields.
 
 The TOML file may hold:
 
     host = "0.0.0.0"
-    port = 8080
+    port = 8080                              # the Huawei API (and its IAM)
+    cos_port = 8081                          # the Tencent COS endpoint (cardocr.cos)
+    data_dir = "./data"                      # the COS buckets' objects (filesystem storage)
     token_secret = "long random string"      # absent -> random per process
     url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
     workers = 2
@@ -36,7 +39,22 @@ The TOML file may hold:
     access_key = ""
     secret_key = ""
 
-With no `[[accounts]]` a single local development account is used (see DEV_* below).
+    [cos]
+    storage = "filesystem"                   # or "s3": an S3-compatible store shared by replicas
+    [[cos.buckets]]
+    name = "cardocr-1250000000"              # <name>-<appid>, as COS names buckets
+    owner = "alice"                          # an [[accounts]] user: its access_key signs for it
+    domains = ["ocr.example.com"]            # optional: Host names that mean this bucket
+    [cos.s3]                                 # with storage = "s3"
+    endpoint_url = "http://minio.internal:9000"
+    bucket = "cardocr"                       # objects live under <prefix><cos bucket>/<key>
+    prefix = ""
+    region = "us-east-1"
+    access_key = "..."
+    secret_key = "..."
+
+With no `[[accounts]]` a single local development account is used (see DEV_* below); with no
+`[[cos.buckets]]` a single development bucket (DEV_BUCKET) owned by the first account.
 """
 
 from __future__ import annotations
@@ -45,7 +63,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -59,6 +77,9 @@ DEV_PROJECT_NAME = "cn-north-4"
 # 20 characters and an SK 40 on Huawei Cloud
 DEV_ACCESS_KEY = "CARDOCRDEVACCESSKEY0"
 DEV_SECRET_KEY = "cardocrDevSecretKey000000000000000000000"
+
+# the COS development bucket (README "Tencent COS"): `<name>-<appid>`, Tencent's own example appid
+DEV_BUCKET = "cardocr-1250000000"
 
 MB = 1024 * 1024
 
@@ -133,6 +154,40 @@ class Review(BaseModel):
         return path
 
 
+_BUCKET_NAME = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?-[0-9]{1,12}$"
+
+
+class CosBucket(BaseModel):
+    """A COS bucket: `name` is `<name>-<appid>`; `owner` is the `user` of an account, whose
+    access key signs requests for it; `domains` are Host names that mean this bucket."""
+
+    name: str = Field(pattern=_BUCKET_NAME)
+    owner: str
+    domains: list[str] = Field(default_factory=list)
+
+    @field_validator("domains")
+    @classmethod
+    def _lower(cls, domains: list[str]) -> list[str]:
+        return [d.lower() for d in domains]
+
+
+class S3Store(BaseModel):
+    """An S3-compatible object store (MinIO, Ceph RGW, COS itself) for cos.storage = "s3"."""
+
+    endpoint_url: str | None = None
+    bucket: str = "cardocr"
+    prefix: str = ""
+    region: str = "us-east-1"
+    access_key: str | None = None  # None: boto3's own credential chain
+    secret_key: str | None = None
+
+
+class Cos(BaseModel):
+    storage: Literal["filesystem", "s3"] = "filesystem"
+    buckets: list[CosBucket] = Field(default_factory=list)  # empty: the development bucket
+    s3: S3Store = Field(default_factory=S3Store)
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads the TOML file named by the `config` kwarg or CARDOCR_CONFIG."""
 
@@ -164,6 +219,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8080
+    cos_port: int = 8081
+    data_dir: Path = Path("./data")
     config: Path | None = None
     accounts: list[Account] = Field(default_factory=_dev_accounts)
     token_secret: str = Field(default_factory=lambda: _PROCESS_TOKEN_SECRET, min_length=16)
@@ -171,6 +228,7 @@ class Settings(BaseSettings):
     url_allowlist: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     review: Review = Field(default_factory=Review)
+    cos: Cos = Field(default_factory=Cos)
     workers: int = Field(default=2, ge=1, le=64)
     # onnxruntime's intra-op threads per model run; with `workers` requests at once, about
     # workers x engine_threads threads compete for the cores
@@ -195,6 +253,19 @@ class Settings(BaseSettings):
         if len(keys) != len(set(keys)):
             raise ValueError("two accounts share an access_key")
         return accounts
+
+    @model_validator(mode="after")
+    def _cos_buckets(self) -> Settings:
+        if not self.cos.buckets and self.accounts:
+            self.cos.buckets = [CosBucket(name=DEV_BUCKET, owner=self.accounts[0].user)]
+        users = {a.user for a in self.accounts}
+        names = [b.name for b in self.cos.buckets]
+        if len(names) != len(set(names)):
+            raise ValueError("two [[cos.buckets]] share a name")
+        for b in self.cos.buckets:
+            if b.owner not in users:
+                raise ValueError(f"cos bucket {b.name!r}: owner {b.owner!r} is not an account's user")
+        return self
 
     @property
     def using_dev_account(self) -> bool:

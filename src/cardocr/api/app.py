@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cardocr import __version__
 from cardocr.aksk import SignatureVerifier
 from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
-from cardocr.api.common import Reader, log_access, log_error
+from cardocr.api.common import Reader, log_access, log_error, log_path
 from cardocr.auth import Authenticator, Clock
 from cardocr.console import router as console_router
 from cardocr.documents import DocumentType
@@ -73,10 +73,14 @@ class RequestIdMiddleware:
     log_access), answers `Connection: close` when the body was left unread, turns stray
     exceptions into 500 ModelArts.4505 (logged, counted; it sits inside Starlette's
     ServerErrorMiddleware, so nothing reaches that) and logs a client that went away mid-request
-    (ClientDisconnect) as a refusal at INFO: not the service's error."""
+    (ClientDisconnect) as a refusal at INFO: not the service's error. `header` and
+    `internal_error` are another wire format's (the COS endpoint: x-cos-request-id, XML)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, header: str = REQUEST_ID_HEADER,
+                 internal_error: Callable[[Scope, str], Response] | None = None) -> None:
         self.app = app
+        self.header = header.lower().encode("latin-1")
+        self.internal_error = internal_error or _internal_error_json
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,7 +89,7 @@ class RequestIdMiddleware:
         incoming = ""
         has_body = False
         for k, v in scope.get("headers", []):
-            if k == b"x-request-id" and not incoming:
+            if k == self.header and not incoming:
                 incoming = v.decode("latin-1")
             elif (k == b"content-length" and v.strip() not in (b"", b"0")) or k == b"transfer-encoding":
                 has_body = True
@@ -109,8 +113,8 @@ class RequestIdMiddleware:
                 started = True
                 status = int(message["status"])
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() != b"x-request-id" and (body_read or k.lower() != b"connection")]
-                headers.append((b"x-request-id", rid.encode("latin-1")))
+                           if k.lower() != self.header and (body_read or k.lower() != b"connection")]
+                headers.append((self.header, rid.encode("latin-1")))
                 if not body_read:  # answered before the body was read: the connection is not reused
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
@@ -122,14 +126,17 @@ class RequestIdMiddleware:
             status = status or 499
             log_error(scope, ClientDisconnect())
         except Exception as exc:  # noqa: BLE001 - the whole point
-            report_internal_error(exc, str(scope.get("path", "-")), rid)
+            report_internal_error(exc, log_path(scope), rid)
             if not started:
-                err = InternalError()
-                response = JSONResponse(error_body(err), status_code=err.status)
-                await response(scope, receive, send_with_id)
+                await self.internal_error(scope, rid)(scope, receive, send_with_id)
         finally:
-            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), status or 499,
+            log_access(str(scope.get("method", "-")), log_path(scope), status or 499,
                        time.perf_counter() - began, rid)
+
+
+def _internal_error_json(_scope: Scope, _rid: str) -> Response:
+    err = InternalError()
+    return JSONResponse(error_body(err), status_code=err.status)
 
 
 def _error_response(exc: CardOcrError) -> JSONResponse:

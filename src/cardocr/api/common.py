@@ -85,6 +85,12 @@ async def run_in_pool(request: Request, fn: Callable[..., T], *args: Any) -> T:
     )
 
 
+def log_path(scope: Scope) -> str:
+    """The path a log line names: the request's, or what the app put in its place (the COS
+    endpoint's paths are object keys, which may name a person: it logs their digest)."""
+    return str((scope.get("state") or {}).get("log_path") or scope.get("path", "-"))
+
+
 def request_id(scope: Scope) -> str:
     return str((scope.get("state") or {}).get("request_id", "-"))
 
@@ -93,7 +99,7 @@ def log_error(scope: Scope, exc: BaseException, level: int = logging.INFO) -> No
     """One structured line per refused request: id, path, error class as record fields (the
     path and id come from the request: cardocr.logs writes them escaped), never values."""
     log.log(level, "refused %s", type(exc).__name__,
-            extra={"request_id": request_id(scope), "path": str(scope.get("path", "-")),
+            extra={"request_id": request_id(scope), "path": log_path(scope),
                    "error": type(exc).__name__})
 
 
@@ -135,7 +141,7 @@ class ErrorRendering:
                     except ClientDisconnect:
                         raise  # the client went away: not an error (app.RequestIdMiddleware)
                     except Exception as exc:  # noqa: BLE001 - a bug: logged, counted, answered
-                        report_internal_error(exc, str(request.scope.get("path", "-")), request_id(request.scope))
+                        report_internal_error(exc, log_path(request.scope), request_id(request.scope))
                         return render(InternalError())
 
                 return rendered

@@ -268,6 +268,12 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.AccessKeyUnknown: "APIGW.0301",
     errors.SignatureMismatch: "APIGW.0301",
     errors.SignatureExpired: "APIGW.0301",
+    errors.RequestExpired: "APIGW.0301",
+    # the COS endpoint's own (cardocr.cos): never answered on the Huawei API
+    errors.NoSuchKey: "APIGW.0101",
+    errors.NoSuchBucket: "APIGW.0101",
+    errors.DigestMismatch: "AIS.0101",
+    errors.RangeNotSatisfiable: "AIS.0101",
 }
 
 

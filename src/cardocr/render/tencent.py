@@ -195,7 +195,19 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ApiNotFound: "NoSuchResource",
     errors.MethodNotAllowed: "MethodNotAllowed",
     errors.InternalError: "FailedOperation.UnKnowError",
+    errors.Overloaded: "SlowDown",
+    errors.BadHttpRequest: "InvalidRequest",
+    errors.HeadersTooLarge: "InvalidRequest",
+    errors.RequestTimeout: "RequestTimeout",
+    # the object store and its signatures (COS's Error Codes page)
+    errors.NoSuchKey: "NoSuchKey",
+    errors.NoSuchBucket: "NoSuchBucket",
+    errors.DigestMismatch: "InvalidDigest",
+    errors.RangeNotSatisfiable: "InvalidRange",
     errors.AuthError: "AccessDenied",
+    errors.AccessKeyUnknown: "InvalidAccessKeyId",
+    errors.SignatureMismatch: "SignatureDoesNotMatch",
+    errors.SignatureExpired: "RequestTimeTooSkewed",
 }
 
 
@@ -203,9 +215,18 @@ def error_code(exc: errors.CardOcrError | type[errors.CardOcrError]) -> str:
     return errors.wire_code(ERROR_CODES, exc)
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def error_status(exc: errors.CardOcrError) -> int:
+    """COS's status: 403 for every refused signature or key (the Huawei format's are 401)."""
+    return 403 if isinstance(exc, errors.AuthError) else exc.status
+
+
 def error_body(exc: errors.CardOcrError, resource: str, request_id: str) -> bytes:
     """COS's XML error body; every element non-empty (the official SDK needs them)."""
     root = ET.Element("Error")
+    resource = _NOT_XML.sub("", resource)  # what a client sent may hold bytes XML cannot
     for tag, text in (("Code", error_code(exc)), ("Message", exc.message), ("Resource", resource or "/"),
                       ("RequestId", request_id or "-")):
         _text(root, tag, text)
