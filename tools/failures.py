@@ -32,7 +32,8 @@ def main() -> None:
     engine = get_engine()
     wrong: collections.Counter[str] = collections.Counter()
     total: collections.Counter[str] = collections.Counter()
-    for (seed, side, cond), photo, truth, request in gen(last - first, first):
+    samples = gen(last - first, first, (args.cond,)) if args.cond else gen(last - first, first)
+    for (seed, side, cond), photo, truth, request in samples:
         if (args.cond and cond != args.cond) or (args.side and not str(side).startswith(args.side)):
             continue
         try:
