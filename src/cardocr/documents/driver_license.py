@@ -37,6 +37,7 @@ from .base import (
     Span,
     ZoneText,
     anchor_shift,
+    box_spans,
     choose_number,
     closed_choice,
     decode_line,
@@ -114,6 +115,8 @@ class Layout:
     # x0, x1, y0, y1: where the seal may sit on the main page (it holds the generator's seal
     # boxes with a margin)
     SEAL_REGION = (0.0, 0.37, 0.44, 0.99)
+    # a number line starting this far left of its zone's edge is still the number alone
+    NUMBER_LEFT_SLACK = 0.06
 
 
 # this page's lines run from two characters (sex) to the whole page (address): batched by
@@ -232,6 +235,17 @@ def _anchor_shift(card: Card, expected_y: float) -> float:
     return anchor_shift(card, expected_y, near_and_long, labelled_then_tallest, Layout.ANCHOR_CLAMP)
 
 
+def _from_number_line(card: Card, zone: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The number zone starting where the number's own line starts, when that is left of the
+    template's edge: a page printed with its blocks further left would lose the first digit
+    to the zone's edge. Only a long line starting within NUMBER_LEFT_SLACK of the edge moves
+    it (one starting further left holds the 证号 label too, which the edge cuts away)."""
+    x0, x1, y0, y1 = zone
+    starts = [s.x0 for s in box_spans(card) if y0 <= s.cy <= y1 and s.width > 0.2
+              and x0 - Layout.NUMBER_LEFT_SLACK < s.x0 < x0]
+    return (min(starts) - 0.005, x1, y0, y1) if starts else zone
+
+
 def _is_licence(grey: Card, engine: OcrEngine, title_zone: tuple, number: str) -> bool:
     """Is this a licence page at all (the pipeline also offers it the portrait, the holder's
     print, other cards)? A valid ID number where the page prints its 证号 says so; only
@@ -247,6 +261,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     dy = _anchor_shift(card, Layout.FRONT_NUMBER_Y)
     grey = Card(_grey(card), card.boxes)
     zones = shifted(Layout.FRONT_ZONES, dy)
+    zones["number"] = _from_number_line(card, zones["number"])
     title_zone = zones.pop("title")
     z = read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
                    max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1,
