@@ -36,6 +36,10 @@ if command -v dpkg >/dev/null 2>&1; then
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
 fi
+# npm only to fetch Alpine.js once (below), in the same apt-get run as the rest
+if [ ! -f "$ALPINE_OUT/$ALPINE.stamp" ] && ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "bootstrap: installing ${missing[*]}"
@@ -51,13 +55,8 @@ fi
 # the pinned tarball; it is unpacked only if its SHA-512 is the one pinned above.
 if [ ! -f "$ALPINE_OUT/$ALPINE.stamp" ]; then
     if ! command -v npm >/dev/null 2>&1; then
-        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-            apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
-        else
-            echo "bootstrap: npm is needed once to fetch $ALPINE for the console" >&2
-            exit 1
-        fi
+        echo "bootstrap: npm is needed once to fetch $ALPINE for the console" >&2
+        exit 1
     fi
     tmp="$(mktemp -d)"
     trap 'rm -rf "$tmp"' EXIT
