@@ -1,8 +1,8 @@
 """Closed lists and rules that choose among uncertain readings, on posterior matrices built by
 hand: a name's surname (documents.checks.surnames), an address's division names
 (documents.checks.address), a licence's start of validity under its seal
-(documents.licence_dates). Neither replaces a character read with confidence, nor a
-reading the pixels do not support."""
+(documents.licence_dates), a Hong Kong card's stars (documents.hk_fields). None replaces a
+character read with confidence, nor a reading the pixels do not support."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 
 from cardocr.documents.checks.address import address_prefixes, choose_prefix
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
+from cardocr.documents.hk_fields import read_symbols
 from cardocr.documents.licence_dates import start_after_issue
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
-from cardocr.types import Reading
+from cardocr.types import CONFIDENT, Reading
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +120,14 @@ def test_a_start_after_the_first_issue_or_read_with_confidence_stays(charset):
     sure = _date_line(charset, "2010-03-03", {})  # before the issue, but every digit sure: as printed
     assert start_after_issue(sure, "2016-03-03", charset, reading).text == "2010-03-03"
     assert reading.corrections == []
+
+
+# -- the Hong Kong card's symbols: stars seen as ink but not read (documents.hk_fields) ------
+
+def test_stars_seen_but_not_read_are_counted_by_the_age_prior(charset):
+    line = _line(charset, [{"A": 0.95}, {"Z": 0.97}], "ABCDEFGHIJKLMNOPQRSTUVWXYZ*")
+    assert line.text == "AZ"
+    assert read_symbols(line, charset, adult=True)[0] == "AZ"  # nothing before the letters: as read
+    symbols, conf = read_symbols(line, charset, adult=True, ink_before=True)
+    assert symbols == "***AZ" and conf < CONFIDENT  # an adult's three stars; the prior chose, not the pixels
+    assert read_symbols(line, charset, adult=False, ink_before=True)[0] == "*AZ"  # 11-17 at issue: one star

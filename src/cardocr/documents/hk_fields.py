@@ -200,7 +200,8 @@ STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 yea
 }
 
 
-def read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> tuple[str, float]:
+def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
+                 ink_before: bool = False) -> tuple[str, float]:
     """`***AZ`: up to three stars, then letters; a star never follows a letter. At this size
     a star is easily read as a letter (W, X, A, O, R), so whatever stands before the last star
     was a star, and so may be the letters after it that were read without confidence (one
@@ -209,7 +210,10 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> t
     by likelihood with the age-at-issue prior; the letters
     are read as they are, except a last letter read without confidence that names no place of
     birth (Z, X, W, O): the pixels choose which of the four it is. Among these candidates,
-    those the card's conventions allow (`RE_SYMBOLS`) are preferred."""
+    those the card's conventions allow (`RE_SYMBOLS`) are preferred. `ink_before`: something
+    is printed left of the first character read (small raised stars are often read as
+    nothing), so at least one star precedes the letters; when none was read, the pixels
+    cannot count them and the age-at-issue prior does."""
     ln = decode(line, charset, "symbols")
     text = ln.text
     if not text or line.probs is None:
@@ -221,6 +225,7 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> t
         starts.append(starts[-1] + 1)
     index = char_index(charset)
     prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
+    unseen_stars = ink_before and "*" not in text
     words, scores, tail_confs = [], [], []
     for j in starts:
         tails = [text[j:]]
@@ -230,9 +235,11 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None) -> t
         for tail in tails:
             if not all(c in index for c in tail + "*"):
                 continue
-            for k in range(min(3, j), 4):  # what stands before the letters was stars
+            for k in range(max(min(3, j), int(ink_before)), 4):  # what stands before the letters was stars
                 words.append("*" * k + tail)
-                scores.append(sequence_log_prob(line.probs, [index[c] for c in words[-1]]) + np.log(prior[k]))
+                # stars the recogniser saw none of: the pixels cannot count them, the age prior does
+                scored = tail if unseen_stars else words[-1]
+                scores.append(sequence_log_prob(line.probs, [index[c] for c in scored]) + np.log(prior[k]))
                 tail_confs.append(min(ln.char_probs[j:], default=1.0))
     if not words:
         return text, min_conf(ln)

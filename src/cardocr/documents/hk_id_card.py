@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ..ocr.ctc import best_of
@@ -244,7 +245,8 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     symbols, sym_conf = "", 0.0
     if sym_s is not None:
         used.add(id(sym_s))
-        symbols, sym_conf = read_symbols(sym_s.line, charset, adult_at_issue(birth, issue))
+        symbols, sym_conf = read_symbols(sym_s.line, charset, adult_at_issue(birth, issue),
+                                         _ink_before_first_character(card, sym_s))
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
     permanent, perm_conf = _permanent(title, charset)
@@ -253,6 +255,30 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     reading.meta["layout"] = _layout([s for s in (birth_s, tele_s, init_s) if s is not None])
     cross_check(reading)
     return reading
+
+
+def _ink_before_first_character(card: Card, seen: _Seen) -> bool:
+    """Whether ink stands left of the first character the recogniser read on a line: the
+    symbols' stars are small and raised, and often read as nothing at all. Where the first
+    character read starts is its first non-blank frame (the frames run across the crop);
+    left of it, printed strokes about as dense as the rest of the line say something is
+    there. Dark and light are told apart per crop (Otsu), so no ink level is fixed here."""
+    probs = seen.line.probs
+    if probs is None or len(probs) < 4:
+        return False
+    read = np.nonzero(probs.argmax(axis=1) != 0)[0]  # class 0: the CTC blank
+    if not len(read):
+        return False
+    x0, y0, x1, y1 = seen.box
+    h = y1 - y0
+    pad = 0.12 * h  # as _recognise cut it
+    crop = cv2.cvtColor(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad), cv2.COLOR_BGR2GRAY)
+    first = int(read[0] / len(probs) * crop.shape[1] - 0.35 * h)  # the character's left edge, roughly
+    if first < pad + 0.3 * h:
+        return False
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    left, rest = ink[:, int(pad):first], ink[:, first:]
+    return bool(rest.size) and float(left.mean()) > 0.25 * float(rest.mean())
 
 
 # -- recognition ------------------------------------------------------------------------
