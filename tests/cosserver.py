@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ import uvicorn
 from cardocr.cos.app import HTTP_ERRORS, create_cos_app
 from cardocr.server import uvicorn_config
 from cardocr.settings import Settings
+from tests.liveserver import serving
 
 REGION = "ap-beijing"
 
@@ -40,23 +39,8 @@ class LiveCos:
 def live_cos(settings: Settings, reader=None, store=None) -> Iterator[LiveCos]:
     app = create_cos_app(settings, reader, store=store)
     server = uvicorn.Server(uvicorn_config(app, settings, log_level="warning", wire=HTTP_ERRORS))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live COS server did not start")
-        time.sleep(0.01)
-    try:
+    with serving(server) as port:
         yield LiveCos(port, settings, server)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def cos_settings(data_dir: Path, **kw) -> Settings:

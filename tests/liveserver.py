@@ -153,6 +153,13 @@ def live_server(settings: Settings | None = None, pipeline: FakePipeline | None 
     settings = settings or Settings()
     pipeline = pipeline or FakePipeline()
     server = uvicorn.Server(uvicorn_config(create_app(settings, pipeline), settings, log_level="info"))
+    with serving(server) as port:
+        yield Live(port, settings, server, pipeline)
+
+
+@contextlib.contextmanager
+def serving(server: uvicorn.Server) -> Iterator[int]:
+    """Run a uvicorn server in a thread on a free loopback port (yielded) until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -165,7 +172,7 @@ def live_server(settings: Settings | None = None, pipeline: FakePipeline | None 
             raise RuntimeError("the live server did not start")
         time.sleep(0.01)
     try:
-        yield Live(port, settings, server, pipeline)
+        yield port
     finally:
         server.should_exit = True
         thread.join(10)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
-from cardocr.auth import consteq
+from cardocr.auth import consteq, signing_account
 from cardocr.errors import AccessKeyUnknown, SignatureExpired, SignatureMalformed, SignatureMismatch
 from cardocr.settings import Account
 
@@ -164,11 +164,7 @@ class SignatureVerifier:
         self.clock = clock
 
     def account_for(self, access_key: str) -> Account:
-        """Compared with every account's key (no early exit), in constant time each."""
-        found: Account | None = None
-        for account in self.accounts:
-            if consteq(account.access_key, access_key) and found is None:
-                found = account
+        found = signing_account(self.accounts, access_key)
         if found is None:
             raise AccessKeyUnknown()
         return found

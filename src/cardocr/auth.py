@@ -14,7 +14,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +71,18 @@ def consteq(a: str, b: str) -> bool:
     """Equal strings, compared in constant time: hashed first so the time depends on neither
     content nor length (passwords, tokens' fields, access keys, signatures)."""
     return hmac.compare_digest(_digest(a), _digest(b))
+
+
+def signing_account(accounts: Sequence[Account], access_key: str) -> Account | None:
+    """The account whose access key this is, among those that take signatures: compared with
+    every account's key (no early exit), in constant time each. Shared by the Huawei AK/SK
+    and the COS signature checks."""
+    found: Account | None = None
+    for account in accounts:
+        if account.access_key and account.secret_key and consteq(account.access_key, access_key) \
+                and found is None:
+            found = account
+    return found
 
 
 def iso_utc(ts: float) -> str:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, unquote_plus
 
-from cardocr.auth import consteq
+from cardocr.auth import consteq, signing_account
 from cardocr.errors import AccessKeyUnknown, RequestExpired, SignatureExpired, SignatureMalformed, SignatureMismatch
 from cardocr.settings import Account
 
@@ -167,11 +167,7 @@ class CosSignatureVerifier:
         self.clock = clock
 
     def account_for(self, access_key: str) -> Account:
-        """Compared with every account's key (no early exit), in constant time each."""
-        found: Account | None = None
-        for account in self.accounts:
-            if consteq(account.access_key, access_key) and found is None:
-                found = account
+        found = signing_account(self.accounts, access_key)
         if found is None:
             raise AccessKeyUnknown("The access key Id format you provided is invalid.")
         return found
