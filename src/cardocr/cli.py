@@ -88,7 +88,7 @@ def recognize(
     from cardocr.settings import load_settings
 
     settings = load_settings(config=config)
-    engine = get_engine(settings.engine_threads)
+    engine = get_engine(settings.engine_threads_in_process)
     failed = False
     if len(images) == 1:
         ok, body = _recognize_file(images[0], doc_type, options, engine, settings.limits)
@@ -124,20 +124,23 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Bind address [env CARDOCR_HOST, default 127.0.0.1]."),
     port: int | None = typer.Option(None, "--port", help="Port [env CARDOCR_PORT, default 8080]."),
     config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
+    workers: int | None = typer.Option(None, "--workers", help="Inference worker processes "
+                                       "[env CARDOCR_WORKERS, default: the usable cores]."),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Run the HTTP API (Huawei OCR + IAM token wire formats). Logs are JSON lines on stderr
-    (cardocr.logs); the HTTP layer's limits come from the settings' [limits] (cardocr.server)."""
-    import uvicorn
-
+    (cardocr.logs); the HTTP layer's limits come from the settings' [limits] (cardocr.server);
+    readings run on `workers` processes, each with its models loaded once (cardocr.serving)."""
     from cardocr.api.app import create_app
     from cardocr.logs import configure_logging
-    from cardocr.server import uvicorn_config
+    from cardocr.server import serve_group, uvicorn_config
+    from cardocr.serving.inference import Inference
+    from cardocr.serving.workers import ProcessBackend
     from cardocr.settings import load_settings
 
     configure_logging(log_level)
     try:
-        settings = load_settings(host=host, port=port, config=config)
+        settings = load_settings(host=host, port=port, config=config, workers=workers)
     except Exception as exc:  # noqa: BLE001
         Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -146,7 +149,13 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    uvicorn.Server(uvicorn_config(create_app(settings), settings, log_level=log_level)).run()
+    logging.getLogger("cardocr").info("starting %d inference workers, %d onnxruntime threads each",
+                                      settings.workers, settings.engine_threads_per_worker)
+    # one pool of workers for every listener: each wire format's app is served on its own port
+    inference = Inference(ProcessBackend(settings.workers, settings.engine_threads_per_worker,
+                                         log_level=log_level), settings.limits)
+    listeners = [uvicorn_config(create_app(settings, inference=inference), settings, log_level=log_level)]
+    serve_group(listeners, inference)
 
 
 def main() -> None:  # pragma: no cover

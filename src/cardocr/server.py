@@ -20,9 +20,12 @@ Each of these answers closes the connection and writes an access line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import h11
@@ -32,6 +35,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from cardocr.api.common import log_access
 from cardocr.errors import BadHttpRequest, CardOcrError, HeadersTooLarge, Overloaded, RequestTimeout
 from cardocr.render.huawei import error_body
+from cardocr.serving.inference import Inference
 from cardocr.settings import Limits, Settings
 
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 494: "Request Header Or Cookie Too Large",
@@ -162,7 +166,8 @@ class CardOcrH11Protocol(H11Protocol):
             body = _error_bytes(err)
             await send({"type": "http.response.start", "status": err.status, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("ascii")),
-                (b"connection", b"close"), (b"retry-after", b"1"), (b"x-request-id", rid.encode("ascii"))]})
+                (b"connection", b"close"), (b"retry-after", str(self.limits.retry_after_seconds).encode("ascii")),
+                (b"x-request-id", rid.encode("ascii"))]})
             await send({"type": "http.response.body", "body": body, "more_body": False})
             log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), err.status,
                        time.perf_counter() - began, rid)
@@ -174,15 +179,16 @@ def protocol_for(limits: Limits) -> type[CardOcrH11Protocol]:
     return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,), {"limits": limits})
 
 
-def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> uvicorn.Config:
-    """What `cardocr serve` runs: the app on settings.host:port under settings.limits, uvicorn's
-    access log off (the app writes its own, without the query string), logging left as
-    cardocr.logs.configure_logging set it."""
+def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info",
+                   port: int | None = None) -> uvicorn.Config:
+    """What `cardocr serve` runs: the app on settings.host:port (or `port`) under
+    settings.limits, uvicorn's access log off (the app writes its own, without the query
+    string), logging left as cardocr.logs.configure_logging set it."""
     limits = settings.limits
     return uvicorn.Config(
         app,
         host=settings.host,
-        port=settings.port,
+        port=settings.port if port is None else port,
         http=protocol_for(limits),
         log_config=None,
         log_level=log_level,
@@ -190,4 +196,38 @@ def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info") -> 
         limit_concurrency=limits.max_connections,
         timeout_keep_alive=limits.keep_alive_seconds,
         h11_max_incomplete_event_size=limits.max_header_bytes,
+        timeout_graceful_shutdown=int(limits.shutdown_timeout_seconds) or None,
     )
+
+
+class _GroupServer(uvicorn.Server):
+    """A uvicorn server whose signals the group handles (uvicorn installs its own handlers per
+    server, so of two servers in one process only the last would hear SIGTERM)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def serve_group(configs: list[uvicorn.Config], inference: Inference) -> None:
+    """Serve every listener (an app on its port) in one event loop over one inference pool:
+    the pool starts first (its workers load their models while the sockets open; /ready says
+    when they are done) and closes last. SIGTERM or SIGINT: every listener stops accepting,
+    requests in flight finish (up to limits.shutdown_timeout_seconds), then the workers stop."""
+    servers = [_GroupServer(c) for c in configs]
+    inference.start()
+
+    async def run() -> None:
+        def stop(sig: int) -> None:
+            for srv in servers:
+                srv.handle_exit(sig, None)
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop, sig)
+        await asyncio.gather(*(srv.serve() for srv in servers))
+
+    try:
+        asyncio.run(run())
+    finally:
+        inference.close(timeout=inference.limits.shutdown_timeout_seconds)

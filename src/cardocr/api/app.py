@@ -1,4 +1,4 @@
-"""App factory: routers, error mapping, request ids, the engine, the bounded inference pool.
+"""App factory: routers, error mapping, request ids, metrics, health, the inference front.
 
 Error policy
   * on a wire format's routes, its router renders errors in its own body (ErrorRendering):
@@ -7,7 +7,15 @@ Error policy
     in the answer)
   * elsewhere (unknown route / method, a failure outside any route) the Huawei JSON body:
     404 / 405 APIGW.0101 is what Huawei's API gateway answers
-Every response carries X-Request-Id (a sane incoming one is echoed, else a new uuid4).
+Every response carries X-Request-Id (a sane incoming one is echoed, else a new uuid4); every
+503 carries Retry-After (limits.retry_after_seconds).
+
+Readings go through `state.inference` (cardocr.serving.inference: a bounded queue, a deadline,
+N workers). create_app builds one on threads of this process unless it is given one (`cardocr
+serve` gives it worker processes, shared by every app it serves).
+
+Operator endpoints: GET /health (the process answers), GET /ready (every worker has its models:
+200, else 503), GET /metrics (Prometheus text), GET /docs and /openapi.json.
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ from contextlib import asynccontextmanager
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +45,9 @@ from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
 from cardocr.ocr.engine import OcrEngine
-from cardocr.render.huawei import error_body
+from cardocr.render.huawei import error_body, error_code
+from cardocr.serving.inference import Inference, ThreadBackend
+from cardocr.serving.metrics import Metrics
 from cardocr.settings import Settings
 from cardocr.telemetry import report_internal_error
 from cardocr.types import CardResult, ReadRequest
@@ -52,6 +63,7 @@ class EngineReader:
     def __init__(self, threads: int, engine: OcrEngine | None = None) -> None:
         self.threads = threads
         self._engine = engine
+        self._timed: OcrEngine | None = None
 
     @property
     def engine(self) -> OcrEngine:
@@ -63,8 +75,11 @@ class EngineReader:
 
     def __call__(self, doc: DocumentType, image: np.ndarray, request: ReadRequest) -> list[CardResult]:
         from cardocr.pipeline import read
+        from cardocr.stages import TimedEngine
 
-        return read(doc, image, request, self.engine)
+        if self._timed is None:
+            self._timed = TimedEngine(self.engine)  # its model runs counted per stage (/metrics)
+        return read(doc, image, request, self._timed)
 
 
 class RequestIdMiddleware:
@@ -74,8 +89,10 @@ class RequestIdMiddleware:
     ServerErrorMiddleware, so nothing reaches that) and logs a client that went away mid-request
     (ClientDisconnect) as a refusal at INFO: not the service's error."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None, retry_after: int = 1) -> None:
         self.app = app
+        self.metrics = metrics
+        self.retry_after = str(retry_after).encode("ascii")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,6 +127,8 @@ class RequestIdMiddleware:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != b"x-request-id" and (body_read or k.lower() != b"connection")]
                 headers.append((b"x-request-id", rid.encode("latin-1")))
+                if status == 503 and not any(k.lower() == b"retry-after" for k, _ in headers):
+                    headers.append((b"retry-after", self.retry_after))
                 if not body_read:  # answered before the body was read: the connection is not reused
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
@@ -127,11 +146,18 @@ class RequestIdMiddleware:
                 response = JSONResponse(error_body(err), status_code=err.status)
                 await response(scope, receive, send_with_id)
         finally:
-            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), status or 499,
-                       time.perf_counter() - began, rid)
+            seconds = time.perf_counter() - began
+            log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), status or 499, seconds, rid)
+            if self.metrics is not None:
+                route = scope.get("route")
+                state = scope["state"]
+                self.metrics.observe_request(getattr(route, "path", "unmatched"), str(state.get("document", "-")),
+                                             status or 499, str(state.get("answer_code", "-")), seconds)
 
 
-def _error_response(exc: CardOcrError) -> JSONResponse:
+def _error_response(exc: CardOcrError, request: Request | None = None) -> JSONResponse:
+    if request is not None:
+        request.state.answer_code = error_code(exc)
     return JSONResponse(error_body(exc), status_code=exc.status)
 
 
@@ -141,29 +167,37 @@ def create_app(
     *,
     clock: Clock | None = None,
     engine: OcrEngine | None = None,
+    inference: Inference | None = None,
 ) -> FastAPI:
     """`reader`: replaces the pipeline (tests); `engine`: replaces the models the default
-    reader builds from `settings` (engine_threads)."""
+    reader builds from `settings` (engine_threads); `inference`: readings go there (worker
+    processes, possibly shared with other apps; its owner starts and closes it) instead of
+    to `settings.workers` threads of this process running `reader`."""
     settings = settings or Settings()
-    default_reader = EngineReader(settings.engine_threads, engine)
-    executor = ThreadPoolExecutor(
-        max_workers=settings.workers, thread_name_prefix="cardocr-worker"
-    )
+    default_reader = EngineReader(settings.engine_threads_in_process, engine)
+    owned = inference is None
+    if inference is None:
+        inference = Inference(ThreadBackend(reader or default_reader, settings.workers), settings.limits)
+    executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="cardocr-intake")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if reader is None:
-            _ = default_reader.engine  # load the models before the first request, not during it
+        if owned:
+            if reader is None:
+                _ = default_reader.engine  # load the models before the first request, not during it
+            inference.start()
         try:
             yield
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
+            if owned:
+                inference.close(timeout=settings.limits.shutdown_timeout_seconds)
 
     app = FastAPI(
         title="cardocr",
         version=__version__,
         lifespan=lifespan,
-        docs_url=None,
+        docs_url="/docs",
         redoc_url=None,
         # /v2/.../id-card/ is an unknown path (404 APIGW.0101), as at the vendor: no 307 whose
         # Location echoes the request's Host header
@@ -171,7 +205,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.executor = executor
-    app.state.reader = reader or default_reader
+    app.state.inference = inference
     app.state.auth = Authenticator(settings, clock) if clock else Authenticator(settings)
     app.state.signatures = SignatureVerifier(settings.accounts, app.state.auth.clock)
     app.state.allowlist = Allowlist(settings.url_allowlist)
@@ -179,12 +213,12 @@ def create_app(
     @app.exception_handler(CardOcrError)
     async def _cardocr_error(request: Request, exc: CardOcrError) -> JSONResponse:
         log_error(request.scope, exc)
-        return _error_response(exc)
+        return _error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         log_error(request.scope, exc)
-        return _error_response(InvalidParameter())
+        return _error_response(InvalidParameter(), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -195,14 +229,29 @@ def create_app(
         else:
             err = InvalidParameter()
             err.status = exc.status_code if 400 <= exc.status_code < 500 else 400
-        return _error_response(err)
+        return _error_response(err, request)
 
-    @app.get("/health")
+    @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
+        """The process is alive and answering."""
         return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], responses={503: {"description": "not ready"}})
+    async def ready() -> JSONResponse:
+        """Every inference worker has its models loaded and the service is not shutting down."""
+        backend = inference.backend
+        body = {"status": "ready" if inference.ready() else "not ready",
+                "workers": backend.size, "workers_ready": backend.ready_slots()}
+        return JSONResponse(body, status_code=200 if inference.ready() else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus text format (cardocr.serving.metrics)."""
+        return Response(generate_latest(inference.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(huawei_auth.router)
     app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, metrics=inference.metrics,
+                       retry_after=settings.limits.retry_after_seconds)
     return app
