@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
 from cardocr.aksk import SignatureVerifier
-from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
+from cardocr.api import docs, huawei_auth, huawei_iam, huawei_ocr
 from cardocr.api.common import Reader, log_access, log_error
 from cardocr.auth import Authenticator, Clock
 from cardocr.documents import DocumentType
@@ -252,6 +252,7 @@ def create_app(
     app.include_router(huawei_auth.router)
     app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
+    docs.install(app)
     app.add_middleware(RequestIdMiddleware, metrics=inference.metrics,
                        retry_after=settings.limits.retry_after_seconds)
     return app

@@ -180,7 +180,7 @@ class Inference:
             try:
                 self.backend.prepare(slot, self._closing)
             except Exception as exc:  # noqa: BLE001 - a worker that cannot start: try again
-                log.error("inference worker %d failed to start: %s", slot, type(exc).__name__)
+                log.error("inference worker %d failed to start: %s", slot, exc)
                 self._closing.wait(1.0)
                 continue
             while True:

@@ -156,11 +156,11 @@ class ProcessBackend:
         began = time.monotonic()
         while not parent.poll(POLL_SECONDS):
             if not proc.is_alive() or closing.is_set() or time.monotonic() - began > self.start_timeout:
-                raise WorkerLost("The inference worker did not start.")
+                raise WorkerLost(f"The inference worker did not start (exit code {proc.exitcode}).")
         try:
             kind, pid = parent.recv()
         except (EOFError, OSError):
-            raise WorkerLost("The inference worker did not start.") from None
+            raise WorkerLost(f"The inference worker did not start (exit code {proc.exitcode}).") from None
         self._ready[slot] = True
         log.info("inference worker %d ready", slot, extra={"worker": pid, "threads": self.threads})
 
