@@ -92,9 +92,9 @@ def test_metrics_ready_and_docs(token):
         assert client.get("/health").json() == {"status": "ok"}
         r = client.get("/ready")
         assert r.status_code == 200 and r.json() == {"status": "ready", "workers": 2, "workers_ready": 2}
-        assert client.post(OCR_PATH, json={"image": b64(make_image())}, headers={"X-Auth-Token": token}).status_code == 200
-        assert_error(client.post(OCR_PATH, json={"url": "x", "image": "y"}, headers={"X-Auth-Token": token}),
-                     400, "AIS.0101")
+        auth = {"X-Auth-Token": token}
+        assert client.post(OCR_PATH, json={"image": b64(make_image())}, headers=auth).status_code == 200
+        assert_error(client.post(OCR_PATH, json={"url": "x", "image": "y"}, headers=auth), 400, "AIS.0101")
         text = client.get("/metrics").text
     route = 'route="/v2/{project_id}/ocr/{path}"'
     assert f'cardocr_requests_total{{code="-",document="id-card",{route},status="200"}} 1.0' in text
