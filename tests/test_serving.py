@@ -73,6 +73,13 @@ def test_past_the_queue_requests_are_refused_at_once_with_retry_after(token):
     assert asyncio.run(_post_many(app, token, [make_image()]))[0][0].status_code == 200
 
 
+def test_by_default_one_request_per_worker_may_wait(token):
+    pipe = SlowPipeline(0.5)
+    app = create_app(_settings(2), pipe)  # limits.max_queue unset
+    codes = sorted(r.status_code for r, _ in asyncio.run(_post_many(app, token, [make_image()] * 6)))
+    assert codes == [200] * 4 + [503] * 2
+
+
 def test_a_request_past_its_deadline_is_answered_and_a_queued_one_is_not_read(token):
     pipe = SlowPipeline(0.8)
     app = create_app(_settings(1, request_deadline_seconds=0.3), pipe)

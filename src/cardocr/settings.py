@@ -22,7 +22,7 @@ The TOML file may hold:
     body_timeout_seconds = 60.0
     keep_alive_seconds = 5
     max_connections = 32               # open connections / requests in flight
-    max_queue = 16                     # requests waiting for an inference worker
+    max_queue = 2                      # requests waiting for an inference worker (default: one per worker)
     request_deadline_seconds = 30.0    # queue wait + reading
     retry_after_seconds = 1            # the Retry-After of a 503
     shutdown_timeout_seconds = 30.0    # in-flight requests' time to finish on SIGTERM
@@ -125,12 +125,13 @@ class Limits(BaseModel):
     keep_alive_seconds: int = Field(default=5, ge=1)
     max_connections: int = Field(default=32, ge=1)
     # the inference pool (cardocr.serving; README "Operating cardocr"): a request that finds
-    # max_queue others already waiting for a worker is refused at once, 503 ModelArts.4401 with
+    # max_queue others already waiting for a worker (None: as many as there are workers, so an
+    # accepted request waits about one reading at most) is refused at once, 503 ModelArts.4401 with
     # Retry-After: retry_after_seconds; one whose reading (queue wait included) takes longer
     # than request_deadline_seconds is answered 504 ModelArts.4402 (a worker still busy with it
     # then is replaced). On SIGTERM new connections are refused and requests in flight get up
     # to shutdown_timeout_seconds to finish.
-    max_queue: int = Field(default=16, ge=0)
+    max_queue: int | None = Field(default=None, ge=0)
     request_deadline_seconds: float = Field(default=30.0, gt=0)
     retry_after_seconds: int = Field(default=1, ge=0)
     shutdown_timeout_seconds: float = Field(default=30.0, ge=0)

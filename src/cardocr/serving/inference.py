@@ -5,7 +5,8 @@
                         └─ full: Overloaded (503 ModelArts.4401, Retry-After)   this process)
 
 * Admission counts the readings admitted and not yet finished; past workers + max_queue of
-  them a request is refused at once (Overloaded), never queued for ever.
+  them (max_queue None: one per worker) a request is refused at once (Overloaded), never
+  queued for ever.
 * The deadline (limits.request_deadline_seconds) runs from admission: past it the request is
   answered DeadlineExceeded (504 ModelArts.4402); a reading still queued is dropped, one
   running is abandoned (a process backend replaces its worker, a thread one lets it finish).
@@ -122,8 +123,10 @@ class Inference:
                    request_id: str = "-") -> list[CardResult]:
         """pipeline.read on a worker, or Overloaded at once, or DeadlineExceeded in time."""
         self._start()
+        size = self.backend.size
+        queue_limit = size if self.limits.max_queue is None else self.limits.max_queue
         with self._lock:
-            if self._closing.is_set() or self._admitted >= self.backend.size + self.limits.max_queue:
+            if self._closing.is_set() or self._admitted >= size + queue_limit:
                 self.metrics.shed.inc()
                 raise Overloaded()
             self._admitted += 1
