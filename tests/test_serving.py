@@ -92,6 +92,35 @@ def test_a_request_past_its_deadline_is_answered_and_a_queued_one_is_not_read(to
     assert _metric(app, "cardocr_deadline_exceeded_total") == 2
 
 
+def test_a_blocking_reader_goes_through_the_same_queue_and_deadline():
+    """For routes that read on their own threads (Inference.blocking_reader): the same refusals."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import cv2
+    import numpy as np
+
+    from cardocr.documents import REGISTRY
+    from cardocr.serving.inference import ThreadBackend
+    from cardocr.types import ReadRequest
+
+    pipe = SlowPipeline(0.4)
+    inference = Inference(ThreadBackend(pipe, 1), Limits(max_queue=1, request_deadline_seconds=1.5))
+    reader = inference.blocking_reader()
+    image = cv2.imdecode(np.frombuffer(make_image(), np.uint8), cv2.IMREAD_COLOR)
+
+    def read_one(_):
+        try:
+            return reader(REGISTRY["id-card"], image, ReadRequest())[0].side
+        except Exception as exc:  # noqa: BLE001 - the answer under test
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = sorted(pool.map(read_one, range(4)))
+    inference.close(timeout=2)
+    # one read, one waited (and still made its deadline), two refused at once
+    assert answers == ["Overloaded", "Overloaded", "front", "front"]
+
+
 def test_metrics_ready_and_docs(token):
     pipe = FakePipeline({"name": "王小明", "number": "110101199003074514"})
     client, _ = make_client(_settings(2), pipe)

@@ -133,7 +133,7 @@ def serve(
     readings run on `workers` processes, each with its models loaded once (cardocr.serving)."""
     from cardocr.api.app import create_app
     from cardocr.logs import configure_logging
-    from cardocr.server import serve_group, uvicorn_config
+    from cardocr.server import serve_all, uvicorn_config
     from cardocr.serving.inference import Inference
     from cardocr.serving.workers import ProcessBackend
     from cardocr.settings import load_settings
@@ -155,7 +155,7 @@ def serve(
     inference = Inference(ProcessBackend(settings.workers, settings.engine_threads_per_worker,
                                          log_level=log_level), settings.limits)
     listeners = [uvicorn_config(create_app(settings, inference=inference), settings, log_level=log_level)]
-    serve_group(listeners, inference)
+    serve_all(listeners, inference)
 
 
 def main() -> None:  # pragma: no cover

@@ -200,7 +200,7 @@ def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info",
     )
 
 
-class _GroupServer(uvicorn.Server):
+class _Server(uvicorn.Server):
     """A uvicorn server whose signals the group handles (uvicorn installs its own handlers per
     server, so of two servers in one process only the last would hear SIGTERM)."""
 
@@ -209,13 +209,15 @@ class _GroupServer(uvicorn.Server):
         yield
 
 
-def serve_group(configs: list[uvicorn.Config], inference: Inference) -> None:
-    """Serve every listener (an app on its port) in one event loop over one inference pool:
-    the pool starts first (its workers load their models while the sockets open; /ready says
-    when they are done) and closes last. SIGTERM or SIGINT: every listener stops accepting,
-    requests in flight finish (up to limits.shutdown_timeout_seconds), then the workers stop."""
-    servers = [_GroupServer(c) for c in configs]
-    inference.start()
+def serve_all(configs: list[uvicorn.Config], inference: Inference | None = None) -> None:
+    """Serve every listener (an app on its port: the Huawei API, the COS endpoint) in one event
+    loop over one inference pool: the pool starts first (its workers load their models while
+    the sockets open; /ready says when they are done) and closes last. SIGTERM or SIGINT: every
+    listener stops accepting, requests in flight finish (up to limits.shutdown_timeout_seconds),
+    then the workers stop."""
+    servers = [_Server(c) for c in configs]
+    if inference is not None:
+        inference.start()
 
     async def run() -> None:
         def stop(sig: int) -> None:
@@ -230,4 +232,5 @@ def serve_group(configs: list[uvicorn.Config], inference: Inference) -> None:
     try:
         asyncio.run(run())
     finally:
-        inference.close(timeout=inference.limits.shutdown_timeout_seconds)
+        if inference is not None:
+            inference.close(timeout=inference.limits.shutdown_timeout_seconds)

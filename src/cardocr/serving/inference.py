@@ -122,6 +122,33 @@ class Inference:
     async def read(self, doc: DocumentType, image: np.ndarray, request: ReadRequest,
                    request_id: str = "-") -> list[CardResult]:
         """pipeline.read on a worker, or Overloaded at once, or DeadlineExceeded in time."""
+        job = self._admit(doc, image, request, request_id)
+        try:
+            reply = await asyncio.wait_for(asyncio.wrap_future(job.future), self.limits.request_deadline_seconds)
+        except TimeoutError:
+            raise self._timed_out(job) from None
+        except asyncio.CancelledError:  # the request's task was cancelled: nobody waits for it
+            job.abandoned.set()
+            raise
+        return self._done(reply)
+
+    def read_blocking(self, doc: DocumentType, image: np.ndarray, request: ReadRequest,
+                      request_id: str = "-") -> list[CardResult]:
+        """The same from a thread that may block (never the event loop's): for routes that
+        read on their intake threads (a Reader: blocking_reader)."""
+        job = self._admit(doc, image, request, request_id)
+        try:
+            reply = job.future.result(timeout=self.limits.request_deadline_seconds)
+        except TimeoutError:
+            job.future.cancel()
+            raise self._timed_out(job) from None
+        return self._done(reply)
+
+    def blocking_reader(self) -> Reader:
+        """A Reader (doc, image, request) -> results that goes through this front."""
+        return self.read_blocking
+
+    def _admit(self, doc: DocumentType, image: np.ndarray, request: ReadRequest, request_id: str) -> Job:
         self._start()
         size = self.backend.size
         queue_limit = size if self.limits.max_queue is None else self.limits.max_queue
@@ -132,16 +159,15 @@ class Inference:
             self._admitted += 1
         job = Job(doc.name, image, request, request_id)
         self._jobs.put(job)
-        try:
-            reply = await asyncio.wait_for(asyncio.wrap_future(job.future), self.limits.request_deadline_seconds)
-        except TimeoutError:
-            job.abandoned.set()  # queued: dropped (wait_for cancelled it); running: stopped
-            self.metrics.timed_out.inc()
-            log.warning("deadline exceeded", extra={"request_id": request_id})
-            raise DeadlineExceeded() from None
-        except asyncio.CancelledError:  # the request's task was cancelled: nobody waits for it
-            job.abandoned.set()
-            raise
+        return job
+
+    def _timed_out(self, job: Job) -> DeadlineExceeded:
+        job.abandoned.set()  # queued: dropped (its future is cancelled); running: stopped
+        self.metrics.timed_out.inc()
+        log.warning("deadline exceeded", extra={"request_id": job.request_id})
+        return DeadlineExceeded()
+
+    def _done(self, reply: Reply) -> list[CardResult]:
         for name, seconds in reply.stages.items():
             self.metrics.stages.labels(name).observe(seconds)
         return reply.results
