@@ -67,6 +67,7 @@ def test_past_the_queue_requests_are_refused_at_once_with_retry_after(token):
     for r, seconds in refused:
         assert_error(r, 503, "ModelArts.4401")
         assert r.headers["Retry-After"] == "3"
+        assert r.headers["Connection"] == "close"  # refused before its body was read or decoded
         assert seconds < 0.5  # refused at once, not after waiting
     assert _metric(app, "cardocr_shed_total") == 3
     # the queue is free again: the next request is read
