@@ -67,11 +67,27 @@ def test_past_the_queue_requests_are_refused_at_once_with_retry_after(token):
     for r, seconds in refused:
         assert_error(r, 503, "ModelArts.4401")
         assert r.headers["Retry-After"] == "3"
-        assert r.headers["Connection"] == "close"  # refused before its body was read or decoded
         assert seconds < 0.5  # refused at once, not after waiting
     assert _metric(app, "cardocr_shed_total") == 3
     # the queue is free again: the next request is read
     assert asyncio.run(_post_many(app, token, [make_image()]))[0][0].status_code == 200
+
+
+def test_when_the_queue_is_full_a_request_is_refused_before_its_body_is_read(token):
+    pipe = SlowPipeline(0.5)
+    app = create_app(_settings(1, max_queue=0), pipe)
+
+    async def scenario():
+        first = asyncio.create_task(_post_many(app, token, [make_image()]))
+        while app.state.inference.running == 0:
+            await asyncio.sleep(0.01)
+        (late, _), = await _post_many(app, token, [make_image()])
+        return (await first)[0][0], late
+
+    first, late = asyncio.run(scenario())
+    assert first.status_code == 200
+    assert_error(late, 503, "ModelArts.4401")
+    assert late.headers["Connection"] == "close"  # its body was never read: the connection is not reused
 
 
 def test_by_default_one_request_per_worker_may_wait(token):
