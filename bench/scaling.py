@@ -61,6 +61,7 @@ class Run:
     fields_total: int = 0
     undocumented_5xx: int = 0
     connection_errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)  # connection errors by class
     seconds: float = 0.0
 
     def p(self, q: float) -> float:
@@ -171,8 +172,10 @@ async def _one(client: httpx.AsyncClient, url: str, token: str, card: Card, run:
     try:
         r = await client.post(url + OCR, content=card.body, headers={
             "X-Auth-Token": token, "Content-Type": "application/json"})
-    except httpx.TransportError:
+    except httpx.TransportError as exc:
         run.connection_errors += 1
+        kind = type(exc).__name__
+        run.error_kinds[kind] = run.error_kinds.get(kind, 0) + 1
         return
     seconds = time.perf_counter() - began
     code = "200"
@@ -312,8 +315,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
         offered = (sum(o.codes.values()) + o.connection_errors) / args.overload_seconds
         codes = ", ".join(f"{k}: {v}" for k, v in sorted(o.codes.items()))
         lines.append(f"| {r.cores} | {offered:.1f} | {codes} | {o.p(95):.3f} / {r.unloaded.p(95):.3f} = "
-                     f"{o.p(95) / r.unloaded.p(95):.2f}x | {o.undocumented_5xx} | {o.connection_errors} | "
-                     f"{r.after:.3f} |")
+                     f"{o.p(95) / r.unloaded.p(95):.2f}x | {o.undocumented_5xx} | {o.connection_errors} "
+                     f"{o.error_kinds or ''} | {r.after:.3f} |")
     lines += ["", "### Memory (RSS of the server and its workers, MB)", "", "| server | cores | when | RSS |",
               "|---|---|---|---|"]
     for r in rows:

@@ -110,9 +110,11 @@ async def recognize_request(request: Request, project_id: str, wire: WireDocumen
     state = request.app.state
     limits = state.settings.limits
     request.state.document = wire.document  # a /metrics label
-    state.inference.refuse_if_full()  # before the body is read: a refusal under overload is cheap
     await authenticate(request, project_id)  # a token or an AK/SK signature (api/authn.py)
     data = await read_json_object(request, limits.max_body_bytes)
+    # the queue full already: refused before the image is fetched or decoded (cheap under
+    # overload); not before the body is read, or the client still sending it gets a reset
+    state.inference.refuse_if_full()
     req = parse_ocr_request(data, wire)
     payload: str | bytes
     if req.url is not None:

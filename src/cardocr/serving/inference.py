@@ -149,10 +149,10 @@ class Inference:
         return self.read_blocking
 
     def refuse_if_full(self) -> None:
-        """Overloaded now if the queue is full: called before a request's body is read and its
-        image decoded, so that under overload a refusal costs next to nothing (measured on 1
-        core at 4x overload: refusing after decoding let the decoding of refused requests take
-        half the core from the readings). Admission proper comes later (read)."""
+        """Overloaded now if the queue is full: called before a request's image is fetched and
+        decoded, so that under overload a refusal costs little (measured on 1 core at 4x
+        overload: refusing after decoding let the decoding of refused requests take half the
+        core from the readings). Admission proper comes later (read)."""
         with self._lock:
             if self._full():
                 self.metrics.shed.inc()
