@@ -143,44 +143,65 @@ def dl_baseline(texts: list[str]) -> dict:
     return out
 
 
-def id_card_samples(count: int, seed0: int):
-    """(key, photo, truth, options) with scan/photo/small and front/back interleaved."""
+# Every LAYOUT_EVERY-th seed is read a second time as a `layout` photo: a card of another
+# printer, year or third-party template (blocks moved by up to 5%, rows and fonts scaled by up to
+# 10%, other faces, framed a little too large or small). The other samples stay as they were.
+LAYOUT_EVERY = 4
+CYCLES = {  # doc type: (conditions cycled over the seeds, sides cycled every len(conditions) seeds)
+    "id-card": (("scan", "photo", "small"), ("front", "back")),
+    "hk-id-card": (("scan", "photo", "small", "thumb"), ("front",)),
+    "driver-license": (("scan", "photo", "small"), ("front", "back")),
+}
+
+
+def plan(doc_type: str, count: int, seed0: int, conditions: tuple[str, ...] | None = None
+         ) -> list[tuple[int, str, str]]:
+    """(seed, side, condition) of `count` seeds' samples. Without `conditions`, the cycled
+    conditions only (one sample a seed); with them, every LAYOUT_EVERY-th seed adds a `layout`
+    sample, and only the samples under those conditions are kept."""
+    cycle, sides = CYCLES[doc_type]
+    out = []
     for i in range(count):
-        cond = ("scan", "photo", "small")[i % 3]
-        side = ("front", "back")[(i // 3) % 2]
-        photo, person, _ = make_sample(seed0 + i, side, cond)
-        yield (seed0 + i, side, cond), photo, truth_fields(person, side), ReadRequest()
+        out.append((seed0 + i, sides[(i // len(cycle)) % len(sides)], cycle[i % len(cycle)]))
+        if conditions is not None and "layout" in conditions and i % LAYOUT_EVERY == 0:
+            out.append((seed0 + i, sides[(i // LAYOUT_EVERY) % len(sides)], "layout"))
+    return [p for p in out if conditions is None or p[2] in conditions]
 
 
-def hk_samples(count: int, seed0: int):
+def id_card_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
+    """(key, photo, truth, options) with scan/photo/small and front/back interleaved."""
+    for seed, side, cond in plan("id-card", count, seed0, conditions):
+        photo, person, _ = make_sample(seed, side, cond)
+        yield (seed, side, cond), photo, truth_fields(person, side), ReadRequest()
+
+
+def hk_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
     from tools.cardgen.hk import make_hk_sample
 
     fields = ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code",
               "permanent", "initial_issue_date", "issue_date")
-    for i in range(count):
-        cond = ("scan", "photo", "small", "thumb")[i % 4]
-        photo, p, _ = make_hk_sample(seed0 + i, cond)
-        yield (seed0 + i, p.layout, cond), photo, {k: getattr(p, k) for k in fields}, ReadRequest()
+    for seed, _side, cond in plan("hk-id-card", count, seed0, conditions):
+        photo, p, _ = make_hk_sample(seed, cond)
+        yield (seed, p.layout, cond), photo, {k: getattr(p, k) for k in fields}, ReadRequest()
 
 
-def dl_samples(count: int, seed0: int):
+def dl_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
     from tools.cardgen.licence import make_licence_sample
 
-    for i in range(count):
-        cond = ("scan", "photo", "small")[i % 3]
-        side = ("front", "back")[(i // 3) % 2]
-        photo, lic, _ = make_licence_sample(seed0 + i, side, cond)
+    for seed, side, cond in plan("driver-license", count, seed0, conditions):
+        photo, lic, _ = make_licence_sample(seed, side, cond)
         truth = domain_truth(lic.front_result() if side == "front" else lic.back_result())
         # the authority is read only when asked: ask on every main page
         opts = ReadRequest(optional=frozenset({"authority"}) if side == "front" else frozenset())
-        yield (seed0 + i, f"{side}/{lic.layout}", cond), photo, truth, opts
+        yield (seed, f"{side}/{lic.layout}", cond), photo, truth, opts
 
 
 SUITES = {
     # doc type: (title, sample generator, default count, baseline parser, conditions)
-    "id-card": ("Mainland ID card", id_card_samples, 240, Baseline.parse, ("scan", "photo", "small")),
-    "hk-id-card": ("Hong Kong ID card", hk_samples, 120, hk_baseline, ("scan", "photo", "small", "thumb")),
-    "driver-license": ("Mainland driving licence", dl_samples, 120, dl_baseline, ("scan", "photo", "small")),
+    "id-card": ("Mainland ID card", id_card_samples, 240, Baseline.parse, ("scan", "photo", "small", "layout")),
+    "hk-id-card": ("Hong Kong ID card", hk_samples, 120, hk_baseline, ("scan", "photo", "small", "thumb", "layout")),
+    "driver-license": ("Mainland driving licence", dl_samples, 120, dl_baseline,
+                       ("scan", "photo", "small", "layout")),
 }
 
 
@@ -199,7 +220,9 @@ def measure(doc_type: str, key: tuple, photo, truth: dict, request: ReadRequest)
     got = {k: f.value if f.value is not None else "" for k, f in fields.items()}
     return {"seed": key[0], "side": key[1], "condition": key[2], "ours_s": ours_s, "error": err,
             "ours": {k: got.get(k, "") == v for k, v in truth.items()},
-            "conf": {k: round(float(fields[k].confidence), 4) for k in truth if k in fields}}
+            "conf": {k: round(float(fields[k].confidence), 4) for k in truth if k in fields},
+            # synthetic cards' values, kept for the failure list (expected, read)
+            "wrong": {k: [v, got.get(k, "")] for k, v in truth.items() if got.get(k, "") != v}}
 
 
 def measure_baseline(doc_type: str, row: dict, photo, truth: dict, base) -> None:
@@ -210,12 +233,19 @@ def measure_baseline(doc_type: str, row: dict, photo, truth: dict, base) -> None
     row["base"] = {k: b.get(k) == v for k, v in truth.items()}
 
 
-def interleaved(counts: dict[str, int], seed0: int):
+def suite_conditions(doc_type: str, only: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The document's bench conditions, or those of them in `only`."""
+    return tuple(c for c in SUITES[doc_type][4] if only is None or c in only)
+
+
+def interleaved(counts: dict[str, int], seed0: int, only: tuple[str, ...] | None = None):
     """(doc_type, sample) with the documents' samples interleaved in proportion to their
     counts, so that the machine's drift over a half-hour run (it is shared) falls on every
     document alike and latencies can be compared across documents."""
-    gens = {d: SUITES[d][1](n, seed0) for d, n in counts.items()}
-    order = sorted((i / n, k, d) for k, (d, n) in enumerate(counts.items()) for i in range(n))
+    conds = {d: suite_conditions(d, only) for d in counts}
+    sizes = {d: len(plan(d, n, seed0, conds[d])) for d, n in counts.items()}
+    gens = {d: SUITES[d][1](n, seed0, conds[d]) for d, n in counts.items()}
+    order = sorted((i / m, k, d) for k, (d, m) in enumerate(sizes.items()) for i in range(m))
     for _pos, _k, d in order:
         yield d, next(gens[d])
 
@@ -228,12 +258,13 @@ def interleaved(counts: dict[str, int], seed0: int):
 CHUNK = 24
 
 
-def run(counts: dict[str, int], seed0: int, base) -> dict[str, dict]:
+def run(counts: dict[str, int], seed0: int, base, only: tuple[str, ...] | None = None) -> dict[str, dict]:
     results: dict[str, dict] = {d: {"rows": []} for d in counts}
-    samples = interleaved(counts, seed0)
+    samples = interleaved(counts, seed0, only)
+    total = sum(len(plan(d, n, seed0, suite_conditions(d, only))) for d, n in counts.items())
     with Progress(console=console, transient=True) as progress:
         passes = 1 if base is None else 2
-        task = progress.add_task(", ".join(counts), total=passes * sum(counts.values()))
+        task = progress.add_task(", ".join(counts), total=passes * total)
         while chunk := list(itertools.islice(samples, CHUNK)):
             rows = []
             for doc_type, (key, photo, truth, options) in chunk:
@@ -281,8 +312,9 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
         cells.append(pct([v for r in sel if "base" in r for v in r["base"].values()]))
     lines.append("| **all fields** | " + " | ".join(f"**{x}**" for x in cells) + " |")
     lines.append("")
-    photos = [r for r in rows if r["condition"] != "scan"]
-    lines.append(f"All but scans, all fields: cardocr {pct([v for r in photos for v in r['ours'].values()])}, "
+    photos = [r for r in rows if r["condition"] not in ("scan", "layout")]
+    lines.append("All but scans and other templates (`layout`), all fields: "
+                 f"cardocr {pct([v for r in photos for v in r['ours'].values()])}, "
                  f"baseline {pct([v for r in photos if 'base' in r for v in r['base'].values()])}. "
                  f"Whole samples exactly right: cardocr {pct([all(r['ours'].values()) for r in rows])}.")
     sides = sorted({r["side"] for r in rows})
@@ -310,6 +342,7 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
     lines += ["", "cardocr p50 by page and condition: " + ", ".join(
         f"{sd} {c} {np.median([r['ours_s'] for r in rows if (r['side'], r['condition']) == (sd, c)]):.3f}"
         for sd, c in cells) + "."]
+    lines += failures(rows)
     errors = defaultdict(int)
     for r in rows:
         if r["error"]:
@@ -332,6 +365,23 @@ def report(doc_type: str, result: dict, previous: dict | None) -> str:
                   f"Better: {len(better)} {', '.join(better[:20])}",
                   f"Worse: {len(worse)} {', '.join(worse[:20])}"]
     return "\n".join(lines) + "\n"
+
+
+def failures(rows: list[dict], condition: str = "layout", fields: int = 8, examples: int = 3) -> list[str]:
+    """The fields most often wrong under `condition`, with a few (expected, read) pairs."""
+    sel = [r for r in rows if r["condition"] == condition]
+    missed: dict[str, list] = defaultdict(list)
+    for r in sel:
+        for k, pair in r.get("wrong", {}).items():
+            missed[k].append((r["seed"], r["side"], *pair))
+    if not missed:
+        return []
+    lines = ["", f"### Most-missed fields on `{condition}` ({len(sel)} samples)", "",
+             "| field | wrong | examples: seed side, expected → read |", "|---|---|---|"]
+    for k, bad in sorted(missed.items(), key=lambda kv: -len(kv[1]))[:fields]:
+        ex = "; ".join(f"{seed} {side}: `{exp}` → `{got}`" for seed, side, exp, got in bad[:examples])
+        lines.append(f"| {k} | {len(bad)}/{len(sel)} | {ex} |")
+    return lines
 
 
 # Cards from seeds nobody has tuned on: the main run's (100000 on) have been for sessions,
@@ -462,7 +512,13 @@ def splice_signals(path: Path, section: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--docs", default=",".join(SUITES), help="comma-separated document types to run")
-    ap.add_argument("--count", type=int, default=None, help="samples per document (default: per suite)")
+    ap.add_argument("--count", type=int, default=None,
+                    help=f"seeds per document (default: per suite); each seed is one sample, and every "
+                         f"{LAYOUT_EVERY}th seed a `layout` sample as well")
+    ap.add_argument("--conditions", default=None,
+                    help="comma-separated conditions to keep (e.g. layout, or scan,photo); default: all. "
+                         "The samples keep their seeds, so `--count 120 --conditions layout` reads the 30 "
+                         "layout samples of a 120-seed run")
     ap.add_argument("--seed", type=int, default=100000)
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--holdout", type=int, default=60,
@@ -502,14 +558,22 @@ def main() -> None:
         stored = {"id-card": stored}
     sections = {}
     counts = {d: args.count or SUITES[d][2] for d in args.docs.split(",") if d}
-    for doc_type, result in run(counts, args.seed, base).items():
+    only = tuple(c for c in args.conditions.split(",") if c) if args.conditions else None
+    if only and (unknown := set(only) - {c for d in counts for c in SUITES[d][4]}):
+        ap.error(f"unknown conditions {sorted(unknown)} for {', '.join(counts)}")
+    counts = {d: n for d, n in counts.items() if suite_conditions(d, only)}  # e.g. thumb: HK only
+    for doc_type, result in run(counts, args.seed, base, only).items():
         result["when"] = time.strftime("%Y-%m-%d %H:%M")
         sections[doc_type] = report(doc_type, result, stored.get(doc_type))
         stored[doc_type] = result
         print(sections[doc_type])
     held = ""
     if args.holdout:
-        held = holdout_report(run({d: args.holdout for d in counts}, HOLDOUT_SEED, None), HOLDOUT_SEED)
+        held_results = run({d: args.holdout for d in counts}, HOLDOUT_SEED, None, only)
+        held = holdout_report(held_results, HOLDOUT_SEED)
+        for doc_type, result in held_results.items():
+            if missed := failures(result["rows"]):
+                held += f"\n{SUITES[doc_type][0]}, held out:\n" + "\n".join(missed) + "\n"
         print(held)
     # documents not run this time keep their last results in the table
     parts = ["# Benchmark (`make bench`)", "",

@@ -25,6 +25,7 @@ from cardocr.documents.checks import (
     dates,
     ethnic,
     fmt,
+    group_after_label,
     hkid,
     idnumber,
     is_ethnic_group,
@@ -313,6 +314,17 @@ def test_ethnic_groups():
     assert all(is_ethnic_group(g) for g in ETHNIC_GROUPS)
     for bad in ("", "族", "汉族", "穿青", "其他", "外国血统", None):
         assert not is_ethnic_group(bad)
+
+
+def test_the_label_tail_is_not_part_of_the_group():
+    assert group_after_label("族汉") == "汉"
+    assert group_after_label("民族维吾尔") == "维吾尔"
+    assert group_after_label("旅蒙古") == "蒙古"  # the label's 族 misread
+    assert group_after_label("汉") is None  # a group already: nothing to drop
+    assert group_after_label("土家") is None  # 家 is no group and 土家 is one
+    assert group_after_label("穿青") is None  # no group at the end: left as read
+    # no group name ends with another's, so the tail is never ambiguous
+    assert not [(a, b) for a in ETHNIC_GROUPS for b in ETHNIC_GROUPS if a != b and a.endswith(b)]
 
 
 # --- report -----------------------------------------------------------------

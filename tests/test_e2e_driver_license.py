@@ -116,9 +116,9 @@ def test_reference_mockup():
     assert result["class"] == "E"
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 15): the seal covers the year of 有效起始日期 "
-                   "on the mock-up and it reads 0098-03-03; dates are not yet repaired from the "
-                   "issue date they must follow")
+@pytest.mark.xfail(strict=True, reason="known gap (issue 15): the seal covers the start of 有效起始日期 on "
+                   "the mock-up; its impossible year (0098, before the first issue) is now chosen among the "
+                   "first issue's and the renewals' (2016), but the pixels under the seal favour 04 for the month")
 def test_reference_mockup_validity():
     img = reference_image(MOCKUP)
     result = recognize("driver-license", img, HuaweiOptions.of(side="front"))

@@ -1,4 +1,4 @@
-"""Command line: `cardocr recognize IMAGE...` and `cardocr serve`."""
+"""Command line: `cardocr recognize IMAGE...`, `cardocr batch SOURCE` and `cardocr serve`."""
 
 from __future__ import annotations
 
@@ -20,10 +20,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-hosted 
 
 SIDES = ("front", "back", "double_side")
 DOC_TYPES = tuple(REGISTRY)  # every registered document, each with its Huawei-style API
+AUTO = "auto"  # tell the document and side from the landmarks printed on it
 
 
 def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, limits) -> tuple[bool, dict]:
-    """One image through the same decoding limits and pipeline as the API's endpoint."""
+    """One image through the same decoding limits and pipeline as the API's endpoint. With
+    doc_type "auto" the document and side are told first (pipeline.identify), the options
+    that document's API does not take are dropped, and the answer names the type."""
     from cardocr.api import huawei_ocr
 
     try:
@@ -31,8 +34,16 @@ def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, l
             data = path.read_bytes()
         except OSError:
             raise InvalidParameter("The image file cannot be read.") from None
-        image = huawei_ocr.decode_for(_wire(doc_type), data, limits)
-        return True, {"result": huawei_ocr.recognize(doc_type, image, options, engine)}
+        if doc_type != AUTO:
+            image = huawei_ocr.decode_for(_wire(doc_type), data, limits)
+            return True, {"result": huawei_ocr.recognize(doc_type, image, options, engine)}
+        from cardocr.pipeline import identify
+
+        image = huawei_ocr.decode_for(_wire("id-card"), data, limits)
+        doc, side = identify(image.image, engine)
+        wire = _wire(doc.name)
+        told = HuaweiOptions(side if wire.takes_side else None, options.flags & frozenset(wire.flags))
+        return True, {"type": doc.name, "result": huawei_ocr.recognize(doc.name, image, told, engine)}
     except CardOcrError as exc:
         return False, error_body(exc)
     except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, counted, answered
@@ -51,7 +62,8 @@ def _wire(doc_type: str) -> WireDocument:
 @app.command()
 def recognize(
     images: list[Path] = typer.Argument(..., help="Image files (JPEG, PNG, BMP, TIFF)."),
-    doc_type: str = typer.Option("id-card", "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
+    doc_type: str = typer.Option(AUTO, "--type",
+                                 help=f"Document type: {AUTO} (told from the card), {', '.join(DOC_TYPES)}."),
     side: str | None = typer.Option(None, "--side", help="front | back | double_side"),
     verification: bool = typer.Option(False, "--verification", help="Return verification."),
     text_location: bool = typer.Option(False, "--text-location", help="Return text boxes."),
@@ -68,17 +80,22 @@ def recognize(
     bar on stderr. Exit code 1 if any image failed.
     """
     err = Console(stderr=True)
-    if doc_type not in REGISTRY:
-        err.print(f"unknown --type; choose one of: {', '.join(REGISTRY)}")
+    if doc_type not in (AUTO, *REGISTRY):
+        err.print(f"unknown --type; choose one of: {AUTO}, {', '.join(REGISTRY)}")
         raise typer.Exit(2)
-    wire = _wire(doc_type)
-    if side is not None and (side not in SIDES or not wire.takes_side):
+    if doc_type == AUTO:
+        if side is not None:
+            err.print("--side goes with a --type; auto tells the side from the card")
+            raise typer.Exit(2)
+    wire = _wire(doc_type) if doc_type != AUTO else None
+    if wire is not None and side is not None and (side not in SIDES or not wire.takes_side):
         err.print(f"unknown --side; {doc_type} takes: {', '.join(SIDES) if wire.takes_side else 'none'}")
         raise typer.Exit(2)
     asked = {Flag.VERIFICATION: verification, Flag.TEXT_LOCATION: text_location,
              Flag.PORTRAIT_LOCATION: portrait_location, Flag.PORTRAIT_IMAGE: portrait_image,
              Flag.ADJUSTED_IMAGE: adjusted_image, Flag.ISSUING_AUTHORITY: issuing_authority}
-    undocumented = [f.value for f, on in asked.items() if on and f not in wire.flags]
+    # (auto: the options the told document does not take are dropped, per image)
+    undocumented = [f.value for f, on in asked.items() if on and wire is not None and f not in wire.flags]
     if undocumented:
         err.print(f"{doc_type} does not take: {', '.join(undocumented)}")
         raise typer.Exit(2)
@@ -108,6 +125,37 @@ def recognize(
                 progress.advance(task)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    source: str = typer.Argument(..., help="A folder, a glob, a list file (one path per line) or s3://bucket/prefix."),
+    doc_type: str = typer.Option(..., "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
+    out: Path = typer.Option(..., "--out", help="Output: JSON lines, or a folder of Parquet parts."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet"),
+    side: str | None = typer.Option(None, "--side", help="front | back | double_side"),
+    flags: list[str] = typer.Option([], "--flag", help="An API flag by its wire name, e.g. return_verification."),
+    address: str | None = typer.Option(None, "--address", help="A Ray cluster (default: a local Ray)."),
+    cpus: int | None = typer.Option(None, "--cpus", min=1, help="The local Ray's CPUs (default: all)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Ray actors (default: CPUs / share)."),
+    cpus_per_worker: int = typer.Option(1, "--cpus-per-worker", min=1, help="Each actor's CPUs and threads."),
+    s3_endpoint: str | None = typer.Option(None, "--s3-endpoint", help="S3-compatible store [env AWS_ENDPOINT_URL]."),
+    config: Path | None = typer.Option(None, "--config", help="TOML config (image limits) [env CARDOCR_CONFIG]."),
+) -> None:
+    """Read every image of SOURCE on Ray: one record per image (the API's answer or error body,
+    plus "source"); a second run with the same --out skips the images already in it."""
+    from cardocr import batch as batch_job
+    from cardocr.settings import load_settings
+
+    try:
+        options = batch_job.batch_options(doc_type, side, flags)
+    except ValueError as exc:
+        Console(stderr=True).print(str(exc))
+        raise typer.Exit(2) from None
+    limits = load_settings(config=config).limits
+    job = batch_job.Job(doc_type, options, limits, batch_job.S3Config.from_env(s3_endpoint),
+                        address, cpus, workers, cpus_per_worker)
+    raise typer.Exit(batch_job.main(source, job, out, fmt))
 
 
 def _is_loopback(host: str) -> bool:

@@ -15,12 +15,15 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .documents import DocumentType
+from .documents import REGISTRY, DocumentType
+from .documents.identify import ANOTHER_DOCUMENT
+from .documents.identify import identify as identify_lines
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
 from .quality import DETECTORS, Evidence, measure
 from .stages import stage
-from .types import BOTH_SIDES, CardResult, Reading, ReadRequest
+from .types import BOTH_SIDES, ID1_ASPECT, CardResult, Reading, ReadRequest
+from .vision.geometry import crop_box
 from .vision.locate import CardQuad, find_cards, overlap
 from .vision.orient import straighten
 
@@ -54,22 +57,47 @@ def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: Ocr
         raise RecognitionFailed() from None
 
 
+def identify(image: np.ndarray, engine: OcrEngine) -> tuple[DocumentType, str]:
+    """Which document and side a photo shows (documents.identify: the words printed on it),
+    from the first card the quick search finds, else the photo as the card. Costs one
+    recognition pass over the card's lines before the document's own reading."""
+    try:
+        for quad in find_cards(image, max_cards=1, aspect=ID1_ASPECT)[:1] + [_whole_image(image)]:
+            card, _quad, _vote = straighten(image, quad, engine)
+            if len(card.boxes) < MIN_TEXT_BOXES:
+                continue
+            crops = [crop_box(card.image, *q.min(axis=0), *q.max(axis=0)) for q in card.boxes]
+            found = identify_lines([line.text for line in engine.recognize(crops)])
+            if found is not None:
+                return REGISTRY[found[0]], found[1]
+    except IMAGE_FAILURES as exc:
+        log.warning("recognition failed: %s", type(exc).__name__)
+        raise RecognitionFailed() from None
+    raise NoCardFound()
+
+
 def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 engine: OcrEngine) -> list[CardResult]:
     wanted = request.cards_wanted
     found: list[CardResult] = []
     tried: list[CardQuad] = []
     weak: list[CardResult] = []
+    others: list[str] = []  # documents whose titles candidates showed (documents.identify)
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect)
-    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak)
+    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others)
     if len(found) < wanted:
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                     if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
-        _read_candidates(doc, image, request, engine, deep, found, tried, weak)
+        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others)
+    if others:
+        # the photo shows another document: what else was read here is that card's text in
+        # this document's zones, unless it fills them
+        found = [r for r in found if _filled(r.reading) >= WHOLE_MIN_FILLED]
+        weak = []
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
         raise NoCardFound()
@@ -85,7 +113,7 @@ def _filled(reading: Reading) -> float:
 
 def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
                      candidates: list[CardQuad], found: list[CardResult],
-                     tried: list[CardQuad], weak: list[CardResult]) -> None:
+                     tried: list[CardQuad], weak: list[CardResult], others: list[str]) -> None:
     """Read candidates in order until enough cards are found (appended to `found`). The whole
     photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
     returned only if the slow search finds nothing better."""
@@ -106,6 +134,9 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             if wanted == 2 and any(r.side == side for r in found):
                 continue
             reading = doc.read(card, side, engine, request.optional)
+            if reading.meta.get(ANOTHER_DOCUMENT):
+                others.append(reading.meta[ANOTHER_DOCUMENT])
+                continue
             if not any(f.value for f in reading.fields.values()):
                 continue
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))

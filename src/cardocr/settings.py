@@ -27,6 +27,10 @@ The TOML file may hold:
     retry_after_seconds = 1            # the Retry-After of a 503
     shutdown_timeout_seconds = 30.0    # in-flight requests' time to finish on SIGTERM
 
+    [review]                           # the console's review store: off without a path
+    path = "/var/lib/cardocr/reviews.sqlite"
+    retention_days = 30
+
     [[accounts]]
     user = "alice"
     password = "..."
@@ -137,6 +141,21 @@ class Limits(BaseModel):
     shutdown_timeout_seconds: float = Field(default=30.0, ge=0)
 
 
+class Review(BaseModel):
+    """The console's review store (cardocr.console.store): nothing is stored without a path."""
+
+    path: Path | None = None  # an SQLite file, created on first use
+    retention_days: float = Field(default=30, gt=0)  # a saved card is deleted this long after
+
+    @field_validator("path")
+    @classmethod
+    def _writable_folder(cls, path: Path | None) -> Path | None:
+        # refused at start-up, not with an internal error on the first review saved
+        if path is not None and not (path.parent.is_dir() and os.access(path.parent, os.W_OK)):
+            raise ValueError(f"review path {path}: its folder does not exist or is not writable")
+        return path
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads the TOML file named by the `config` kwarg or CARDOCR_CONFIG."""
 
@@ -174,6 +193,7 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 24 * 3600
     url_allowlist: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
+    review: Review = Field(default_factory=Review)
     # inference workers: processes under `cardocr serve` (cardocr.serving.workers), threads
     # of the one process when an app is built with an in-process reader (tests)
     workers: int = Field(default_factory=lambda: usable_cores(), ge=1, le=64)

@@ -20,6 +20,7 @@ from .hk import (
     HkPerson,
     capture_thumb,
     hk_portrait_box,
+    hk_template,
     hkid_check_char,
     hkid_valid,
     make_hk_sample,
@@ -28,10 +29,12 @@ from .hk import (
 )
 from .licence import LAYOUTS as LICENCE_LAYOUTS
 from .licence import (
+    LICENCE_CONDITIONS,
     PAGE_H,
     PAGE_W,
     Licence,
     licence_layout_boxes,
+    licence_template,
     make_licence_sample,
     put_in_sleeve,
     random_licence,
@@ -49,10 +52,11 @@ __all__ = [
     "CARD_H", "CARD_W", "CONDITIONS", "SIDES", "Person", "Variation", "capture", "capture_two", "id_check_char",
     "id_number_valid", "make_sample", "random_person", "random_variation", "render_back", "render_front",
     # Hong Kong identity card (tools/cardgen/hk.py)
-    "HK_CONDITIONS", "LAYOUTS", "HkPerson", "capture_thumb", "hk_portrait_box", "hkid_check_char", "hkid_valid",
-    "make_hk_sample", "random_hk_person", "render_hk_front",
+    "HK_CONDITIONS", "LAYOUTS", "HkPerson", "capture_thumb", "hk_portrait_box", "hk_template", "hkid_check_char",
+    "hkid_valid", "make_hk_sample", "random_hk_person", "render_hk_front",
     # Mainland driving licence (tools/cardgen/licence.py)
-    "LICENCE_LAYOUTS", "Licence", "PAGE_H", "PAGE_W", "licence_layout_boxes", "make_licence_sample",
+    "LICENCE_CONDITIONS", "LICENCE_LAYOUTS", "Licence", "PAGE_H", "PAGE_W", "licence_layout_boxes",
+    "licence_template", "make_licence_sample",
     "put_in_sleeve", "random_licence", "render_licence_back", "render_licence_front",
 ]
 

@@ -30,9 +30,10 @@ from PIL import Image, ImageDraw, ImageFilter
 from . import hk_names as names
 from .camera import CONDITIONS, _rounded_mask, capture
 from .render import H, W, _portrait, draw_text, font
+from .vary import PLAIN, Plain, frame_card, map_corners, random_template
 
 LAYOUTS = ("2003", "2018")
-HK_CONDITIONS = (*CONDITIONS, "thumb")
+HK_CONDITIONS = (*CONDITIONS, "thumb", "layout")
 
 TELEGRAPH_TSV = pathlib.Path(__file__).resolve().parents[2] / "src/cardocr/documents/checks/telegraph.tsv"
 
@@ -47,6 +48,14 @@ _HK_FONTS = {
     "serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 4),
     "serif_bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 4),
     "ocrb": ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", 0),
+    # other faces for the `layout` condition (vary.py): the collections' SC and TC faces (the
+    # same traditional characters, other stroke conventions), other Latin faces
+    "sans_sc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    "serif_sc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    "sans_tc": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3),
+    "serif_tc": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3),
+    "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+    "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
 }
 
 
@@ -426,63 +435,73 @@ def _box_px(layout: str, rng: random.Random) -> tuple[int, int, int, int]:
     return (round(fx0 * W) + dx, round(fy0 * H) + dy, round(fx1 * W) + dx, round(fy1 * H) + dy)
 
 
-def _render_2018(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
+def _render_2018(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Image.Image:
     im = Image.fromarray(np.clip(_background_2018(rng, nrng), 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     teal = (int(rng.uniform(0, 20)), int(rng.uniform(90, 115)), int(rng.uniform(105, 130)))
     k = int(rng.uniform(15, 40))
     ink = (k, k, k + int(rng.uniform(0, 10)))
     gx, gy = _j(rng), _j(rng)
-    zh_key = rng.choice(("serif", "sans", "wqy"))
+    zh_key = t.font("zh", rng.choice(("serif", "sans", "wqy")))
     tkey = rng.choice(("sans_bold", "serif_bold"))
+    lat = t.font("latin", "ocrb")
+    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (fractions of the card)
 
     # Titles, centred.
     tz, te = _titles(p)
-    tzf = _font(tkey, rng.randint(29, 32))
-    tef = _font("sans_bold", rng.randint(21, 23))
-    _text(d, 0.535 * W + gx, 0.072 * H + gy, tz, tzf, teal, spacing=rng.uniform(1, 3), align="center")
-    _text(d, 0.535 * W + gx, 0.145 * H + gy, te, tef, teal, spacing=rng.uniform(0, 1), latin=True, align="center")
+    tzf = _font(tkey, t.fs(rng.randint(29, 32)))
+    tef = _font("sans_bold", t.fs(rng.randint(21, 23)))
+    _text(d, X("title", 0.535) * W + gx, Y("title", 0.072) * H + gy, tz, tzf, teal, spacing=rng.uniform(1, 3),
+          align="center")
+    _text(d, X("title", 0.535) * W + gx, Y("title", 0.145) * H + gy, te, tef, teal, spacing=rng.uniform(0, 1),
+          latin=True, align="center")
 
     # Number in an oval, top right (without the check digit).
-    ox0, oy0, ox1, oy1 = 0.725 * W + gx, 0.185 * H + gy, 0.875 * W + gx, 0.262 * H + gy
+    ox0, oy0 = X("oval", 0.725) * W + gx, Y("oval", 0.185) * H + gy
+    ox1, oy1 = X("oval", 0.875) * W + gx, Y("oval", 0.262) * H + gy
     d.ellipse([ox0, oy0, ox1, oy1], fill=(236, 238, 240), outline=(150, 160, 170), width=1)
     small = p.number.split("(")[0]
-    _text(d, (ox0 + ox1) / 2, (oy0 + oy1) / 2, small, _font("ocrb", rng.randint(16, 18)), ink, latin=True,
+    _text(d, (ox0 + ox1) / 2, (oy0 + oy1) / 2, small, _font(lat, t.fs(rng.randint(16, 18))), ink, latin=True,
           align="center")
 
-    x_left = 0.105 * W + gx
+    x_left = X("name_zh", 0.105) * W + gx
     if p.name:
-        nf = _font(zh_key, rng.randint(33, 36))
-        _text(d, x_left + _j(rng), 0.245 * H + gy + _j(rng), p.name, nf, ink, spacing=nf.size * rng.uniform(0.2, 0.4))
-    ef = _fit("ocrb", rng.randint(22, 25), p.name_en, 0.85 * W - x_left)
-    _text(d, x_left + _j(rng), 0.318 * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
+        nf = _font(zh_key, t.fs(rng.randint(33, 36)))
+        _text(d, x_left + _j(rng), Y("name_zh", 0.245) * H + gy + _j(rng), p.name, nf, ink,
+              spacing=nf.size * rng.uniform(0.2, 0.4))
+    x_en = X("name_en", 0.105) * W + gx
+    ef = _fit(lat, t.fs(rng.randint(22, 25)), p.name_en, X("name_en", 0.85) * W - x_en)
+    _text(d, x_en + _j(rng), Y("name_en", 0.318) * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
 
     _paste_portrait(im, _box_px("2018", rng), rng, sat=rng.uniform(0.0, 0.35))
     pseed = rng.getrandbits(32)
-    gx0, gy0 = round(0.715 * W + gx), round(0.565 * H + gy)
+    gx0, gy0 = round(X("data", 0.715) * W + gx), round(Y("data", 0.565) * H + gy)
     _ghost(im, (gx0, gy0, gx0 + round(0.12 * W), gy0 + round(0.275 * H)), rng, pseed)
 
-    vx = 0.395 * W + gx
-    vf = _font("ocrb", rng.randint(25, 27))
+    vx = X("data", 0.395) * W + gx
+    vf = _font(lat, t.fs(rng.randint(25, 27)))
     if p.name_telegraph_code:
-        tf = _font("ocrb", rng.randint(26, 29))
-        _text(d, vx + _j(rng), 0.41 * H + gy + _j(rng), p.name_telegraph_code, tf, ink, latin=True)
-    lzf = _font(rng.choice(("sans", "wqy")), rng.randint(16, 18))
-    lef = _font("sans", rng.randint(15, 17))
-    _label(d, vx, 0.522 * H + gy, "出生日期", "Date of Birth", lzf, lef, teal)
-    _dob_sex(d, vx + _j(rng), 0.59 * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink, rng.uniform(14, 22))
-    _text(d, vx + _j(rng), 0.665 * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
-    _label(d, vx, 0.735 * H + gy, "簽發日期", "Date of Issue", lzf, lef, teal)
-    _text(d, vx + _j(rng), 0.80 * H + gy + _j(rng, 1), p.initial_issue_date, vf, ink, latin=True)
+        tf = _font(lat, t.fs(rng.randint(26, 29)))
+        _text(d, vx + _j(rng), Y("data", 0.41) * H + gy + _j(rng), p.name_telegraph_code, tf, ink, latin=True)
+    lzf = _font(t.font("label", rng.choice(("sans", "wqy"))), t.fs(rng.randint(16, 18)))
+    lef = _font(t.font("label_en", "sans"), t.fs(rng.randint(15, 17)))
+    _label(d, vx, Y("data", 0.522) * H + gy, "出生日期", "Date of Birth", lzf, lef, teal)
+    _dob_sex(d, vx + _j(rng), Y("data", 0.59) * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink,
+             rng.uniform(14, 22))
+    _text(d, vx + _j(rng), Y("data", 0.665) * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
+    _label(d, vx, Y("data", 0.735) * H + gy, "簽發日期", "Date of Issue", lzf, lef, teal)
+    _text(d, vx + _j(rng), Y("data", 0.80) * H + gy + _j(rng, 1), p.initial_issue_date, vf, ink, latin=True)
     # Bottom line: issue date left, number right-aligned; keep >= 0.35 em between them.
-    right = 0.952 * W + gx
-    bf = _fit("ocrb", rng.randint(32, 35), p.issue_date + "xx" + p.number, right - vx - 2)
-    _text(d, vx + _j(rng, 1), 0.905 * H + gy + _j(rng, 1), p.issue_date, bf, ink, latin=True)
-    _text(d, right + _j(rng, 1), 0.905 * H + gy + _j(rng, 1), p.number, bf, ink, latin=True, align="right")
+    bx = X("bottom", 0.395) * W + gx
+    right = X("bottom", 0.952) * W + gx
+    bf = _fit(lat, t.fs(rng.randint(32, 35)), p.issue_date + "xx" + p.number, right - bx - 2)
+    _text(d, bx + _j(rng, 1), Y("bottom", 0.905) * H + gy + _j(rng, 1), p.issue_date, bf, ink, latin=True)
+    _text(d, right + _j(rng, 1), Y("bottom", 0.905) * H + gy + _j(rng, 1), p.number, bf, ink, latin=True,
+          align="right")
     return im
 
 
-def _render_2003(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
+def _render_2003(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Image.Image:
     im = Image.fromarray(np.clip(_background_2003(rng, nrng), 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     k = int(rng.uniform(10, 35))
@@ -490,48 +509,88 @@ def _render_2003(p: HkPerson, rng: random.Random, nrng) -> Image.Image:
     lab = (int(rng.uniform(70, 100)), int(rng.uniform(60, 85)), int(rng.uniform(95, 125)))
     title_c = (int(rng.uniform(60, 90)), int(rng.uniform(40, 60)), int(rng.uniform(80, 110)))
     gx, gy = _j(rng), _j(rng)
-    zh_key = rng.choice(("serif", "sans", "wqy"))
-    x = 0.055 * W + gx
+    zh_key = t.font("zh", rng.choice(("serif", "sans", "wqy")))
+    lat = t.font("latin", "ocrb")
+    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (fractions of the card)
+    x = X("title", 0.055) * W + gx
 
     # Title across the top, left aligned; a thin rule under it.
     tz, te = _titles(p)
-    tzf = _font(rng.choice(("serif_bold", "sans_bold")), rng.randint(30, 33))
-    tef = _font("sans_bold", rng.randint(19, 21))
-    _text(d, x, 0.075 * H + gy, tz, tzf, title_c, spacing=rng.uniform(4, 8))
-    _text(d, x, 0.145 * H + gy, te, tef, title_c, spacing=rng.uniform(0.5, 1.5), latin=True)
-    d.line([(x, 0.19 * H + gy), (0.95 * W, 0.19 * H + gy)], fill=(175, 150, 175), width=2)
+    tzf = _font(rng.choice(("serif_bold", "sans_bold")), t.fs(rng.randint(30, 33)))
+    tef = _font("sans_bold", t.fs(rng.randint(19, 21)))
+    _text(d, x, Y("title", 0.075) * H + gy, tz, tzf, title_c, spacing=rng.uniform(4, 8))
+    _text(d, x, Y("title", 0.145) * H + gy, te, tef, title_c, spacing=rng.uniform(0.5, 1.5), latin=True)
+    d.line([(x, Y("title", 0.19) * H + gy), (X("title", 0.95) * W, Y("title", 0.19) * H + gy)], fill=(175, 150, 175),
+           width=2)
 
     _paste_portrait(im, _box_px("2003", rng), rng, sat=rng.uniform(0.0, 0.2))
 
+    x = X("names", 0.055) * W + gx
     if p.name:
-        nf = _font(zh_key, rng.randint(34, 38))
-        _text(d, x + _j(rng), 0.27 * H + gy + _j(rng), p.name, nf, ink, spacing=rng.uniform(2, 8))
-    ef = _fit("ocrb", rng.randint(24, 26), p.name_en, 0.62 * W - x)
-    _text(d, x + _j(rng), 0.355 * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
-    vf = _font("ocrb", rng.randint(25, 27))
+        nf = _font(zh_key, t.fs(rng.randint(34, 38)))
+        _text(d, x + _j(rng), Y("names", 0.27) * H + gy + _j(rng), p.name, nf, ink, spacing=rng.uniform(2, 8))
+    ef = _fit(lat, t.fs(rng.randint(24, 26)), p.name_en, 0.62 * W - x)  # stops short of the portrait
+    _text(d, x + _j(rng), Y("names", 0.355) * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
+    vf = _font(lat, t.fs(rng.randint(25, 27)))
     if p.name_telegraph_code:
-        _text(d, x + _j(rng), 0.435 * H + gy + _j(rng), p.name_telegraph_code, vf, ink, latin=True)
-    lzf = _font(rng.choice(("sans", "wqy", "serif")), rng.randint(15, 17))
-    lef = _font("sans", rng.randint(14, 16))
-    _label(d, x, 0.525 * H + gy, "出生日期", "Date of Birth", lzf, lef, lab)
-    _dob_sex(d, x + _j(rng), 0.59 * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink, rng.uniform(22, 34))
-    _text(d, x + _j(rng), 0.665 * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
-    _label(d, x, 0.745 * H + gy, "簽發日期", "Date of Issue", lzf, lef, lab)
-    yc = 0.815 * H + gy + _j(rng, 1)
+        _text(d, x + _j(rng), Y("names", 0.435) * H + gy + _j(rng), p.name_telegraph_code, vf, ink, latin=True)
+    x = X("data", 0.055) * W + gx
+    lzf = _font(t.font("label", rng.choice(("sans", "wqy", "serif"))), t.fs(rng.randint(15, 17)))
+    lef = _font(t.font("label_en", "sans"), t.fs(rng.randint(14, 16)))
+    _label(d, x, Y("data", 0.525) * H + gy, "出生日期", "Date of Birth", lzf, lef, lab)
+    _dob_sex(d, x + _j(rng), Y("data", 0.59) * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink,
+             rng.uniform(22, 34))
+    _text(d, x + _j(rng), Y("data", 0.665) * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
+    _label(d, x, Y("data", 0.745) * H + gy, "簽發日期", "Date of Issue", lzf, lef, lab)
+    yc = Y("data", 0.815) * H + gy + _j(rng, 1)
     _text(d, x + _j(rng), yc, p.initial_issue_date, vf, ink, latin=True)
-    _text(d, 0.255 * W + gx + _j(rng), yc, p.issue_date, vf, ink, latin=True)
-    nf = _font("ocrb", rng.randint(32, 35))
-    _text(d, 0.925 * W + gx + _j(rng), 0.905 * H + gy + _j(rng, 1), p.number, nf, ink, latin=True, align="right")
+    _text(d, X("data", 0.255) * W + gx + _j(rng), yc, p.issue_date, vf, ink, latin=True)
+    nf = _font(lat, t.fs(rng.randint(32, 35)))
+    _text(d, X("number", 0.925) * W + gx + _j(rng), Y("number", 0.905) * H + gy + _j(rng, 1), p.number, nf, ink,
+          latin=True, align="right")
     return im
 
 
-def render_hk_front(p: HkPerson, rng: random.Random) -> np.ndarray:
-    """Canonical 856x540 BGR front of a Hong Kong smart ID card in p.layout."""
+def render_hk_front(p: HkPerson, rng: random.Random, template: Plain = PLAIN) -> np.ndarray:
+    """Canonical 856x540 BGR front of a Hong Kong smart ID card in p.layout (a `template`:
+    another printer's or year's card, hk_template)."""
     nrng = np.random.default_rng(rng.getrandbits(63))
-    im = (_render_2018 if p.layout == "2018" else _render_2003)(p, rng, nrng)
+    im = (_render_2018 if p.layout == "2018" else _render_2003)(p, rng, nrng, template)
     out = np.asarray(im, np.float32)
     out += nrng.standard_normal(out.shape, dtype=np.float32) * 1.0
     return np.ascontiguousarray(np.clip(out, 0, 255).astype(np.uint8)[..., ::-1])
+
+
+# Text blocks of each design that a template moves, as fractions of the card: the printed
+# extents (x0, x1, y0, y1) and the row the block's rows spread about. The large portrait is the
+# card's artwork and stays where hk_portrait_box says.
+_BLOCKS = {
+    "2018": {
+        "title": (((0.24, 0.83, 0.04, 0.167),), 0.072),
+        "oval": (((0.725, 0.875, 0.185, 0.262),), 0.2235),
+        "name_zh": (((0.10, 0.34, 0.21, 0.28),), 0.245),
+        "name_en": (((0.10, 0.85, 0.295, 0.341),), 0.318),
+        "portrait": (((0.065, 0.33, 0.37, 0.93),), 0.65),
+        # telegraph code, the rows below it, the small ghost portrait
+        "data": (((0.39, 0.80, 0.385, 0.435), (0.39, 0.70, 0.50, 0.825), (0.715, 0.835, 0.565, 0.84)), 0.41),
+        "bottom": (((0.39, 0.955, 0.875, 0.935),), 0.905),
+    },
+    "2003": {
+        "title": (((0.05, 0.95, 0.04, 0.195),), 0.075),
+        "portrait": (((0.635, 0.93, 0.21, 0.82),), 0.5),
+        "names": (((0.05, 0.46, 0.235, 0.46),), 0.27),
+        "data": (((0.05, 0.45, 0.495, 0.845),), 0.525),
+        "number": (((0.60, 0.93, 0.875, 0.935),), 0.905),
+    },
+}
+_TEMPLATE_FONTS = {"zh": ("sans_sc", "serif_sc", "sans_tc", "serif_tc"), "latin": ("dejavu_sans", "dejavu_serif"),
+                   "label": ("serif", "sans_sc", "sans_tc"), "label_en": ("dejavu_sans", "dejavu_serif")}
+
+
+def hk_template(rng: random.Random, layout: str):
+    """Another printer's or year's card of `layout` (vary.random_template): blocks moved by up to
+    +-5% of the card, rows and fonts scaled by up to +-10%, other faces, framed too large or small."""
+    return random_template(rng, _BLOCKS[layout], 1.0, 1.0, fonts=_TEMPLATE_FONTS, fixed=("portrait",))
 
 
 def hk_portrait_box(layout: str) -> tuple[float, float, float, float]:
@@ -575,9 +634,17 @@ def make_hk_sample(seed: int, condition: str, layout: str | None = None
         raise ValueError(f"unknown condition {condition!r}; expected one of {HK_CONDITIONS}")
     rng = random.Random(seed * 1_000_003 + 852)
     person = random_hk_person(rng, layout)
-    card = render_hk_front(person, rng)
+    # "layout": a photo of a card from another printer or year (hk_template), drawn from a
+    # generator of its own, so the seed's person and camera stay those of the other conditions
+    vrng = random.Random(seed * 7919 + 853)
+    template = hk_template(vrng, person.layout) if condition == "layout" else PLAIN
+    card = render_hk_front(person, rng, template)
     if condition == "thumb":
         photo, corners = capture_thumb(card, rng)
+    elif condition == "layout":
+        framed, quad = frame_card(card, template.frame, vrng)
+        photo, c = capture(framed, "photo", rng, ref_width=card.shape[1])
+        corners = map_corners(c, framed.shape, quad)
     else:
         photo, corners = capture(card, condition, rng)
     return photo, person, corners

@@ -40,9 +40,11 @@ from . import data
 from .camera import CONDITIONS, capture, capture_two
 from .person import TODAY, _add_years, _age_on, _random_date, id_check_char, random_person
 from .render import _portrait, _star, draw_text, font, text_width, wrap_text
+from .vary import PLAIN, Plain, frame_card, map_corners, random_template
 
 PAGE_W, PAGE_H = 880, 600  # 88 x 60 mm at 10 px/mm
 LAYOUTS = ("new", "old")
+LICENCE_CONDITIONS = (*CONDITIONS, "layout")
 SIDES = ("front", "back", "both")
 
 # Legal classes (GA/T 准驾车型 codes).
@@ -387,8 +389,11 @@ def _stamp(img: np.ndarray, mask: Image.Image, x0: int, y0: int, rng: random.Ran
 
 
 def _label(d, rng, boxes: _Boxes, x: float, yc: float, cn: str, en: str, lf, ef, col, key: str | None = None,
-           stacked: bool = True) -> float:
-    """Bilingual label: Chinese with the English below it (stacked) or after it. Returns right x."""
+           stacked: bool = True, english: bool = True) -> float:
+    """Bilingual label: Chinese with the English below it (stacked) or after it; or Chinese only
+    (english=False: a third-party template). Returns right x."""
+    if not english:
+        return draw_text(d, x, yc, cn, lf, col, spacing=rng.uniform(0, 2))
     if stacked:
         x1 = draw_text(d, x, yc - 0.32 * lf.size, cn, lf, col, spacing=rng.uniform(0, 2))
         x2 = draw_text(d, x, yc + 0.55 * lf.size, en, ef, col, latin=True)
@@ -406,126 +411,146 @@ def _box_fill(rng: random.Random) -> tuple[int, int, int]:
     return rng.choice([(70, 55, 80), (95, 80, 110), (60, 60, 70), (120, 60, 70), (80, 70, 95)])
 
 
-def _zhenghao_box(d, rng, x0: float, yc: float, size: int) -> float:
-    """Small dark box with white 证号; returns its right edge."""
+def _zhenghao_box(d, rng, x0: float, yc: float, size: int, boxed: bool = True, col=(40, 40, 40)) -> float:
+    """Small dark box with white 证号 (or, not boxed, a plain 证号 label); returns its right edge."""
     f = font(rng.choice(("sans", "serif_bold", "wqy")), size)
     w = text_width("证号", f) + size * 0.9
     h = size * 1.45
-    d.rectangle([x0, yc - h / 2, x0 + w, yc + h / 2], fill=_box_fill(rng))
+    fill = _box_fill(rng)
+    if not boxed:
+        return draw_text(d, x0, yc, "证号", f, col, spacing=size * 0.1) + size * 0.3
+    d.rectangle([x0, yc - h / 2, x0 + w, yc + h / 2], fill=fill)
     draw_text(d, x0 + size * 0.45, yc, "证号", f, (245, 245, 245), spacing=size * 0.1)
     return x0 + w
 
 
-def _render_front(lic: Licence, rng: random.Random) -> tuple[np.ndarray, dict]:
+def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
     nrng = np.random.default_rng(rng.getrandbits(63))
     img = _security_bg(rng, nrng, back=False)
     im = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     boxes = _Boxes()
+    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
+    eng = t.labels != "cn_only"
     gx, gy = _j(rng, 5), _j(rng, 5)
     lab_c = tuple(int(rng.uniform(25, 60)) for _ in range(3))
     ink = _ink(rng)
-    lkey = rng.choice(LABEL_FONTS)
-    lf = font(lkey, rng.randint(19, 21))
-    ef = font(lkey, rng.randint(10, 12))
-    vkey = rng.choice(VALUE_FONTS)
-    vsize = rng.randint(27, 30)
+    lkey = t.font("label", rng.choice(LABEL_FONTS))
+    lf = font(lkey, t.fs(rng.randint(19, 21)))
+    ef = font(lkey, t.fs(rng.randint(10, 12)))
+    vkey = t.font("value", rng.choice(VALUE_FONTS))
+    vsize = t.fs(rng.randint(27, 30))
     vf = font(vkey, vsize)
-    nkey = rng.choice(NUM_FONTS)
+    df = font(t.font("date", vkey), vsize)  # the dates' face (the value face but in a template)
+    while df.size > 12 and text_width("0000-00-00", df) > 1.04 * text_width("0000-00-00", vf):
+        df = font(t.font("date", vkey), df.size - 1)  # a wider face is set smaller to fit the column
+    nkey = t.font("number", rng.choice(NUM_FONTS))
     dspace = rng.uniform(1, 4)
 
+    def after(label_right: float, x: float) -> float:
+        """A value starts right of its label, however much a template scaled the label."""
+        return x if t is PLAIN else max(x, label_right + 0.3 * lf.size)
+
     # Title + English subtitle, centred.
-    tf = font(rng.choice(("serif_bold", "serif_bold", "sans_bold")), rng.randint(35, 39))
+    tf = font(rng.choice(("serif_bold", "serif_bold", "sans_bold")), t.fs(rng.randint(35, 39)))
     title = "中华人民共和国机动车驾驶证"
     tsp = rng.uniform(0, 3)
     tw = text_width(title, tf, tsp)
-    _put(d, boxes, "title", PAGE_W / 2 - tw / 2 + gx, 50 + gy, title, tf, lab_c, spacing=tsp)
-    sf = font(rng.choice(("serif", "sans")), rng.randint(15, 17))
+    _put(d, boxes, "title", X("head", PAGE_W / 2) - tw / 2 + gx, Y("head", 50) + gy, title, tf, lab_c, spacing=tsp)
+    sf = font(rng.choice(("serif", "sans")), t.fs(rng.randint(15, 17)))
     sub = "Driving License of the People's Republic of China"
-    draw_text(d, PAGE_W / 2 - text_width(sub, sf) / 2 + gx, 87 + gy, sub, sf, lab_c, latin=True)
+    if eng:
+        draw_text(d, X("head", PAGE_W / 2) - text_width(sub, sf) / 2 + gx, Y("head", 87) + gy, sub, sf, lab_c,
+                  latin=True)
 
     # 证号 box + number.
-    bx1 = _zhenghao_box(d, rng, 238 + gx, 129 + gy, rng.randint(20, 22))
-    nf = font(nkey, rng.randint(29, 32))
-    _put(d, boxes, "number", bx1 + 16 + _j(rng, 3), 129 + gy + _j(rng), lic.number, nf, ink,
+    bx1 = _zhenghao_box(d, rng, X("head", 238) + gx, Y("head", 129) + gy, t.fs(rng.randint(20, 22)), eng, lab_c)
+    nf = font(nkey, t.fs(rng.randint(29, 32)))
+    _put(d, boxes, "number", bx1 + 16 + _j(rng, 3), Y("head", 129) + gy + _j(rng), lic.number, nf, ink,
          spacing=rng.uniform(1, 4), latin=True)
 
     # Row lines (fine printed rules under the rows).
     rule = tuple(int(c * 0.8) for c in lab_c) if rng.random() < 0.5 else (150, 165, 150)
     for y, x0, x1 in ((208, 36, 844), (258, 36, 844), (304, 36, 612)):
-        d.line([(x0 + gx, y + gy), (x1 + gx, y + gy)], fill=rule, width=1)
+        d.line([(X("rows", x0) + gx, Y("rows", y) + gy), (X("rows", x1) + gx, Y("rows", y) + gy)], fill=rule, width=1)
 
     # Row 1: name, sex, nationality.
-    yc = 183 + gy
-    _label(d, rng, boxes, 40 + gx, yc, "姓名", "Name", lf, ef, lab_c)
-    nmf = font(rng.choice(("serif_bold", "sans_bold", "wqy", vkey)), rng.randint(31, 35))
-    _put(d, boxes, "name", 140 + gx + _j(rng, 3), yc + _j(rng), lic.name, nmf, ink, spacing=rng.uniform(2, 8))
-    _label(d, rng, boxes, 400 + gx, yc, "性别", "Sex", lf, ef, lab_c)
-    _put(d, boxes, "sex", 488 + gx + _j(rng, 3), yc + _j(rng), lic.sex, vf, ink)
-    _label(d, rng, boxes, 560 + gx, yc, "国籍", "Nationality", lf, ef, lab_c)
-    _put(d, boxes, "nationality", 680 + gx + _j(rng, 3), yc + _j(rng), lic.nationality, vf, ink,
-         spacing=rng.uniform(0, 2))
+    yc = Y("rows", 183) + gy
+    r = _label(d, rng, boxes, X("rows", 40) + gx, yc, "姓名", "Name", lf, ef, lab_c, english=eng)
+    nmf = font(t.font("name", rng.choice(("serif_bold", "sans_bold", "wqy", vkey))), t.fs(rng.randint(31, 35)))
+    _put(d, boxes, "name", after(r, X("rows", 140) + gx) + _j(rng, 3), yc + _j(rng), lic.name, nmf, ink,
+         spacing=rng.uniform(2, 8))
+    r = _label(d, rng, boxes, X("rows", 400) + gx, yc, "性别", "Sex", lf, ef, lab_c, english=eng)
+    _put(d, boxes, "sex", after(r, X("rows", 488) + gx) + _j(rng, 3), yc + _j(rng), lic.sex, vf, ink)
+    r = _label(d, rng, boxes, X("rows", 560) + gx, yc, "国籍", "Nationality", lf, ef, lab_c, english=eng)
+    _put(d, boxes, "nationality", after(r, X("rows", 680) + gx) + _j(rng, 3), yc + _j(rng), lic.nationality, vf,
+         ink, spacing=rng.uniform(0, 2))
 
     # Address: line 1 across the page, line 2 left of the photo.
-    yc = 236 + gy
-    _label(d, rng, boxes, 40 + gx, yc, "住址", "Address", lf, ef, lab_c)
-    ax = 128 + gx + _j(rng, 3)
-    first = wrap_text(lic.address, vf, 842 - ax)
+    yc = Y("rows", 236) + gy
+    r = _label(d, rng, boxes, X("rows", 40) + gx, yc, "住址", "Address", lf, ef, lab_c, english=eng)
+    ax = after(r, X("rows", 128) + gx) + _j(rng, 3)
+    first = wrap_text(lic.address, vf, X("rows", 842) - ax)
     line1 = first[0]
     rest = lic.address[len(line1):]
     _put(d, boxes, "address", ax, yc + _j(rng, 1), line1, vf, ink)
     if rest:
-        _put(d, boxes, "address", ax, 282 + gy + _j(rng, 1), rest, vf, ink)
+        _put(d, boxes, "address", ax, Y("rows", 282) + gy + _j(rng, 1), rest, vf, ink)
 
     # Photo at the right.
-    px0, py0 = int(628 + gx + _j(rng, 3)), int(264 + gy + _j(rng, 3))
+    px0, py0 = int(X("rows", 628) + gx + _j(rng, 3)), int(Y("rows", 264) + gy + _j(rng, 3))
     pw, ph = 214, 266
     por, mask = _portrait(rng, pw, ph)
     im.paste(por, (px0, py0), mask)
     boxes["photo"] = [px0, px0 + pw, py0, py0 + ph]
 
     # Middle column: birth, first issue, class.
-    lx, vx = 262 + gx, 402 + gx
-    _label(d, rng, boxes, lx, 357 + gy, "出生日期", "Date of Birth", lf, ef, lab_c)
-    _put(d, boxes, "birth", vx + _j(rng, 3), 357 + gy + _j(rng), lic.birth, vf, ink, spacing=dspace, latin=True)
-    _label(d, rng, boxes, lx, 414 + gy, "初次领证日期", "Date of First Issue", lf, ef, lab_c)
-    _put(d, boxes, "issue_date", vx + _j(rng, 3), 414 + gy + _j(rng), lic.issue_date, vf, ink, spacing=dspace,
-         latin=True)
-    _label(d, rng, boxes, lx, 471 + gy, "准驾车型", "Class", lf, ef, lab_c)
-    d.rectangle([396 + gx, 449 + gy, 604 + gx, 494 + gy], outline=rule, width=1)
-    cf = font(rng.choice(("serif_bold", "sans_bold", vkey)), rng.randint(31, 35))
+    lx, vx = X("middle", 262) + gx, X("middle", 402) + gx
+    r = _label(d, rng, boxes, lx, Y("middle", 357) + gy, "出生日期", "Date of Birth", lf, ef, lab_c, english=eng)
+    _put(d, boxes, "birth", after(r, vx) + _j(rng, 3), Y("middle", 357) + gy + _j(rng), lic.birth, df, ink,
+         spacing=dspace, latin=True)
+    r = _label(d, rng, boxes, lx, Y("middle", 414) + gy, "初次领证日期", "Date of First Issue", lf, ef, lab_c,
+               english=eng)
+    _put(d, boxes, "issue_date", after(r, vx) + _j(rng, 3), Y("middle", 414) + gy + _j(rng), lic.issue_date, df, ink,
+         spacing=dspace, latin=True)
+    _label(d, rng, boxes, lx, Y("middle", 471) + gy, "准驾车型", "Class", lf, ef, lab_c, english=eng)
+    d.rectangle([X("middle", 396) + gx, Y("middle", 449) + gy, X("middle", 604) + gx, Y("middle", 494) + gy],
+                outline=rule, width=1)
+    cf = font(t.font("date", rng.choice(("serif_bold", "sans_bold", vkey))), t.fs(rng.randint(31, 35)))
     cw = text_width(lic.class_, cf, 2)
-    _put(d, boxes, "class", 500 + gx - cw / 2 + _j(rng, 4), 471 + gy + _j(rng), lic.class_, cf, ink, spacing=2,
-         latin=True)
+    _put(d, boxes, "class", X("middle", 500) + gx - cw / 2 + _j(rng, 4), Y("middle", 471) + gy + _j(rng), lic.class_,
+         cf, ink, spacing=2, latin=True)
 
     # Bottom row.
-    yc = 556 + gy
+    yc = Y("bottom", 556) + gy
     if lic.layout == "old":
-        _label(d, rng, boxes, 40 + gx, yc, "有效起始日期", "Valid From", lf, ef, lab_c)
-        _put(d, boxes, "valid_from", 178 + gx + _j(rng, 3), yc + _j(rng), lic.valid_from, vf, ink,
-             spacing=dspace, latin=True)
-        _label(d, rng, boxes, 420 + gx, yc, "有效期限", "Valid For", lf, ef, lab_c)
+        r = _label(d, rng, boxes, X("bottom", 40) + gx, yc, "有效起始日期", "Valid From", lf, ef, lab_c, english=eng)
+        _put(d, boxes, "valid_from", after(r, X("bottom", 178) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from, df,
+             ink, spacing=dspace, latin=True)
+        r = _label(d, rng, boxes, X("bottom", 420) + gx, yc, "有效期限", "Valid For", lf, ef, lab_c, english=eng)
         for_text = f"{lic.valid_years}年" if lic.valid_years else "长期"
-        _put(d, boxes, "valid_for", 520 + gx + _j(rng, 3), yc + _j(rng), for_text, vf, ink, spacing=1)
+        _put(d, boxes, "valid_for", after(r, X("bottom", 520) + gx) + _j(rng, 3), yc + _j(rng), for_text, vf, ink,
+             spacing=1)
     else:
-        _label(d, rng, boxes, 40 + gx, yc, "有效期限", "Valid Period", lf, ef, lab_c)
-        x = _put(d, boxes, "valid_from", 150 + gx + _j(rng, 3), yc + _j(rng), lic.valid_from, vf, ink,
-                 spacing=dspace, latin=True)
+        r = _label(d, rng, boxes, X("bottom", 40) + gx, yc, "有效期限", "Valid Period", lf, ef, lab_c, english=eng)
+        x = _put(d, boxes, "valid_from", after(r, X("bottom", 150) + gx) + _j(rng, 3), yc + _j(rng), lic.valid_from,
+                 df, ink, spacing=dspace, latin=True)
         x = draw_text(d, x + rng.uniform(8, 14), yc, "至", vf, ink) + rng.uniform(8, 14)
-        _put(d, boxes, "valid_to", x, yc + _j(rng), lic.valid_to, vf, ink,
-             spacing=dspace if lic.valid_to != "长期" else 1, latin=lic.valid_to != "长期")
+        long_term = lic.valid_to == "长期"
+        _put(d, boxes, "valid_to", x, yc + _j(rng), lic.valid_to, vf if long_term else df, ink,
+             spacing=1 if long_term else dspace, latin=not long_term)
 
     out = np.asarray(im, np.float32).copy()
     # Seal, multiply-blended over the text at the lower left.
     if lic.layout == "new":
         diam = rng.randint(186, 204)
-        cx, cy = rng.uniform(118, 185) + gx, rng.uniform(400, 445) + gy
+        cx, cy = X("seal", rng.uniform(118, 185)) + gx, Y("seal", rng.uniform(400, 445)) + gy
         mask = _round_seal(rng, lic.issuing_authority, diam, center_text=rng.random() < 0.5)
         x0, y0 = int(cx - diam / 2), int(cy - diam / 2)
         side = diam
     else:
         side = rng.randint(186, 206)
-        x0, y0 = int(rng.uniform(26, 70) + gx), int(rng.uniform(312, 342) + gy)
+        x0, y0 = int(X("seal", rng.uniform(26, 70)) + gx), int(Y("seal", rng.uniform(312, 342)) + gy)
         mask = _square_seal(rng, lic.issuing_authority, side)
     if rng.random() < 0.6:
         mask = mask.rotate(rng.uniform(-6, 6), resample=Image.BICUBIC)
@@ -544,59 +569,70 @@ def _barcode(d, rng, x0: float, y0: float, w: float, h: float, col) -> None:
         x += bw
 
 
-def _render_back(lic: Licence, rng: random.Random) -> tuple[np.ndarray, dict]:
+def _render_back(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
     nrng = np.random.default_rng(rng.getrandbits(63))
     img = _security_bg(rng, nrng, back=True)
     im = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     boxes = _Boxes()
+    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
+    eng = t.labels != "cn_only"
     gx, gy = _j(rng, 5), _j(rng, 5)
     lab_c = tuple(int(rng.uniform(25, 60)) for _ in range(3))
     ink = _ink(rng)
-    lkey = rng.choice(LABEL_FONTS)
-    lf = font(lkey, rng.randint(19, 21))
-    ef = font(lkey, rng.randint(10, 12))
-    vkey = rng.choice(VALUE_FONTS)
-    vf = font(vkey, rng.randint(27, 30))
+    lkey = t.font("label", rng.choice(LABEL_FONTS))
+    lf = font(lkey, t.fs(rng.randint(19, 21)))
+    ef = font(lkey, t.fs(rng.randint(10, 12)))
+    vkey = t.font("value", rng.choice(VALUE_FONTS))
+    vsize = t.fs(rng.randint(27, 30))
+
+    def after(label_right: float, x: float) -> float:
+        """A value starts right of its label, however much a template scaled the label."""
+        return x if t is PLAIN else max(x, label_right + 0.3 * lf.size)
 
     title = "中华人民共和国机动车驾驶证副页" if rng.random() < 0.75 else "机动车驾驶证副页"
-    tf = font(rng.choice(("serif_bold", "serif_bold", "sans_bold")), rng.randint(34, 37) if len(title) > 10 else 40)
+    tf = font(rng.choice(("serif_bold", "serif_bold", "sans_bold")),
+              t.fs(rng.randint(34, 37) if len(title) > 10 else 40))
     tsp = rng.uniform(0, 3)
-    _put(d, boxes, "title", PAGE_W / 2 - text_width(title, tf, tsp) / 2 + gx, 58 + gy, title, tf, lab_c,
-         spacing=tsp)
+    _put(d, boxes, "title", X("head", PAGE_W / 2) - text_width(title, tf, tsp) / 2 + gx, Y("head", 58) + gy, title,
+         tf, lab_c, spacing=tsp)
 
-    bx1 = _zhenghao_box(d, rng, 40 + gx, 135 + gy, rng.randint(20, 22))
-    nf = font(rng.choice(NUM_FONTS), rng.randint(29, 32))
-    _put(d, boxes, "number", bx1 + 16 + _j(rng, 3), 135 + gy + _j(rng), lic.number, nf, ink,
+    bx1 = _zhenghao_box(d, rng, X("head", 40) + gx, Y("head", 135) + gy, t.fs(rng.randint(20, 22)), eng, lab_c)
+    nf = font(t.font("number", rng.choice(NUM_FONTS)), t.fs(rng.randint(29, 32)))
+    _put(d, boxes, "number", bx1 + 16 + _j(rng, 3), Y("head", 135) + gy + _j(rng), lic.number, nf, ink,
          spacing=rng.uniform(1, 4), latin=True)
 
     rule = tuple(int(c * 0.8) for c in lab_c) if rng.random() < 0.5 else (150, 165, 150)
     for y in (162, 226):
-        d.line([(36 + gx, y + gy), (844 + gx, y + gy)], fill=rule, width=1)
+        d.line([(X("rows", 36) + gx, Y("rows", y) + gy), (X("rows", 844) + gx, Y("rows", y) + gy)], fill=rule,
+               width=1)
 
-    yc = 198 + gy
-    _label(d, rng, boxes, 40 + gx, yc, "姓名", "Name", lf, ef, lab_c)
-    nmf = font(rng.choice(("serif_bold", "sans_bold", "wqy", vkey)), rng.randint(30, 34))
-    _put(d, boxes, "name", 130 + gx + _j(rng, 3), yc + _j(rng), lic.name, nmf, ink, spacing=rng.uniform(2, 8))
-    _label(d, rng, boxes, 400 + gx, yc, "档案编号", "File No.", lf, ef, lab_c)
-    _put(d, boxes, "file_number", 502 + gx + _j(rng, 3), yc + _j(rng), lic.file_number, vf, ink,
-         spacing=rng.uniform(1, 4), latin=True)
+    yc = Y("rows", 198) + gy
+    r = _label(d, rng, boxes, X("rows", 40) + gx, yc, "姓名", "Name", lf, ef, lab_c, english=eng)
+    nmf = font(t.font("name", rng.choice(("serif_bold", "sans_bold", "wqy", vkey))), t.fs(rng.randint(30, 34)))
+    _put(d, boxes, "name", after(r, X("rows", 130) + gx) + _j(rng, 3), yc + _j(rng), lic.name, nmf, ink,
+         spacing=rng.uniform(2, 8))
+    r = _label(d, rng, boxes, X("rows", 400) + gx, yc, "档案编号", "File No.", lf, ef, lab_c, english=eng)
+    _put(d, boxes, "file_number", after(r, X("rows", 502) + gx) + _j(rng, 3), yc + _j(rng), lic.file_number,
+         font(t.font("date", vkey), vsize), ink, spacing=rng.uniform(1, 4), latin=True)
 
     # 记录 box.
-    d.rectangle([36 + gx, 250 + gy, 844 + gx, 572 + gy], outline=rule, width=2)
-    x = draw_text(d, 54 + gx, 282 + gy, "记录", lf, lab_c, spacing=rng.uniform(4, 10))
-    draw_text(d, x + 8, 284 + gy, "Record", ef, lab_c, latin=True)
-    rf = font(vkey, rng.randint(24, 27))
-    rx = 72 + gx + _j(rng, 3)
+    d.rectangle([X("record", 36) + gx, Y("record", 250) + gy, X("record", 844) + gx, Y("record", 572) + gy],
+                outline=rule, width=2)
+    x = draw_text(d, X("record", 54) + gx, Y("record", 282) + gy, "记录", lf, lab_c, spacing=rng.uniform(4, 10))
+    if eng:
+        draw_text(d, x + 8, Y("record", 284) + gy, "Record", ef, lab_c, latin=True)
+    rf = font(vkey, t.fs(rng.randint(24, 27)))
+    rx = X("record", 72) + gx + _j(rng, 3)
     lines: list[str] = []
     for item in record_lines(lic.record):
-        lines += wrap_text(item, rf, 808 - rx)
+        lines += wrap_text(item, rf, X("record", 808) - rx)
     assert len(lines) <= 4, lines
     pitch = rf.size * rng.uniform(1.6, 1.8)
     for i, line in enumerate(lines):
-        _put(d, boxes, "record", rx, 336 + gy + i * pitch, line, rf, ink)
+        _put(d, boxes, "record", rx, Y("record", 336) + gy + i * pitch * t.pitch, line, rf, ink)
     if rng.random() < 0.35:
-        _barcode(d, rng, 560 + gx, 500 + gy, 260, 50, (40, 40, 45))
+        _barcode(d, rng, X("record", 560) + gx, Y("record", 500) + gy, 260, 50, (40, 40, 45))
 
     out = np.asarray(im, np.float32).copy()
     out += nrng.standard_normal(out.shape, dtype=np.float32) * 1.0
@@ -607,14 +643,48 @@ def _to_bgr(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.clip(img, 0, 255).astype(np.uint8)[..., ::-1])
 
 
-def render_licence_front(lic: Licence, rng: random.Random) -> np.ndarray:
-    """Main page (正页), BGR uint8, PAGE_H x PAGE_W (600 x 880, 10 px/mm)."""
-    return _render_front(lic, rng)[0]
+def render_licence_front(lic: Licence, rng: random.Random, template: Plain = PLAIN) -> np.ndarray:
+    """Main page (正页), BGR uint8, PAGE_H x PAGE_W (600 x 880, 10 px/mm); a `template`: another
+    printer's or a third party's page (licence_template)."""
+    return _render_front(lic, rng, template)[0]
 
 
-def render_licence_back(lic: Licence, rng: random.Random) -> np.ndarray:
+def render_licence_back(lic: Licence, rng: random.Random, template: Plain = PLAIN) -> np.ndarray:
     """Second page (副页), BGR uint8, PAGE_H x PAGE_W."""
-    return _render_back(lic, rng)[0]
+    return _render_back(lic, rng, template)[0]
+
+
+# Text blocks of each page that a template moves (px of the page): the printed extents
+# (x0, x1, y0, y1) and the row the block's rows spread about. The photo moves with the rows above
+# it; the seal's extent is its middle (a stamp may run off the page, and over the text it does).
+_FRONT_BLOCKS = {
+    "head": (((165, 715, 26, 147),), 50),
+    "rows": (((36, 844, 163, 252), (36, 612, 252, 306), (626, 844, 261, 533)), 183),
+    "middle": (((258, 608, 335, 496),), 357),
+    "seal": (((70, 240, 340, 500),), 422),
+    "bottom": (((36, 612, 536, 578),), 556),
+}
+_BACK_BLOCKS = {
+    "head": (((36, 745, 36, 152),), 58),
+    "rows": (((36, 844, 161, 227),), 198),
+    "record": (((36, 844, 249, 573),), 282),
+}
+# Chinese text keeps the installed Simplified-Chinese faces (render.py: no other is installed);
+# labels may be bold, numbers and dates come in other Latin faces
+_TEMPLATE_FONTS = {
+    "label": ("sans_bold", "serif_bold"),
+    "number": ("ocrb", "dejavu_sans", "dejavu_serif"),  # not DejaVu Sans Mono: its 0 is dotted
+    "date": ("ocrb", "dejavu_sans", "dejavu_serif"),
+}
+
+
+def licence_template(rng: random.Random, side: str):
+    """Another printer's or a third party's page (vary.random_template): blocks moved by up to
+    +-5% of the page, rows and fonts scaled by up to +-10%, other faces, framed too large or small;
+    one in three with Chinese-only labels and a plain 证号 label (third-party templates)."""
+    blocks = _FRONT_BLOCKS if side == "front" else _BACK_BLOCKS
+    return random_template(rng, blocks, PAGE_W, PAGE_H, fonts=_TEMPLATE_FONTS,
+                           label_styles=("stacked", "stacked", "cn_only"))
 
 
 # ------------------------------------------------------------------ plastic sleeve
@@ -706,16 +776,24 @@ def make_licence_sample(seed: int, side: str, condition: str, layout: str | None
     """
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}; expected one of {SIDES}")
-    if condition not in CONDITIONS:
-        raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
+    if condition not in LICENCE_CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; expected one of {LICENCE_CONDITIONS}")
     rng = random.Random(seed * 1_000_003 + 77)  # separate stream from make_sample(seed)
     lic = random_licence(rng, layout)
+    # "layout": pages of another printer or a third party (licence_template), drawn from a
+    # generator of their own, so the seed's holder, sleeve and camera stay those of the others
+    vrng = random.Random(seed * 7919 + 78)
+    templates = ((licence_template(vrng, "front"), licence_template(vrng, "back")) if condition == "layout"
+                 else (PLAIN, PLAIN))
     in_sleeve = rng.random() < 0.5 if sleeve is None else sleeve
     pages = []
     if side in ("front", "both"):
-        pages.append(render_licence_front(lic, rng))
+        pages.append(render_licence_front(lic, rng, templates[0]))
     if side in ("back", "both"):
-        pages.append(render_licence_back(lic, rng))
+        pages.append(render_licence_back(lic, rng, templates[1]))
+    if condition == "layout":
+        return _layout_photo(pages, templates if side == "both" else
+                             (templates[0] if side == "front" else templates[1],), in_sleeve, lic, rng, vrng)
     if in_sleeve:
         holder, quads = put_in_sleeve(pages, rng)
         # Size the photo by the page width (as for bare pages), not by the whole holder.
@@ -726,6 +804,25 @@ def make_licence_sample(seed: int, side: str, condition: str, layout: str | None
         pc = [c]
     else:
         photo, pc = capture_two(pages[0], pages[1], condition, rng)
+    corners = pc[0] if len(pc) == 1 else np.stack(pc).astype(np.float32)
+    return photo, lic, corners
+
+
+def _layout_photo(pages: list[np.ndarray], templates, in_sleeve: bool, lic: Licence, rng: random.Random,
+                  vrng: random.Random) -> tuple[np.ndarray, Licence, np.ndarray]:
+    """A photo of template pages; a bare page is framed too large or small (vary.frame_card)."""
+    if in_sleeve:
+        holder, quads = put_in_sleeve(pages, rng)
+        photo, corners = capture(holder, "photo", rng, ref_width=pages[0].shape[1])
+        pc = [_page_corners(corners, holder.shape, q) for q in quads]
+    else:
+        framed = [frame_card(page, t.frame, vrng) for page, t in zip(pages, templates)]
+        if len(pages) == 1:
+            photo, c = capture(framed[0][0], "photo", rng, ref_width=pages[0].shape[1])
+            shots = [c]
+        else:
+            photo, shots = capture_two(framed[0][0], framed[1][0], "photo", rng)
+        pc = [map_corners(c, img.shape, quad) for c, (img, quad) in zip(shots, framed)]
     corners = pc[0] if len(pc) == 1 else np.stack(pc).astype(np.float32)
     return photo, lic, corners
 
@@ -813,7 +910,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("out_dir", type=pathlib.Path)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1, help="first sample seed (samples use seed, seed+1, ...)")
-    ap.add_argument("--condition", choices=CONDITIONS, action="append")
+    ap.add_argument("--condition", choices=LICENCE_CONDITIONS, action="append")
     ap.add_argument("--side", choices=SIDES, action="append")
     ap.add_argument("--quality", type=int, default=95)
     args = ap.parse_args(argv)

@@ -21,6 +21,11 @@ _FONT_FILES = {
     "serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     "serif_bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
     "ocrb": ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", 0),
+    # Latin faces for the `layout` condition's templates (tools/cardgen/vary.py). No other
+    # Simplified-Chinese face is installed: the JP/KR/TC faces of the Noto collections draw some
+    # of the same code points in other forms (静 as 靜), which a reader may not be asked to read
+    "dejavu_sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+    "dejavu_serif": ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0),
 }
 
 VALUE_FONTS = ("wqy", "sans", "serif")

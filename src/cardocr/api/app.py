@@ -41,6 +41,7 @@ from cardocr.aksk import SignatureVerifier
 from cardocr.api import docs, huawei_auth, huawei_iam, huawei_ocr
 from cardocr.api.common import Reader, log_access, log_error
 from cardocr.auth import Authenticator, Clock
+from cardocr.console import router as console_router
 from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
@@ -252,6 +253,7 @@ def create_app(
     app.include_router(huawei_auth.router)
     app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
+    app.include_router(console_router)  # the web console at /: a client of the routes above
     docs.install(app)
     app.add_middleware(RequestIdMiddleware, metrics=inference.metrics,
                        retry_after=settings.limits.retry_after_seconds)

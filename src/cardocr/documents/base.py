@@ -29,6 +29,7 @@ from .checks import (
     region_known,
     sex_from_number,
 )
+from .checks.surnames import choose_surname
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -118,6 +119,19 @@ def strip_label(text: str, label: str) -> str:
         if text.startswith(label[-k:]) and len(text) > k:
             return text[k:]
     return text
+
+
+def read_name(zone: ZoneText, charset: list[str], reading: Reading, label: str = "姓名") -> Field:
+    """A Mainland name: CJK and the middle dot, a label's tail dropped, and a first character
+    that is no surname and was read without confidence chosen from the surnames the pixels
+    support (checks.surnames)."""
+    line = decode_zone(zone, charset, "{cjk}·")
+    value = strip_label(line.text, label)
+    if value == line.text:
+        value, chosen = choose_surname(line, charset)
+        if chosen:
+            reading.corrections.append(("name", "closed list of surnames"))
+    return Field(value, line_conf(line), zone.quad)
 
 
 def decode_zone(zone: ZoneText, charset: list[str], spec: str) -> Line:

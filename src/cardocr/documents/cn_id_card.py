@@ -34,14 +34,18 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_name,
     read_zones,
     shifted,
     strip_label,
     text_value,
 )
-from .checks import ETHNIC_GROUPS, birth_from_number, parse_date, sex_from_number
+from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
+from .checks.address import choose_prefix
 from .checks.authority import similar_authorities
 from .contract import DocumentType
+from .identify import ANOTHER_DOCUMENT
+from .identify import identify as identify_lines
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
 
 NAME = "id-card"
@@ -104,6 +108,10 @@ class Layout:
     # right of the middle, where the front has its portrait and no text
     BACK_TITLE_MAX_Y = 0.45
     BACK_TITLE_MIN_W = 0.25
+    # another document's title (a licence's, a Hong Kong card's) is a line this wide this
+    # high up; neither ID side prints one that another document's landmarks name
+    TITLE_MAX_Y = 0.3
+    TITLE_MIN_W = 0.3
 
 
 DIGITS = "0123456789"
@@ -133,9 +141,37 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
 
 
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
-    if side == "back":
-        return _read_back(card, engine)
-    return _read_front(card, engine)
+    reading = _read_back(card, engine) if side == "back" else _read_front(card, engine)
+    if not _plausible(reading):
+        other = _titled_as_another(card, engine)
+        if other:  # nothing read, and the pipeline told whose card it is (it answers "no card")
+            reading = Reading(NAME, side, {name: Field("", 0.0) for name in FIELDS[side]})
+            reading.meta[ANOTHER_DOCUMENT] = other
+    return reading
+
+
+def _plausible(reading: Reading) -> bool:
+    """What any readable ID side gives: a back an authority named as one or a calendar start
+    of validity, a front a number of the right shape or a calendar birth date."""
+    f = reading.fields
+    if reading.side == "back":
+        return text_value(f["authority"]).endswith("局") or parse_date(text_value(f["valid_from"])) is not None
+    return bool(re.fullmatch(r"\d{17}[\dX]", text_value(f["number"]))) or parse_date(text_value(f["birth"])) is not None
+
+
+def _titled_as_another(card: Card, engine: OcrEngine) -> str | None:
+    """A licence page or a Hong Kong card sent to this document's endpoint: the widest line
+    near the top (the back's 中华人民共和国; the front has none that wide) is read, and a title
+    another document prints there (documents.identify) means the card is not this one. One
+    short recognition, only for a reading that is not plausible."""
+    top = [q for q in card.boxes if q[:, 1].mean() < Layout.TITLE_MAX_Y * CARD_H
+           and np.ptp(q[:, 0]) > Layout.TITLE_MIN_W * CARD_W]
+    if not top:
+        return None
+    q = max(top, key=lambda b: np.ptp(b[:, 0]))
+    line = engine.recognize([crop_box(card.image, *q.min(axis=0), *q.max(axis=0))])[0]
+    told = identify_lines([line.text])
+    return told[0] if told is not None and told[0] != NAME else None
 
 
 # -- front ---------------------------------------------------------------------------------
@@ -183,8 +219,7 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
 
     # nothing printed (a blank or wrong card) stays empty; otherwise the likelier of the two
     sex, sex_conf = closed_choice(z["sex"], cs, ["男", "女"]) if decode_zone(z["sex"], cs, "男女").text else ("", 0.0)
@@ -192,7 +227,12 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
 
     eth_read = decode_zone(z["ethnicity"], cs, "{cjk}")
     eth, eth_conf = eth_read.text, line_conf(eth_read)
-    if eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
+    # the label's tail (族, or a misread of it) merged into the value's box: the group is
+    # what follows it
+    group = group_after_label(eth)
+    if group:
+        eth = group
+    elif eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
         choice, share = closed_choice(z["ethnicity"], cs, list(ETHNIC_GROUPS))
         if choice:
             eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
@@ -209,6 +249,11 @@ def _read_front(card: Card, engine: OcrEngine) -> Reading:
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
+    if addr_lines and address.startswith(addr_lines[0].text.replace(" ", "")):  # no label left
+        start, chosen = choose_prefix(addr_lines[0], cs)
+        if chosen:
+            address = start + address[len(addr_lines[0].text.replace(" ", "")):]
+            reading.corrections.append(("address", "division names"))
     fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 

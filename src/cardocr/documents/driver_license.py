@@ -44,15 +44,16 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_name,
     read_zones,
     shifted,
     strip_label,
     text_value,
 )
-from .checks import add_years, fmt, parse_date
 from .checks.licence_authority import local_authorities
 from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_list
 from .contract import DocumentType
+from .licence_dates import parse_date_as_read, parse_validity, start_after_issue
 from .licence_seal import read_seal
 
 NAME = "driver-license"
@@ -261,8 +262,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
         return _empty("front")
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
 
     sex, sex_conf = ("", 0.0)
     if decode_zone(z["sex"], cs, "男女").text:
@@ -284,13 +284,14 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 
     for key in ("birth", "issue_date"):
         line = decode_zone(z[key], cs, DATE_CHARS + "证日期")
-        fields[key] = Field(_parse_date(line.text), line_conf(line), z[key].quad)
+        fields[key] = Field(parse_date_as_read(line.text), line_conf(line), z[key].quad)
 
     cls, cls_conf = _read_class(z["class"], cs)
     fields["class"] = Field(cls, cls_conf, z["class"].quad)
 
     v = decode_zone(z["validity"], cs, VALIDITY_CHARS)
-    start, end = _parse_validity(v.text)
+    v = start_after_issue(v, text_value(fields["issue_date"]), cs, reading)
+    start, end = parse_validity(v.text)
     conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
@@ -322,8 +323,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("back")
     fields["number"] = Field(number, number_conf, z["number"].quad)
-    name = decode_zone(z["name"], cs, "{cjk}·")
-    fields["name"] = Field(strip_label(name.text, "姓名"), line_conf(name), z["name"].quad)
+    fields["name"] = read_name(z["name"], cs, reading)
     fn = decode_zone(z["file_number"], cs, DIGITS + "号")
     digits = re.sub(r"\D", "", fn.text)
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
@@ -353,36 +353,6 @@ def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:
     """The 证号 (the holder's ID number, or a Hong Kong, Macao or Taiwan resident's with its
     SAR prefix); a 19th character, a label fragment read as a digit at either end, is dropped."""
     return choose_number(line, reading, SAR_PREFIX, drop_stray_digit=True)
-
-
-def _parse_date(text: str) -> str:
-    m = re.search(r"(\d{4})-?(\d{1,2})-?(\d{1,2})", text)
-    if not m:
-        return ""
-    y, mo, d = m.groups()
-    return f"{y}-{int(mo):02d}-{int(d):02d}"
-
-
-def _parse_validity(text: str) -> tuple[str, str]:
-    t = text.replace(" ", "")
-    dates = list(re.finditer(r"(\d{4})-?(\d{2})-?(\d{2})", t))
-    if not dates:
-        return "", ""
-    m = dates[0]
-    start = f"{m[1]}-{m[2]}-{m[3]}"
-    rest = t[m.end():]
-    if len(dates) >= 2:
-        m2 = dates[1]
-        return start, f"{m2[1]}-{m2[2]}-{m2[3]}"
-    years = re.search(r"(\d{1,2})年", rest)
-    if years:
-        n = int(years[1])
-        n = min((6, 10), key=lambda k: abs(k - n)) if n not in (6, 10) else n
-        d = parse_date(start)
-        return start, fmt(add_years(d, n)) if d else ""
-    if "长" in rest or rest.endswith("期"):
-        return start, "长期"
-    return start, ""
 
 
 def _cross_check_front(reading: Reading) -> None:

@@ -7,7 +7,7 @@ GB/T 3304 (codes 01..56; the index + 1 is the code).
 
 from __future__ import annotations
 
-__all__ = ["ETHNIC_GROUPS", "is_ethnic_group"]
+__all__ = ["ETHNIC_GROUPS", "group_after_label", "is_ethnic_group"]
 
 ETHNIC_GROUPS: tuple[str, ...] = (
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜",
@@ -34,3 +34,12 @@ def is_ethnic_group(s: str) -> bool:
     (True, True, False)
     """
     return isinstance(s, str) and s.strip() in _SET
+
+
+def group_after_label(text: str) -> str | None:
+    """The group name that ends ``text`` when ``text`` itself is none: what is left of the
+    label (族, or a misreading of it) merged into the value's box, e.g. ``族汉`` -> ``汉``.
+    No group name ends with another group's name, so the tail is never ambiguous."""
+    if text in _SET:
+        return None
+    return next((text[i:] for i in range(1, len(text)) if text[i:] in _SET), None)

@@ -1,0 +1,121 @@
+"""Closed lists and rules that choose among uncertain readings, on posterior matrices built by
+hand: a name's surname (documents.checks.surnames), an address's division names
+(documents.checks.address), a licence's start of validity under its seal
+(documents.licence_dates). Neither replaces a character read with confidence, nor a
+reading the pixels do not support."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cardocr.documents.checks.address import address_prefixes, choose_prefix
+from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
+from cardocr.documents.licence_dates import start_after_issue
+from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
+from cardocr.ocr.engine import get_engine
+from cardocr.types import Reading
+
+
+@pytest.fixture(scope="module")
+def charset() -> list[str]:
+    return get_engine().charset
+
+
+def _line(charset, steps, spec="{cjk}·"):
+    index = char_index(charset)
+    m = np.full((len(steps) * 2, len(charset)), 1e-9, np.float32)
+    for t, step in enumerate(steps):  # each character, then a blank frame
+        for ch, p in step.items():
+            m[2 * t, index[ch]] = p
+        m[2 * t, BLANK] = max(0.0, 1.0 - sum(step.values()))
+        m[2 * t + 1, BLANK] = 1.0
+    m /= m.sum(axis=1, keepdims=True)
+    return greedy_decode(m, charset, alphabet(charset, spec))
+
+
+def test_an_uncertain_first_character_that_is_no_surname_takes_the_surname_the_pixels_support(charset):
+    line = _line(charset, [{"新": 0.5, "靳": 0.4}, {"铭": 0.99}])
+    assert line.text == "新铭"
+    assert choose_surname(line, charset) == ("靳铭", True)
+
+
+def test_a_sure_reading_stays_as_read(charset):
+    line = _line(charset, [{"新": 0.97, "靳": 0.02}, {"铭": 0.99}])
+    assert choose_surname(line, charset) == ("新铭", False)
+
+
+def test_a_surname_read_stays_even_when_unsure(charset):
+    line = _line(charset, [{"王": 0.5, "玉": 0.45}, {"芳": 0.99}])
+    assert choose_surname(line, charset) == ("王芳", False)
+
+
+def test_no_surname_the_pixels_support_leaves_the_reading(charset):
+    # 袜 read without confidence, but no surname has any weight in those frames
+    line = _line(charset, [{"袜": 0.6}, {"林": 0.99}])
+    assert choose_surname(line, charset) == ("袜林", False)
+
+
+def test_the_list():
+    assert {"王", "李", "张", "靳", "肖", "付"} <= SINGLE
+    assert "欧阳" in COMPOUND and is_surname_start("欧阳娜娜") and not is_surname_start("新铭")
+
+
+# -- the start of an address (documents.checks.address) --------------------------------------
+
+def _text_line(charset, text, doubt):
+    """A line that reads `text`; at the positions in `doubt` (index -> (char read, the
+    printed char)) the recogniser was unsure between the two."""
+    steps = []
+    for i, c in enumerate(text):
+        if i in doubt:
+            read, printed = doubt[i]
+            steps.append({read: 0.5, printed: 0.4})
+        else:
+            steps.append({c: 0.99})
+    return _line(charset, steps, "{cjk}0123456789")
+
+
+def test_an_uncertain_division_name_is_chosen_from_the_table(charset):
+    line = _text_line(charset, "西川省成都市金牛区友谊路623号", {0: ("西", "四")})
+    assert line.text == "西川省成都市金牛区友谊路623号"
+    assert choose_prefix(line, charset) == ("四川省成都市金牛区友谊路623号", True)
+
+
+def test_a_known_start_stays_even_with_doubt_after_it(charset):
+    line = _text_line(charset, "北京市海淀区团结街338号", {6: ("团", "田")})
+    assert choose_prefix(line, charset) == ("北京市海淀区团结街338号", False)
+
+
+def test_a_sure_start_is_never_replaced(charset):
+    line = _text_line(charset, "西川省成都市金牛区友谊路", {})
+    assert choose_prefix(line, charset) == ("西川省成都市金牛区友谊路", False)
+
+
+def test_the_table_holds_each_level():
+    names = set(address_prefixes())
+    assert {"四川省", "四川省成都市", "四川省成都市金牛区", "北京市海淀区", "新疆维吾尔自治区"} <= names
+
+
+# -- a licence's start of validity under the seal (documents.licence_dates) -------------------
+
+def _date_line(charset, text, doubt):
+    steps = [{c: 0.99} if i not in doubt else {doubt[i][0]: 0.5, doubt[i][1]: 0.4} for i, c in enumerate(text)]
+    return _line(charset, steps, "0123456789-")
+
+
+def test_a_start_before_the_first_issue_takes_the_year_of_the_issue_or_a_renewal(charset):
+    reading = Reading("driver-license", "front", {})
+    # 0098 cannot be (first issued 2016): the year is chosen whole, the month's doubt settled by the pixels
+    line = _date_line(charset, "0098-04-03", {0: ("0", "2"), 2: ("9", "1"), 6: ("4", "3")})
+    assert start_after_issue(line, "2016-03-03", charset, reading).text == "2016-04-03"
+    assert reading.corrections == [("valid_from", "starts at the first issue or a renewal")]
+
+
+def test_a_start_after_the_first_issue_or_read_with_confidence_stays(charset):
+    reading = Reading("driver-license", "front", {})
+    line = _date_line(charset, "2022-03-03", {2: ("2", "1")})
+    assert start_after_issue(line, "2016-03-03", charset, reading).text == "2022-03-03"
+    sure = _date_line(charset, "2010-03-03", {})  # before the issue, but every digit sure: as printed
+    assert start_after_issue(sure, "2016-03-03", charset, reading).text == "2010-03-03"
+    assert reading.corrections == []
