@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap run test fuzz bench
+.PHONY: bootstrap run test fuzz bench bench-scaling
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -25,3 +25,10 @@ fuzz: bootstrap
 
 bench: bootstrap
 	$(PY) -m bench.run
+
+# the service under load through its HTTP API (bench/scaling.py): cardocr serve pinned to 1 and
+# 2 cores with taskset, saturation and 4x overload, today's server (git main) alongside; about
+# 6 minutes on a quiet 2-core machine, so not part of `make bench`. SCALING_FLAGS=--full for the
+# issue's 2-minute overload run.
+bench-scaling: bootstrap
+	$(PY) -m bench.run --scaling $(SCALING_FLAGS)

@@ -530,7 +530,17 @@ def main() -> None:
                     help="matched defect pairs per quality signal, from tools.cardgen.defects.HELDOUT_SEED (0: none)")
     ap.add_argument("--signals-only", action="store_true",
                     help="run only the signals section and splice it into --out")
-    args = ap.parse_args()
+    ap.add_argument("--scaling", action="store_true",
+                    help="run only the serving benchmark (bench/scaling.py; its own flags follow) and splice "
+                         "its section into --out")
+    args, rest = ap.parse_known_args()
+    if args.scaling:
+        from bench import scaling
+
+        scaling.main([*rest, "--out", str(args.out)])
+        return
+    if rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
     from cardocr.ocr import get_engine
 
     get_engine()  # load models before timing
@@ -588,7 +598,10 @@ def main() -> None:
     for doc_type, result in stored.items():
         text = sections.get(doc_type) or report(doc_type, result, None)
         parts.append(text + f"\n_Run: {result.get('when', 'earlier')}._\n")
-    args.out.write_text("\n".join(parts))
+    from bench.scaling import section_of  # the serving section (make bench-scaling) is kept as it was
+
+    serving = section_of(args.out.read_text()) if args.out.exists() else ""
+    args.out.write_text("\n".join(parts) + ("\n" + serving if serving else ""))
     last.write_text(json.dumps(stored))
 
 

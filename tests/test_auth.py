@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -165,7 +166,11 @@ def test_settings_defaults_and_env(monkeypatch):
     monkeypatch.delenv("CARDOCR_CONFIG", raising=False)
     monkeypatch.setenv("CARDOCR_PORT", "9123")
     s = Settings()
-    assert s.host == "127.0.0.1" and s.port == 9123 and s.workers == 2
+    assert s.host == "127.0.0.1" and s.port == 9123
+    cores = len(os.sched_getaffinity(0))  # one inference worker per usable core, the cores shared out
+    assert s.workers == cores and s.engine_threads is None and s.engine_threads_per_worker == 1
+    monkeypatch.setenv("CARDOCR_WORKERS", "1")
+    assert Settings().workers == 1 and Settings().engine_threads_per_worker == cores
     assert s.limits.url_fetch_timeout_seconds == 10 and s.limits.max_download_bytes == 10 * 2**20
     assert s.accounts == [Account(user="cardocr", password="cardocr-dev", domain="cardocr",
                                   project_id="0000000000000000000000000000dev0",

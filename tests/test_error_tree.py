@@ -33,6 +33,7 @@ def test_tree_is_complete():
         "ProjectForbidden", "BadCredentials", "Overloaded", "BadHttpRequest", "HeadersTooLarge",
         "RequestTimeout", "SignatureMalformed", "AccessKeyUnknown", "SignatureMismatch", "SignatureExpired",
         "NoSuchKey", "NoSuchBucket", "DigestMismatch", "RangeNotSatisfiable", "RequestExpired",
+        "DeadlineExceeded", "WorkerLost",
     }
     assert names == documented
     assert len(names) == len(LEAVES)
@@ -65,6 +66,10 @@ def test_leaf_codes(leaf):
         assert leaf.status == 500 and code == "ModelArts.4505"
     elif leaf is errors.Overloaded:
         assert leaf.status == 503 and code == "ModelArts.4401"
+    elif leaf is errors.DeadlineExceeded:
+        assert leaf.status == 504 and code == "ModelArts.4402"
+    elif leaf is errors.WorkerLost:
+        assert leaf.status == 503 and code == "ModelArts.4403"
     else:
         assert leaf.status == 400
 

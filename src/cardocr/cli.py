@@ -105,7 +105,7 @@ def recognize(
     from cardocr.settings import load_settings
 
     settings = load_settings(config=config)
-    engine = get_engine(settings.engine_threads)
+    engine = get_engine(settings.engine_threads_in_process)
     failed = False
     if len(images) == 1:
         ok, body = _recognize_file(images[0], doc_type, options, engine, settings.limits)
@@ -172,20 +172,25 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Bind address [env CARDOCR_HOST, default 127.0.0.1]."),
     port: int | None = typer.Option(None, "--port", help="Port [env CARDOCR_PORT, default 8080]."),
     config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
+    workers: int | None = typer.Option(None, "--workers", help="Inference worker processes "
+                                       "[env CARDOCR_WORKERS, default: the usable cores]."),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Run the HTTP APIs: Huawei OCR + IAM on `port`, Tencent COS (objects, CI IDCardOCR) on
     `cos_port`. Logs are JSON lines on stderr (cardocr.logs); the HTTP layer's limits come from
-    the settings' [limits] (cardocr.server)."""
+    the settings' [limits] (cardocr.server); readings run on `workers` processes, each with its
+    models loaded once (cardocr.serving), one pool for both listeners."""
     from cardocr.api.app import create_app
     from cardocr.cos.app import HTTP_ERRORS, create_cos_app
     from cardocr.logs import configure_logging
     from cardocr.server import serve_all, uvicorn_config
+    from cardocr.serving.inference import Inference
+    from cardocr.serving.workers import ProcessBackend
     from cardocr.settings import load_settings
 
     configure_logging(log_level)
     try:
-        settings = load_settings(host=host, port=port, config=config)
+        settings = load_settings(host=host, port=port, config=config, workers=workers)
     except Exception as exc:  # noqa: BLE001
         Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -194,9 +199,15 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    serve_all([uvicorn_config(create_app(settings), settings, log_level=log_level),
-               uvicorn_config(create_cos_app(settings), settings, log_level=log_level, port=settings.cos_port,
-                              wire=HTTP_ERRORS)])
+    logging.getLogger("cardocr").info("starting %d inference workers, %d onnxruntime threads each",
+                                      settings.workers, settings.engine_threads_per_worker)
+    # one pool of workers for every listener: each wire format's app is served on its own port
+    inference = Inference(ProcessBackend(settings.workers, settings.engine_threads_per_worker,
+                                         log_level=log_level), settings.limits)
+    listeners = [uvicorn_config(create_app(settings, inference=inference), settings, log_level=log_level),
+                 uvicorn_config(create_cos_app(settings, inference=inference), settings, log_level=log_level,
+                                port=settings.cos_port, wire=HTTP_ERRORS)]
+    serve_all(listeners, inference)
 
 
 def main() -> None:  # pragma: no cover

@@ -16,7 +16,9 @@ Huawei's and, where the Tencent format will use them, Tencent's.
     ├── ApiNotFound                   404 APIGW.0101     ResourceNotFound
     ├── MethodNotAllowed              405 APIGW.0101     UnsupportedOperation
     ├── InternalError                 500 ModelArts.4505 InternalError
-    ├── Overloaded                    503 ModelArts.4401 RequestLimitExceeded
+    ├── Overloaded                    503 ModelArts.4401 RequestLimitExceeded  (+ Retry-After)
+    ├── DeadlineExceeded              504 ModelArts.4402 RequestTimeout  (limits.request_deadline_seconds)
+    ├── WorkerLost                    503 ModelArts.4403 ServiceUnavailable (its inference worker died)
     ├── BadHttpRequest                400 APIGW.0201     InvalidRequest     (HTTP layer: unparseable)
     ├── HeadersTooLarge               494 APIGW.0201     RequestHeaderTooLarge
     ├── RequestTimeout                408 APIGW.0201     RequestTimeout     (head or body too slow)
@@ -117,10 +119,29 @@ class InternalError(CardOcrError):
 
 
 class Overloaded(CardOcrError):
-    """More connections or requests at once than settings.Limits.max_connections allows."""
+    """More connections or requests at once than settings.Limits.max_connections allows, or
+    more requests waiting for an inference worker than Limits.max_queue: refused at once, with
+    a Retry-After (api.app.RequestIdMiddleware adds it to every 503)."""
 
     status = 503
     default_message = "Max concurrency error."
+
+
+class DeadlineExceeded(CardOcrError):
+    """The request's reading (queue wait included) did not finish within
+    Limits.request_deadline_seconds. Huawei's status for it is undocumented; 504 is what a
+    gateway answers for a backend that timed out."""
+
+    status = 504
+    default_message = "Backend service timeout error."
+
+
+class WorkerLost(CardOcrError):
+    """The inference worker process reading this request died (it is replaced); the request is
+    answered, not hung, and may be retried."""
+
+    status = 503
+    default_message = "Backend service unavailable error."
 
 
 class BadHttpRequest(CardOcrError):

@@ -21,6 +21,7 @@ from .documents.identify import identify as identify_lines
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
 from .quality import DETECTORS, Evidence, measure
+from .stages import stage
 from .types import BOTH_SIDES, ID1_ASPECT, CardResult, Reading, ReadRequest
 from .vision.geometry import crop_box
 from .vision.locate import CardQuad, find_cards, overlap
@@ -84,11 +85,13 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     others: list[str] = []  # documents whose titles candidates showed (documents.identify)
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
-    _read_candidates(doc, image, request, engine, find_cards(image, max_cards=4, aspect=doc.aspect)
-                     + [_whole_image(image)], found, tried, weak, others)
+    with stage("find"):
+        quick = find_cards(image, max_cards=4, aspect=doc.aspect)
+    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others)
     if len(found) < wanted:
-        deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
-                if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
+        with stage("find"):
+            deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
+                    if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
         _read_candidates(doc, image, request, engine, deep, found, tried, weak, others)
     if others:
         # the photo shows another document: what else was read here is that card's text in
@@ -119,24 +122,27 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         if len(found) == wanted:
             return
         tried.append(quad)
-        card, quad, _vote = straighten(image, quad, engine, doc.det_side)
+        with stage("straighten"):  # (stages.py: the text detection it runs is charged to detect)
+            card, quad, _vote = straighten(image, quad, engine, doc.det_side)
         if len(card.boxes) < MIN_TEXT_BOXES:
             continue
-        if request.side in doc.sides:
-            side = request.side
-        else:
-            side, _ = doc.classify_side(card, engine)
-        if wanted == 2 and any(r.side == side for r in found):
-            continue
-        reading = doc.read(card, side, engine, request.optional)
-        if reading.meta.get(ANOTHER_DOCUMENT):
-            others.append(reading.meta[ANOTHER_DOCUMENT])
-            continue
-        if not any(f.value for f in reading.fields.values()):
-            continue
-        result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))
-        if request.signals:
-            result.signals = measure(request.signals, Evidence(image, quad.corners, quad.method, card, reading))
+        with stage("validate"):  # the side, the fields from the lines, their checks, the signals
+            if request.side in doc.sides:
+                side = request.side
+            else:
+                side, _ = doc.classify_side(card, engine)
+            if wanted == 2 and any(r.side == side for r in found):
+                continue
+            reading = doc.read(card, side, engine, request.optional)
+            if reading.meta.get(ANOTHER_DOCUMENT):
+                others.append(reading.meta[ANOTHER_DOCUMENT])
+                continue
+            if not any(f.value for f in reading.fields.values()):
+                continue
+            result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))
+            if request.signals:
+                result.signals = measure(request.signals,
+                                         Evidence(image, quad.corners, quad.method, card, reading))
         if quad.method == "whole":
             (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
             return

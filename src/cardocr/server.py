@@ -37,6 +37,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from cardocr.api.common import log_access
 from cardocr.errors import BadHttpRequest, CardOcrError, HeadersTooLarge, Overloaded, RequestTimeout
 from cardocr.render.huawei import error_body
+from cardocr.serving.inference import Inference
 from cardocr.settings import Limits, Settings
 
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 494: "Request Header Or Cookie Too Large",
@@ -181,7 +182,8 @@ class CardOcrH11Protocol(H11Protocol):
             body = self.wire.body(err, rid)
             await send({"type": "http.response.start", "status": err.status, "headers": [
                 (b"content-type", self.wire.content_type), (b"content-length", str(len(body)).encode("ascii")),
-                (b"connection", b"close"), (b"retry-after", b"1"), (self.wire.request_id_header, rid.encode("ascii"))]})
+                (b"connection", b"close"), (b"retry-after", str(self.limits.retry_after_seconds).encode("ascii")),
+                (self.wire.request_id_header, rid.encode("ascii"))]})
             await send({"type": "http.response.body", "body": body, "more_body": False})
             log_access(str(scope.get("method", "-")), str(scope.get("path", "-")), err.status,
                        time.perf_counter() - began, rid)
@@ -210,35 +212,41 @@ def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info", por
         limit_concurrency=limits.max_connections,
         timeout_keep_alive=limits.keep_alive_seconds,
         h11_max_incomplete_event_size=limits.max_header_bytes,
+        timeout_graceful_shutdown=int(limits.shutdown_timeout_seconds) or None,
     )
 
 
 class _Server(uvicorn.Server):
-    """A uvicorn server that leaves the signals to serve_all (uvicorn's own handlers assume one
-    server per process)."""
+    """A uvicorn server whose signals the group handles (uvicorn installs its own handlers per
+    server, so of two servers in one process only the last would hear SIGTERM)."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
 
 
-def serve_all(configs: list[uvicorn.Config]) -> None:
-    """Several servers in one process and event loop (the Huawei port and the COS port): SIGINT
-    or SIGTERM stops them all gracefully, a second SIGINT at once."""
+def serve_all(configs: list[uvicorn.Config], inference: Inference | None = None) -> None:
+    """Serve every listener (an app on its port: the Huawei API, the COS endpoint) in one event
+    loop over one inference pool: the pool starts first (its workers load their models while
+    the sockets open; /ready says when they are done) and closes last. SIGTERM or SIGINT: every
+    listener stops accepting, requests in flight finish (up to limits.shutdown_timeout_seconds),
+    then the workers stop."""
     servers = [_Server(c) for c in configs]
+    if inference is not None:
+        inference.start()
 
-    def stop(sig: int, _frame: Any) -> None:
-        for server in servers:
-            if server.should_exit and sig == signal.SIGINT:
-                server.force_exit = True
-            server.should_exit = True
+    async def run() -> None:
+        def stop(sig: int) -> None:
+            for srv in servers:
+                srv.handle_exit(sig, None)
 
-    async def main() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop, sig)
+        await asyncio.gather(*(srv.serve() for srv in servers))
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(main())
+        asyncio.run(run())
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        if inference is not None:
+            inference.close(timeout=inference.limits.shutdown_timeout_seconds)

@@ -12,8 +12,8 @@ The TOML file may hold:
     data_dir = "./data"                      # the COS buckets' objects (filesystem storage)
     token_secret = "long random string"      # absent -> random per process
     url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
-    workers = 2
-    engine_threads = 2
+    workers = 2                              # inference worker processes (default: the cores)
+    engine_threads = 1                       # onnxruntime threads per worker (default: cores / workers)
 
     [limits]
     max_body_bytes = 14680064
@@ -25,6 +25,10 @@ The TOML file may hold:
     body_timeout_seconds = 60.0
     keep_alive_seconds = 5
     max_connections = 32               # open connections / requests in flight
+    max_queue = 2                      # requests waiting for an inference worker (default: one per worker)
+    request_deadline_seconds = 30.0    # queue wait + reading
+    retry_after_seconds = 1            # the Retry-After of a 503
+    shutdown_timeout_seconds = 30.0    # in-flight requests' time to finish on SIGTERM
 
     [review]                           # the console's review store: off without a path
     path = "/var/lib/cardocr/reviews.sqlite"
@@ -88,6 +92,14 @@ MB = 1024 * 1024
 _PROCESS_TOKEN_SECRET = secrets.token_urlsafe(48)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (`taskset` and cgroup cpusets narrow them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Account(BaseModel):
     user: str
     password: str
@@ -137,6 +149,17 @@ class Limits(BaseModel):
     body_timeout_seconds: float = Field(default=60.0, gt=0)
     keep_alive_seconds: int = Field(default=5, ge=1)
     max_connections: int = Field(default=32, ge=1)
+    # the inference pool (cardocr.serving; README "Operating cardocr"): a request that finds
+    # max_queue others already waiting for a worker (None: as many as there are workers, so an
+    # accepted request waits about one reading at most) is refused at once, 503 ModelArts.4401 with
+    # Retry-After: retry_after_seconds; one whose reading (queue wait included) takes longer
+    # than request_deadline_seconds is answered 504 ModelArts.4402 (a worker still busy with it
+    # then is replaced). On SIGTERM new connections are refused and requests in flight get up
+    # to shutdown_timeout_seconds to finish.
+    max_queue: int | None = Field(default=None, ge=0)
+    request_deadline_seconds: float = Field(default=30.0, gt=0)
+    retry_after_seconds: int = Field(default=1, ge=0)
+    shutdown_timeout_seconds: float = Field(default=30.0, ge=0)
 
 
 class Review(BaseModel):
@@ -229,10 +252,12 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     review: Review = Field(default_factory=Review)
     cos: Cos = Field(default_factory=Cos)
-    workers: int = Field(default=2, ge=1, le=64)
-    # onnxruntime's intra-op threads per model run; with `workers` requests at once, about
-    # workers x engine_threads threads compete for the cores
-    engine_threads: int = Field(default=2, ge=1, le=64)
+    # inference workers: processes under `cardocr serve` (cardocr.serving.workers), threads
+    # of the one process when an app is built with an in-process reader (tests)
+    workers: int = Field(default_factory=lambda: usable_cores(), ge=1, le=64)
+    # onnxruntime's intra-op threads per model run; None: the cores shared out among the
+    # workers (engine_threads_per_worker), so N busy workers do not fight over the cores
+    engine_threads: int | None = Field(default=None, ge=1, le=64)
 
     @classmethod
     def settings_customise_sources(
@@ -266,6 +291,18 @@ class Settings(BaseSettings):
             if b.owner not in users:
                 raise ValueError(f"cos bucket {b.name!r}: owner {b.owner!r} is not an account's user")
         return self
+
+    @property
+    def engine_threads_per_worker(self) -> int:
+        """Each worker process's onnxruntime threads: as configured, else the usable cores
+        divided among the workers (at least one)."""
+        return self.engine_threads or max(1, usable_cores() // self.workers)
+
+    @property
+    def engine_threads_in_process(self) -> int:
+        """The threads of the one engine a process shares among its reading threads (the CLI,
+        an app with an in-process reader): as configured, else every usable core."""
+        return self.engine_threads or usable_cores()
 
     @property
     def using_dev_account(self) -> bool:

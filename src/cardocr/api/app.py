@@ -1,4 +1,4 @@
-"""App factory: routers, error mapping, request ids, the engine, the bounded inference pool.
+"""App factory: routers, error mapping, request ids, metrics, health, the inference front.
 
 Error policy
   * on a wire format's routes, its router renders errors in its own body (ErrorRendering):
@@ -7,7 +7,15 @@ Error policy
     in the answer)
   * elsewhere (unknown route / method, a failure outside any route) the Huawei JSON body:
     404 / 405 APIGW.0101 is what Huawei's API gateway answers
-Every response carries X-Request-Id (a sane incoming one is echoed, else a new uuid4).
+Every response carries X-Request-Id (a sane incoming one is echoed, else a new uuid4); every
+503 carries Retry-After (limits.retry_after_seconds).
+
+Readings go through `state.inference` (cardocr.serving.inference: a bounded queue, a deadline,
+N workers). create_app builds one on threads of this process unless it is given one (`cardocr
+serve` gives it worker processes, shared by every app it serves).
+
+Operator endpoints: GET /health (the process answers), GET /ready (every worker has its models:
+200, else 503), GET /metrics (Prometheus text), GET /docs and /openapi.json.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cardocr import __version__
 from cardocr.aksk import SignatureVerifier
-from cardocr.api import huawei_auth, huawei_iam, huawei_ocr
+from cardocr.api import docs, huawei_auth, huawei_iam, huawei_ocr
 from cardocr.api.common import Reader, log_access, log_error, log_path
 from cardocr.auth import Authenticator, Clock
 from cardocr.console import router as console_router
@@ -37,7 +46,9 @@ from cardocr.documents import DocumentType
 from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
 from cardocr.intake.fetch import Allowlist
 from cardocr.ocr.engine import OcrEngine
-from cardocr.render.huawei import error_body
+from cardocr.render.huawei import error_body, error_code
+from cardocr.serving.inference import Inference, ThreadBackend
+from cardocr.serving.metrics import Metrics
 from cardocr.settings import Settings
 from cardocr.telemetry import report_internal_error
 from cardocr.types import CardResult, ReadRequest
@@ -53,6 +64,7 @@ class EngineReader:
     def __init__(self, threads: int, engine: OcrEngine | None = None) -> None:
         self.threads = threads
         self._engine = engine
+        self._timed: OcrEngine | None = None
 
     @property
     def engine(self) -> OcrEngine:
@@ -64,8 +76,11 @@ class EngineReader:
 
     def __call__(self, doc: DocumentType, image: np.ndarray, request: ReadRequest) -> list[CardResult]:
         from cardocr.pipeline import read
+        from cardocr.stages import TimedEngine
 
-        return read(doc, image, request, self.engine)
+        if self._timed is None:
+            self._timed = TimedEngine(self.engine)  # its model runs counted per stage (/metrics)
+        return read(doc, image, request, self._timed)
 
 
 class RequestIdMiddleware:
@@ -77,10 +92,13 @@ class RequestIdMiddleware:
     `internal_error` are another wire format's (the COS endpoint: x-cos-request-id, XML)."""
 
     def __init__(self, app: ASGIApp, header: str = REQUEST_ID_HEADER,
-                 internal_error: Callable[[Scope, str], Response] | None = None) -> None:
+                 internal_error: Callable[[Scope, str], Response] | None = None,
+                 metrics: Metrics | None = None, retry_after: int = 1) -> None:
         self.app = app
         self.header = header.lower().encode("latin-1")
         self.internal_error = internal_error or _internal_error_json
+        self.metrics = metrics
+        self.retry_after = str(retry_after).encode("ascii")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,6 +133,8 @@ class RequestIdMiddleware:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != self.header and (body_read or k.lower() != b"connection")]
                 headers.append((self.header, rid.encode("latin-1")))
+                if status == 503 and not any(k.lower() == b"retry-after" for k, _ in headers):
+                    headers.append((b"retry-after", self.retry_after))
                 if not body_read:  # answered before the body was read: the connection is not reused
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
@@ -130,8 +150,13 @@ class RequestIdMiddleware:
             if not started:
                 await self.internal_error(scope, rid)(scope, receive, send_with_id)
         finally:
-            log_access(str(scope.get("method", "-")), log_path(scope), status or 499,
-                       time.perf_counter() - began, rid)
+            seconds = time.perf_counter() - began
+            log_access(str(scope.get("method", "-")), log_path(scope), status or 499, seconds, rid)
+            if self.metrics is not None:
+                route = scope.get("route")
+                state = scope["state"]
+                self.metrics.observe_request(getattr(route, "path", "unmatched"), str(state.get("document", "-")),
+                                             status or 499, str(state.get("answer_code", "-")), seconds)
 
 
 def _internal_error_json(_scope: Scope, _rid: str) -> Response:
@@ -139,7 +164,9 @@ def _internal_error_json(_scope: Scope, _rid: str) -> Response:
     return JSONResponse(error_body(err), status_code=err.status)
 
 
-def _error_response(exc: CardOcrError) -> JSONResponse:
+def _error_response(exc: CardOcrError, request: Request | None = None) -> JSONResponse:
+    if request is not None:
+        request.state.answer_code = error_code(exc)
     return JSONResponse(error_body(exc), status_code=exc.status)
 
 
@@ -149,29 +176,37 @@ def create_app(
     *,
     clock: Clock | None = None,
     engine: OcrEngine | None = None,
+    inference: Inference | None = None,
 ) -> FastAPI:
     """`reader`: replaces the pipeline (tests); `engine`: replaces the models the default
-    reader builds from `settings` (engine_threads)."""
+    reader builds from `settings` (engine_threads); `inference`: readings go there (worker
+    processes, possibly shared with other apps; its owner starts and closes it) instead of
+    to `settings.workers` threads of this process running `reader`."""
     settings = settings or Settings()
-    default_reader = EngineReader(settings.engine_threads, engine)
-    executor = ThreadPoolExecutor(
-        max_workers=settings.workers, thread_name_prefix="cardocr-worker"
-    )
+    default_reader = EngineReader(settings.engine_threads_in_process, engine)
+    owned = inference is None
+    if inference is None:
+        inference = Inference(ThreadBackend(reader or default_reader, settings.workers), settings.limits)
+    executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="cardocr-intake")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if reader is None:
-            _ = default_reader.engine  # load the models before the first request, not during it
+        if owned:
+            if reader is None:
+                _ = default_reader.engine  # load the models before the first request, not during it
+            inference.start()
         try:
             yield
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
+            if owned:
+                inference.close(timeout=settings.limits.shutdown_timeout_seconds)
 
     app = FastAPI(
         title="cardocr",
         version=__version__,
         lifespan=lifespan,
-        docs_url=None,
+        docs_url="/docs",
         redoc_url=None,
         # /v2/.../id-card/ is an unknown path (404 APIGW.0101), as at the vendor: no 307 whose
         # Location echoes the request's Host header
@@ -179,7 +214,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.executor = executor
-    app.state.reader = reader or default_reader
+    app.state.inference = inference
     app.state.auth = Authenticator(settings, clock) if clock else Authenticator(settings)
     app.state.signatures = SignatureVerifier(settings.accounts, app.state.auth.clock)
     app.state.allowlist = Allowlist(settings.url_allowlist)
@@ -187,12 +222,12 @@ def create_app(
     @app.exception_handler(CardOcrError)
     async def _cardocr_error(request: Request, exc: CardOcrError) -> JSONResponse:
         log_error(request.scope, exc)
-        return _error_response(exc)
+        return _error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         log_error(request.scope, exc)
-        return _error_response(InvalidParameter())
+        return _error_response(InvalidParameter(), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -203,15 +238,31 @@ def create_app(
         else:
             err = InvalidParameter()
             err.status = exc.status_code if 400 <= exc.status_code < 500 else 400
-        return _error_response(err)
+        return _error_response(err, request)
 
-    @app.get("/health")
+    @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
+        """The process is alive and answering."""
         return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], responses={503: {"description": "not ready"}})
+    async def ready() -> JSONResponse:
+        """Every inference worker has its models loaded and the service is not shutting down."""
+        backend = inference.backend
+        body = {"status": "ready" if inference.ready() else "not ready",
+                "workers": backend.size, "workers_ready": backend.ready_slots()}
+        return JSONResponse(body, status_code=200 if inference.ready() else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus text format (cardocr.serving.metrics)."""
+        return Response(generate_latest(inference.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(huawei_auth.router)
     app.include_router(huawei_iam.router)
     app.include_router(huawei_ocr.router)
     app.include_router(console_router)  # the web console at /: a client of the routes above
-    app.add_middleware(RequestIdMiddleware)
+    docs.install(app)
+    app.add_middleware(RequestIdMiddleware, metrics=inference.metrics,
+                       retry_after=settings.limits.retry_after_seconds)
     return app

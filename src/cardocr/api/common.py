@@ -1,4 +1,5 @@
-"""Shared HTTP plumbing: capped body reading, JSON parsing, worker-pool execution, and the
+"""Shared HTTP plumbing: capped body reading, JSON parsing, the intake pool (decoding and
+rendering off the event loop; readings go to state.inference, cardocr.serving), and the
 per-router error rendering (each wire format answers errors in its own body)."""
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from cardocr.types import CardResult, ReadRequest
 
 log = logging.getLogger("cardocr.api")
 
-# What the routers call to read a decoded image (pipeline.read with the app's engine, or a
-# fake in tests): runs on the inference pool.
+# What reads a decoded image (pipeline.read with the app's engine, or a fake in tests): run by
+# the app's inference front (cardocr.serving.inference), in this process or a worker's.
 Reader = Callable[[DocumentType, np.ndarray, ReadRequest], list[CardResult]]
 
 T = TypeVar("T")
@@ -78,7 +79,8 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
 
 
 async def run_in_pool(request: Request, fn: Callable[..., T], *args: Any) -> T:
-    """Run blocking work on the app's bounded inference pool, never on the event loop."""
+    """Run blocking work (decoding, rendering) on the app's intake threads, never on the event
+    loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
         request.app.state.executor, functools.partial(fn, *args)
@@ -124,7 +126,15 @@ class ErrorRendering:
     traceback and counted: a bug is not a bad photo)."""
 
     @staticmethod
-    def route_class(render: ErrorRenderer) -> type[APIRoute]:
+    def route_class(render: ErrorRenderer,
+                    code_of: Callable[[CardOcrError], str] | None = None) -> type[APIRoute]:
+        """`code_of`: the wire format's code for an error, the answer_code /metrics counts
+        (default: the error's class name)."""
+
+        def answered(request: Request, exc: CardOcrError) -> Response:
+            request.state.answer_code = code_of(exc) if code_of else type(exc).__name__
+            return render(exc)
+
         class Route(APIRoute):
             def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
                 handler = super().get_route_handler()
@@ -134,15 +144,15 @@ class ErrorRendering:
                         return await handler(request)
                     except CardOcrError as exc:
                         log_error(request.scope, exc)
-                        return render(exc)
+                        return answered(request, exc)
                     except RequestValidationError as exc:
                         log_error(request.scope, exc)
-                        return render(InvalidParameter())
+                        return answered(request, InvalidParameter())
                     except ClientDisconnect:
                         raise  # the client went away: not an error (app.RequestIdMiddleware)
                     except Exception as exc:  # noqa: BLE001 - a bug: logged, counted, answered
                         report_internal_error(exc, log_path(request.scope), request_id(request.scope))
-                        return render(InternalError())
+                        return answered(request, InternalError())
 
                 return rendered
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from cardocr.api.authn import authenticate
-from cardocr.api.common import ErrorRendering, Reader, read_json_object, run_in_pool
+from cardocr.api.common import ErrorRendering, read_json_object, request_id, run_in_pool
 from cardocr.documents import REGISTRY
 from cardocr.errors import ApiNotFound, CardOcrError, ImageSizeError, InvalidParameter
 from cardocr.intake.decode import Decoded, base64_bytes, decode_image
@@ -34,7 +34,7 @@ def error_response(exc: CardOcrError) -> Response:
     return JSONResponse(huawei.error_body(exc), status_code=exc.status)
 
 
-router = APIRouter(route_class=ErrorRendering.route_class(error_response))
+router = APIRouter(route_class=ErrorRendering.route_class(error_response, huawei.error_code))
 
 
 @dataclass(frozen=True)
@@ -101,18 +101,20 @@ def recognize(path: str, image: np.ndarray | Decoded, options: HuaweiOptions, en
     return huawei.render(wire, _in_photo(results, decoded), options)
 
 
-def _recognize_job(reader: Reader, wire: WireDocument, payload: str | bytes, limits: Limits,
-                   options: HuaweiOptions) -> dict[str, Any]:
-    decoded = decode_for(wire, payload, limits)
-    results = reader(REGISTRY[wire.document], decoded.image, huawei.read_request(wire, options))
+def _render(wire: WireDocument, results: list[CardResult], decoded: Decoded,
+            options: HuaweiOptions) -> dict[str, Any]:
     return huawei.render(wire, _in_photo(results, decoded), options)
 
 
 async def recognize_request(request: Request, project_id: str, wire: WireDocument) -> JSONResponse:
     state = request.app.state
     limits = state.settings.limits
+    request.state.document = wire.document  # a /metrics label
     await authenticate(request, project_id)  # a token or an AK/SK signature (api/authn.py)
     data = await read_json_object(request, limits.max_body_bytes)
+    # the queue full already: refused before the image is fetched or decoded (cheap under
+    # overload); not before the body is read, or the client still sending it gets a reset
+    state.inference.refuse_if_full()
     req = parse_ocr_request(data, wire)
     payload: str | bytes
     if req.url is not None:
@@ -126,7 +128,12 @@ async def recognize_request(request: Request, project_id: str, wire: WireDocumen
     else:
         assert req.image is not None  # parse_ocr_request: exactly one of the two
         payload = req.image
-    result = await run_in_pool(request, _recognize_job, state.reader, wire, payload, limits, req.options)
+    # decoding and rendering on the intake threads, the reading on an inference worker
+    # (cardocr.serving: a bounded queue and a deadline in front of it)
+    decoded = await run_in_pool(request, decode_for, wire, payload, limits)
+    results = await state.inference.read(REGISTRY[wire.document], decoded.image,
+                                         huawei.read_request(wire, req.options), request_id(request.scope))
+    result = await run_in_pool(request, _render, wire, results, decoded, req.options)
     return JSONResponse({"result": result})
 
 

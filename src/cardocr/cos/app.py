@@ -64,6 +64,7 @@ from cardocr.ocr.engine import OcrEngine
 from cardocr.render import tencent
 from cardocr.render.tencent import TencentOptions
 from cardocr.server import WireErrors
+from cardocr.serving.inference import Inference
 from cardocr.settings import CosBucket, Settings
 
 log = logging.getLogger("cardocr.cos")
@@ -357,16 +358,23 @@ def create_cos_app(
     clock: Clock | None = None,
     engine: OcrEngine | None = None,
     store: Store | None = None,
+    inference: Inference | None = None,
 ) -> FastAPI:
-    """`reader`: replaces the pipeline (tests); `engine`: the models (shared with the Huawei
-    app in `cardocr serve`); `store`: replaces the one the settings name."""
+    """`reader`: replaces the pipeline (tests); `engine`: the models of the default reader;
+    `store`: replaces the one the settings name; `inference`: readings go to its worker
+    processes (`cardocr serve` shares one pool between the Huawei and the COS ports; its
+    owner starts and closes it), through its queue, shedding and deadline."""
     settings = settings or Settings()
-    default_reader = EngineReader(settings.engine_threads, engine)
-    executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="cardocr-cos-worker")
+    default_reader = EngineReader(settings.engine_threads_in_process, engine)
+    # a request waits on this pool while the inference front queues it: enough threads for
+    # every worker and every queue place, so the front's queue, not this pool's, decides
+    queue = settings.limits.max_queue if settings.limits.max_queue is not None else settings.workers
+    threads = settings.workers + queue if inference is not None else settings.workers
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cardocr-cos-worker")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if reader is None:
+        if reader is None and inference is None:
             _ = default_reader.engine  # the models load before the first request
         try:
             yield
@@ -377,7 +385,7 @@ def create_cos_app(
                   openapi_url=None, redirect_slashes=False)
     app.state.settings = settings
     app.state.executor = executor
-    app.state.reader = reader or default_reader
+    app.state.reader = reader or (inference.blocking_reader() if inference is not None else default_reader)
     app.state.store = store or make_store(settings)
     app.state.buckets = Buckets(settings.cos.buckets, settings.host)
     app.state.signatures = CosSignatureVerifier(settings.accounts, clock or time.time)

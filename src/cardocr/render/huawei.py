@@ -255,6 +255,9 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     # the HTTP layer (cardocr.server) and the limits: the API gateway's "API request error"
     # family (400 / 494 headers too large / 408) and ModelArts' "Max concurrency error"
     errors.Overloaded: "ModelArts.4401",
+    # the inference pool (cardocr.serving): ModelArts' backend timeout / unavailable
+    errors.DeadlineExceeded: "ModelArts.4402",
+    errors.WorkerLost: "ModelArts.4403",
     errors.BadHttpRequest: "APIGW.0201",
     errors.HeadersTooLarge: "APIGW.0201",
     errors.RequestTimeout: "APIGW.0201",

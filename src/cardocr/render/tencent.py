@@ -195,7 +195,10 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ApiNotFound: "NoSuchResource",
     errors.MethodNotAllowed: "MethodNotAllowed",
     errors.InternalError: "FailedOperation.UnKnowError",
+    # COS's own answers for a busy or unavailable service (503 SlowDown / ServiceUnavailable)
     errors.Overloaded: "SlowDown",
+    errors.DeadlineExceeded: "ServiceUnavailable",
+    errors.WorkerLost: "ServiceUnavailable",
     errors.BadHttpRequest: "InvalidRequest",
     errors.HeadersTooLarge: "InvalidRequest",
     errors.RequestTimeout: "RequestTimeout",
