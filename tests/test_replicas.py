@@ -37,6 +37,9 @@ def _free_port() -> int:
 
 def _start(config: Path, port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARDOCR_")}
+    # each replica also serves the COS port, and its buckets' objects: on ports and folders of its own
+    env["CARDOCR_COS_PORT"] = str(_free_port())
+    env["CARDOCR_DATA_DIR"] = str(log.parent / f"data-{port}")
     return subprocess.Popen([sys.executable, "-m", "cardocr", "serve", "--config", str(config), "--port", str(port),
                              "--workers", "1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=log.open("wb"))
