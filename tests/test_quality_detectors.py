@@ -152,3 +152,17 @@ def test_copy_and_screen_evidence_on_hand_made_cards():
     screen = np.clip(np.broadcast_to(stripes[None], (CARD_H, CARD_W, 3)) * 255, 0, 255).astype(np.uint8)
     lines = np.repeat(screen[..., 1:2], 3, axis=2)  # the same stripes in every channel
     assert reproduce.stripe_colour_share(lines) < 0.045 < reproduce.stripe_colour_share(screen)
+
+
+def test_tampering_edits_a_small_part_of_the_card_only():
+    """The tampering generator (no detector yet) changes the photo inside the card only, and
+    only a field's or the portrait's worth of it."""
+    for seed in (TUNE_SEED, TUNE_SEED + 3):
+        neg, pos, side, condition = defect_pair("tampering", seed)
+        _photo, _person, corners = make_sample(seed, side, condition)
+        changed = np.abs(neg.astype(np.int16) - pos.astype(np.int16)).max(axis=2) > 30
+        inside = np.zeros(changed.shape, np.uint8)
+        cv2.fillConvexPoly(inside, np.round(corners).astype(np.int32), 1)
+        card_area = int(inside.sum())
+        assert 0 < int(changed.sum()) < 0.15 * card_area
+        assert int((changed & (inside == 0)).sum()) == 0

@@ -15,6 +15,8 @@ card, the person and the scene are those of the ordinary sample.
     blocking   a finger, a sticky note or a coin lying over part of the card
     copy       the card a black-and-white or colour photocopy (toner, halftone, lost colour)
     reproduce  the card shown on a screen and photographed (sub-pixel grid, raised black, glow)
+    tampering  the photo edited: digits retyped or copy-moved, a row spliced, the portrait
+               swapped (tools/cardgen/tamper.py)
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import numpy as np
 from .camera import capture
 from .person import random_person
 from .render import H, W, render_back, render_front
+from .tamper import tampered
 
-SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce")
+SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering")
 CARD_LEVEL = ("copy", "reproduce")  # applied to the card before the camera; the rest to the photo
 
 # Seeds: detector thresholds are chosen on TUNE_SEED.., and reported on HELDOUT_SEED.., which
@@ -64,7 +67,10 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
     if signal == "border":
         neg, pos = cut_by_frame(neg, corners, drng)
         return neg, pos, side, condition
-    pos = {"blur": blurred, "glare": glared, "blocking": blocked}[signal](neg, corners, drng)
+    if signal == "tampering":
+        pos = tampered(neg, corners, side, seed, drng)
+    else:
+        pos = {"blur": blurred, "glare": glared, "blocking": blocked}[signal](neg, corners, drng)
     q = drng.randint(75, 92)
     return _jpeg(neg, q), _jpeg(pos, q), side, condition
 
