@@ -428,7 +428,7 @@ def _signal_of(photo, name: str):
     return results[0].signals.get(name)
 
 
-def signals_report(count: int, seed0: int, ordinary: int) -> str:
+def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] = frozenset()) -> str:
     """Per signal with a detector: matched pairs (the same card and scene without and with the
     defect) from `seed0` on, and `ordinary` photos of the main bench's held-out cards
     (HOLDOUT_SEED on, no defect) for the false-alarm rate and the cost on p50. The detectors'
@@ -437,7 +437,7 @@ def signals_report(count: int, seed0: int, ordinary: int) -> str:
     from cardocr.quality import DETECTORS
     from tools.cardgen.defects import SIGNALS, defect_pair
 
-    names = [s for s in SIGNALS if s in DETECTORS]
+    names = [s for s in SIGNALS if s in DETECTORS and (not only or s in only)]
     rows = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("signals", total=count * len(names) + ordinary)
@@ -530,6 +530,8 @@ def main() -> None:
                     help="matched defect pairs per quality signal, from tools.cardgen.defects.HELDOUT_SEED (0: none)")
     ap.add_argument("--signals-only", action="store_true",
                     help="run only the signals section and splice it into --out")
+    ap.add_argument("--signal-names", default="",
+                    help="comma-separated signals to measure (default: every signal with a detector)")
     ap.add_argument("--scaling", action="store_true",
                     help="run only the serving benchmark (bench/scaling.py; its own flags follow) and splice "
                          "its section into --out")
@@ -547,7 +549,8 @@ def main() -> None:
     if args.signals_only:
         from tools.cardgen.defects import HELDOUT_SEED
 
-        section = signals_report(args.signals, HELDOUT_SEED, args.holdout)
+        only = frozenset(n for n in args.signal_names.split(",") if n)
+        section = signals_report(args.signals, HELDOUT_SEED, args.holdout, only)
         print(section)
         splice_signals(args.out, section)
         return

@@ -1,5 +1,5 @@
 """The pixel detectors behind the quality signals (cardocr.quality: border, blur, glare,
-blocking), on matched pairs from tools/cardgen/defects.py: the same card and scene without and
+blocking, copy, reproduce), on matched pairs from tools/cardgen/defects.py: the same card and scene without and
 with the defect. Evidence is built the way the pipeline builds it (the card straightened from
 its corners; for border, the corners the card search finds), without the OCR models, so these
 run in seconds. The bench (`python -m bench.run --signals-only`) measures them through the
@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cardocr.quality import DETECTORS, Evidence, blocking, blur, border, glare
+from cardocr.quality import DETECTORS, Evidence, blocking, blur, border, copy, glare, reproduce
 from cardocr.render import huawei, tencent
 from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
 from cardocr.render.tencent import TencentOptions
@@ -23,6 +23,7 @@ from tools.cardgen.defects import TUNE_SEED, defect_pair, scene
 SEEDS = range(TUNE_SEED, TUNE_SEED + 4)  # the tuning range: thresholds were chosen here
 DST = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
 PIXEL_SIGNALS = ("border", "blur", "glare", "blocking")
+CARD_SIGNALS = ("copy", "reproduce")  # the card itself is a copy or on a screen
 
 
 def _evidence(photo: np.ndarray, corners: np.ndarray, side: str, found_by: str = "quick") -> Evidence:
@@ -57,7 +58,7 @@ def test_the_negative_is_the_ordinary_photo():
     assert np.array_equal(again[1], defect_pair("glare", seed)[1])  # deterministic
 
 
-@pytest.mark.parametrize("signal", PIXEL_SIGNALS)
+@pytest.mark.parametrize("signal", PIXEL_SIGNALS + CARD_SIGNALS)
 def test_detector_separates_defects_from_the_same_scene_without(signal):
     """No negative flagged, at most one positive of four missed, and every positive scored above
     its own negative but at most one."""
@@ -90,6 +91,9 @@ def test_measurements_point_at_the_evidence():
     covered = card.copy()
     cv2.circle(covered, (300, 300), 80, (90, 140, 200), -1)  # a skin-coloured thumb
     assert blocking.foreign_share(card, []) < blocking.THRESHOLD < blocking.foreign_share(covered, [])
+    over = card.copy()
+    over[over > 200] = 255  # an over-exposed card: its ground clipped, its print still there
+    assert glare.washed_share(over) < glare.THRESHOLD
     photo = np.zeros((600, 900, 3), np.uint8)
     inside = np.array([[50, 50], [850, 50], [850, 550], [50, 550]], np.float32)
     cut = inside + np.array([-80, 0], np.float32)
@@ -116,3 +120,49 @@ def test_the_renderers_pick_the_detectors_up():
     assert set(out["score_info"]) >= {"glare_score", "blur_score", "border_integrity_score",
                                       "blocking_within_border_score"}
     assert "detect_tampering_result" not in out  # asked, no detector: not checked
+
+
+def test_blur_is_measured_at_the_size_the_card_has_in_the_photo():
+    """A sharp card photographed small is stretched when straightened: not blurred."""
+    rng = np.random.default_rng(1)
+    small = np.full((CARD_H // 4, CARD_W // 4, 3), 235, np.uint8)
+    for y in range(15, CARD_H // 4 - 5, 16):
+        cv2.putText(small, "88888888888888888888", (15, y), cv2.FONT_HERSHEY_PLAIN, 0.9, (30, 30, 30), 1)
+    small = np.clip(small + rng.normal(0, 2, small.shape), 0, 255).astype(np.uint8)
+    stretched = cv2.resize(small, (CARD_W, CARD_H), interpolation=cv2.INTER_LINEAR)
+    assert blur.blurriness(stretched) > blur.THRESHOLD  # judged at the straightened size: blurred
+    assert blur.blurriness(stretched, CARD_W / 4) < blur.THRESHOLD
+
+
+def test_copy_and_screen_evidence_on_hand_made_cards():
+    """A grey emblem is a copy's, a red one a card's; red, green and blue stripes a third of a
+    pitch apart are a screen's, the same stripes in step (printed lines) are not."""
+    back = np.full((CARD_H, CARD_W, 3), (236, 240, 242), np.uint8)
+    cv2.circle(back, (110, 110), 80, (40, 40, 200), -1)  # the red emblem
+    cv2.circle(back, (110, 110), 40, (40, 200, 230), -1)  # its gold centre
+    grey = cv2.cvtColor(cv2.cvtColor(back, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    assert copy.emblem_colour(grey) < copy.BACK_THRESHOLD < copy.emblem_colour(back)
+    ev = Evidence(np.zeros((10, 10, 3), np.uint8), DST, "quick", Card(grey, []), Reading("id-card", "back", {}))
+    assert copy.detect(ev).decision
+    assert copy.detect(Evidence(ev.photo, DST, "quick", Card(grey, []), Reading("hk-id-card", "front", {}))) is None
+
+    xx = np.arange(CARD_W, dtype=np.float32)
+    pitch = 6.0
+    stripes = np.stack([0.5 + 0.4 * np.cos(2 * np.pi * (xx / pitch - k / 3)) for k in (2, 1, 0)], axis=1)
+    screen = np.clip(np.broadcast_to(stripes[None], (CARD_H, CARD_W, 3)) * 255, 0, 255).astype(np.uint8)
+    lines = np.repeat(screen[..., 1:2], 3, axis=2)  # the same stripes in every channel
+    assert reproduce.stripe_colour_share(lines) < 0.045 < reproduce.stripe_colour_share(screen)
+
+
+def test_tampering_edits_a_small_part_of_the_card_only():
+    """The tampering generator (no detector yet) changes the photo inside the card only, and
+    only a field's or the portrait's worth of it."""
+    for seed in (TUNE_SEED, TUNE_SEED + 3):
+        neg, pos, side, condition = defect_pair("tampering", seed)
+        _photo, _person, corners = make_sample(seed, side, condition)
+        changed = np.abs(neg.astype(np.int16) - pos.astype(np.int16)).max(axis=2) > 30
+        inside = np.zeros(changed.shape, np.uint8)
+        cv2.fillConvexPoly(inside, np.round(corners).astype(np.int32), 1)
+        card_area = int(inside.sum())
+        assert 0 < int(changed.sum()) < 0.15 * card_area
+        assert int((changed & (inside == 0)).sum()) == 0

@@ -15,6 +15,8 @@ card, the person and the scene are those of the ordinary sample.
     blocking   a finger, a sticky note or a coin lying over part of the card
     copy       the card a black-and-white or colour photocopy (toner, halftone, lost colour)
     reproduce  the card shown on a screen and photographed (sub-pixel grid, raised black, glow)
+    tampering  the photo edited: digits retyped or copy-moved, a row spliced, the portrait
+               swapped (tools/cardgen/tamper.py)
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import numpy as np
 from .camera import capture
 from .person import random_person
 from .render import H, W, render_back, render_front
+from .tamper import tampered
 
-SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce")
+SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering")
 CARD_LEVEL = ("copy", "reproduce")  # applied to the card before the camera; the rest to the photo
 
 # Seeds: detector thresholds are chosen on TUNE_SEED.., and reported on HELDOUT_SEED.., which
@@ -64,7 +67,10 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
     if signal == "border":
         neg, pos = cut_by_frame(neg, corners, drng)
         return neg, pos, side, condition
-    pos = {"blur": blurred, "glare": glared, "blocking": blocked}[signal](neg, corners, drng)
+    if signal == "tampering":
+        pos = tampered(neg, corners, side, seed, drng)
+    else:
+        pos = {"blur": blurred, "glare": glared, "blocking": blocked}[signal](neg, corners, drng)
     q = drng.randint(75, 92)
     return _jpeg(neg, q), _jpeg(pos, q), side, condition
 
@@ -149,19 +155,40 @@ def blurred(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.n
     return cv2.GaussianBlur(out, (0, 0), drng.uniform(2.0, 3.0) * scale)
 
 
-def glared(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.ndarray:
-    """A specular highlight: an elliptical saturated core (2.5-10% of the card) with a soft
-    halo, over the card's printed area."""
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
-    cx, cy = drng.uniform(0.2, 0.8) * W, drng.uniform(0.25, 0.75) * H
-    area = drng.uniform(0.025, 0.10) * W * H
-    ratio = drng.uniform(0.5, 2.0)
-    a = math.sqrt(area / math.pi * ratio)
-    b = area / math.pi / a
-    ang = drng.uniform(0, math.pi)
+def _ellipse(xx: np.ndarray, yy: np.ndarray, cx: float, cy: float, a: float, b: float, ang: float) -> np.ndarray:
+    """Normalised radius of an ellipse (1 on its edge) at every card pixel."""
     u = (xx - cx) * math.cos(ang) + (yy - cy) * math.sin(ang)
     v = -(xx - cx) * math.sin(ang) + (yy - cy) * math.cos(ang)
-    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    return np.sqrt((u / a) ** 2 + (v / b) ** 2)
+
+
+def glared(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.ndarray:
+    """A specular highlight over the card's printed area, a saturated core of 4-12% of the card
+    with a soft halo: a lamp's round spot, a tube light's streak, or an uneven reflection (two
+    or three overlapping spots). The ordinary camera (camera.py) already puts a faint glare on a
+    third of its photos, whose washed patch stays under about 3% of the card: the defect is a
+    clearly larger one."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    cx, cy = drng.uniform(0.25, 0.75) * W, drng.uniform(0.3, 0.7) * H
+    area = drng.uniform(0.04, 0.12) * W * H
+    ang = drng.uniform(0, math.pi)
+    kind = drng.choice(("spot", "spot", "streak", "uneven"))
+    if kind == "streak":  # long and thin: a tube light or a window's edge
+        length = drng.uniform(0.45, 0.8) * W
+        b = area / math.pi / (length / 2)
+        r = _ellipse(xx, yy, cx, cy, length / 2, b, drng.uniform(-0.4, 0.4) + (math.pi / 2) * drng.choice((0, 1)))
+    elif kind == "uneven":  # overlapping spots of different sizes
+        r = np.full((H, W), np.inf, np.float32)
+        for _ in range(drng.randint(2, 3)):
+            part = area / 2 * drng.uniform(0.6, 1.2)
+            ratio = drng.uniform(0.5, 2.0)
+            a = math.sqrt(part / math.pi * ratio)
+            ox, oy = drng.uniform(-0.08, 0.08) * W, drng.uniform(-0.1, 0.1) * H
+            r = np.minimum(r, _ellipse(xx, yy, cx + ox, cy + oy, a, part / math.pi / a, drng.uniform(0, math.pi)))
+    else:
+        ratio = drng.uniform(0.5, 2.0)
+        a = math.sqrt(area / math.pi * ratio)
+        r = _ellipse(xx, yy, cx, cy, a, area / math.pi / a, ang)
     halo = drng.uniform(0.4, 1.0)
     alpha = np.clip(np.where(r <= 1, 1.0, np.exp(-((r - 1) / halo) ** 2 * 3)), 0, 1)
     white = np.full((H, W, 3), 255.0, np.float32)

@@ -31,7 +31,7 @@ THRESHOLD = 0.008  # share of the card; tune seeds: negatives up to 0.0007, posi
 SPREAD = 0.003
 
 
-def _pictures(ev: Evidence) -> list[tuple[float, float, float, float]]:
+def pictures(ev: Evidence) -> list[tuple[float, float, float, float]]:
     from ..documents import REGISTRY  # the documents know where their pictures are
 
     out = list(PICTURES.get((ev.reading.document, ev.reading.side), []))
@@ -78,5 +78,5 @@ def foreign_share(card: np.ndarray, pictures: list[tuple[float, float, float, fl
 
 
 def detect(ev: Evidence) -> Signal:
-    s = score(foreign_share(ev.card.image, _pictures(ev)), THRESHOLD, SPREAD)
+    s = score(foreign_share(ev.card.image, pictures(ev)), THRESHOLD, SPREAD)
     return Signal(round(s, 1), s >= 50.0)
