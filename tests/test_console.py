@@ -226,6 +226,21 @@ def test_each_specimen_is_read_and_its_boxes_lie_on_the_printed_text(page: Page,
         assert "check failed" in page.locator(".card-side[data-side=front] tr[data-key=number] .notes").inner_text()
 
 
+def test_detect_tries_each_document_until_one_finds_its_card(page: Page):
+    """The licence mock-up with the document left to "detect": the ID card's and the Hong
+    Kong card's endpoints answer "no card" (AIS.0104), the licence's reads it."""
+    name = "cn-driving-licence-mockup.png"
+    log_in(page, "detect")
+    choose(page, "")
+    page.set_input_files("#files", str(reference_path(name)))
+    wait_until_read(page, 1)
+    shot(page, "detect-2-read")
+    expect(page.locator("span", has_text="Mainland driving licence")).to_be_visible()  # what detect settled on
+    printed = SPECIMENS[name][2]["front"]
+    shown = table(page, "front")
+    assert {k: shown.get(k) for k in printed} == printed
+
+
 def test_a_bad_file_and_a_refused_url_say_what_went_wrong(page: Page, tmp_path: Path, base_url: str):
     log_in(page, "errors")
     bad = tmp_path / "not-a-photo.jpg"

@@ -6,8 +6,9 @@
 // right 84-88% of the time, those above it 99.9-100%.
 const LOW_CONFIDENCE = 0.9;
 
-const DOCUMENTS = {'id-card': 'Mainland ID card', 'hk-id-card': 'Hong Kong ID card',
-                   'driver-license': 'Mainland driving licence'};
+const DOCUMENTS = {'': 'detect (tries each document)', 'id-card': 'Mainland ID card',
+                   'hk-id-card': 'Hong Kong ID card', 'driver-license': 'Mainland driving licence'};
+const NO_CARD = 'AIS.0104';  // what a document's endpoint answers for another document's card
 const SIDES = {'': 'detect', front: 'front', back: 'back', double_side: 'both sides in one photo'};
 
 // flag -> [label, ticked by default]
@@ -193,7 +194,16 @@ document.addEventListener('alpine:init', () => Alpine.data('cardConsole', () => 
     if (item.side) body.side = item.side;
     for (const f of item.flags) body[f] = true;
     const began = performance.now();
-    const r = await this.call(`/v2/${this.projectId}/ocr/${item.doc}`, body, this.token);
+    // "detect": each document's endpoint in turn, until one finds its card (the API has no
+    // endpoint for "any document"; another document's card is "no card" to each)
+    let r;
+    for (const path of item.doc ? [item.doc] : this.docs.map((d) => d.path)) {
+      r = await this.call(`/v2/${this.projectId}/ocr/${path}`, body, this.token);
+      if (!r.error || r.error.code !== NO_CARD) {
+        item.doc = path;
+        break;
+      }
+    }
     item.ms = Math.round(performance.now() - began);
     item.answer = r.json ? JSON.stringify(r.json, null, 2) : r.text;
     if (r.error) {
