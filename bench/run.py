@@ -530,10 +530,24 @@ def main() -> None:
                     help="matched defect pairs per quality signal, from tools.cardgen.defects.HELDOUT_SEED (0: none)")
     ap.add_argument("--signals-only", action="store_true",
                     help="run only the signals section and splice it into --out")
+    ap.add_argument("--calibration", type=int, default=40,
+                    help=f"seeds per document from {HOLDOUT_SEED} for the calibrated-confidence section (0: none)")
+    ap.add_argument("--calibration-only", action="store_true",
+                    help="run only the calibration section and splice it into --out")
+    ap.add_argument("--calibration-rows", type=Path, nargs="*", default=[],
+                    help="report on rows stored by python -m tools.calibrate --collect-only instead of reading")
     args = ap.parse_args()
     from cardocr.ocr import get_engine
 
     get_engine()  # load models before timing
+    if args.calibration_only:
+        from bench import calibration
+
+        section = calibration.report(calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED,
+                                                     args.calibration_rows), HOLDOUT_SEED, HERE / "calibration.png")
+        print(section)
+        calibration.splice(args.out, section)
+        return
     if args.signals_only:
         from tools.cardgen.defects import HELDOUT_SEED
 
@@ -585,6 +599,11 @@ def main() -> None:
         from tools.cardgen.defects import HELDOUT_SEED
 
         parts.append(signals_report(args.signals, HELDOUT_SEED, args.holdout))
+    if args.calibration:
+        from bench import calibration
+
+        parts.append(calibration.report(calibration.run(list(counts), args.calibration, HOLDOUT_SEED, []),
+                                        HOLDOUT_SEED, HERE / "calibration.png"))
     for doc_type, result in stored.items():
         text = sections.get(doc_type) or report(doc_type, result, None)
         parts.append(text + f"\n_Run: {result.get('when', 'earlier')}._\n")

@@ -9,7 +9,7 @@ Errors raised on these routes are answered in Huawei's JSON error body (ErrorRen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -126,7 +126,8 @@ async def recognize_request(request: Request, project_id: str, wire: WireDocumen
     else:
         assert req.image is not None  # parse_ocr_request: exactly one of the two
         payload = req.image
-    result = await run_in_pool(request, _recognize_job, state.reader, wire, payload, limits, req.options)
+    options = replace(req.options, review_threshold=state.settings.review_threshold)
+    result = await run_in_pool(request, _recognize_job, state.reader, wire, payload, limits, options)
     return JSONResponse({"result": result})
 
 
