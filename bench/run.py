@@ -602,8 +602,10 @@ def main() -> None:
     if args.calibration:
         from bench import calibration
 
-        parts.append(calibration.report(calibration.run(list(counts), args.calibration, HOLDOUT_SEED, []),
-                                        HOLDOUT_SEED, HERE / "calibration.png"))
+        section = calibration.report(calibration.run(list(counts), args.calibration, HOLDOUT_SEED, []),
+                                     HOLDOUT_SEED, HERE / "calibration.png")
+        print(section)
+        parts.append(section)
     for doc_type, result in stored.items():
         text = sections.get(doc_type) or report(doc_type, result, None)
         parts.append(text + f"\n_Run: {result.get('when', 'earlier')}._\n")

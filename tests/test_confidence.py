@@ -123,7 +123,7 @@ def test_return_confidence_gives_the_object(doc):
         assert list(answer["confidence"]) == keys
         assert all(isinstance(v, float) and 0 <= v <= 1 for v in answer["confidence"].values())
         assert answer["needs_review"] is bool(answer["review_reasons"])
-        wire_names = set(keys) | {k for k, _ in wire.verification.get(side, ())}
+        wire_names = set(keys) | {k for k, _ in wire.verification.get(side, ())} | set(result.signals)
         assert all(r.split(":", 1)[1] in wire_names for r in answer["review_reasons"])
         json.dumps(answer)
 
@@ -139,3 +139,13 @@ def test_without_the_flag_the_answer_is_huaweis(doc):
                                             for k, n in wire.fields[side]}
         else:
             assert "confidence" not in answer
+
+
+def test_the_wire_verdict_uses_the_apis_keys():
+    result = _result("id-card", "back", {"authority": 0.05, "valid_from": 1.0, "valid_to": 1.0},
+                     {"dates": False, "validity_span": True})
+    options = HuaweiOptions("back", frozenset({Flag.CONFIDENCE}))
+    answer = huawei.render(huawei.WIRE["id-card"], [assess(result)], options)
+    assert answer["needs_review"] is True
+    assert answer["review_reasons"] == ["low_confidence:issue", "check_failed:valid_date"]
+    assert set(answer["confidence"]) == {"issue", "valid_from", "valid_to"}

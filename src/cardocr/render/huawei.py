@@ -222,12 +222,12 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str,
 def _calibrated(wire: WireDocument, r: CardResult, keys: list[tuple[str, str]], threshold: float) -> dict[str, Any]:
     """return_confidence: the calibrated confidence of every returned field (the probability
     that its value is exactly right), and the verdict, its reasons in the wire's own keys."""
-    wire_key = dict((name, key) for key, name in (*keys, *wire.verification.get(r.side, ())))
-    shown = {name for _key, name in keys}
-    calibrated = {name: c for name, c in r.calibrated.items() if name in shown}
+    # a field's own key; a check named after a field takes its key too (check_failed:number),
+    # any other check its verification key (check_failed:valid_date)
+    wire_key = {name: key for key, name in (*wire.verification.get(r.side, ()), *keys)}
+    calibrated = {name: r.calibrated.get(name, 0.0) for _key, name in keys}  # unread: 0
     raised = [name for name, s in r.signals.items() if s.decision]
-    codes = reasons({**{n: 0.0 for n in shown if n not in r.calibrated}, **calibrated},
-                    r.checks, raised, threshold)
+    codes = reasons(calibrated, r.checks, raised, threshold)
     named = [f"{kind}:{wire_key.get(name, name)}" for kind, name in (c.split(":", 1) for c in codes)]
     return {"confidence": {key: _confidence(r.calibrated.get(name, 0.0)) for key, name in keys},
             "needs_review": bool(named), "review_reasons": named}
