@@ -543,8 +543,11 @@ def main() -> None:
     if args.calibration_only:
         from bench import calibration
 
+        source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
+                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else ""
         section = calibration.report(calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED,
-                                                     args.calibration_rows), HOLDOUT_SEED, HERE / "calibration.png")
+                                                     args.calibration_rows), HOLDOUT_SEED, HERE / "calibration.png",
+                                     source)
         print(section)
         calibration.splice(args.out, section)
         return
