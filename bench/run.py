@@ -532,6 +532,12 @@ def main() -> None:
                     help="run only the signals section and splice it into --out")
     ap.add_argument("--signal-names", default="",
                     help="comma-separated signals to measure (default: every signal with a detector)")
+    ap.add_argument("--calibration", type=int, default=40,
+                    help=f"seeds per document from {HOLDOUT_SEED} for the calibrated-confidence section (0: none)")
+    ap.add_argument("--calibration-only", action="store_true",
+                    help="run only the calibration section and splice it into --out")
+    ap.add_argument("--calibration-rows", type=Path, nargs="*", default=[],
+                    help="report on rows stored by python -m tools.calibrate --collect-only instead of reading")
     ap.add_argument("--scaling", action="store_true",
                     help="run only the serving benchmark (bench/scaling.py; its own flags follow) and splice "
                          "its section into --out")
@@ -546,6 +552,17 @@ def main() -> None:
     from cardocr.ocr import get_engine
 
     get_engine()  # load models before timing
+    if args.calibration_only:
+        from bench import calibration
+
+        source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
+                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else ""
+        section = calibration.report(calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED,
+                                                     args.calibration_rows), HOLDOUT_SEED, HERE / "calibration.png",
+                                     source)
+        print(section)
+        calibration.splice(args.out, section)
+        return
     if args.signals_only:
         from tools.cardgen.defects import HELDOUT_SEED
 
@@ -598,6 +615,13 @@ def main() -> None:
         from tools.cardgen.defects import HELDOUT_SEED
 
         parts.append(signals_report(args.signals, HELDOUT_SEED, args.holdout))
+    if args.calibration:
+        from bench import calibration
+
+        section = calibration.report(calibration.run(list(counts), args.calibration, HOLDOUT_SEED, []),
+                                     HOLDOUT_SEED, HERE / "calibration.png")
+        print(section)
+        parts.append(section)
     for doc_type, result in stored.items():
         text = sections.get(doc_type) or report(doc_type, result, None)
         parts.append(text + f"\n_Run: {result.get('when', 'earlier')}._\n")

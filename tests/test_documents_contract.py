@@ -83,9 +83,12 @@ def test_blank_card_renders_in_the_huawei_format(path):
         if wire.verification.get(side) and Flag.VERIFICATION in wire.flags:
             extra.add("verification_result")
             assert all(v is False for v in out["verification_result"].values())
-        if wire.confidence:
+        if wire.confidence or Flag.CONFIDENCE in wire.flags:
             extra.add("confidence")
             assert set(out["confidence"]) == keys
+        if Flag.CONFIDENCE in wire.flags:  # a blank card: every field unread, so to review
+            extra |= {"needs_review", "review_reasons"}
+            assert out["needs_review"] is True
         if doc.portrait(reading) is not None:
             extra |= {f.value.removeprefix("return_") for f in wire.flags
                       if f in (Flag.PORTRAIT_LOCATION, Flag.PORTRAIT_IMAGE)}

@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -42,7 +43,8 @@ def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, l
         image = huawei_ocr.decode_for(_wire("id-card"), data, limits)
         doc, side = identify(image.image, engine)
         wire = _wire(doc.name)
-        told = HuaweiOptions(side if wire.takes_side else None, options.flags & frozenset(wire.flags))
+        told = HuaweiOptions(side if wire.takes_side else None, options.flags & frozenset(wire.flags),
+                             options.review_threshold)
         return True, {"type": doc.name, "result": huawei_ocr.recognize(doc.name, image, told, engine)}
     except CardOcrError as exc:
         return False, error_body(exc)
@@ -75,6 +77,8 @@ def recognize(
     config: Path | None = typer.Option(None, "--config", help="TOML config [env CARDOCR_CONFIG]."),
 ) -> None:
     """Print the API's JSON ({"result": ...}) for each image; errors as Huawei error bodies.
+    The answer always carries the calibrated confidences and the review verdict
+    (return_confidence).
 
     With several images: one JSON object per line (with an extra "file" key) and a progress
     bar on stderr. Exit code 1 if any image failed.
@@ -93,7 +97,8 @@ def recognize(
         raise typer.Exit(2)
     asked = {Flag.VERIFICATION: verification, Flag.TEXT_LOCATION: text_location,
              Flag.PORTRAIT_LOCATION: portrait_location, Flag.PORTRAIT_IMAGE: portrait_image,
-             Flag.ADJUSTED_IMAGE: adjusted_image, Flag.ISSUING_AUTHORITY: issuing_authority}
+             Flag.ADJUSTED_IMAGE: adjusted_image, Flag.ISSUING_AUTHORITY: issuing_authority,
+             Flag.CONFIDENCE: True}
     # (auto: the options the told document does not take are dropped, per image)
     undocumented = [f.value for f, on in asked.items() if on and wire is not None and f not in wire.flags]
     if undocumented:
@@ -105,6 +110,7 @@ def recognize(
     from cardocr.settings import load_settings
 
     settings = load_settings(config=config)
+    options = replace(options, review_threshold=settings.review_threshold)
     engine = get_engine(settings.engine_threads_in_process)
     failed = False
     if len(images) == 1:

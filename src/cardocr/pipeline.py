@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
+from .confidence import assess
 from .documents import REGISTRY, DocumentType
 from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
@@ -49,12 +50,15 @@ def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: Ocr
     if not request.signals <= DETECTORS.keys():
         raise InvalidParameter("Unknown signal.")
     try:
-        return _read_cards(doc, image, request, engine)
+        results = _read_cards(doc, image, request, engine)
     except CardOcrError:
         raise
     except IMAGE_FAILURES as exc:
         log.warning("recognition failed: %s", type(exc).__name__)
         raise RecognitionFailed() from None
+    for result in results:  # calibrated confidences and the review verdict, after the reading
+        assess(result, request.review_threshold)
+    return results
 
 
 def identify(image: np.ndarray, engine: OcrEngine) -> tuple[DocumentType, str]:
@@ -139,7 +143,8 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 continue
             if not any(f.value for f in reading.fields.values()):
                 continue
-            result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading))
+            result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
+                                found_by=quad.method)
             if request.signals:
                 result.signals = measure(request.signals,
                                          Evidence(image, quad.corners, quad.method, card, reading))

@@ -1,7 +1,7 @@
 """Service settings: embedded defaults < TOML file (CARDOCR_CONFIG) < environment < explicit kwargs.
 
 Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_COS_PORT, CARDOCR_DATA_DIR,
-CARDOCR_CONFIG (path to a TOML file), and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS /
+CARDOCR_CONFIG (path to a TOML file), and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS / CARDOCR_REVIEW_THRESHOLD /
 CARDOCR_TOKEN_SECRET for the scalar fields.
 
 The TOML file may hold:
@@ -14,6 +14,8 @@ The TOML file may hold:
     url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
     workers = 2                              # inference worker processes (default: the cores)
     engine_threads = 1                       # onnxruntime threads per worker (default: cores / workers)
+    review_threshold = 0.9                   # a field's calibrated confidence below it sends
+                                             # the card to review (return_confidence)
 
     [limits]
     max_body_bytes = 14680064
@@ -71,6 +73,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .types import REVIEW_THRESHOLD
 
 DEV_USER = "cardocr"
 DEV_PASSWORD = "cardocr-dev"
@@ -258,6 +262,9 @@ class Settings(BaseSettings):
     # onnxruntime's intra-op threads per model run; None: the cores shared out among the
     # workers (engine_threads_per_worker), so N busy workers do not fight over the cores
     engine_threads: int | None = Field(default=None, ge=1, le=64)
+    # a field whose calibrated confidence (cardocr.confidence) is below this sends its card
+    # to review: higher sends more cards to a person and lets fewer wrong fields through
+    review_threshold: float = Field(default=REVIEW_THRESHOLD, ge=0.0, le=1.0)
 
     @classmethod
     def settings_customise_sources(

@@ -29,6 +29,10 @@ CONFIDENT = 0.9
 
 BOTH_SIDES = "double_side"  # ReadRequest.side: find two cards, one of each side
 
+# A field whose calibrated confidence is below this sends its card to review (cardocr.
+# confidence; Settings.review_threshold overrides it per service)
+REVIEW_THRESHOLD = 0.9
+
 
 @dataclass
 class Field:
@@ -85,11 +89,13 @@ class ReadRequest:
     one card of each side), or None (find one card, tell its side). `optional`: names of the
     document's optional fields to read (costly ones are read only when asked for). `signals`:
     the capture-quality and fraud signals to compute (cardocr.quality.DETECTORS); none costs
-    anything unless asked for."""
+    anything unless asked for. `review_threshold`: the calibrated confidence below which a
+    field sends its card to review."""
 
     side: str | None = None
     optional: frozenset[str] = frozenset()
     signals: frozenset[str] = frozenset()
+    review_threshold: float = REVIEW_THRESHOLD
 
     @property
     def cards_wanted(self) -> int:
@@ -116,6 +122,15 @@ class CardResult:
     to_photo: np.ndarray  # 3x3 homography, straightened-card pixels -> photo pixels
     portrait: np.ndarray | None = None  # 4x2, card pixels; None when the side has none
     signals: dict[str, Signal] = field(default_factory=dict)
+    found_by: str = ""  # how the card was found: the quad's method (quick search, "whole", slow search)
+    # filled in by cardocr.confidence.assess after the reading: field -> calibrated probability
+    # that the value is exactly right, and the needs-review verdict's reasons (empty: none)
+    calibrated: dict[str, float] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
 
     @property
     def document(self) -> str:

@@ -9,7 +9,7 @@ Errors raised on these routes are answered in Huawei's JSON error body (ErrorRen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -128,12 +128,13 @@ async def recognize_request(request: Request, project_id: str, wire: WireDocumen
     else:
         assert req.image is not None  # parse_ocr_request: exactly one of the two
         payload = req.image
+    options = replace(req.options, review_threshold=state.settings.review_threshold)
     # decoding and rendering on the intake threads, the reading on an inference worker
     # (cardocr.serving: a bounded queue and a deadline in front of it)
     decoded = await run_in_pool(request, decode_for, wire, payload, limits)
     results = await state.inference.read(REGISTRY[wire.document], decoded.image,
-                                         huawei.read_request(wire, req.options), request_id(request.scope))
-    result = await run_in_pool(request, _render, wire, results, decoded, req.options)
+                                         huawei.read_request(wire, options), request_id(request.scope))
+    result = await run_in_pool(request, _render, wire, results, decoded, options)
     return JSONResponse({"result": result})
 
 

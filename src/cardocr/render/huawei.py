@@ -19,10 +19,11 @@ import cv2
 import numpy as np
 
 from .. import errors
+from ..confidence import reasons
 from ..documents import REGISTRY, DocumentType
 from ..documents.contract import no_portrait
 from ..quality import DETECTORS
-from ..types import BOTH_SIDES, CardResult, ReadRequest
+from ..types import BOTH_SIDES, REVIEW_THRESHOLD, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
 
@@ -35,6 +36,9 @@ class Flag(str, Enum):
     PORTRAIT_IMAGE = "return_portrait_image"
     ADJUSTED_IMAGE = "return_adjusted_image"
     ISSUING_AUTHORITY = "return_issuing_authority"
+    # cardocr's extension (README "Confidence and review"): calibrated confidences and the
+    # needs-review verdict, for every document; off by default, so the answer is Huawei's
+    CONFIDENCE = "return_confidence"
     # quality and fraud signals (the id-card API; vendor-facts A2 lists what the SDK sends)
     DETECT_REPRODUCE = "detect_reproduce"
     DETECT_COPY = "detect_copy"
@@ -65,6 +69,8 @@ SIGNALS: dict[Flag, tuple[str, str]] = {
 class HuaweiOptions:
     side: str | None = None  # "front" | "back" | "double_side" | None (detect)
     flags: frozenset[Flag] = frozenset()
+    # Settings.review_threshold: a calibrated confidence below it sends the card to review
+    review_threshold: float = REVIEW_THRESHOLD
 
     @classmethod
     def of(cls, side: str | None = None, **flags: bool) -> HuaweiOptions:
@@ -114,21 +120,22 @@ DOCUMENTED: dict[str, WireDocument] = {w.path: w for w in (
         verification={"front": (("valid_number", "number"), ("valid_birth", "birth"), ("valid_sex", "sex")),
                       "back": (("valid_date", "dates"), ("valid_validity_period", "validity_span"))},
         flags=(Flag.VERIFICATION, Flag.TEXT_LOCATION, Flag.PORTRAIT_LOCATION, Flag.PORTRAIT_IMAGE,
-               Flag.ADJUSTED_IMAGE, *SIGNALS),
+               Flag.ADJUSTED_IMAGE, *SIGNALS, Flag.CONFIDENCE),
         takes_side=True, max_wide_edge=8000, limit_base64_size=True),
     # the Hong Kong seed allows 8,192 px, the global limit
     WireDocument(
         "hk-id-card", "hk-id-card",
         fields={"front": _same("name", "name_en", "sex", "birth_date", "number", "symbols",
                                "name_telegraph_code", "permanent", "initial_issue_date", "issue_date")},
-        flags=(Flag.PORTRAIT_IMAGE, Flag.PORTRAIT_LOCATION), takes_side=False, confidence=True),
+        flags=(Flag.PORTRAIT_IMAGE, Flag.PORTRAIT_LOCATION, Flag.CONFIDENCE), takes_side=False,
+        confidence=True),
     # "The narrow edge contains at least 100 pixels and the wide edge contains at most 8,000 pixels."
     WireDocument(
         "driver-license", "driver-license",
         fields={"front": (*_same("number", "name", "sex", "nationality", "address", "birth", "issue_date",
                                  "class", "valid_from", "valid_to"), ("issuing_authority", "authority")),
                 "back": _same("number", "name", "file_number", "record")},
-        flags=(Flag.ISSUING_AUTHORITY, Flag.TEXT_LOCATION), takes_side=True,
+        flags=(Flag.ISSUING_AUTHORITY, Flag.TEXT_LOCATION, Flag.CONFIDENCE), takes_side=True,
         optional={"authority": Flag.ISSUING_AUTHORITY},
         min_narrow_edge=100, max_wide_edge=8000, limit_base64_size=True),
 )}
@@ -138,7 +145,7 @@ def _in_the_house_style(doc: DocumentType) -> WireDocument:
     """A document no Huawei API documents is served in the style of the documented ones:
     its own field names as keys, `valid_<check>` verification keys, a confidence per field,
     the location and image flags it can honour; its optional fields are always read."""
-    flags = [Flag.TEXT_LOCATION, Flag.ADJUSTED_IMAGE]
+    flags = [Flag.TEXT_LOCATION, Flag.ADJUSTED_IMAGE, Flag.CONFIDENCE]
     if any(doc.checks.values()):
         flags.insert(0, Flag.VERIFICATION)
     if doc.portrait is not no_portrait:
@@ -166,7 +173,7 @@ WIRE: dict[str, WireDocument] = {path: wire for path in REGISTRY if (wire := wir
 def read_request(wire: WireDocument, options: HuaweiOptions) -> ReadRequest:
     """What to read for a request: the side, the optional fields its flags ask for, and the
     signals its detect flags ask for that have a detector."""
-    return ReadRequest(side=options.side or None,
+    return ReadRequest(side=options.side or None, review_threshold=options.review_threshold,
                        optional=frozenset(f for f, flag in wire.optional.items() if flag in options),
                        signals=frozenset(SIGNALS[flag][0] for flag in options.flags
                                          if flag in SIGNALS and SIGNALS[flag][0] in DETECTORS))
@@ -183,7 +190,9 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str,
     keys = [(key, name) for key, name in wire.fields[r.side]
             if name not in wire.optional or wire.optional[name] in options]
     out: dict[str, Any] = {key: _value(r, name, name in booleans) for key, name in keys}
-    if wire.confidence:
+    if Flag.CONFIDENCE in options:
+        out.update(_calibrated(wire, r, keys, options.review_threshold))
+    elif wire.confidence:  # Huawei's own object (the HK card): the readers' confidence, as before
         out["confidence"] = {key: _confidence(r.fields[name].confidence) if name in r.fields else 0.0
                              for key, name in keys}
     checks = wire.verification.get(r.side, ())
@@ -208,6 +217,20 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str,
     if scores:
         out["score_info"] = scores
     return out
+
+
+def _calibrated(wire: WireDocument, r: CardResult, keys: list[tuple[str, str]], threshold: float) -> dict[str, Any]:
+    """return_confidence: the calibrated confidence of every returned field (the probability
+    that its value is exactly right), and the verdict, its reasons in the wire's own keys."""
+    # a field's own key; a check named after a field takes its key too (check_failed:number),
+    # any other check its verification key (check_failed:valid_date)
+    wire_key = {name: key for key, name in (*wire.verification.get(r.side, ()), *keys)}
+    calibrated = {name: r.calibrated.get(name, 0.0) for _key, name in keys}  # unread: 0
+    raised = [name for name, s in r.signals.items() if s.decision]
+    codes = reasons(calibrated, r.checks, raised, threshold)
+    named = [f"{kind}:{wire_key.get(name, name)}" for kind, name in (c.split(":", 1) for c in codes)]
+    return {"confidence": {key: _confidence(r.calibrated.get(name, 0.0)) for key, name in keys},
+            "needs_review": bool(named), "review_reasons": named}
 
 
 def _value(r: CardResult, name: str, boolean: bool) -> str | bool:

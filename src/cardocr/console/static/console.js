@@ -19,6 +19,7 @@ const FLAGS = {
   return_portrait_image: ['Return the portrait', true],
   return_portrait_location: ['Locate the portrait', true],
   return_adjusted_image: ['Return the straightened card', true],
+  return_confidence: ['Calibrated confidence per field, and whether to review', true],
   detect_border_integrity: ['Warn when the border is cut off', false],
   detect_blocking_within_border: ['Warn when something covers the card', false],
   detect_glare: ['Warn about glare', false],

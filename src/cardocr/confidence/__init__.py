@@ -1,0 +1,39 @@
+"""Calibrated confidence per field and a needs-review verdict per card (issue 22).
+
+A layer after the document readers: `assess(result, threshold)` turns the evidence a Reading
+already carries (evidence.py) into, per field, the probability that its value is exactly
+right (calibration.py: a map fitted on generator cards by `python -m tools.calibrate`), and
+sets the card's review reasons:
+
+    low_confidence:<field>   a field's calibrated confidence is below the threshold
+    check_failed:<check>     a consistency check of the document failed
+    signal:<name>            a capture-quality or fraud signal was raised
+
+Field and check names are the documents' own (a renderer maps them to its vendor's keys).
+"""
+
+from __future__ import annotations
+
+from ..types import REVIEW_THRESHOLD as DEFAULT_THRESHOLD
+from ..types import CardResult
+from .calibration import CalibrationMap, load_map
+from .evidence import evidence_of, features
+
+__all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "evidence_of", "features", "load_map", "reasons"]
+
+
+def reasons(calibrated: dict[str, float], checks: dict[str, bool], raised: list[str],
+            threshold: float) -> list[str]:
+    """The verdict's reason codes, in a fixed order: fields, checks, signals."""
+    out = [f"low_confidence:{k}" for k, c in calibrated.items() if c < threshold]
+    out += [f"check_failed:{k}" for k, ok in checks.items() if not ok]
+    out += [f"signal:{k}" for k in sorted(raised)]
+    return out
+
+
+def assess(result: CardResult, threshold: float = DEFAULT_THRESHOLD) -> CardResult:
+    """Set result.calibrated and result.review (in place; returned for chaining)."""
+    result.calibrated = load_map().apply(result.document, evidence_of(result))
+    raised = [name for name, s in result.signals.items() if s.decision]
+    result.review = reasons(result.calibrated, result.checks, raised, threshold)
+    return result

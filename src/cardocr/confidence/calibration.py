@@ -1,0 +1,70 @@
+"""The calibration map: evidence features -> probability that a field is exactly right.
+
+Per document, a logistic score over evidence.FEATURES plus a per-field offset, then an
+isotonic (monotone, piecewise-linear) map of that score to the share of fields right, both
+fitted on generator cards (fit.py, `python -m tools.calibrate`) and stored in
+calibration.json next to this file. A document without a fitted map keeps its readers'
+confidence unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .evidence import FEATURES, features
+
+MAP_PATH = Path(__file__).with_name("calibration.json")
+
+
+@dataclass(frozen=True)
+class DocumentMap:
+    weights: tuple[float, ...]  # FEATURES order
+    bias: float
+    field_bias: dict[str, float]
+    knots_x: tuple[float, ...]  # the isotonic map: score -> probability, increasing in both
+    knots_y: tuple[float, ...]
+
+    def score(self, field: str, x: list[float]) -> float:
+        z = self.bias + self.field_bias.get(field, 0.0) + float(np.dot(self.weights, x))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def probability(self, field: str, x: list[float]) -> float:
+        return float(np.interp(self.score(field, x), self.knots_x, self.knots_y))
+
+
+@dataclass(frozen=True)
+class CalibrationMap:
+    documents: dict[str, DocumentMap]
+
+    def apply(self, document: str, evidence: dict[str, Any]) -> dict[str, float]:
+        """Field -> calibrated confidence for one card's evidence (evidence.evidence_of)."""
+        m = self.documents.get(document)
+        xs = features(evidence)
+        if m is None:
+            return {k: min(1.0, max(0.0, f["conf"])) for k, f in evidence["fields"].items()}
+        return {k: m.probability(k, x) for k, x in xs.items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CalibrationMap:
+        if tuple(data.get("features", ())) != FEATURES:
+            raise ValueError("calibration.json was fitted on other features: run python -m tools.calibrate")
+        docs = {}
+        for name, d in data["documents"].items():
+            xs, ys = zip(*d["knots"])
+            docs[name] = DocumentMap(tuple(d["weights"]), d["bias"], dict(d["field_bias"]), xs, ys)
+        return cls(docs)
+
+
+@lru_cache(maxsize=1)
+def load_map(path: Path = MAP_PATH) -> CalibrationMap:
+    """The shipped map (an empty one before the first fit)."""
+    if not path.exists():
+        return CalibrationMap({})
+    return CalibrationMap.from_json(json.loads(path.read_text()))

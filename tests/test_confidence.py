@@ -1,0 +1,153 @@
+"""Calibrated confidence and the needs-review verdict (cardocr.confidence, issue 22).
+
+The map shipped in the repo loads and is monotone; the verdict's reason codes on constructed
+readings; return_confidence on every API (on replayed cards: tests/fakeengine.py), and the
+Huawei answer without it as it was (the HK card keeps its readers' confidence).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cardocr.confidence import assess, evidence_of, load_map
+from cardocr.confidence.calibration import MAP_PATH
+from cardocr.confidence.evidence import FEATURES, features
+from cardocr.confidence.fit import isotonic, logistic
+from cardocr.documents import REGISTRY
+from cardocr.render import huawei
+from cardocr.render.huawei import Flag, HuaweiOptions
+from cardocr.types import CARD_H, CARD_W, CardResult, Field, Reading, Signal
+from fakeengine import replay_engine
+from replay_cases import CASES
+
+DOCS = ("id-card", "hk-id-card", "driver-license")
+
+
+def _result(document: str, side: str, confs: dict[str, float], checks: dict[str, bool] | None = None,
+            corrected: tuple[str, ...] = (), found_by: str = "otsu") -> CardResult:
+    reading = Reading(document, side, {k: Field("x", c) for k, c in confs.items()},
+                      checks=dict(checks or {}), corrections=[(k, "a closed list chose") for k in corrected])
+    return CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by=found_by)
+
+
+def test_the_shipped_map_loads_and_covers_every_document():
+    data = json.loads(MAP_PATH.read_text())
+    assert tuple(data["features"]) == FEATURES
+    cal = load_map()
+    assert set(DOCS) <= set(cal.documents)
+    for doc in DOCS:
+        m = cal.documents[doc]
+        assert len(m.weights) == len(FEATURES) and m.field_bias
+        assert data["documents"][doc]["n"] >= 500  # fitted on hundreds of fields, not a handful
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_the_map_is_monotone(doc):
+    m = load_map().documents[doc]
+    xs, ys = np.array(m.knots_x), np.array(m.knots_y)
+    assert xs[0] == 0.0 and xs[-1] == 1.0 and (np.diff(xs) > 0).all()
+    assert (np.diff(ys) >= 0).all() and 0 <= ys[0] and ys[-1] < 1  # never a certainty
+    # and so is the whole map in the recogniser's confidence, every other evidence alike
+    ev = {"document": doc, "side": "front", "found_by": "quick", "checks": {}, "corrected": [],
+          "fields": {k: {"conf": 0.999, "empty": False} for k in m.field_bias}}
+    field = sorted(m.field_bias)[0]
+    got = []
+    for c in np.linspace(0, 1, 41):
+        ev["fields"][field]["conf"] = float(c)
+        got.append(m.probability(field, features(ev)[field]))
+    assert all(b >= a - 1e-12 for a, b in zip(got, got[1:]))
+
+
+def test_fitting_recovers_an_increasing_map():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 1))
+    y = (rng.random(400) < 1 / (1 + np.exp(-2 * x[:, 0]))).astype(float)
+    w, _b = logistic(x, y)
+    assert 1.2 < w[0] < 3.0
+    knots = isotonic(1 / (1 + np.exp(-2 * x[:, 0])), y)
+    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(knots, knots[1:]))
+
+
+def test_the_verdict_names_low_fields_failed_checks_and_raised_signals():
+    sure = {"name": 1.0, "sex": 1.0, "ethnicity": 1.0, "birth": 1.0, "address": 1.0, "number": 1.0}
+    clean = assess(_result("id-card", "front", sure, {"number": True, "birth": True, "sex": True}))
+    assert clean.review == [] and not clean.needs_review
+    assert all(0.9 <= c < 1 for c in clean.calibrated.values())
+
+    bad = _result("id-card", "front", {**sure, "address": 0.05},
+                  {"number": False, "birth": True, "sex": True})
+    bad.signals = {"copy": Signal(88.0, True), "blur": Signal(10.0, False)}
+    assess(bad)
+    assert bad.needs_review
+    assert "low_confidence:address" in bad.review
+    assert "check_failed:number" in bad.review and "signal:copy" in bad.review
+    assert not any(r.endswith(":blur") or r.endswith(":birth") for r in bad.review)
+    assert bad.calibrated["address"] < bad.calibrated["name"]
+
+
+def test_the_threshold_trades_review_for_risk():
+    mid = _result("driver-license", "front", {"number": 1.0, "name": 0.8, "address": 0.95})
+    assert assess(mid, threshold=0.0).review == []
+    strict = assess(mid, threshold=1.0).review
+    assert strict == [f"low_confidence:{k}" for k in ("number", "name", "address")]
+
+
+def test_evidence_keeps_no_values():
+    r = _result("id-card", "front", {"name": 0.7, "number": 1.0}, corrected=("name",))
+    ev = evidence_of(r)
+    assert ev["corrected"] == ["name"] and ev["found_by"] == "quick"
+    assert "x" not in json.dumps(ev).replace("\"x", "")  # field values never enter the record
+    assert set(ev["fields"]["name"]) == {"conf", "empty"}
+
+
+def _replayed(doc: str) -> list[tuple[str, CardResult]]:
+    out = []
+    for case in [c for c in CASES if c.document == doc and c.variant is None][:2]:
+        engine, card, _header = replay_engine(case.path)
+        d = REGISTRY[doc]
+        reading = d.read(card, case.side, engine, d.optional_fields)
+        out.append((case.side, assess(CardResult(reading, card.image, np.eye(3), d.portrait(reading)))))
+    return out
+
+
+@pytest.mark.parametrize("doc", ["id-card", "driver-license", "hk-id-card"])
+def test_return_confidence_gives_the_object(doc):
+    wire = huawei.WIRE[doc]
+    for side, result in _replayed(doc):
+        options = HuaweiOptions(side if wire.takes_side else None, frozenset({Flag.CONFIDENCE}))
+        answer = huawei.render(wire, [result], options)
+        keys = [k for k, _name in wire.fields[side] if _name not in wire.optional]
+        assert list(answer["confidence"]) == keys
+        assert all(isinstance(v, float) and 0 <= v <= 1 for v in answer["confidence"].values())
+        assert answer["needs_review"] is bool(answer["review_reasons"])
+        wire_names = set(keys) | {k for k, _ in wire.verification.get(side, ())} | set(result.signals)
+        assert all(r.split(":", 1)[1] in wire_names for r in answer["review_reasons"])
+        json.dumps(answer)
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_without_the_flag_the_answer_is_huaweis(doc):
+    wire = huawei.WIRE[doc]
+    for side, result in _replayed(doc):
+        answer = huawei.render(wire, [result], HuaweiOptions(side if wire.takes_side else None))
+        assert "needs_review" not in answer and "review_reasons" not in answer
+        if doc == "hk-id-card":  # Huawei's own object: the readers' confidence, as before
+            assert answer["confidence"] == {k: round(min(1.0, max(0.0, float(result.fields[n].confidence))), 4)
+                                            for k, n in wire.fields[side]}
+        else:
+            assert "confidence" not in answer
+
+
+def test_the_wire_verdict_uses_the_apis_keys():
+    result = _result("id-card", "back", {"authority": 0.05, "valid_from": 1.0, "valid_to": 1.0},
+                     {"dates": False, "validity_span": True})
+    options = HuaweiOptions("back", frozenset({Flag.CONFIDENCE}))
+    answer = huawei.render(huawei.WIRE["id-card"], [assess(result)], options)
+    assert answer["needs_review"] is True
+    reasons = answer["review_reasons"]
+    assert reasons[0] == "low_confidence:issue" and reasons[-1] == "check_failed:valid_date"
+    assert not {"check_failed:dates", "low_confidence:authority"} & set(reasons)  # never the domain's names
+    assert set(answer["confidence"]) == {"issue", "valid_from", "valid_to"}

@@ -1,0 +1,92 @@
+"""Fit the confidence calibration map (src/cardocr/confidence/calibration.json).
+
+    python -m tools.calibrate                 # read the calibration cards, then fit
+    python -m tools.calibrate --refit         # fit again from the stored evidence only
+
+Reads generator cards (tools/cardgen, through bench.run's sample plans: every condition,
+`layout` included) from CALIBRATION_SEED on, keeps each card's evidence (cardocr.confidence.
+evidence: no values) and whether each field came out exactly right in
+tools/calibration_samples.jsonl, and fits per document a logistic model over the evidence
+followed by an isotonic map (cardocr.confidence.fit). The bench reports on other seeds
+(bench.run.HOLDOUT_SEED): never fit on those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+SAMPLES = HERE / "calibration_samples.jsonl"
+CALIBRATION_SEED = 900000  # nobody tunes the readers on these either
+COUNTS = {"id-card": 160, "hk-id-card": 160, "driver-license": 160}
+
+
+def collect_one(doc_type: str, key: tuple, photo: Any, truth: dict, request: Any) -> dict[str, Any] | None:
+    """One sample through the pipeline: its evidence (what assess() calibrates), and per field
+    whether it is exactly right; None when no card was read (nothing to calibrate)."""
+    from cardocr.confidence import evidence_of
+    from cardocr.documents import REGISTRY
+    from cardocr.ocr.engine import get_engine
+    from cardocr.pipeline import read
+
+    try:
+        result = read(REGISTRY[doc_type], photo, request, get_engine())[0]
+    except Exception:  # counted by the bench; here there is no reading to calibrate
+        return None
+    got = {k: f.value if f.value is not None else "" for k, f in result.fields.items()}
+    return {"seed": key[0], "side": key[1], "condition": key[2], "evidence": evidence_of(result),
+            "right": {k: got[k] == v for k, v in truth.items() if k in got}}
+
+
+def collect(doc_type: str, count: int, seed0: int, out: Path | None = None) -> list[dict[str, Any]]:
+    """The rows of `count` seeds' samples of one document (all its bench conditions)."""
+    from bench.run import SUITES
+
+    _title, gen, _n, _parse, conds = SUITES[doc_type]
+    rows = []
+    for key, photo, truth, request in gen(count, seed0, conds):
+        row = collect_one(doc_type, key, photo, truth, request)
+        if row is None:
+            continue
+        row["document"] = doc_type
+        rows.append(row)
+        if out is not None:
+            with out.open("a") as fh:
+                fh.write(json.dumps(row) + "\n")
+    return rows
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--refit", action="store_true", help="fit from --samples without reading cards")
+    ap.add_argument("--docs", default=",".join(COUNTS))
+    ap.add_argument("--count", type=int, default=None, help="seeds per document (default: COUNTS)")
+    ap.add_argument("--seed", type=int, default=CALIBRATION_SEED)
+    ap.add_argument("--samples", type=Path, default=SAMPLES)
+    ap.add_argument("--collect-only", action="store_true", help="append the rows to --samples, do not fit")
+    args = ap.parse_args()
+    from cardocr.confidence import fit
+
+    if not args.refit:
+        if not args.collect_only and args.samples.exists():
+            args.samples.unlink()
+        for doc_type in args.docs.split(","):
+            collect(doc_type, args.count or COUNTS[doc_type], args.seed, args.samples)
+    if args.collect_only:
+        return
+    cal = fit.fit_all(load(args.samples))
+    fit.save(cal)
+    for doc_type, m in cal.items():
+        print(f"{doc_type}: {m['n']} fields, {len(m['knots'])} knots", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
