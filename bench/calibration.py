@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import results
 from cardocr.confidence import load_map, reasons
 from cardocr.types import REVIEW_THRESHOLD
 
@@ -163,15 +164,7 @@ def report(by_doc: dict[str, tuple[str, list[dict[str, Any]]]], seed0: int, png:
 
 
 def splice(path: Path, section: str) -> None:
-    """Put the section into an existing results file (replacing an older one)."""
-    text = path.read_text() if path.exists() else ""
-    if TITLE in text:
-        head, rest = text.split(TITLE, 1)
-        nxt = rest.find("\n## ")
-        text = head + section + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    results.splice(path, TITLE, section)
 
 
 def run(docs: list[str], count: int, seed0: int, stored: list[Path]) -> dict[str, tuple[str, list[dict[str, Any]]]]:

@@ -21,6 +21,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import Progress
 
+from bench import results
 from cardocr.documents import REGISTRY
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
@@ -498,15 +499,7 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
 
 
 def splice_signals(path: Path, section: str) -> None:
-    """Put the signals section into an existing results file (replacing an older one)."""
-    text = path.read_text() if path.exists() else ""
-    if SIGNALS_TITLE in text:
-        head, rest = text.split(SIGNALS_TITLE, 1)
-        nxt = rest.find("\n## ")
-        text = head + section + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    results.splice(path, SIGNALS_TITLE, section)
 
 
 def main() -> None:

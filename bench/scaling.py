@@ -36,6 +36,7 @@ import cv2
 import httpx
 import numpy as np
 
+from bench import results
 from bench.run import id_card_samples
 
 HERE = Path(__file__).parent
@@ -325,15 +326,7 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
 
 
 def splice(path: Path, section: str) -> None:
-    """The section under its own heading in RESULTS.md, replacing an older one, nothing else."""
-    text = path.read_text() if path.exists() else ""
-    if TITLE in text:
-        head, rest = text.split(TITLE, 1)
-        nxt = rest.find("\n## ")
-        text = head + section + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    results.splice(path, TITLE, section)
 
 
 def section_of(text: str) -> str:
