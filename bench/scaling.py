@@ -9,7 +9,7 @@ against the low-load p95, 5xx other than the documented refusals (503 ModelArts.
 504 ModelArts.4402), connection errors, and the latency of one request right after the load
 stops (recovery). RSS (the server and its workers) after each phase.
 
-`--baseline-ref REF` also serves the code at git REF (default: main, before the worker
+`--baseline-ref REF` also serves the code at git REF (default: 88ed145, the last commit before the worker
 processes) the same way, as "today" in the same run. The load generator runs unpinned in this
 process; on a shared 2-core machine it competes with the server, so the numbers are noisy:
 compare ratios, not absolutes. The tables go to bench/RESULTS.md under their own heading.
@@ -358,7 +358,8 @@ def main(argv: list[str] | None = None) -> None:
                     "requests")
     ap.add_argument("--oversubscribed", action=argparse.BooleanOptionalAction, default=True,
                     help="also 2 workers with 2 onnxruntime threads each on 2 cores")
-    ap.add_argument("--baseline-ref", default="main", help="also serve this git ref as 'today' ('' for none)")
+    # 88ed145: the last commit served by one process with an inference thread pool
+    ap.add_argument("--baseline-ref", default="88ed145", help="also serve this git ref as 'today' ('' for none)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = ap.parse_args(argv)
     if args.full:
