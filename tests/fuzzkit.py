@@ -65,6 +65,13 @@ def record(family: str, status: int | None, body: bytes | str | None, headers: d
     """Tally one answer and fail on an undocumented one, a 5xx, a hang, or (with `allowed`) a
     documented class this family must not produce."""
     cls, documented = classify(status, body, headers, hang=hang)
+    return _tally(family, cls, documented, status, body, hang, allowed)
+
+
+def _tally(family: str, cls: str, documented: bool, status: int | None, body: bytes | str | None,
+           hang: bool, allowed: set[str] | None) -> str:
+    """Count one classified answer and fail on an undocumented one, a 5xx, a hang, or (with
+    `allowed`) a class this family must not produce."""
     ANSWERS[f"{family}: {cls}"] += 1
     if status is not None and status >= 500:
         ANSWERS["total: 5xx"] += 1
@@ -135,16 +142,4 @@ def record_cos(family: str, status: int | None, body: bytes | None, headers: dic
                hang: bool = False, allowed: set[str] | None = None) -> str:
     """As record(), for the COS endpoint's answers."""
     cls, documented = classify_cos(status, body, headers, hang=hang)
-    ANSWERS[f"cos {family}: {cls}"] += 1
-    if status is not None and status >= 500:
-        ANSWERS["total: 5xx"] += 1
-    if not documented:
-        ANSWERS["total: undocumented"] += 1
-    if hang:
-        ANSWERS["total: hangs"] += 1
-    ANSWERS["total: requests"] += 1
-    assert documented and not hang, (family, cls, body)
-    assert status is None or status < 500, (family, cls)
-    if allowed is not None:
-        assert cls in allowed, (family, cls, allowed)
-    return cls
+    return _tally(f"cos {family}", cls, documented, status, body, hang, allowed)
