@@ -85,7 +85,9 @@ def test_listing_a_folder_a_glob_and_a_list_file(tmp_path):
 
 def test_options_are_checked_as_the_api_checks_them():
     assert batch_options("id-card", "front", ["return_verification"]).side == "front"
-    for bad in (("passport", None, []), ("hk-id-card", "front", []), ("hk-id-card", None, ["return_text_location"])):
+    assert batch_options("auto", None, ["return_verification", "return_issuing_authority"]).side is None
+    for bad in (("passport", None, []), ("hk-id-card", "front", []), ("hk-id-card", None, ["return_text_location"]),
+                ("auto", "front", []), ("auto", None, ["return_everything"])):
         with pytest.raises(ValueError):
             batch_options(*bad)
 
@@ -119,6 +121,29 @@ def test_a_folder_answers_as_the_api_then_resumes(ray_session, tmp_path):
     assert again[str(cards / "card533.jpg")] == _api_answer(cards / "card533.jpg")
     # nothing left to do: Ray is not even asked
     assert run(sources, JsonlSink(out), Job("id-card")).read == 0
+
+
+def test_auto_tells_each_image_apart(ray_session, tmp_path):
+    """--type auto (the default): a Mainland back and a licence main page in one folder, each
+    answered as its own API answers it, with the type named; a flag only the Mainland API
+    takes (return_verification) is dropped for the licence."""
+    cards = tmp_path / "mixed"
+    cards.mkdir()
+    back, _, _ = make_sample(534, "back", "scan")
+    page, lic, _ = make_licence_sample(541, "front", "scan")
+    cv2.imwrite(str(cards / "id.jpg"), back)
+    cv2.imwrite(str(cards / "licence.jpg"), page)
+    out = tmp_path / "auto.jsonl"
+    r = CliRunner().invoke(app, ["batch", str(cards), "--out", str(out), "--workers", "1",
+                                 "--flag", "return_verification"])
+    assert r.exit_code == 0, r.output
+    got = _records(out)
+    assert got[str(cards / "id.jpg")] == {
+        "type": "id-card",
+        **_api_answer(cards / "id.jpg", options=batch_options("id-card", "back", ["return_verification"]))}
+    assert got[str(cards / "licence.jpg")] == {"type": "driver-license",
+                                               **_api_answer(cards / "licence.jpg", "driver-license")}
+    assert got[str(cards / "licence.jpg")]["result"]["number"] == lic.number
 
 
 def _free_port() -> int:
