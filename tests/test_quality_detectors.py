@@ -155,8 +155,8 @@ def test_copy_and_screen_evidence_on_hand_made_cards():
 
 
 def test_tampering_edits_a_small_part_of_the_card_only():
-    """The tampering generator (no detector yet) changes the photo inside the card only, and
-    only a field's or the portrait's worth of it."""
+    """The tampering generator (its detector: tests/test_tampering.py) changes the photo inside
+    the card only, and only a field's or the portrait's worth of it."""
     for seed in (TUNE_SEED, TUNE_SEED + 3):
         neg, pos, side, condition = defect_pair("tampering", seed)
         _photo, _person, corners = make_sample(seed, side, condition)
