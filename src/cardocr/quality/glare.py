@@ -38,8 +38,8 @@ ELSEWHERE = 0.4  # share of the rest of the card (all but) clipped too, at most;
 SOLID = 0.9  # patch area over the area inside its outline, at least (print left: holes)
 # The ground's plane extrapolated over the patch, at least (grey level): the light's gradient,
 # not a highlight. Tune seeds (700000..700019, the generator's corners): glare patches 192-240;
-# the main bench's ordinary photos 100000..100299: the patches over 1% of the card 247-256 (five
-# of them over the threshold without this test: a blank margin at the lit end of the card).
+# the main bench's ordinary photos 100000..100299: the large patches 247-256 (four photos over
+# the threshold without this test, all a blank margin at the lit end of the card).
 EXPLAINED = 244.0
 # Share of the card. Tune seeds (700000..700019): negatives 0, positives from 0.031 but two (a
 # highlight on the portrait, left out: 0.001, 0.017); the main bench's ordinary photos
