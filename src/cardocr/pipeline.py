@@ -21,7 +21,7 @@ from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
 from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
-from .quality import DETECTORS, Evidence, measure
+from .quality import MEASURABLE, Evidence, measure
 from .stages import stage
 from .types import BOTH_SIDES, ID1_ASPECT, CardResult, Reading, ReadRequest
 from .vision.geometry import crop_box
@@ -47,7 +47,7 @@ def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: Ocr
         raise InvalidParameter("The side parameter is invalid.")
     if not request.optional <= doc.optional_fields:
         raise InvalidParameter("Unknown optional field.")
-    if not request.signals <= DETECTORS.keys():
+    if not request.signals <= MEASURABLE.keys():
         raise InvalidParameter("Unknown signal.")
     try:
         results = _read_cards(doc, image, request, engine)
