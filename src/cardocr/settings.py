@@ -216,7 +216,7 @@ class Cos(BaseModel):
     # writes left (cos.storage.FilesystemStore.sweep) once they are this old: a younger one
     # may be a write in progress by another process sharing the directory. A write's temporary
     # file lives for as long as writing and syncing at most 14 MiB take (seconds).
-    leftover_grace_seconds: float = Field(600.0, ge=0)
+    leftover_grace_seconds: float = Field(default=600.0, ge=0)
     buckets: list[CosBucket] = Field(default_factory=list)  # empty: the development bucket
     s3: S3Store = Field(default_factory=S3Store)
 
