@@ -47,6 +47,7 @@ The TOML file may hold:
 
     [cos]
     storage = "filesystem"                   # or "s3": an S3-compatible store shared by replicas
+    leftover_grace_seconds = 600             # filesystem: on startup, what killed writes left and is older goes
     [[cos.buckets]]
     name = "cardocr-1250000000"              # <name>-<appid>, as COS names buckets
     owner = "alice"                          # an [[accounts]] user: its access_key signs for it
@@ -211,6 +212,11 @@ class S3Store(BaseModel):
 
 class Cos(BaseModel):
     storage: Literal["filesystem", "s3"] = "filesystem"
+    # On startup the filesystem store removes the temporary files and unnamed versions killed
+    # writes left (cos.storage.FilesystemStore.sweep) once they are this old: a younger one
+    # may be a write in progress by another process sharing the directory. A write's temporary
+    # file lives for as long as writing and syncing at most 14 MiB take (seconds).
+    leftover_grace_seconds: float = Field(default=600.0, ge=0)
     buckets: list[CosBucket] = Field(default_factory=list)  # empty: the development bucket
     s3: S3Store = Field(default_factory=S3Store)
 

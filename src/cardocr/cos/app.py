@@ -374,6 +374,10 @@ def create_cos_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(app.state.store, FilesystemStore):  # what killed writes left behind
+            swept = app.state.store.sweep(app.state.buckets.names, settings.cos.leftover_grace_seconds)
+            if swept:
+                log.info("removed %d leftovers of interrupted writes", swept, extra={"removed": swept})
         if reader is None and inference is None:
             _ = default_reader.engine  # the models load before the first request
         try:
