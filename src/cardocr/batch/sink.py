@@ -69,7 +69,7 @@ class JsonlSink:
 
 
 class ParquetSink:
-    COLUMNS = ("source", "type", "result", "error_code", "error_msg")  # type: with --type auto
+    COLUMNS = ("source", "type", "result", "error_code", "error_msg")  # "type" is set with --type auto
 
     def __init__(self, path: Path) -> None:
         self.path = path
