@@ -12,11 +12,12 @@ import json
 import numpy as np
 import pytest
 
-from cardocr.confidence import assess, evidence_of, load_map
+from cardocr.confidence import assess, evidence_of, field_evidence, load_map
 from cardocr.confidence.calibration import MAP_PATH
 from cardocr.confidence.evidence import FEATURES, features
 from cardocr.confidence.fit import isotonic, logistic
 from cardocr.documents import REGISTRY
+from cardocr.documents.seen import recording
 from cardocr.render import huawei
 from cardocr.render.huawei import Flag, HuaweiOptions
 from cardocr.types import CARD_H, CARD_W, CardResult, Field, Reading, Signal
@@ -100,17 +101,37 @@ def test_evidence_keeps_no_values():
     ev = evidence_of(r)
     assert ev["corrected"] == ["name"] and ev["found_by"] == "quick"
     assert "x" not in json.dumps(ev).replace("\"x", "")  # field values never enter the record
-    assert set(ev["fields"]["name"]) == {"conf", "empty"}
+    assert set(ev["fields"]["name"]) == {"conf", "empty", "fits", "len"}
+    assert ev["fields"]["number"]["fits"] is False  # "x" is no ID number
 
 
 def _replayed(doc: str) -> list[tuple[str, CardResult]]:
+    """Replayed cards read as the pipeline reads them: the lines recorded, then the evidence."""
     out = []
     for case in [c for c in CASES if c.document == doc and c.variant is None][:2]:
         engine, card, _header = replay_engine(case.path)
         d = REGISTRY[doc]
-        reading = d.read(card, case.side, engine, d.optional_fields)
+        with recording() as seen:
+            reading = d.read(card, case.side, engine, d.optional_fields)
+        field_evidence(reading, seen, engine.charset, card.image)
         out.append((case.side, assess(CardResult(reading, card.image, np.eye(3), d.portrait(reading)))))
     return out
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_read_field_gets_the_evidence_of_its_lines(doc):
+    for _side, result in _replayed(doc):
+        ev = evidence_of(result)
+        json.dumps(ev)  # numbers and flags only
+        for name, f in ev["fields"].items():
+            assert set(f) > {"conf", "empty", "fits", "lines", "margin_min", "zone_dy", "blur"}, name
+            assert all(isinstance(v, (bool, int, float)) for v in f.values())
+            if f["empty"] or name == "authority":  # the licence's seal is read from a region of its own
+                continue
+            assert f["lines"] >= 1 and f["read_len"] >= 1 and 0 < f["p_min"] <= 1, name
+            assert f["margin_min"] > 0 and 0 <= f["miss_max"] <= 1 and f["blur"] > 0, name
+        # a clean replayed card is read right: every value has its field's shape
+        assert all(f["fits"] for f in ev["fields"].values()), [k for k, f in ev["fields"].items() if not f["fits"]]
 
 
 @pytest.mark.parametrize("doc", ["id-card", "driver-license", "hk-id-card"])
