@@ -3,6 +3,11 @@
     python -m tools.calibrate                 # read the calibration cards, then fit
     python -m tools.calibrate --refit         # fit again from the stored evidence only
 
+Reading the cards is the long part: one process per document (--jobs), each card about as
+long as a request. Evidence stored by an older cardocr may lack what the map now reads
+(cardocr.confidence.evidence.FEATURES): after a change to the readers or the evidence, read
+the cards again rather than --refit.
+
 Reads generator cards (tools/cardgen, through bench.run's sample plans: every condition,
 `layout` included) from CALIBRATION_SEED on, keeps each card's evidence (cardocr.confidence.
 evidence: no values) and whether each field came out exactly right in

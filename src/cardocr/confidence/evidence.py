@@ -2,8 +2,11 @@
 
 Nothing here reads pixels again: the evidence is what the document module left on the
 Reading (the recogniser's confidence, the checks, the corrections a closed list or a check
-made) and how the pipeline found the card. `features` turns it into the vector the
-calibration map (calibration.py) was fitted on; the names in FEATURES are that vector's.
+made), what the lines behind each field said (Field.evidence, filled by lines.py: runner-up
+margins, low posteriors, characters nearly dropped, zone fit, blur), whether each value has its
+field's printed shape (GRAMMAR, closed lists, an address's divisions) and how the pipeline
+found the card. `features` turns it into the vector the calibration map (calibration.py) was
+fitted on; the names in FEATURES are that vector's.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from ..documents.seen import SeenLine
-from ..ocr.ctc import BLANK
+from ..ocr.ctc import BLANK, alphabet
 from ..types import CARD_H, CARD_W, Reading
 
 DIGIT_CHARS = "0123456789X-./年月日"
@@ -59,30 +59,42 @@ def _columns(charset: list[str], value: str) -> np.ndarray | None:
     """The classes a digit-like value's characters come from (with the blank), else None (all)."""
     if not value or any(c not in DIGIT_CHARS for c in value):
         return None
-    index = {c: i for i, c in enumerate(charset)}
-    return np.array(sorted({BLANK, *(index[c] for c in DIGIT_CHARS if c in index)}))
+    return alphabet(charset, DIGIT_CHARS)  # without the blank: _path_stats adds it
 
 
 def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, float]:
     """(smallest log ratio best/runner-up at an emitting step, largest non-blank posterior at
-    a blank step that is not its neighbours' character)."""
-    p = probs if cols is None else probs[:, cols]
-    p = p / np.clip(p.sum(axis=1, keepdims=True), 1e-9, None)
+    a blank step that is not its neighbours' character). The full alphabet's rows are the
+    recogniser's softmax already; a digit alphabet's columns are cut out and renormalised.
+    One argmax over the line, then max over the emitting rows and the uncertain blank ones."""
+    if cols is not None:
+        cols = np.unique(np.concatenate(([BLANK], cols)))
+        p = probs[:, cols]
+        p = p / np.clip(p.sum(axis=1, keepdims=True), 1e-9, None)
+        blank = 0
+    else:
+        p, blank = probs, BLANK
     best = p.argmax(axis=1)
-    blank = 0 if cols is None else int(np.searchsorted(cols, BLANK))
     emit = (best != blank) & np.concatenate(([True], best[1:] != best[:-1]))
     margin, miss = 20.0, 0.0
     steps = np.nonzero(emit)[0]
     if len(steps):
-        two = np.partition(p[steps], -2, axis=1)[:, -2:]
-        margin = float(np.min(np.log(np.clip(two[:, 1], 1e-9, None)) - np.log(np.clip(two[:, 0], 1e-9, None))))
-    for t in np.nonzero(best == blank)[0]:
-        row = p[t].copy()
-        row[blank] = 0.0
-        for n in (t - 1, t + 1):  # a neighbour's own spike spreading into the blank is no miss
-            if 0 <= n < len(best) and best[n] != blank:
-                row[best[n]] = 0.0
-        miss = max(miss, float(row.max()))
+        rows = p[steps]  # a copy
+        first = rows[np.arange(len(steps)), best[steps]].copy()
+        rows[np.arange(len(steps)), best[steps]] = 0.0
+        second = rows.max(axis=1)
+        margin = float(np.min(np.log(np.clip(first, 1e-9, None)) - np.log(np.clip(second, 1e-9, None))))
+    # a blank step the blank holds at >= 0.99 has no character near 0.01 or more: not looked at
+    gaps = np.nonzero((best == blank) & (p[:, blank] < 0.99))[0]
+    if len(gaps):
+        # less the blank and the neighbours' own characters (a neighbour's spike spreading
+        # into the blank is no missed character)
+        rows = p[gaps]
+        at = np.arange(len(gaps))
+        rows[:, blank] = 0.0
+        rows[at, best[np.maximum(gaps - 1, 0)]] = 0.0
+        rows[at, best[np.minimum(gaps + 1, len(best) - 1)]] = 0.0
+        miss = float(rows.max())
     return min(margin, 20.0), miss
 
 
@@ -101,6 +113,7 @@ def _blur(image: np.ndarray | None, box: tuple[float, float, float, float]) -> f
 def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | None,
                    card_image: np.ndarray | None) -> None:
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it."""
+    stats: dict[tuple[int, bool], tuple[float, float]] = {}
     for f in reading.fields.values():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
                               "read_len": 0.0, "margin_min": 20.0,
@@ -124,7 +137,10 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             probs_chars += ln.char_probs
             read_len += len(WORD.findall(ln.text))
             if ln.probs is not None and ln.probs.size:
-                margin, miss = _path_stats(ln.probs, cols)
+                key = (id(ln), cols is None)  # two fields of one line (a date and the sex beside it)
+                if key not in stats:
+                    stats[key] = _path_stats(ln.probs, cols)
+                margin, miss = stats[key]
                 ev["margin_min"] = min(ev["margin_min"], margin)
                 ev["miss_max"] = max(ev["miss_max"], miss)
             if s.zone is not None:
