@@ -136,7 +136,7 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
                    default=_logit(1.0))
     # a field without line evidence (a reading not made through the pipeline) counts as one
     # whose lines said nothing against it
-    blurs = [f["blur"] for f in fields.values() if f.get("lines", 0.0) > 0]
+    blurs = [f.get("blur", 0.0) for f in fields.values() if f.get("lines", 0.0) > 0]
     card_blur = float(min(blurs)) if blurs else 0.0
     # a layout the landmarks misplaced, or a card read off its frame, moves every zone: one
     # field that does not fit, or sits far from its zone, speaks for its neighbours too
