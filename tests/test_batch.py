@@ -22,7 +22,7 @@ from cardocr.batch.sink import JsonlSink, ParquetSink
 from cardocr.batch.sources import SourceError, list_sources
 from cardocr.cli import app
 from cardocr.ocr.engine import get_engine
-from cardocr.render.huawei import wire_for
+from cardocr.render.huawei import Flag, wire_for
 from cardocr.settings import Limits
 from tools.cardgen import make_sample
 from tools.cardgen.licence import make_licence_sample
@@ -86,6 +86,11 @@ def test_listing_a_folder_a_glob_and_a_list_file(tmp_path):
 def test_options_are_checked_as_the_api_checks_them():
     assert batch_options("id-card", "front", ["return_verification"]).side == "front"
     assert batch_options("auto", None, ["return_verification", "return_issuing_authority"]).side is None
+    # the confidences and the verdict always, at the configured threshold (issue 22)
+    for doc in ("auto", "id-card", "hk-id-card", "driver-license"):
+        options = batch_options(doc, None, [], review_threshold=0.7)
+        assert Flag.CONFIDENCE in options and options.review_threshold == 0.7
+    assert Flag.CONFIDENCE in Job("id-card").options
     for bad in (("passport", None, []), ("hk-id-card", "front", []), ("hk-id-card", None, ["return_text_location"]),
                 ("auto", "front", []), ("auto", None, ["return_everything"])):
         with pytest.raises(ValueError):
@@ -105,6 +110,11 @@ def test_a_folder_answers_as_the_api_then_resumes(ray_session, tmp_path):
     for seed in (530, 531):
         path = cards / f"card{seed}.jpg"
         assert got[str(path)] == _api_answer(path)
+        # every answer carries the calibrated confidences and the verdict, unasked
+        result = got[str(path)]["result"]
+        assert result["confidence"] and set(result["confidence"]) <= set(result)  # one per field answered
+        assert all(0 <= c <= 1 for c in result["confidence"].values())
+        assert result["needs_review"] is bool(result["review_reasons"])
     assert got[str(cards / "card530.jpg")]["result"]["number"] == make_sample(530, "front", "scan")[1].number
 
     # a crash left half a line, and one more card came: only that card (and the cut one) are read

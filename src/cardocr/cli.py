@@ -135,19 +135,22 @@ def batch(
     workers: int | None = typer.Option(None, "--workers", min=1, help="Ray actors (default: CPUs / share)."),
     cpus_per_worker: int = typer.Option(1, "--cpus-per-worker", min=1, help="Each actor's CPUs and threads."),
     s3_endpoint: str | None = typer.Option(None, "--s3-endpoint", help="S3-compatible store [env AWS_ENDPOINT_URL]."),
-    config: Path | None = typer.Option(None, "--config", help="TOML config (image limits) [env CARDOCR_CONFIG]."),
+    config: Path | None = typer.Option(None, "--config",
+                                       help="TOML config (image limits, review threshold) [env CARDOCR_CONFIG]."),
 ) -> None:
     """Read every image of SOURCE on Ray: one record per image (the API's answer or error body,
-    plus "source"); a second run with the same --out skips the images already in it."""
+    plus "source"), always with the calibrated confidences and the review verdict
+    (return_confidence); a second run with the same --out skips the images already in it."""
     from cardocr import batch as batch_job
     from cardocr.settings import load_settings
 
+    settings = load_settings(config=config)
     try:
-        options = batch_job.batch_options(doc_type, side, flags)
+        options = batch_job.batch_options(doc_type, side, flags, settings.review_threshold)
     except ValueError as exc:
         Console(stderr=True).print(str(exc))
         raise typer.Exit(2) from None
-    limits = load_settings(config=config).limits
+    limits = settings.limits
     job = batch_job.Job(doc_type, options, limits, batch_job.S3Config.from_env(s3_endpoint),
                         address, cpus, workers, cpus_per_worker)
     raise typer.Exit(batch_job.main(source, job, out, fmt))

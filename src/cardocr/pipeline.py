@@ -15,10 +15,11 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .confidence import assess
+from .confidence import assess, field_evidence
 from .documents import REGISTRY, DocumentType
 from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
+from .documents.seen import recording
 from .errors import CardOcrError, InvalidParameter, MultiCardError, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
 from .quality import MEASURABLE, Evidence, measure, multicard
@@ -169,7 +170,8 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 side, _ = doc.classify_side(card, engine)
             if wanted == 2 and any(r.side == side for r in found):
                 continue
-            reading = doc.read(card, side, engine, request.optional)
+            with recording() as seen:  # the lines behind each field: confidence evidence
+                reading = doc.read(card, side, engine, request.optional)
             if reading.meta.get(ANOTHER_DOCUMENT):
                 others.append(reading.meta[ANOTHER_DOCUMENT])
                 continue
@@ -177,6 +179,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 continue
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
                                 found_by=quad.method)
+            field_evidence(reading, seen, engine.charset, card.image)
             if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: _read_cards)
                 result.signals = measure(per_card,
                                          Evidence(image, quad.corners, quad.method, card, reading))

@@ -18,13 +18,16 @@ from cardocr.batch.sink import open_sink
 from cardocr.batch.sources import S3Config, SourceError, list_sources
 from cardocr.documents import AUTO, REGISTRY
 from cardocr.render.huawei import Flag, HuaweiOptions, wire_for
-from cardocr.types import BOTH_SIDES
+from cardocr.types import BOTH_SIDES, REVIEW_THRESHOLD
 
 __all__ = ["Job", "S3Config", "Tally", "batch_options", "main", "recognize_source", "run"]
 
 
-def batch_options(doc_type: str, side: str | None, flags: list[str]) -> HuaweiOptions:
+def batch_options(doc_type: str, side: str | None, flags: list[str],
+                  review_threshold: float = REVIEW_THRESHOLD) -> HuaweiOptions:
     """The request options, checked as the API checks them (ValueError with what is wrong).
+    Every answer carries the calibrated confidences and the review verdict (return_confidence,
+    issue 22: the batch output always shows them), whatever the flags.
     --type auto: the document is told per image, so a flag any document takes is accepted
     (and dropped for the images whose document does not take it), and no --side."""
     if doc_type == AUTO:
@@ -42,7 +45,7 @@ def batch_options(doc_type: str, side: str | None, flags: list[str]) -> HuaweiOp
     wrong = [f for f in flags if f not in taken]
     if wrong:
         raise ValueError(f"{doc_type} does not take: {', '.join(wrong)} (it takes: {', '.join(sorted(taken))})")
-    return HuaweiOptions(side, frozenset(Flag(f) for f in flags))
+    return HuaweiOptions(side, frozenset({*(Flag(f) for f in flags), Flag.CONFIDENCE}), review_threshold)
 
 
 def main(source: str, job: Job, out: Path, fmt: str, console: Console | None = None) -> int:

@@ -31,7 +31,7 @@ from typing import Any
 from cardocr.batch.sink import Sink
 from cardocr.batch.sources import S3Config, read_source
 from cardocr.errors import CardOcrError, InternalError
-from cardocr.render.huawei import HuaweiOptions, error_body
+from cardocr.render.huawei import Flag, HuaweiOptions, error_body
 from cardocr.settings import Limits
 
 BLOCK_ROWS = 4
@@ -83,7 +83,8 @@ class ImageReader:
 @dataclass(frozen=True)
 class Job:
     doc_type: str
-    options: HuaweiOptions = HuaweiOptions()
+    # the confidences and the review verdict are always in a batch's answers (batch_options)
+    options: HuaweiOptions = HuaweiOptions(flags=frozenset({Flag.CONFIDENCE}))
     limits: Limits = field(default_factory=Limits)
     s3: S3Config = S3Config()
     address: str | None = None  # a Ray cluster ("auto", "ray://host:10001", host:6379); None: local
