@@ -23,6 +23,7 @@ from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
+from . import cn_temporary
 from .base import (
     Span,
     ZoneText,
@@ -61,6 +62,9 @@ CHECKS = {
     "back": ("dates", "validity_span"),
 }
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
+# Reading.meta: the layout read ("temporary": a temporary card's data side) and, on it, the
+# printed validity period's length in days
+LAYOUT, TEMPORARY, VALIDITY_DAYS = "layout", "temporary", "validity_days"
 
 
 class Layout:
@@ -141,7 +145,10 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
 
 
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
-    reading = _read_back(card, engine) if side == "back" else _read_front(card, engine)
+    if cn_temporary.is_temporary(card):  # a temporary card's data side (cn_temporary.py)
+        reading = _read_temporary(card, side, engine)
+    else:
+        reading = _read_back(card, engine) if side == "back" else _read_front(card, engine)
     if not _plausible(reading):
         other = _titled_as_another(card, engine)
         if other:  # nothing read, and the pipeline told whose card it is (it answers "no card")
@@ -210,11 +217,19 @@ def _front_zones(card: Card, dy: float
     return zones, rows
 
 
+FRONT_MAX_LINES = {"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4}
+BACK_MAX_LINES = {"authority": 2, "validity": 1}
+
+
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, Layout.NUMBER_ROW_Y, Layout.NUMBER_ROW_MIN_Y)
     zones, rows = _front_zones(card, dy)
-    z = read_zones(card, engine, zones, rows,
-                   max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
+    z = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES)
+    return _front_fields(card, engine, z, zones)
+
+
+def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: dict[str, Zone]) -> Reading:
+    """The front's fields from its zones' lines, whichever layout placed the zones."""
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
@@ -330,8 +345,13 @@ def _back_zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, flo
 
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     zones, rows = _back_zones(card)
-    z = read_zones(card, engine, zones, rows, max_lines={"authority": 2, "validity": 1})
-    cs = engine.charset
+    z = read_zones(card, engine, zones, rows, max_lines=BACK_MAX_LINES)
+    return _back_fields(z, engine.charset)
+
+
+def _back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False) -> Reading:
+    """The authority and the validity period from their zones' lines. A temporary card's
+    period runs three months (cn_temporary.span_ok), a permanent card's 5, 10 or 20 years."""
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
     issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["authority"].lines]
@@ -342,7 +362,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
     start, end = _parse_validity(v.text)
-    joint = _joint_validity(v)
+    joint = None if temporary else _joint_validity(v)
     if joint and joint != (start, end):
         start, end = joint
         reading.corrections.append(("validity", "dates read together: same day, 5/10/20 years on"))
@@ -352,11 +372,39 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     d_from, d_to = parse_date(start), parse_date(end) if end != "长期" else None
     reading.checks["dates"] = d_from is not None and (end == "长期" or (d_to is not None and d_to > d_from))
     span_ok = False
-    if d_from is not None and d_to is not None:
+    if temporary:
+        span_ok = d_from is not None and d_to is not None and cn_temporary.span_ok(d_from, d_to)
+    elif d_from is not None and d_to is not None:
         span_ok = (d_to.month, d_to.day) == (d_from.month, d_from.day) and d_to.year - d_from.year in (5, 10, 20)
     elif d_from is not None and end == "长期":
         span_ok = True
     reading.checks["validity_span"] = span_ok
+    return reading
+
+
+# -- a temporary card's data side (cn_temporary.py) ----------------------------------------
+
+def _read_temporary(card: Card, side: str, engine: OcrEngine) -> Reading:
+    """Every field is on the data side: the front's fields, or with side=back the authority
+    and the validity, from the same zones. A front reading reads the validity too, in the
+    same batch, for the interim signal (quality/interim.py): Reading.meta carries the span in
+    days, not the dates."""
+    zones, rows = cn_temporary.zones(card)
+    if side == "back":
+        keys = ("authority", "validity")
+    else:
+        keys = ("name", "sex", "ethnicity", "birth", "address", "number", "validity")
+    z = read_zones(card, engine, {k: zones[k] for k in keys}, rows, max_lines={**FRONT_MAX_LINES, **BACK_MAX_LINES})
+    if side == "back":
+        reading = _back_fields(z, engine.charset, temporary=True)
+        start, end = reading.fields["valid_from"].value, reading.fields["valid_to"].value
+    else:
+        reading = _front_fields(card, engine, z, zones)
+        start, end = _parse_validity(decode_zone(z["validity"], engine.charset, DIGITS + ".-长期").text)
+    reading.meta[LAYOUT] = TEMPORARY
+    d_from, d_to = parse_date(str(start)), parse_date(str(end))
+    if d_from is not None and d_to is not None:
+        reading.meta[VALIDITY_DAYS] = str((d_to - d_from).days)
     return reading
 
 
