@@ -13,7 +13,6 @@ back as printed, with the failed check reported).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
@@ -44,6 +43,7 @@ from .base import (
 from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
 from .checks.address import choose_prefix
 from .checks.authority import similar_authorities
+from .cn_validity import joint_temporary, joint_validity, parse_validity
 from .contract import DocumentType
 from .identify import ANOTHER_DOCUMENT
 from .identify import identify as identify_lines
@@ -361,11 +361,12 @@ def _back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False)
         issue, issue_conf = _choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
     fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
-    start, end = _parse_validity(v.text)
-    joint = None if temporary else _joint_validity(v)
+    start, end = parse_validity(v.text)
+    joint = joint_temporary(v) if temporary else joint_validity(v)
     if joint and joint != (start, end):
         start, end = joint
-        reading.corrections.append(("validity", "dates read together: same day, 5/10/20 years on"))
+        reading.corrections.append(("validity", "dates read together: three months on" if temporary
+                                    else "dates read together: same day, 5/10/20 years on"))
     conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
@@ -400,7 +401,8 @@ def _read_temporary(card: Card, side: str, engine: OcrEngine) -> Reading:
         start, end = reading.fields["valid_from"].value, reading.fields["valid_to"].value
     else:
         reading = _front_fields(card, engine, z, zones)
-        start, end = _parse_validity(decode_zone(z["validity"], engine.charset, DIGITS + ".-长期").text)
+        v = decode_zone(z["validity"], engine.charset, DIGITS + ".-长期")
+        start, end = joint_temporary(v) or parse_validity(v.text)
     reading.meta[LAYOUT] = TEMPORARY
     d_from, d_to = parse_date(str(start)), parse_date(str(end))
     if d_from is not None and d_to is not None:
@@ -434,71 +436,6 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
         reading.corrections.append(("authority", "known issuing authority"))
         return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
     return text, conf
-
-
-VALIDITY_SPANS = (5, 10, 20)  # years; 长期 for holders of 46 and over
-RE_VALIDITY = re.compile(r"\d{4}\.\d{2}\.\d{2}-\d{4}\.\d{2}\.\d{2}")
-
-
-def _joint_validity(v: Line) -> tuple[str, str] | None:
-    """The two dates of a fixed-term card read as one: valid_to repeats valid_from's month
-    and day 5, 10 or 20 years later, and valid_from is not in the future. Each digit scores
-    what the recogniser gave it (its top alternatives); digits read at or above CONFIDENT
-    stay as read. Returns the best-scoring pair, or None when the line is not two dates."""
-    if not RE_VALIDITY.fullmatch(v.text) or len(v.alternatives) != len(v.text):
-        return None
-    digit_rows = []
-    for ch, p, alts in zip(v.text, v.char_probs, v.alternatives):
-        if not ch.isdigit():
-            continue
-        row = np.full(10, np.log(1e-4))
-        for a, pa in alts:
-            if a.isdigit():
-                row[int(a)] = max(row[int(a)], np.log(max(pa, 1e-4)))
-        row[int(ch)] = max(row[int(ch)], np.log(max(p, 1e-4)))
-        if p >= CONFIDENT:
-            row[np.arange(10) != int(ch)] = -np.inf
-        digit_rows.append(row)
-    rows = np.array(digit_rows)  # 16 digits: Y1 M1 D1 Y2 M2 D2
-
-    def number(first: int, value: int, width: int) -> float:
-        return float(sum(rows[first + i, int(d)] for i, d in enumerate(f"{value:0{width}d}")))
-
-    today = dt.date.today()
-    best_year = max(((number(0, y, 4) + number(8, y + k, 4), y, k) for y in range(1990, today.year + 1)
-                     for k in VALIDITY_SPANS), default=None)
-    days = []
-    for m in range(1, 13):
-        for d in range(1, 32):
-            try:
-                dt.date(2000, m, d)  # a leap year: 02-29 is a real printed day
-            except ValueError:
-                continue
-            days.append((number(4, m, 2) + number(6, d, 2) + number(12, m, 2) + number(14, d, 2), m, d))
-    best_day = max(days)
-    if best_year is None or not np.isfinite(best_year[0] + best_day[0]):
-        return None
-    _, y, k = best_year
-    _, m, d = best_day
-    if (m, d) == (2, 29) and not (_leap(y) and _leap(y + k)):
-        return None
-    return f"{y:04d}-{m:02d}-{d:02d}", f"{y + k:04d}-{m:02d}-{d:02d}"
-
-
-def _leap(y: int) -> bool:
-    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
-
-
-def _parse_validity(text: str) -> tuple[str, str]:
-    t = text.replace(" ", "")
-    m = re.search(r"(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(长期))?", t)
-    if not m:
-        return "", ""
-    start = f"{m[1]}-{m[2]}-{m[3]}"
-    if m[7] or "长" in t or "期" in t[-3:]:
-        return start, "长期"
-    end = f"{m[4]}-{m[5]}-{m[6]}" if m[4] else ""
-    return start, end
 
 
 DOCUMENT = DocumentType(
