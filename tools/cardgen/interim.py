@@ -168,8 +168,14 @@ def render_interim_front(p: Person, rng: random.Random, var: Variation | None = 
     por, mask = _portrait(rng, pw, ph)
     im.paste(por.convert("L").convert("RGB"), (int(x0 * W + _j(rng, 3)), int(y0 * H + _j(rng, 3))), mask)
 
+    # another printer's card (var): the data side has less room between its blocks than the
+    # permanent front, so its blocks move half as far, and the address keeps clear of the number
+    var = dataclasses.replace(var, dy_upper=var.dy_upper / 2, dy_lower=var.dy_lower / 2, pitch=1 + (var.pitch - 1) / 2)
     rows = _vary_rows(dict(ROWS), var, LOWER)
     rows = {k: min(v, 0.92) for k, v in rows.items()}
+    address_end = rows["addr"] + 2 * vsize * 1.3 * var.pitch / H  # the third line's centre, at most
+    lift = max(0.0, address_end - (rows["num"] - 0.085))
+    rows = {k: v if k in LOWER else v - lift for k, v in rows.items()}
     for key, text in (("name", "姓名"), ("sex", "性别"), ("birth", "出生"), ("addr", "住址")):
         draw_text(d, lx + _j(rng, 1), rows[key] * H + gy + _j(rng, 1), text, lf, lab_c, spacing=lab_sp)
     draw_text(d, 0.30 * W + gx, rows["sex"] * H + gy, "民族", lf, lab_c, spacing=lab_sp)

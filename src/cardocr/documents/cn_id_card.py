@@ -391,10 +391,8 @@ def _read_temporary(card: Card, side: str, engine: OcrEngine) -> Reading:
     same batch, for the interim signal (quality/interim.py): Reading.meta carries the span in
     days, not the dates."""
     zones, rows = cn_temporary.zones(card)
-    if side == "back":
-        keys = ("authority", "validity")
-    else:
-        keys = ("name", "sex", "ethnicity", "birth", "address", "number", "validity")
+    keys: tuple[str, ...] = ("authority", "validity") if side == "back" else (
+        "name", "sex", "ethnicity", "birth", "address", "number", "validity")
     z = read_zones(card, engine, {k: zones[k] for k in keys}, rows, max_lines={**FRONT_MAX_LINES, **BACK_MAX_LINES})
     if side == "back":
         reading = _back_fields(z, engine.charset, temporary=True)
