@@ -7,8 +7,9 @@ permanent card prints on its back. Its other side carries only the title (中华
 columns (labels in a left column, values from ~0.18, the number from ~0.36) with two more
 labelled rows under the number, and this is the landmark that tells it: the permanent front's
 label column holds one label below ~0.62 of the card (公民身份号码), the temporary card's three
-(公民身份号码, 签发机关, 有效期限). Told by where the labels stand, without reading them
-(landmarks.py says why), so a permanent card pays nothing for it.
+(公民身份号码, 签发机关, 有效期限), and two rows of values start under its number where the
+permanent front has none. Told by where the boxes stand, without reading them (landmarks.py
+says why), so a permanent card pays nothing for it.
 
 Rows and zones are fractions of the card, from tools/cardgen/interim.py's drawing (no published
 drawing gives the data side's positions); the label column moves them onto each card, the
@@ -26,6 +27,13 @@ from .landmarks import Zone, column_labels, fit_rows, values_right_of
 LABEL_MAX_X0 = 0.13  # the label column, as on the permanent front
 LOWER_Y = 0.62  # the permanent front has one label below this, the temporary card three
 LOWER_LABELS = 2  # label-column boxes below LOWER_Y that make a card the temporary one
+# the value column (a box starting here holds a value, not a label; the permanent number starts
+# right of it) and the band under the temporary card's number: its authority and validity rows.
+# The permanent front's third address line reaches ~0.79 only under the bench's largest layout
+# moves: one row at most.
+VALUE_X0 = (0.13, 0.30)
+VALUES_Y = 0.76
+ROW_GAP = 0.04  # boxes whose centres are closer than this are one row
 UPPER = ("name", "sex", "birth", "address")
 LOWER = ("number", "authority", "validity")
 LABEL_ROWS = {"name": 0.12, "sex": 0.225, "birth": 0.33, "address": 0.435,
@@ -48,10 +56,27 @@ LABEL_ALONE_W = {"upper": 0.13, "lower": 0.2}  # a label box narrower than this 
 VALID_MONTHS = 3  # the card is valid for three months from its day of issue
 
 
+def rows_under_number(card: Card) -> tuple[int, int]:
+    """(label-column boxes under LOWER_Y, rows of values starting in the value column under
+    VALUES_Y). The permanent front: one label (公民身份号码) and no value row (its number starts
+    at ~0.36, right of the value column); the temporary card: three labels, and the authority's
+    and the validity's values from ~0.18. The labels are printed pale and a small or blurred
+    photo loses them first, the values are printed black: either count tells."""
+    spans = [s for s in box_spans(card) if s.height > 0.02 and s.cy < 0.98]
+    labels = sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy > LOWER_Y)
+    if sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy <= LOWER_Y) < 2:
+        return labels, 0  # no front's label column above (the permanent back's labels stand at ~0.20)
+    rows: list[float] = []
+    for s in sorted((s for s in spans if VALUE_X0[0] <= s.x0 < VALUE_X0[1] and s.cy > VALUES_Y), key=lambda s: s.cy):
+        if not rows or s.cy - rows[-1] > ROW_GAP:
+            rows.append(s.cy)
+    return labels, len(rows)
+
+
 def is_temporary(card: Card) -> bool:
-    """The data side of a temporary card: labels under the number's row in the label column."""
-    low = [s for s in box_spans(card) if s.x0 < LABEL_MAX_X0 and LOWER_Y < s.cy < 0.98 and s.height > 0.02]
-    return len(low) >= LOWER_LABELS
+    """The data side of a temporary card: labels or values under the number's row."""
+    labels, values = rows_under_number(card)
+    return labels >= LOWER_LABELS or values >= 2
 
 
 def zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, float]]]:
