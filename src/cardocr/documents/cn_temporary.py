@@ -34,6 +34,8 @@ LOWER_LABELS = 2  # label-column boxes below LOWER_Y that make a card the tempor
 VALUE_X0 = (0.13, 0.30)
 VALUES_Y = 0.76
 ROW_GAP = 0.04  # boxes whose centres are closer than this are one row
+# the permanent back's title (cn_id_card.Layout.BACK_TITLE_*): where the data side has its photo
+TITLE_MAX_Y, TITLE_MIN_W = 0.45, 0.25
 UPPER = ("name", "sex", "birth", "address")
 LOWER = ("number", "authority", "validity")
 LABEL_ROWS = {"name": 0.12, "sex": 0.225, "birth": 0.33, "address": 0.435,
@@ -64,8 +66,9 @@ def rows_under_number(card: Card) -> tuple[int, int]:
     photo loses them first, the values are printed black: either count tells."""
     spans = [s for s in box_spans(card) if s.height > 0.02 and s.cy < 0.98]
     labels = sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy > LOWER_Y)
-    if sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy <= LOWER_Y) < 2:
-        return labels, 0  # no front's label column above (the permanent back's labels stand at ~0.20)
+    back_title = any(s.cy < TITLE_MAX_Y and (s.x0 + s.x1) / 2 > 0.5 and s.width > TITLE_MIN_W for s in spans)
+    if back_title or sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy <= LOWER_Y) < 2:
+        return labels, 0  # not a front: the permanent back's labels stand in the value column
     rows: list[float] = []
     for s in sorted((s for s in spans if VALUE_X0[0] <= s.x0 < VALUE_X0[1] and s.cy > VALUES_Y), key=lambda s: s.cy):
         if not rows or s.cy - rows[-1] > ROW_GAP:
