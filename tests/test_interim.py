@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents import REGISTRY
-from cardocr.documents.cn_temporary import add_months, span_ok
+from cardocr.documents.cn_temporary import add_months, is_temporary, span_ok
 from cardocr.documents.cn_validity import joint_temporary
 from cardocr.errors import NoCardFound
 from cardocr.ocr import get_engine
@@ -24,7 +24,7 @@ from cardocr.quality import DETECTORS
 from cardocr.render import huawei, tencent
 from cardocr.render.huawei import WIRE, HuaweiOptions
 from cardocr.render.tencent import TencentOptions
-from cardocr.types import ReadRequest
+from cardocr.types import CARD_H, CARD_W, Card, ReadRequest
 from tools.cardgen import make_sample, random_person
 from tools.cardgen.interim import make_interim_sample, temporary_person
 
@@ -58,6 +58,33 @@ def test_three_months_on():
     # a permanent card's ten years, read with confidence, is no temporary period
     ten = "2015.04.12-2025.04.12"
     assert joint_temporary(Line(ten, [0.99] * len(ten), alternatives=[[(c, 0.99)] for c in ten])) is None
+
+
+def _card(*spans: tuple[float, float, float, float]) -> Card:
+    """A card with detector boxes at (x0, x1, cy, height) card fractions."""
+    boxes = [np.array([[x0 * CARD_W, (cy - h / 2) * CARD_H], [x1 * CARD_W, (cy - h / 2) * CARD_H],
+                       [x1 * CARD_W, (cy + h / 2) * CARD_H], [x0 * CARD_W, (cy + h / 2) * CARD_H]], np.float32)
+             for x0, x1, cy, h in spans]
+    return Card(np.zeros((CARD_H, CARD_W, 3), np.uint8), boxes)
+
+
+UPPER = [(0.06, 0.13, 0.12, 0.05), (0.18, 0.3, 0.12, 0.06), (0.06, 0.13, 0.225, 0.05), (0.06, 0.13, 0.33, 0.05),
+         (0.06, 0.13, 0.435, 0.05), (0.18, 0.6, 0.435, 0.05)]
+
+
+def test_the_temporary_layout_is_told_by_the_rows_under_the_number():
+    """Labels (or, when the pale labels are lost, values) under the number's row: the
+    temporary card's data side; a permanent front or back has one row there at most."""
+    permanent_front = _card(*UPPER, (0.06, 0.2, 0.86, 0.04), (0.36, 0.85, 0.86, 0.06))
+    temporary = _card(*UPPER, (0.06, 0.2, 0.70, 0.04), (0.36, 0.85, 0.70, 0.06), (0.06, 0.17, 0.80, 0.04),
+                      (0.21, 0.5, 0.80, 0.05), (0.06, 0.17, 0.90, 0.04), (0.21, 0.55, 0.90, 0.05))
+    labels_lost = _card(*UPPER[:3], (0.36, 0.85, 0.70, 0.06), (0.18, 0.5, 0.81, 0.05), (0.18, 0.55, 0.92, 0.05))
+    # a permanent back moved down by another printer: its labels stand in the value column
+    permanent_back = _card((0.33, 0.9, 0.17, 0.08), (0.33, 0.9, 0.35, 0.11), (0.11, 0.13, 0.16, 0.03),
+                           (0.1, 0.12, 0.25, 0.03), (0.2, 0.32, 0.78, 0.04), (0.38, 0.7, 0.78, 0.05),
+                           (0.2, 0.32, 0.91, 0.04), (0.38, 0.8, 0.91, 0.05))
+    assert not is_temporary(permanent_front) and not is_temporary(permanent_back)
+    assert is_temporary(temporary) and is_temporary(labels_lost)
 
 
 def _read(photo: np.ndarray, side: str | None = None):
