@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import Card, Reading, Signal
-from . import blocking, blur, border, copy, glare, reproduce, tampering, validity
+from . import blocking, blur, border, copy, glare, interim, reproduce, tampering, validity
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ DETECTORS: dict[str, Detector] = {
     "blocking": blocking.detect,
     "copy": copy.detect,
     "reproduce": reproduce.detect,
+    "interim": interim.detect,
 }
 # Measured but not yet at the bar (bench/RESULTS.md, signals): the pipeline computes
 # them when asked by name (the bench does), the wire formats never ask (not served).
