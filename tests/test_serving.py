@@ -233,6 +233,54 @@ def test_worker_processes_shed_time_out_and_replace_the_dead(token):
         assert inference.backend.restarts == 2
         assert _metric(app, "cardocr_worker_restarts_total") == 2
         assert _metric(app, "cardocr_shed_total") == 1
+        assert inference.backend.busy == 0  # the dead and the stopped worker's jobs were uncounted
     finally:
         inference.close(timeout=5)
     assert all(not p.is_alive() for p in inference.backend._procs if p is not None)
+
+
+class _Engine:
+    """An OcrEngine that notes which of two it is when a model runs."""
+
+    def __init__(self, name: str, calls: list[str]) -> None:
+        self.name, self.calls, self.charset = name, calls, ["<blank>"]
+
+    def detect(self, image, max_side=960):
+        self.calls.append(self.name)
+        return []
+
+    def recognize(self, crops, similar_width=None):
+        self.calls.append(self.name)
+        return []
+
+    def upside_down(self, crops):
+        self.calls.append(self.name)
+        return []
+
+
+def test_a_worker_reading_alone_runs_its_models_on_every_core_and_on_its_share_otherwise():
+    import multiprocessing
+
+    import cv2
+    import numpy as np
+
+    from cardocr.serving.sharing import LoadShared
+
+    calls: list[str] = []
+    busy = multiprocessing.get_context("spawn").Value("i", 1)
+    engine = LoadShared(_Engine("share", calls), _Engine("alone", calls), busy, 1, 2)
+    before = cv2.getNumThreads()
+    try:
+        image = np.zeros((32, 32, 3), np.uint8)
+        engine.set_cv_threads()
+        assert cv2.getNumThreads() == 2
+        engine.detect(image)
+        busy.value = 2  # another worker started: the same reading moves to its share
+        engine.recognize([image])
+        engine.set_cv_threads()
+        assert cv2.getNumThreads() == 1
+        busy.value = 1
+        engine.upside_down([image])
+        assert calls == ["alone", "share", "alone"]
+    finally:
+        cv2.setNumThreads(before)
