@@ -162,6 +162,22 @@ def test_metrics_ready_and_docs(token):
     assert "0000000000000000000000000000dev0" not in text
 
 
+def test_metrics_ask_for_the_bearer_token_when_one_is_set():
+    secret = "metrics-" + "s3cr3t" * 4
+    client, _ = make_client(Settings(metrics_token=secret))
+    with client:
+        assert_error(client.get("/metrics"), 401, "ModelArts.4101")
+        assert_error(client.get("/metrics", headers={"Authorization": "Basic " + secret}), 401, "ModelArts.4101")
+        assert_error(client.get("/metrics", headers={"Authorization": "Bearer " + secret[:-1]}), 401,
+                     "ModelArts.4102")
+        r = client.get("/metrics", headers={"Authorization": "Bearer " + secret})
+        assert r.status_code == 200 and "cardocr_requests_total" in r.text
+        assert client.get("/health").status_code == 200  # the rest is as open as before
+    open_client, _ = make_client(Settings())
+    with open_client:
+        assert open_client.get("/metrics").status_code == 200
+
+
 def test_stage_times_are_recorded_from_the_real_pipeline(live_api):
     """The five stages of a real reading (tests/conftest.live_api: the real engine)."""
     import cv2
