@@ -139,6 +139,30 @@ def test_a_blocking_reader_goes_through_the_same_queue_and_deadline():
     assert answers == ["Overloaded", "Overloaded", "front", "front"]
 
 
+def test_a_reading_leaves_the_queue_before_its_answer_goes_out():
+    """A client that sends its next request on the answer must find the slot free: at the
+    moment a reading's answer is set, it is no longer counted (a closed loop at saturation
+    lost requests to 503 when the count came down after the answer)."""
+    import cv2
+    import numpy as np
+
+    from cardocr.documents import REGISTRY
+    from cardocr.serving.inference import ThreadBackend
+    from cardocr.types import ReadRequest
+
+    inference = Inference(ThreadBackend(FakePipeline(), 1), Limits(max_queue=0, request_deadline_seconds=5))
+    image = cv2.imdecode(np.frombuffer(make_image(), np.uint8), cv2.IMREAD_COLOR)
+    counted: list[int] = []
+    try:
+        for _ in range(5):
+            job = inference._admit(REGISTRY["id-card"], image, ReadRequest(), "-")
+            job.future.add_done_callback(lambda _f: counted.append(inference.running + inference.queued))
+            assert job.future.result(timeout=5).results[0].side == "front"
+    finally:
+        inference.close(timeout=2)
+    assert counted == [0] * 5
+
+
 def test_metrics_ready_and_docs(token):
     pipe = FakePipeline({"name": "王小明", "number": "110101199003074514"})
     client, _ = make_client(_settings(2), pipe)
