@@ -101,6 +101,8 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CARDOCR_")}
         env["PYTHONPATH"] = str(src)
         env["CARDOCR_PORT"] = str(self.port)
+        # the COS listener too: two servers (or another bench's) must not fight over 8081
+        env["CARDOCR_COS_PORT"] = str(free_port())
         if workers:
             env["CARDOCR_WORKERS"] = str(workers)
         if threads:
