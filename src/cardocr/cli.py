@@ -197,10 +197,12 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    logging.getLogger("cardocr").info("starting %d inference workers, %d onnxruntime threads each",
-                                      settings.workers, settings.engine_threads_per_worker)
+    logging.getLogger("cardocr").info(
+        "starting %d inference workers, %d onnxruntime threads each (%d while only one is busy)",
+        settings.workers, settings.engine_threads_per_worker, settings.engine_threads_in_process)
     # one pool of workers for every listener: each wire format's app is served on its own port
     inference = Inference(ProcessBackend(settings.workers, settings.engine_threads_per_worker,
+                                         alone_threads=settings.engine_threads_in_process,
                                          log_level=log_level), settings.limits)
     listeners = [uvicorn_config(create_app(settings, inference=inference), settings, log_level=log_level),
                  uvicorn_config(create_cos_app(settings, inference=inference), settings, log_level=log_level,

@@ -389,6 +389,7 @@ def create_cos_app(
                   openapi_url=None, redirect_slashes=False)
     app.state.settings = settings
     app.state.executor = executor
+    app.state.inference = inference  # its metrics count the body refusals (api.common.read_body)
     app.state.reader = reader or (inference.blocking_reader() if inference is not None else default_reader)
     app.state.store = store or make_store(settings)
     app.state.buckets = Buckets(settings.cos.buckets, settings.host)
