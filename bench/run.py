@@ -435,10 +435,10 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
     (HOLDOUT_SEED on, no defect) for the false-alarm rate and the cost on p50. The detectors'
     thresholds were chosen on tools.cardgen.defects.TUNE_SEED.. and the main run's seeds
     (100000..); report on HELDOUT_SEED.. and HOLDOUT_SEED.., which nobody tunes on."""
-    from cardocr.quality import DETECTORS
+    from cardocr.quality import CANDIDATES, MEASURABLE
     from tools.cardgen.defects import SIGNALS, defect_pair
 
-    names = [s for s in SIGNALS if s in DETECTORS and (not only or s in only)]
+    names = [s for s in SIGNALS if s in MEASURABLE and (not only or s in only)]
     rows = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("signals", total=count * len(names) + ordinary)
@@ -488,7 +488,8 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
         precision = f"{d['tp'] / flagged:.3f} ({d['tp']}/{flagged})" if flagged else "–"
         recall = f"{d['tp'] / d['pos']:.3f} ({d['tp']}/{d['pos']})" if d["pos"] else "–"
         fa = alarms[name]
-        lines.append(f"| {name} | {count} | {_auroc(neg, pos):.3f} | {precision} | {recall} | "
+        shown = f"{name} (candidate, not served)" if name in CANDIDATES else name
+        lines.append(f"| {shown} | {count} | {_auroc(neg, pos):.3f} | {precision} | {recall} | "
                      f"{sum(fa) / max(1, len(fa)):.1%} ({sum(fa)}/{len(fa)}) | {unread[0]}/{unread[1]} |")
     if plain_s:
         p0, p1 = float(np.median(plain_s)), float(np.median(with_s))

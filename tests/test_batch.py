@@ -22,7 +22,7 @@ from cardocr.batch.sink import JsonlSink, ParquetSink
 from cardocr.batch.sources import SourceError, list_sources
 from cardocr.cli import app
 from cardocr.ocr.engine import get_engine
-from cardocr.render.huawei import wire_for
+from cardocr.render.huawei import Flag, wire_for
 from cardocr.settings import Limits
 from tools.cardgen import make_sample
 from tools.cardgen.licence import make_licence_sample
@@ -85,7 +85,14 @@ def test_listing_a_folder_a_glob_and_a_list_file(tmp_path):
 
 def test_options_are_checked_as_the_api_checks_them():
     assert batch_options("id-card", "front", ["return_verification"]).side == "front"
-    for bad in (("passport", None, []), ("hk-id-card", "front", []), ("hk-id-card", None, ["return_text_location"])):
+    assert batch_options("auto", None, ["return_verification", "return_issuing_authority"]).side is None
+    # the confidences and the verdict always, at the configured threshold (issue 22)
+    for doc in ("auto", "id-card", "hk-id-card", "driver-license"):
+        options = batch_options(doc, None, [], review_threshold=0.7)
+        assert Flag.CONFIDENCE in options and options.review_threshold == 0.7
+    assert Flag.CONFIDENCE in Job("id-card").options
+    for bad in (("passport", None, []), ("hk-id-card", "front", []), ("hk-id-card", None, ["return_text_location"]),
+                ("auto", "front", []), ("auto", None, ["return_everything"])):
         with pytest.raises(ValueError):
             batch_options(*bad)
 
@@ -103,6 +110,11 @@ def test_a_folder_answers_as_the_api_then_resumes(ray_session, tmp_path):
     for seed in (530, 531):
         path = cards / f"card{seed}.jpg"
         assert got[str(path)] == _api_answer(path)
+        # every answer carries the calibrated confidences and the verdict, unasked
+        result = got[str(path)]["result"]
+        assert result["confidence"] and set(result["confidence"]) <= set(result)  # one per field answered
+        assert all(0 <= c <= 1 for c in result["confidence"].values())
+        assert result["needs_review"] is bool(result["review_reasons"])
     assert got[str(cards / "card530.jpg")]["result"]["number"] == make_sample(530, "front", "scan")[1].number
 
     # a crash left half a line, and one more card came: only that card (and the cut one) are read
@@ -119,6 +131,29 @@ def test_a_folder_answers_as_the_api_then_resumes(ray_session, tmp_path):
     assert again[str(cards / "card533.jpg")] == _api_answer(cards / "card533.jpg")
     # nothing left to do: Ray is not even asked
     assert run(sources, JsonlSink(out), Job("id-card")).read == 0
+
+
+def test_auto_tells_each_image_apart(ray_session, tmp_path):
+    """--type auto (the default): a Mainland back and a licence main page in one folder, each
+    answered as its own API answers it, with the type named; a flag only the Mainland API
+    takes (return_verification) is dropped for the licence."""
+    cards = tmp_path / "mixed"
+    cards.mkdir()
+    back, _, _ = make_sample(534, "back", "scan")
+    page, lic, _ = make_licence_sample(541, "front", "scan")
+    cv2.imwrite(str(cards / "id.jpg"), back)
+    cv2.imwrite(str(cards / "licence.jpg"), page)
+    out = tmp_path / "auto.jsonl"
+    r = CliRunner().invoke(app, ["batch", str(cards), "--out", str(out), "--workers", "1",
+                                 "--flag", "return_verification"])
+    assert r.exit_code == 0, r.output
+    got = _records(out)
+    assert got[str(cards / "id.jpg")] == {
+        "type": "id-card",
+        **_api_answer(cards / "id.jpg", options=batch_options("id-card", "back", ["return_verification"]))}
+    assert got[str(cards / "licence.jpg")] == {"type": "driver-license",
+                                               **_api_answer(cards / "licence.jpg", "driver-license")}
+    assert got[str(cards / "licence.jpg")]["result"]["number"] == lic.number
 
 
 def _free_port() -> int:

@@ -5,7 +5,7 @@ probability and the top alternatives."""
 
 from __future__ import annotations
 
-from cardocr.documents.cn_id_card import _joint_validity
+from cardocr.documents.cn_validity import joint_validity as _joint_validity
 from cardocr.ocr.types import Line
 
 

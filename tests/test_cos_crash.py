@@ -4,11 +4,15 @@ cardocr.server's uvicorn config, on a temporary data_dir); each round sends a ne
 over an old one and kills the process at another moment (mid-body, and 0 to 150 ms after the
 last byte, while it hashes, writes, fsyncs and renames); then the store on disk is read
 directly and the object must be the old or the new one, whole, with its own metadata.
+A second test kills the process the moment its write's temporary file appears and restarts
+it: the restart removes what the killed write left (FilesystemStore.sweep), and the object is
+still the old one or the new one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -18,7 +22,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from cardocr.cos.storage import FilesystemStore
+from cardocr.cos.storage import FilesystemStore, key_digest
 from cardocr.settings import DEV_ACCESS_KEY, DEV_BUCKET, DEV_SECRET_KEY
 from cosserver import REGION, authorization
 
@@ -37,7 +41,8 @@ FORK_SERVER = textwrap.dedent("""
     for line in sys.stdin:
         pid = os.fork()
         if pid == 0:
-            settings = Settings(data_dir=sys.argv[1], cos_port=int(line))
+            settings = Settings(data_dir=sys.argv[1], cos_port=int(line),
+                                cos={"leftover_grace_seconds": float(sys.argv[2])})
             app = create_cos_app(settings, reader=lambda doc, image, request: [])
             uvicorn.Server(uvicorn_config(app, settings, log_level="warning", port=settings.cos_port,
                                           wire=HTTP_ERRORS)).run()
@@ -53,8 +58,9 @@ def _free_port() -> int:
 
 
 class Service:
-    def __init__(self, data_dir: Path) -> None:
-        self.forks = subprocess.Popen([sys.executable, "-c", FORK_SERVER, str(data_dir)], cwd=ROOT, text=True,
+    def __init__(self, data_dir: Path, grace_seconds: float = 600.0) -> None:
+        self.forks = subprocess.Popen([sys.executable, "-c", FORK_SERVER, str(data_dir), str(grace_seconds)],
+                                      cwd=ROOT, text=True,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def start(self) -> tuple[int, int]:
@@ -145,3 +151,53 @@ def test_killed_during_put_leaves_old_or_new(tmp_path):
         service.close()
     print(f"killed during PUT: {seen}, a whole PUT {whole:.2f} s")
     assert seen["old"] >= 1  # the mid-body kill at least keeps the old one
+
+
+def _leftovers(data_dir: Path) -> list[str]:
+    """What a write in progress or killed leaves: temporary files, and versions of the key
+    its metadata does not name."""
+    tmp = data_dir / DEV_BUCKET / "tmp"
+    folder = data_dir / DEV_BUCKET / "objects" / key_digest(KEY)[:2]
+    out = [p.name for p in tmp.iterdir()] if tmp.is_dir() else []
+    if folder.is_dir():
+        try:
+            named = json.loads((folder / f"{key_digest(KEY)}.json").read_bytes())["version"]
+        except (FileNotFoundError, ValueError):
+            named = None
+        out += [p.name for p in folder.iterdir() if p.suffix not in (".json", ".lock") and p.name != named]
+    return out
+
+
+def test_restart_removes_what_a_killed_put_left(tmp_path):
+    data_dir = tmp_path / "cos"
+    store = FilesystemStore(data_dir)
+    old, new = b"\x01" * SIZE, b"\x02" * SIZE
+    service = Service(data_dir, grace_seconds=0)  # the test's leftovers are young
+    try:
+        pid, port = service.start()
+        s = _put(port, old)
+        assert s.recv(4096).startswith(b"HTTP/1.1 200")
+        s.close()
+        service.kill(pid)
+        left: list[str] = []
+        for _attempt in range(10):  # until a kill lands while the write is on disk
+            pid, port = service.start()
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(_put_head(KEY, len(new)) + new)
+            deadline = time.monotonic() + 10
+            while not _leftovers(data_dir) and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            service.kill(pid)
+            s.close()
+            left = _leftovers(data_dir)
+            if left:
+                break
+        assert left, "no kill landed while the write was in progress"
+        pid, _port = service.start()  # startup sweeps before it accepts connections
+        assert _leftovers(data_dir) == []
+        info, data = store.get(DEV_BUCKET, KEY)
+        assert data in (old, new) and info.md5 == hashlib.md5(data).hexdigest()
+        service.kill(pid)
+    finally:
+        service.close()
+    print(f"a killed PUT left {left}; the restart removed them")

@@ -16,13 +16,14 @@ import cv2
 import numpy as np
 import pytest
 import requests
-from qcloud_cos import CosConfig, CosS3Client
+from qcloud_cos import CosConfig, CosS3Client, CosServiceError
 from qcloud_cos.ai_recognition import AIRecognitionClient
 
 from cardocr.api.app import EngineReader
 from cardocr.settings import DEV_ACCESS_KEY, DEV_BUCKET, DEV_SECRET_KEY, Settings
 from cosserver import REGION, authorization, live_cos
 from tools.cardgen import make_sample
+from tools.cardgen.multicard import TUNE_SEED, multi_card_sample
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_tencent"
 RECORD = os.environ.get("CARDOCR_GOLDEN") == "record"
@@ -85,3 +86,22 @@ def test_golden_xml(live, name, seed, side, condition, card_side, config):
         _headers, data = AIRecognitionClient(conf, retry=0).cos_ai_id_card_ocr(
             Bucket=DEV_BUCKET, ObjectKey=key, CardSide="FRONT")
         assert data["IdInfo"] == {n.tag: n.text for n in ET.fromstring(r.content).find("IdInfo")}
+
+
+@pytest.mark.parametrize("what,config", [("two-fronts", '{"MultiCardDetect": true}'), ("front-and-back", None)])
+def test_multi_card_error_through_the_sdk(live, what, config):
+    """The official SDK's call on a stored photo of two cards: two fronts are refused even with
+    MultiCardDetect; a front and a back without it (with it: the golden both-sides-multicard)."""
+    if what == "two-fronts":
+        photo = multi_card_sample(TUNE_SEED + 7).photo  # a tuning seed (bench/multicard.py)
+    else:
+        photo, _person, _corners = make_sample(533, "both", "scan")
+    conf = CosConfig(Region=REGION, SecretId=DEV_ACCESS_KEY, SecretKey=DEV_SECRET_KEY, Scheme="http",
+                     Domain=live.address)
+    key = f"multi/{what}.jpg"
+    CosS3Client(conf, retry=0).put_object(Bucket=DEV_BUCKET, Key=key, Body=_jpeg(photo))
+    with pytest.raises(CosServiceError) as err:
+        AIRecognitionClient(conf, retry=0).cos_ai_id_card_ocr(Bucket=DEV_BUCKET, ObjectKey=key,
+                                                              **({"Config": config} if config else {}))
+    assert (err.value.get_status_code(), err.value.get_error_code()) == (400, "FailedOperation.MultiCardError")
+    assert err.value.get_request_id()

@@ -134,3 +134,42 @@ def test_filesystem_leftovers_of_a_killed_put_are_not_objects(tmp_path: Path):
     store.put(BUCKET, "k", b"new", "text/plain", {})
     assert store.get(BUCKET, "k")[1] == b"new"
     assert not (folder / f"{digest}.deadbeef").exists()  # collected by the next put of that key
+
+
+def test_filesystem_sweep_removes_old_leftovers_only(tmp_path: Path):
+    """Startup's sweep: temporary files and unnamed versions older than the grace period go;
+    a younger one (maybe a write in progress elsewhere), a name of another pattern, another
+    bucket's directory and every object stay."""
+    store = FilesystemStore(tmp_path)
+    store.put(BUCKET, "k", b"current", "text/plain", {"a": "1"})
+    store.put("other-1250000000", "k", b"elsewhere", "text/plain", {})
+    digest = key_digest("k")
+    folder = tmp_path / BUCKET / "objects" / digest[:2]
+    tmp = tmp_path / BUCKET / "tmp"
+    old, young = time.time() - 3600, time.time()
+    planted = {  # path -> (mtime, removed by a sweep with a 600 s grace)
+        tmp / f"{'a' * 32}.part": (old, True),
+        tmp / f"{'b' * 32}.part": (young, False),
+        tmp / "notes.part": (old, False),  # not a name this store gives
+        tmp / f"{'c' * 32}.txt": (old, False),
+        folder / f"{digest}.{'d' * 32}": (old, True),  # a version no metadata names
+        folder / f"{digest}.{'e' * 32}": (young, False),
+        tmp_path / "other-1250000000" / "tmp" / f"{'f' * 32}.part": (old, False),  # not a swept bucket
+    }
+    for path, (mtime, _gone) in planted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"leftover")
+        os.utime(path, (mtime, mtime))
+    objects_before = sorted(p for p in tmp_path.rglob("*") if p.is_file() and p not in planted)
+    assert store.sweep([BUCKET], grace_seconds=600) == 2
+    for path, (_mtime, gone) in planted.items():
+        assert path.exists() != gone, path.name
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file() and p not in planted) == objects_before
+    assert store.get(BUCKET, "k")[1] == b"current" and store.head(BUCKET, "k").meta == {"a": "1"}
+    assert store.get("other-1250000000", "k")[1] == b"elsewhere"
+    # with no metadata (the key deleted), every old version of it is garbage
+    store.delete(BUCKET, "k")
+    stale = folder / f"{digest}.{'9' * 32}"
+    stale.write_bytes(b"x")
+    os.utime(stale, (old, old))
+    assert store.sweep([BUCKET, "missing-1250000000"], grace_seconds=600) == 1 and not stale.exists()

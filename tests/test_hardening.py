@@ -254,6 +254,38 @@ def test_connections_beyond_the_limit_are_answered_503_in_json(live):
     assert live.send(request("GET", "/health")).status == 200  # the slots are free again
 
 
+def _refused(live) -> dict[str, float]:
+    """cardocr_http_refused_total by reason, from the live server's /metrics."""
+    text = live.send(request("GET", "/metrics")).body.decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("cardocr_http_refused_total{"):
+            out[line.split('reason="', 1)[1].split('"', 1)[0]] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def test_what_the_http_layer_refuses_is_counted_in_metrics(live):
+    before = _refused(live)
+    assert live.send(MALFORMED["HTTP/1.1 without Host"]).status == 400
+    assert live.send(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 20000 + b"\r\n\r\n").status == 494
+    too_big = live.settings.limits.max_body_bytes + 1
+    a = live.send(f"POST {OCR_PATH} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {get_token_raw(live)}\r\n"
+                  f"Content-Length: {too_big}\r\n\r\n".encode())
+    assert a.status == 400 and a.json()["error_code"] == "ModelArts.4104", a
+    held = [live.connect() for _ in range(live.settings.limits.max_connections)]
+    try:
+        time.sleep(0.1)
+        assert live.send(request("GET", "/health"), wait=3).status == 503
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.2)
+    after = _refused(live)
+    gained = {reason: after[reason] - before.get(reason, 0.0) for reason in after}
+    assert gained == {"bad_request": 1, "headers_too_large": 1, "head_timeout": 0, "too_many_connections": 1,
+                      "body_too_large": 1, "body_timeout": 0}
+
+
 def test_serve_passes_the_limits_to_uvicorn():
     from cardocr.server import CardOcrH11Protocol, uvicorn_config
 

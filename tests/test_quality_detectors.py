@@ -94,6 +94,11 @@ def test_measurements_point_at_the_evidence():
     over = card.copy()
     over[over > 200] = 255  # an over-exposed card: its ground clipped, its print still there
     assert glare.washed_share(over) < glare.THRESHOLD
+    margin = card.copy()
+    margin[:, 620:] = np.clip(235 + rng.normal(0, 2, margin[:, 620:].shape), 0, 255)  # no print on the right
+    ramp = np.linspace(0.9, 1.25, CARD_W, dtype=np.float32)[None, :, None]  # the light rising to the right
+    lit = np.clip(margin.astype(np.float32) * ramp, 0, 255).astype(np.uint8)  # its blank end clips
+    assert glare.washed_share(lit) < glare.THRESHOLD
     photo = np.zeros((600, 900, 3), np.uint8)
     inside = np.array([[50, 50], [850, 50], [850, 550], [50, 550]], np.float32)
     cut = inside + np.array([-80, 0], np.float32)
@@ -155,8 +160,8 @@ def test_copy_and_screen_evidence_on_hand_made_cards():
 
 
 def test_tampering_edits_a_small_part_of_the_card_only():
-    """The tampering generator (no detector yet) changes the photo inside the card only, and
-    only a field's or the portrait's worth of it."""
+    """The tampering generator (its detector: tests/test_tampering.py) changes the photo inside
+    the card only, and only a field's or the portrait's worth of it."""
     for seed in (TUNE_SEED, TUNE_SEED + 3):
         neg, pos, side, condition = defect_pair("tampering", seed)
         _photo, _person, corners = make_sample(seed, side, condition)

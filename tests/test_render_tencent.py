@@ -15,10 +15,12 @@ from cardocr.errors import (
     ConfigFormatError,
     InternalError,
     InvalidParameter,
+    MultiCardError,
     NoCardFound,
     TokenInvalid,
     UnsupportedFormat,
 )
+from cardocr.quality.multicard import MULTI_CARD, SAME_SIDE
 from cardocr.render import tencent
 from cardocr.render.tencent import TencentOptions, parse_card_side, parse_config
 from cardocr.types import BOTH_SIDES, CARD_H, CARD_W, CardResult, Field, Reading, Signal
@@ -147,3 +149,22 @@ def test_one_reading_two_wire_formats():
     y, m, d = person.birth.split("-")
     assert hw["birth"] == person.birth and tx["Birth"] == f"{y}/{int(m)}/{int(d)}"
     assert tx["Nation"] == hw["ethnicity"] and tx["Address"] == hw["address"] == person.address
+
+
+def _multi(other: bool, same: bool) -> dict:
+    return {MULTI_CARD: Signal(100.0 if other else 0.0, other), SAME_SIDE: Signal(100.0 if same else 0.0, same)}
+
+
+def test_another_card_is_multi_card_error_unless_multi_card_detect():
+    """Without MultiCardDetect any second card is refused; with it, only one of a side already
+    read (a front and a back are answered together)."""
+    front_and_back = [_card("front", FRONT, _multi(False, False)), _card("back", BACK, _multi(False, False))]
+    assert _xml(front_and_back, MultiCardDetect=True).find("IdInfo/Name").text == "李明"
+    with pytest.raises(MultiCardError) as err:
+        tencent.render([_card("front", FRONT, _multi(True, False))], TencentOptions())
+    assert tencent.error_code(err.value) == "FailedOperation.MultiCardError"
+    assert _xml([_card("front", FRONT, _multi(True, False))], MultiCardDetect=True).find("IdInfo/Name").text
+    with pytest.raises(MultiCardError):
+        tencent.render([_card("front", FRONT, _multi(True, True))],
+                       TencentOptions(config=frozenset({"MultiCardDetect"})))
+    assert MULTI_CARD in tencent.read_request(TencentOptions()).signals  # every reading looks

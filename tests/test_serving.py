@@ -139,6 +139,30 @@ def test_a_blocking_reader_goes_through_the_same_queue_and_deadline():
     assert answers == ["Overloaded", "Overloaded", "front", "front"]
 
 
+def test_a_reading_leaves_the_queue_before_its_answer_goes_out():
+    """A client that sends its next request on the answer must find the slot free: at the
+    moment a reading's answer is set, it is no longer counted (a closed loop at saturation
+    lost requests to 503 when the count came down after the answer)."""
+    import cv2
+    import numpy as np
+
+    from cardocr.documents import REGISTRY
+    from cardocr.serving.inference import ThreadBackend
+    from cardocr.types import ReadRequest
+
+    inference = Inference(ThreadBackend(FakePipeline(), 1), Limits(max_queue=0, request_deadline_seconds=5))
+    image = cv2.imdecode(np.frombuffer(make_image(), np.uint8), cv2.IMREAD_COLOR)
+    counted: list[int] = []
+    try:
+        for _ in range(5):
+            job = inference._admit(REGISTRY["id-card"], image, ReadRequest(), "-")
+            job.future.add_done_callback(lambda _f: counted.append(inference.running + inference.queued))
+            assert job.future.result(timeout=5).results[0].side == "front"
+    finally:
+        inference.close(timeout=2)
+    assert counted == [0] * 5
+
+
 def test_metrics_ready_and_docs(token):
     pipe = FakePipeline({"name": "王小明", "number": "110101199003074514"})
     client, _ = make_client(_settings(2), pipe)
@@ -160,6 +184,22 @@ def test_metrics_ready_and_docs(token):
     for value in pipe.values.values():  # never a field value, nor the project in a path
         assert value not in text
     assert "0000000000000000000000000000dev0" not in text
+
+
+def test_metrics_ask_for_the_bearer_token_when_one_is_set():
+    secret = "metrics-" + "s3cr3t" * 4
+    client, _ = make_client(Settings(metrics_token=secret))
+    with client:
+        assert_error(client.get("/metrics"), 401, "ModelArts.4101")
+        assert_error(client.get("/metrics", headers={"Authorization": "Basic " + secret}), 401, "ModelArts.4101")
+        assert_error(client.get("/metrics", headers={"Authorization": "Bearer " + secret[:-1]}), 401,
+                     "ModelArts.4102")
+        r = client.get("/metrics", headers={"Authorization": "Bearer " + secret})
+        assert r.status_code == 200 and "cardocr_requests_total" in r.text
+        assert client.get("/health").status_code == 200  # the rest is as open as before
+    open_client, _ = make_client(Settings())
+    with open_client:
+        assert open_client.get("/metrics").status_code == 200
 
 
 def test_stage_times_are_recorded_from_the_real_pipeline(live_api):
@@ -233,6 +273,54 @@ def test_worker_processes_shed_time_out_and_replace_the_dead(token):
         assert inference.backend.restarts == 2
         assert _metric(app, "cardocr_worker_restarts_total") == 2
         assert _metric(app, "cardocr_shed_total") == 1
+        assert inference.backend.busy == 0  # the dead and the stopped worker's jobs were uncounted
     finally:
         inference.close(timeout=5)
     assert all(not p.is_alive() for p in inference.backend._procs if p is not None)
+
+
+class _Engine:
+    """An OcrEngine that notes which of two it is when a model runs."""
+
+    def __init__(self, name: str, calls: list[str]) -> None:
+        self.name, self.calls, self.charset = name, calls, ["<blank>"]
+
+    def detect(self, image, max_side=960):
+        self.calls.append(self.name)
+        return []
+
+    def recognize(self, crops, similar_width=None):
+        self.calls.append(self.name)
+        return []
+
+    def upside_down(self, crops):
+        self.calls.append(self.name)
+        return []
+
+
+def test_a_worker_reading_alone_runs_its_models_on_every_core_and_on_its_share_otherwise():
+    import multiprocessing
+
+    import cv2
+    import numpy as np
+
+    from cardocr.serving.sharing import LoadShared
+
+    calls: list[str] = []
+    busy = multiprocessing.get_context("spawn").Value("i", 1)
+    engine = LoadShared(_Engine("share", calls), _Engine("alone", calls), busy, 1, 2)
+    before = cv2.getNumThreads()
+    try:
+        image = np.zeros((32, 32, 3), np.uint8)
+        engine.set_cv_threads()
+        assert cv2.getNumThreads() == 2
+        engine.detect(image)
+        busy.value = 2  # another worker started: the same reading moves to its share
+        engine.recognize([image])
+        engine.set_cv_threads()
+        assert cv2.getNumThreads() == 1
+        busy.value = 1
+        engine.upside_down([image])
+        assert calls == ["alone", "share", "alone"]
+    finally:
+        cv2.setNumThreads(before)

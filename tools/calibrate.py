@@ -3,6 +3,11 @@
     python -m tools.calibrate                 # read the calibration cards, then fit
     python -m tools.calibrate --refit         # fit again from the stored evidence only
 
+Reading the cards is the long part: one process per document (--jobs), each card about as
+long as a request. Evidence stored by an older cardocr may lack what the map now reads
+(cardocr.confidence.evidence.FEATURES): after a change to the readers or the evidence, read
+the cards again rather than --refit.
+
 Reads generator cards (tools/cardgen, through bench.run's sample plans: every condition,
 `layout` included) from CALIBRATION_SEED on, keeps each card's evidence (cardocr.confidence.
 evidence: no values) and whether each field came out exactly right in
@@ -15,7 +20,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +80,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=CALIBRATION_SEED)
     ap.add_argument("--samples", type=Path, default=SAMPLES)
     ap.add_argument("--collect-only", action="store_true", help="append the rows to --samples, do not fit")
+    ap.add_argument("--jobs", type=int, default=min(3, os.cpu_count() or 1),
+                    help="documents read at once, one process each (default: up to 3, one per core)")
     args = ap.parse_args()
     from cardocr.confidence import fit
 
     if not args.refit:
         if not args.collect_only and args.samples.exists():
             args.samples.unlink()
-        for doc_type in args.docs.split(","):
-            collect(doc_type, args.count or COUNTS[doc_type], args.seed, args.samples)
+        docs = args.docs.split(",")
+        t0 = time.perf_counter()
+        # one process per document (each loads the models once); rows appended in document order
+        with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(docs)))) as pool:
+            parts = list(pool.map(collect, docs, [args.count or COUNTS[d] for d in docs], [args.seed] * len(docs)))
+        with args.samples.open("a") as fh:
+            for rows in parts:
+                fh.writelines(json.dumps(row) + "\n" for row in rows)
+        print(f"read {sum(map(len, parts))} cards in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.collect_only:
         return
     cal = fit.fit_all(load(args.samples))

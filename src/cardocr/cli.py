@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cardocr.documents import REGISTRY
+from cardocr.documents import AUTO, REGISTRY
 from cardocr.errors import CardOcrError, InternalError, InvalidParameter
 from cardocr.render.huawei import Flag, HuaweiOptions, WireDocument, error_body, wire_for
 
@@ -21,13 +21,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-hosted 
 
 SIDES = ("front", "back", "double_side")
 DOC_TYPES = tuple(REGISTRY)  # every registered document, each with its Huawei-style API
-AUTO = "auto"  # tell the document and side from the landmarks printed on it
 
 
 def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, limits) -> tuple[bool, dict]:
-    """One image through the same decoding limits and pipeline as the API's endpoint. With
-    doc_type "auto" the document and side are told first (pipeline.identify), the options
-    that document's API does not take are dropped, and the answer names the type."""
+    """One image through the same decoding limits and pipeline as the API's endpoint
+    (huawei_ocr.recognize_bytes; with doc_type "auto" the answer also names the type)."""
     from cardocr.api import huawei_ocr
 
     try:
@@ -35,17 +33,7 @@ def _recognize_file(path: Path, doc_type: str, options: HuaweiOptions, engine, l
             data = path.read_bytes()
         except OSError:
             raise InvalidParameter("The image file cannot be read.") from None
-        if doc_type != AUTO:
-            image = huawei_ocr.decode_for(_wire(doc_type), data, limits)
-            return True, {"result": huawei_ocr.recognize(doc_type, image, options, engine)}
-        from cardocr.pipeline import identify
-
-        image = huawei_ocr.decode_for(_wire("id-card"), data, limits)
-        doc, side = identify(image.image, engine)
-        wire = _wire(doc.name)
-        told = HuaweiOptions(side if wire.takes_side else None, options.flags & frozenset(wire.flags),
-                             options.review_threshold)
-        return True, {"type": doc.name, "result": huawei_ocr.recognize(doc.name, image, told, engine)}
+        return True, huawei_ocr.recognize_bytes(doc_type, data, options, engine, limits)
     except CardOcrError as exc:
         return False, error_body(exc)
     except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, counted, answered
@@ -136,7 +124,8 @@ def recognize(
 @app.command()
 def batch(
     source: str = typer.Argument(..., help="A folder, a glob, a list file (one path per line) or s3://bucket/prefix."),
-    doc_type: str = typer.Option(..., "--type", help=f"Document type: {', '.join(DOC_TYPES)}."),
+    doc_type: str = typer.Option(AUTO, "--type",
+                                 help=f"Document type: {AUTO} (told per image), {', '.join(DOC_TYPES)}."),
     out: Path = typer.Option(..., "--out", help="Output: JSON lines, or a folder of Parquet parts."),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet"),
     side: str | None = typer.Option(None, "--side", help="front | back | double_side"),
@@ -146,19 +135,22 @@ def batch(
     workers: int | None = typer.Option(None, "--workers", min=1, help="Ray actors (default: CPUs / share)."),
     cpus_per_worker: int = typer.Option(1, "--cpus-per-worker", min=1, help="Each actor's CPUs and threads."),
     s3_endpoint: str | None = typer.Option(None, "--s3-endpoint", help="S3-compatible store [env AWS_ENDPOINT_URL]."),
-    config: Path | None = typer.Option(None, "--config", help="TOML config (image limits) [env CARDOCR_CONFIG]."),
+    config: Path | None = typer.Option(None, "--config",
+                                       help="TOML config (image limits, review threshold) [env CARDOCR_CONFIG]."),
 ) -> None:
     """Read every image of SOURCE on Ray: one record per image (the API's answer or error body,
-    plus "source"); a second run with the same --out skips the images already in it."""
+    plus "source"), always with the calibrated confidences and the review verdict
+    (return_confidence); a second run with the same --out skips the images already in it."""
     from cardocr import batch as batch_job
     from cardocr.settings import load_settings
 
+    settings = load_settings(config=config)
     try:
-        options = batch_job.batch_options(doc_type, side, flags)
+        options = batch_job.batch_options(doc_type, side, flags, settings.review_threshold)
     except ValueError as exc:
         Console(stderr=True).print(str(exc))
         raise typer.Exit(2) from None
-    limits = load_settings(config=config).limits
+    limits = settings.limits
     job = batch_job.Job(doc_type, options, limits, batch_job.S3Config.from_env(s3_endpoint),
                         address, cpus, workers, cpus_per_worker)
     raise typer.Exit(batch_job.main(source, job, out, fmt))
@@ -205,10 +197,12 @@ def serve(
             "serving on %s with the built-in development account; set [[accounts]] in a config file",
             settings.host,
         )
-    logging.getLogger("cardocr").info("starting %d inference workers, %d onnxruntime threads each",
-                                      settings.workers, settings.engine_threads_per_worker)
+    logging.getLogger("cardocr").info(
+        "starting %d inference workers, %d onnxruntime threads each (%d while only one is busy)",
+        settings.workers, settings.engine_threads_per_worker, settings.engine_threads_in_process)
     # one pool of workers for every listener: each wire format's app is served on its own port
     inference = Inference(ProcessBackend(settings.workers, settings.engine_threads_per_worker,
+                                         alone_threads=settings.engine_threads_in_process,
                                          log_level=log_level), settings.limits)
     listeners = [uvicorn_config(create_app(settings, inference=inference), settings, log_level=log_level),
                  uvicorn_config(create_cos_app(settings, inference=inference), settings, log_level=log_level,

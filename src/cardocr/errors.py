@@ -9,6 +9,7 @@ Huawei's and, where the Tencent format will use them, Tencent's.
     ├── ImageSizeError                400 AIS.0103      InvalidImageSize
     ├── NoCardFound                   400 AIS.0104      NoCardFound
     ├── RecognitionFailed             400 AIS.0105      RecognitionFailed
+    ├── MultiCardError                400 AIS.0122      FailedOperation.MultiCardError
     ├── MalformedBody                 400 ModelArts.4105 MalformedXML
     ├── BodyTooLarge                  400 ModelArts.4104 EntityTooLarge
     ├── UrlRefused                    400 ModelArts.4601 InvalidURL
@@ -83,6 +84,14 @@ class NoCardFound(CardOcrError):
 
 class RecognitionFailed(CardOcrError):
     default_message = "Recognition failed."
+
+
+class MultiCardError(CardOcrError):
+    """More cards in the photo than the request can take: two of one side (Huawei's AIS.0122
+    for side=double_side), or for Tencent any second card unless MultiCardDetect asked for a
+    front and a back (quality.multicard finds them)."""
+
+    default_message = "The image contains two or more ID cards with the same side."
 
 
 class MalformedBody(CardOcrError):

@@ -15,15 +15,16 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .confidence import assess
+from .confidence import assess, field_evidence
 from .documents import REGISTRY, DocumentType
 from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
-from .errors import CardOcrError, InvalidParameter, NoCardFound, RecognitionFailed
+from .documents.seen import recording
+from .errors import CardOcrError, InvalidParameter, MultiCardError, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
-from .quality import DETECTORS, Evidence, measure
+from .quality import MEASURABLE, Evidence, measure, multicard
 from .stages import stage
-from .types import BOTH_SIDES, ID1_ASPECT, CardResult, Reading, ReadRequest
+from .types import BOTH_SIDES, CARD_H, CARD_W, ID1_ASPECT, CardResult, Reading, ReadRequest
 from .vision.geometry import crop_box
 from .vision.locate import CardQuad, find_cards, overlap
 from .vision.orient import straighten
@@ -47,7 +48,7 @@ def read(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: Ocr
         raise InvalidParameter("The side parameter is invalid.")
     if not request.optional <= doc.optional_fields:
         raise InvalidParameter("Unknown optional field.")
-    if not request.signals <= DETECTORS.keys():
+    if not request.signals <= MEASURABLE.keys() | {multicard.MULTI_CARD}:
         raise InvalidParameter("Unknown signal.")
     try:
         results = _read_cards(doc, image, request, engine)
@@ -92,7 +93,10 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect)
     _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others)
+    deep: list[CardQuad] = []
     if len(found) < wanted:
+        if request.side == BOTH_SIDES and found:  # a second card of the side read: not worth the slow search
+            _refuse_same_side(doc, image, found, quick, engine, search_again=False)
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                     if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
@@ -102,12 +106,41 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         # this document's zones, unless it fills them
         found = [r for r in found if _filled(r.reading) >= WHOLE_MIN_FILLED]
         weak = []
+    if request.side == BOTH_SIDES:  # one card of each side, never one side twice
+        weak = [w for w in weak if all(w.side != r.side for r in found)]
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
+        if request.side == BOTH_SIDES and found:
+            _refuse_same_side(doc, image, found, quick + deep, engine, search_again=bool(deep))
         raise NoCardFound()
     if request.side == BOTH_SIDES:  # front before back, whichever the search found first
         found.sort(key=lambda r: doc.sides.index(r.side))
+    if multicard.MULTI_CARD in request.signals or request.side == BOTH_SIDES:
+        with stage("validate"):
+            seen = _other_cards(doc, image, found, quick + deep, engine, search_again=bool(deep))
+            signals = multicard.signals([r.side for r in found], seen)
+        for r in found:
+            r.signals.update(signals)
     return found
+
+
+def _other_cards(doc: DocumentType, image: np.ndarray, found: list[CardResult], candidates: list[CardQuad],
+                 engine: OcrEngine, search_again: bool) -> list[multicard.OtherCard]:
+    """Cards of this document in the photo besides those read (quality.multicard); the search
+    is run again without them only when their cards came from the slow search."""
+    corners = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+    known = [r.in_photo(corners) for r in found]
+    return multicard.other_cards(doc, image, known, candidates, engine, search_again)
+
+
+def _refuse_same_side(doc: DocumentType, image: np.ndarray, found: list[CardResult], candidates: list[CardQuad],
+                      engine: OcrEngine, search_again: bool) -> None:
+    """side=double_side with one side read: another card of that side in the photo is why the
+    other side is missing (MultiCardError: Huawei AIS.0122), not a photo without a card."""
+    with stage("validate"):
+        seen = _other_cards(doc, image, found, candidates, engine, search_again)
+        if multicard.signals([r.side for r in found], seen)[multicard.SAME_SIDE].decision:
+            raise MultiCardError()
 
 
 def _filled(reading: Reading) -> float:
@@ -137,7 +170,8 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 side, _ = doc.classify_side(card, engine)
             if wanted == 2 and any(r.side == side for r in found):
                 continue
-            reading = doc.read(card, side, engine, request.optional)
+            with recording() as seen:  # the lines behind each field: confidence evidence
+                reading = doc.read(card, side, engine, request.optional)
             if reading.meta.get(ANOTHER_DOCUMENT):
                 others.append(reading.meta[ANOTHER_DOCUMENT])
                 continue
@@ -145,8 +179,9 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 continue
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
                                 found_by=quad.method)
-            if request.signals:
-                result.signals = measure(request.signals,
+            field_evidence(reading, seen, engine.charset, card.image)
+            if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: _read_cards)
+                result.signals = measure(per_card,
                                          Evidence(image, quad.corners, quad.method, card, reading))
         if quad.method == "whole":
             (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)

@@ -38,6 +38,7 @@ from cardocr.api.common import log_access
 from cardocr.errors import BadHttpRequest, CardOcrError, HeadersTooLarge, Overloaded, RequestTimeout
 from cardocr.render.huawei import error_body
 from cardocr.serving.inference import Inference
+from cardocr.serving.metrics import Metrics
 from cardocr.settings import Limits, Settings
 
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 494: "Request Header Or Cookie Too Large",
@@ -94,6 +95,7 @@ class CardOcrH11Protocol(H11Protocol):
 
     limits: ClassVar[Limits] = Limits()
     wire: ClassVar[WireErrors] = HUAWEI
+    metrics: ClassVar[Metrics | None] = None  # refusals are counted there (cardocr_http_refused)
 
     def __init__(self, config: uvicorn.Config, server_state: Any, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -139,7 +141,7 @@ class CardOcrH11Protocol(H11Protocol):
         if self.cycle is not None and not self.cycle.response_complete:
             return  # a request is being served: its body has its own limit
         if self.conn.trailing_data[0]:  # part of a head came
-            self._answer_and_close(RequestTimeout())
+            self._answer_and_close(RequestTimeout(), "head_timeout")
         else:
             self.transport.close()
 
@@ -148,13 +150,19 @@ class CardOcrH11Protocol(H11Protocol):
     def send_400_response(self, msg: str) -> None:
         error = self.conn.error if isinstance(self.conn, _Connection) else None
         too_large = error is not None and error.error_status_hint == 431
-        self._answer_and_close(HeadersTooLarge() if too_large else BadHttpRequest())
+        self._answer_and_close(HeadersTooLarge() if too_large else BadHttpRequest(),
+                               "headers_too_large" if too_large else "bad_request")
 
-    def _answer_and_close(self, err: CardOcrError) -> None:
+    def _count(self, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.refuse(reason)
+
+    def _answer_and_close(self, err: CardOcrError, reason: str) -> None:
         """A whole answer written straight to the socket, then the connection closed (h11's
         state no longer matters). Not when an answer to this connection's request has begun:
         a second one would be read as the answer to the next request."""
         self._disarm_head_timer()
+        self._count(reason)
         if self.cycle is not None and self.cycle.response_started:
             self.transport.close()
             return
@@ -177,6 +185,7 @@ class CardOcrH11Protocol(H11Protocol):
         limit = self.max_concurrency
         if limit is not None and (len(self.connections) > limit or len(self.tasks) > limit):
             began = time.perf_counter()
+            self._count("too_many_connections")
             rid = str(uuid.uuid4())
             err = Overloaded()
             body = self.wire.body(err, rid)
@@ -191,21 +200,27 @@ class CardOcrH11Protocol(H11Protocol):
         await self._inner_app(scope, receive, send)
 
 
-def protocol_for(limits: Limits, wire: WireErrors = HUAWEI) -> type[CardOcrH11Protocol]:
-    return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,), {"limits": limits, "wire": wire})
+def protocol_for(limits: Limits, wire: WireErrors = HUAWEI,
+                 metrics: Metrics | None = None) -> type[CardOcrH11Protocol]:
+    return type("CardOcrH11ProtocolWithLimits", (CardOcrH11Protocol,),
+                {"limits": limits, "wire": wire, "metrics": metrics})
 
 
 def uvicorn_config(app: Any, settings: Settings, *, log_level: str = "info", port: int | None = None,
-                   wire: WireErrors = HUAWEI) -> uvicorn.Config:
+                   wire: WireErrors = HUAWEI, metrics: Metrics | None = None) -> uvicorn.Config:
     """What `cardocr serve` runs: the app on settings.host:port under settings.limits, uvicorn's
     access log off (the app writes its own, without the query string), logging left as
-    cardocr.logs.configure_logging set it."""
+    cardocr.logs.configure_logging set it. `metrics`: where refusals are counted (default: the
+    app's inference front's, app.state.inference)."""
     limits = settings.limits
+    if metrics is None:
+        inference = getattr(getattr(app, "state", None), "inference", None)
+        metrics = inference.metrics if isinstance(inference, Inference) else None
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port if port is None else port,
-        http=protocol_for(limits, wire),
+        http=protocol_for(limits, wire, metrics),
         log_config=None,
         log_level=log_level,
         access_log=False,

@@ -2,7 +2,7 @@
 
 Environment variables: CARDOCR_HOST, CARDOCR_PORT, CARDOCR_COS_PORT, CARDOCR_DATA_DIR,
 CARDOCR_CONFIG (path to a TOML file), and CARDOCR_WORKERS / CARDOCR_ENGINE_THREADS / CARDOCR_REVIEW_THRESHOLD /
-CARDOCR_TOKEN_SECRET for the scalar fields.
+CARDOCR_TOKEN_SECRET / CARDOCR_METRICS_TOKEN for the scalar fields.
 
 The TOML file may hold:
 
@@ -11,6 +11,8 @@ The TOML file may hold:
     cos_port = 8081                          # the Tencent COS endpoint (cardocr.cos)
     data_dir = "./data"                      # the COS buckets' objects (filesystem storage)
     token_secret = "long random string"      # absent -> random per process
+    metrics_token = "long random string"     # GET /metrics wants "Authorization: Bearer <it>";
+                                             # absent -> /metrics is open
     url_allowlist = ["minio.internal", "10.1.2.0/24", "127.0.0.1:9000"]
     workers = 2                              # inference worker processes (default: the cores)
     engine_threads = 1                       # onnxruntime threads per worker (default: cores / workers)
@@ -47,6 +49,7 @@ The TOML file may hold:
 
     [cos]
     storage = "filesystem"                   # or "s3": an S3-compatible store shared by replicas
+    leftover_grace_seconds = 600             # filesystem: on startup, what killed writes left and is older goes
     [[cos.buckets]]
     name = "cardocr-1250000000"              # <name>-<appid>, as COS names buckets
     owner = "alice"                          # an [[accounts]] user: its access_key signs for it
@@ -71,7 +74,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .types import REVIEW_THRESHOLD
@@ -211,6 +214,11 @@ class S3Store(BaseModel):
 
 class Cos(BaseModel):
     storage: Literal["filesystem", "s3"] = "filesystem"
+    # On startup the filesystem store removes the temporary files and unnamed versions killed
+    # writes left (cos.storage.FilesystemStore.sweep) once they are this old: a younger one
+    # may be a write in progress by another process sharing the directory. A write's temporary
+    # file lives for as long as writing and syncing at most 14 MiB take (seconds).
+    leftover_grace_seconds: float = Field(default=600.0, ge=0)
     buckets: list[CosBucket] = Field(default_factory=list)  # empty: the development bucket
     s3: S3Store = Field(default_factory=S3Store)
 
@@ -251,6 +259,9 @@ class Settings(BaseSettings):
     config: Path | None = None
     accounts: list[Account] = Field(default_factory=_dev_accounts)
     token_secret: str = Field(default_factory=lambda: _PROCESS_TOKEN_SECRET, min_length=16)
+    # GET /metrics asks for "Authorization: Bearer <metrics_token>"; None: open (a scraper on
+    # a private network)
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
     token_ttl_seconds: int = 24 * 3600
     url_allowlist: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)

@@ -42,6 +42,9 @@ class Field:
     value: str | bool
     confidence: float
     quad: np.ndarray | None = None
+    # what the recognised lines say about the value, as plain numbers and never the value
+    # (cardocr.confidence.lines fills it after the reading; the calibration map reads it)
+    evidence: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from .hk import (
     random_hk_person,
     render_hk_front,
 )
+from .interim import make_interim_sample, render_interim_back, render_interim_front
 from .licence import LAYOUTS as LICENCE_LAYOUTS
 from .licence import (
     LICENCE_CONDITIONS,
@@ -58,6 +59,8 @@ __all__ = [
     "LICENCE_CONDITIONS", "LICENCE_LAYOUTS", "Licence", "PAGE_H", "PAGE_W", "licence_layout_boxes",
     "licence_template", "make_licence_sample",
     "put_in_sleeve", "random_licence", "render_licence_back", "render_licence_front",
+    # temporary resident identity card (tools/cardgen/interim.py)
+    "make_interim_sample", "render_interim_back", "render_interim_front",
 ]
 
 

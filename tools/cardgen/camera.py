@@ -318,11 +318,18 @@ def _motion_kernel(length: int, angle: float) -> np.ndarray:
 
 
 def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random,
-           ref_width: float | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+           ref_width: float | None = None, plane: list[np.ndarray] | None = None
+           ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`plane`: each card's corners on the table (4x2, TL TR BR BL, any rotation and size, may
+    overlap; a later card lies on an earlier one); default: _layout's side-by-side rectangles."""
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
     nrng = _nrng(rng)
-    rects, pw, ph = _layout(cards, rng, condition)
+    if plane is None:
+        rects, pw, ph = _layout(cards, rng, condition)
+    else:
+        rects = [q - np.concatenate(plane).min(axis=0) for q in plane]
+        pw, ph = (float(v) for v in np.concatenate(rects).max(axis=0))
     quad, photo_w, photo_h = _place(rng, condition, pw, ph, float(ref_width or cards[0].shape[1]))
     hm = cv2.getPerspectiveTransform(_rect(pw, ph), quad)
     is_scan = condition == "scan"
@@ -332,7 +339,10 @@ def _shoot(cards: list[np.ndarray], condition: str, rng: random.Random,
     card_hs, corners_out = [], []
     for card, r in zip(cards, rects):
         ch, cw = card.shape[:2]
-        t = np.array([[1, 0, r[0, 0]], [0, 1, r[0, 1]], [0, 0, 1]], np.float64)
+        if plane is None:
+            t = np.array([[1, 0, r[0, 0]], [0, 1, r[0, 1]], [0, 0, 1]], np.float64)
+        else:
+            t = cv2.getPerspectiveTransform(_rect(cw, ch), r.astype(np.float32))
         hc = hm @ t
         card_hs.append(hc)
         corners_out.append(_apply_h(hc, _rect(cw, ch)))
@@ -440,3 +450,11 @@ def capture_two(front: np.ndarray, back: np.ndarray, condition: str, rng: random
                 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Both sides in one photo, side by side or stacked (not overlapping)."""
     return _shoot([front, back], condition, rng)
+
+
+def capture_many(cards: list[np.ndarray], plane: list[np.ndarray], condition: str, rng: random.Random,
+                 ref_width: float | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Several cards lying on the table where `plane` puts them (each card's 4x2 corners on the
+    table, in the card's own pixels; a later card lies on an earlier one where they overlap).
+    Returns the photo and each card's corners in it (TL, TR, BR, BL of the printed card)."""
+    return _shoot(cards, condition, rng, ref_width, plane)

@@ -17,6 +17,8 @@ card, the person and the scene are those of the ordinary sample.
     reproduce  the card shown on a screen and photographed (sub-pixel grid, raised black, glow)
     tampering  the photo edited: digits retyped or copy-moved, a row spliced, the portrait
                swapped (tools/cardgen/tamper.py)
+    interim    the same person's temporary card (tools/cardgen/interim.py) in the same scene:
+               its data side against the permanent front (the sides a check photographs)
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ import cv2
 import numpy as np
 
 from .camera import capture
+from .interim import render_interim_front, temporary_person
 from .person import random_person
 from .render import H, W, render_back, render_front
 from .tamper import tampered
 
-SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering")
+SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering", "interim")
 CARD_LEVEL = ("copy", "reproduce")  # applied to the card before the camera; the rest to the photo
 
 # Seeds: detector thresholds are chosen on TUNE_SEED.., and reported on HELDOUT_SEED.., which
@@ -53,9 +56,19 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
     side, condition = scene(seed)
     if signal == "reproduce" and condition == "scan":
         condition = "photo"  # a screen is photographed, not scanned
+    if signal == "interim":
+        side = "front"  # the temporary card's other side carries no fields
     drng = random.Random(f"{signal}:{seed}")
     rng = random.Random(seed)
     person = random_person(rng)
+    if signal == "interim":
+        card = render_front(person, rng)
+        state = rng.getstate()
+        neg, _corners = capture(card, condition, rng)
+        temp = render_interim_front(temporary_person(person, drng), drng)
+        rng.setstate(state)  # the same camera, light and background
+        pos, _ = capture(temp, condition, rng)
+        return neg, pos, side, condition
     card = (render_front if side == "front" else render_back)(person, rng)
     state = rng.getstate()
     neg, corners = capture(card, condition, rng)

@@ -20,6 +20,7 @@ Operator endpoints: GET /health (the process answers), GET /ready (every worker 
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 import uuid
@@ -43,7 +44,15 @@ from cardocr.api.common import Reader, log_access, log_error, log_path
 from cardocr.auth import Authenticator, Clock
 from cardocr.console import router as console_router
 from cardocr.documents import DocumentType
-from cardocr.errors import ApiNotFound, CardOcrError, InternalError, InvalidParameter, MethodNotAllowed
+from cardocr.errors import (
+    ApiNotFound,
+    CardOcrError,
+    InternalError,
+    InvalidParameter,
+    MethodNotAllowed,
+    TokenInvalid,
+    TokenMissing,
+)
 from cardocr.intake.fetch import Allowlist
 from cardocr.ocr.engine import OcrEngine
 from cardocr.render.huawei import error_body, error_code
@@ -159,6 +168,19 @@ class RequestIdMiddleware:
                                              status or 499, str(state.get("answer_code", "-")), seconds)
 
 
+def _check_metrics_token(request: Request, settings: Settings) -> None:
+    """TokenMissing / TokenInvalid unless /metrics is open or the bearer token is the setting's
+    (compared in constant time)."""
+    if settings.metrics_token is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise TokenMissing("GET /metrics needs Authorization: Bearer <metrics_token>.")
+    want = settings.metrics_token.get_secret_value().encode("utf-8")
+    if not hmac.compare_digest(given.strip().encode("utf-8"), want):
+        raise TokenInvalid("The metrics token is not valid.")
+
+
 def _internal_error_json(_scope: Scope, _rid: str) -> Response:
     err = InternalError()
     return JSONResponse(error_body(err), status_code=err.status)
@@ -253,9 +275,12 @@ def create_app(
                 "workers": backend.size, "workers_ready": backend.ready_slots()}
         return JSONResponse(body, status_code=200 if inference.ready() else 503)
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
-    async def metrics() -> Response:
-        """Prometheus text format (cardocr.serving.metrics)."""
+    @app.get("/metrics", tags=["operations"], response_class=Response,
+             responses={401: {"description": "metrics_token is set and the request's bearer token is not it"}})
+    async def metrics(request: Request) -> Response:
+        """Prometheus text format (cardocr.serving.metrics). With the `metrics_token` setting,
+        only for "Authorization: Bearer <metrics_token>"."""
+        _check_metrics_token(request, settings)
         return Response(generate_latest(inference.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(huawei_auth.router)

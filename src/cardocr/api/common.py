@@ -47,20 +47,33 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
-            if int(declared) > limit:
-                raise BodyTooLarge()
+            too_large = int(declared) > limit
         except ValueError:
             raise MalformedBody("The Content-Length header is invalid.") from None
+        if too_large:
+            _refused(request, "body_too_large")
+            raise BodyTooLarge()
     buf = bytearray()
     try:
         async with asyncio.timeout(request.app.state.settings.limits.body_timeout_seconds):
             async for chunk in request.stream():
                 buf.extend(chunk)
                 if len(buf) > limit:
+                    _refused(request, "body_too_large")
                     raise BodyTooLarge()
     except TimeoutError:
+        _refused(request, "body_timeout")
         raise RequestTimeout() from None
     return bytes(buf)
+
+
+def _refused(request: Request, reason: str) -> None:
+    """Count a body refused by its limits in /metrics (cardocr_http_refused), where the app
+    has an inference front."""
+    inference = getattr(request.app.state, "inference", None)
+    metrics = getattr(inference, "metrics", None)
+    if metrics is not None:
+        metrics.refuse(reason)
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:

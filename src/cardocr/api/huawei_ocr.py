@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from cardocr.api.authn import authenticate
 from cardocr.api.common import ErrorRendering, read_json_object, request_id, run_in_pool
-from cardocr.documents import REGISTRY
+from cardocr.documents import AUTO, REGISTRY
 from cardocr.errors import ApiNotFound, CardOcrError, ImageSizeError, InvalidParameter
 from cardocr.intake.decode import Decoded, base64_bytes, decode_image
 from cardocr.intake.fetch import fetch_image
@@ -99,6 +99,28 @@ def recognize(path: str, image: np.ndarray | Decoded, options: HuaweiOptions, en
     decoded = image if isinstance(image, Decoded) else Decoded(image)
     results = read(REGISTRY[wire.document], decoded.image, huawei.read_request(wire, options), engine)
     return huawei.render(wire, _in_photo(results, decoded), options)
+
+
+def recognize_bytes(doc_type: str, data: bytes, options: HuaweiOptions, engine: OcrEngine,
+                    limits: Limits) -> dict[str, Any]:
+    """An image file's bytes through the API's own decoding limits, pipeline and renderer:
+    {"result": ...} (the CLI and batch jobs call it). With doc_type AUTO the document and side
+    are told first from the card's printed landmarks (pipeline.identify), the options that
+    document's API does not take are dropped, and the answer also names the type."""
+    if doc_type != AUTO:
+        wire = wire_for(doc_type)
+        if wire is None:
+            raise InvalidParameter("Unknown document type.")
+        return {"result": recognize(doc_type, decode_for(wire, data, limits), options, engine)}
+    from cardocr.pipeline import identify
+
+    image = decode_for(WIRE["id-card"], data, limits)
+    doc, side = identify(image.image, engine)
+    told = wire_for(doc.name)
+    assert told is not None, doc.name  # every registered document has a wire API
+    told_options = replace(options, side=side if told.takes_side else None,
+                           flags=options.flags & frozenset(told.flags))
+    return {"type": doc.name, "result": recognize(doc.name, image, told_options, engine)}
 
 
 def _render(wire: WireDocument, results: list[CardResult], decoded: Decoded,

@@ -1,4 +1,4 @@
-"""Batch jobs on Ray: `cardocr batch SOURCE --type T --out results.jsonl`.
+"""Batch jobs on Ray: `cardocr batch SOURCE [--type T] --out results.jsonl` (T: auto by default).
 
 Reads every image of a folder, a glob, a list file or an S3 prefix (sources.py) on a Ray Data
 actor pool (job.py) and writes one record per image, the API's own answer or error body plus
@@ -16,26 +16,36 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cardocr.batch.job import Job, Tally, recognize_source, run
 from cardocr.batch.sink import open_sink
 from cardocr.batch.sources import S3Config, SourceError, list_sources
-from cardocr.documents import REGISTRY
+from cardocr.documents import AUTO, REGISTRY
 from cardocr.render.huawei import Flag, HuaweiOptions, wire_for
-from cardocr.types import BOTH_SIDES
+from cardocr.types import BOTH_SIDES, REVIEW_THRESHOLD
 
 __all__ = ["Job", "S3Config", "Tally", "batch_options", "main", "recognize_source", "run"]
 
 
-def batch_options(doc_type: str, side: str | None, flags: list[str]) -> HuaweiOptions:
-    """The request options, checked as the API checks them (ValueError with what is wrong)."""
-    wire = wire_for(doc_type) if doc_type in REGISTRY else None
-    if wire is None:
-        raise ValueError(f"unknown --type; choose one of: {', '.join(REGISTRY)}")
-    sides = (*REGISTRY[wire.document].sides, BOTH_SIDES) if wire.takes_side else ()
-    if side is not None and side not in sides:
-        raise ValueError(f"unknown --side; {doc_type} takes: {', '.join(sides) or 'none'}")
-    taken = {f.value for f in wire.flags}
+def batch_options(doc_type: str, side: str | None, flags: list[str],
+                  review_threshold: float = REVIEW_THRESHOLD) -> HuaweiOptions:
+    """The request options, checked as the API checks them (ValueError with what is wrong).
+    Every answer carries the calibrated confidences and the review verdict (return_confidence,
+    issue 22: the batch output always shows them), whatever the flags.
+    --type auto: the document is told per image, so a flag any document takes is accepted
+    (and dropped for the images whose document does not take it), and no --side."""
+    if doc_type == AUTO:
+        if side is not None:
+            raise ValueError("--side goes with a --type; auto tells the side from the card")
+        taken = {f.value for name in REGISTRY if (w := wire_for(name)) is not None for f in w.flags}
+    else:
+        wire = wire_for(doc_type) if doc_type in REGISTRY else None
+        if wire is None:
+            raise ValueError(f"unknown --type; choose one of: {AUTO}, {', '.join(REGISTRY)}")
+        sides = (*REGISTRY[wire.document].sides, BOTH_SIDES) if wire.takes_side else ()
+        if side is not None and side not in sides:
+            raise ValueError(f"unknown --side; {doc_type} takes: {', '.join(sides) or 'none'}")
+        taken = {f.value for f in wire.flags}
     wrong = [f for f in flags if f not in taken]
     if wrong:
         raise ValueError(f"{doc_type} does not take: {', '.join(wrong)} (it takes: {', '.join(sorted(taken))})")
-    return HuaweiOptions(side, frozenset(Flag(f) for f in flags))
+    return HuaweiOptions(side, frozenset({*(Flag(f) for f in flags), Flag.CONFIDENCE}), review_threshold)
 
 
 def main(source: str, job: Job, out: Path, fmt: str, console: Console | None = None) -> int:

@@ -30,8 +30,8 @@ from typing import Any
 
 from cardocr.batch.sink import Sink
 from cardocr.batch.sources import S3Config, read_source
-from cardocr.errors import CardOcrError, InternalError, InvalidParameter
-from cardocr.render.huawei import HuaweiOptions, error_body, wire_for
+from cardocr.errors import CardOcrError, InternalError
+from cardocr.render.huawei import Flag, HuaweiOptions, error_body
 from cardocr.settings import Limits
 
 BLOCK_ROWS = 4
@@ -40,16 +40,13 @@ BLOCK_ROWS = 4
 def recognize_source(source: str, doc_type: str, options: HuaweiOptions, engine: Any, limits: Limits,
                      s3_client: Any = None, where: str = "batch") -> dict[str, Any]:
     """One image, read from its source, through the API's own decoding limits, pipeline and
-    renderer (api.huawei_ocr): {"result": ...}, or the API's error body for it."""
+    renderer (api.huawei_ocr.recognize_bytes): {"result": ...} (with --type auto also
+    "type"), or the API's error body for it."""
     from cardocr.api import huawei_ocr
 
     try:
-        wire = wire_for(doc_type)
-        if wire is None:
-            raise InvalidParameter("Unknown document type.")
         data = read_source(source, limits.max_image_bytes, s3_client)
-        image = huawei_ocr.decode_for(wire, data, limits)
-        return {"result": huawei_ocr.recognize(doc_type, image, options, engine)}
+        return huawei_ocr.recognize_bytes(doc_type, data, options, engine, limits)
     except CardOcrError as exc:
         return error_body(exc)
     except Exception as exc:  # noqa: BLE001 - a bug: logged with its traceback, counted, answered
@@ -86,7 +83,8 @@ class ImageReader:
 @dataclass(frozen=True)
 class Job:
     doc_type: str
-    options: HuaweiOptions = HuaweiOptions()
+    # the confidences and the review verdict are always in a batch's answers (batch_options)
+    options: HuaweiOptions = HuaweiOptions(flags=frozenset({Flag.CONFIDENCE}))
     limits: Limits = field(default_factory=Limits)
     s3: S3Config = S3Config()
     address: str | None = None  # a Ray cluster ("auto", "ray://host:10001", host:6379); None: local

@@ -69,7 +69,7 @@ class JsonlSink:
 
 
 class ParquetSink:
-    COLUMNS = ("source", "result", "error_code", "error_msg")
+    COLUMNS = ("source", "type", "result", "error_code", "error_msg")  # "type" is set with --type auto
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -90,7 +90,7 @@ class ParquetSink:
 
     def write(self, record: dict[str, Any]) -> None:
         result = record.get("result")
-        self._rows.append({"source": record["source"],
+        self._rows.append({"source": record["source"], "type": record.get("type"),
                            "result": None if result is None else json.dumps(result, ensure_ascii=False),
                            "error_code": record.get("error_code"), "error_msg": record.get("error_msg")})
         if len(self._rows) >= PART_ROWS or time.monotonic() - self._since >= PART_SECONDS:

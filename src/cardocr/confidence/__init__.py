@@ -18,8 +18,10 @@ from ..types import REVIEW_THRESHOLD as DEFAULT_THRESHOLD
 from ..types import CardResult
 from .calibration import CalibrationMap, load_map
 from .evidence import evidence_of, features
+from .lines import field_evidence
 
-__all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "evidence_of", "features", "load_map", "reasons"]
+__all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "evidence_of", "features", "field_evidence", "load_map",
+           "reasons"]
 
 
 def reasons(calibrated: dict[str, float], checks: dict[str, bool], raised: list[str],

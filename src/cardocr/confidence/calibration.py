@@ -10,6 +10,7 @@ confidence unchanged.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,7 @@ import numpy as np
 
 from .evidence import FEATURES, features
 
+log = logging.getLogger(__name__)
 MAP_PATH = Path(__file__).with_name("calibration.json")
 
 
@@ -64,7 +66,12 @@ class CalibrationMap:
 
 @lru_cache(maxsize=1)
 def load_map(path: Path = MAP_PATH) -> CalibrationMap:
-    """The shipped map (an empty one before the first fit)."""
+    """The shipped map (an empty one before the first fit, or while a map fitted on other
+    features waits for `python -m tools.calibrate`: the readers' confidence then stands)."""
     if not path.exists():
         return CalibrationMap({})
-    return CalibrationMap.from_json(json.loads(path.read_text()))
+    data = json.loads(path.read_text())
+    if tuple(data.get("features", ())) != FEATURES:
+        log.warning("calibration map fitted on other features: readers' confidence used")
+        return CalibrationMap({})
+    return CalibrationMap.from_json(data)

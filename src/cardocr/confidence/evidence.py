@@ -2,16 +2,21 @@
 
 Nothing here reads pixels again: the evidence is what the document module left on the
 Reading (the recogniser's confidence, the checks, the corrections a closed list or a check
-made) and how the pipeline found the card. `features` turns it into the vector the
-calibration map (calibration.py) was fitted on; the names in FEATURES are that vector's.
+made), what the lines behind each field said (Field.evidence, filled by lines.py: runner-up
+margins, low posteriors, characters nearly dropped, zone fit, blur), whether each value has its
+field's printed shape (GRAMMAR, closed lists, an address's divisions) and how the pipeline
+found the card. `features` turns it into the vector the calibration map (calibration.py) was
+fitted on; the names in FEATURES are that vector's.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from functools import cache
 from typing import Any
 
-from ..types import CardResult
+from ..types import CardResult, Field
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -22,9 +27,31 @@ CHECK_FIELDS = {
 
 # `logit` is the recogniser's confidence of a field no check or closed list changed; a changed
 # field's number is often hand-set (0 for a date rebuilt from the ID number), so it is its own
-# feature, `corrected_logit`
+# feature, `corrected_logit`. From `low` on, the lines behind the field (lines.py) and whether
+# its value has the shape its field prints (GRAMMAR).
 FEATURES = ("logit", "sure", "corrected_logit", "empty", "corrected", "field_check_failed",
-            "card_check_failed", "deep", "whole", "card_empty", "card_min_logit")
+            "card_check_failed", "deep", "whole", "card_empty", "card_min_logit",
+            "low", "logp_mean", "margin", "miss", "len_off", "zone_dy", "zone_edge", "fallback",
+            "no_lines", "blur", "card_blur", "misfit", "card_misfit", "card_zone_dy")
+
+_ISO = r"\d{4}-\d{2}-\d{2}"
+_CJK = "[\u3400-\u9fff]"
+# the shape of each field's value as the document prints it (a value that does not fit was
+# misread, cut or merged with a neighbour); a field not named here is not tested
+GRAMMAR: dict[str, dict[str, str]] = {
+    "id-card": {"name": f"{_CJK}[{_CJK[1:-1]}·]{{1,14}}", "sex": "[男女]", "birth": _ISO,
+                "ethnicity": f"{_CJK}{{1,5}}", "address": f"{_CJK}{{2}}.{{6,}}", "number": r"\d{17}[\dX]",
+                "authority": ".{4,}局", "valid_from": _ISO, "valid_to": f"{_ISO}|长期"},
+    "hk-id-card": {"name": f"{_CJK}{{1,6}}", "sex": "[MF]", "birth_date": r"\d{2}-\d{2}-\d{4}",
+                   "name_en": r"[A-Z][A-Z' -]*, [A-Z][A-Za-z' -]*", "number": r"[A-Z]{1,2}\d{6}\([\dA]\)",
+                   "symbols": r"\*{0,3}[A-Z]{1,5}", "name_telegraph_code": r"\d{4}( \d{4})*",
+                   "initial_issue_date": r"\(\d{2}-\d{2}\)", "issue_date": r"\d{2}-\d{2}-\d{2}"},
+    "driver-license": {"number": r"\d{17}[\dX]|[A-Z0-9]{8,18}", "name": f"{_CJK}[{_CJK[1:-1]}·]{{1,14}}",
+                       "sex": "[男女]", "nationality": f"{_CJK}{{2,8}}", "address": f"{_CJK}{{2}}.{{6,}}",
+                       "birth": _ISO, "issue_date": _ISO, "class": "[A-DMNP][1-3]?([A-DMNP][1-3]?)*",
+                       "valid_from": _ISO, "valid_to": f"{_ISO}|长期", "file_number": r"\d{12}",
+                       "authority": ".{4,}(支队|大队|局)"},
+}
 
 
 def found_by(method: str) -> str:
@@ -43,9 +70,50 @@ def evidence_of(result: CardResult) -> dict[str, Any]:
         "document": r.document, "side": r.side, "found_by": found_by(result.found_by),
         "checks": {k: bool(v) for k, v in r.checks.items()},
         "corrected": sorted({f for f, _why in r.corrections}),
-        "fields": {k: {"conf": float(f.confidence), "empty": f.value in ("", None)}
+        "fields": {k: {"conf": float(f.confidence), "empty": f.value in ("", None),
+                       "fits": fits(r.document, k, f.value, r.fields),
+                       "len": len(f.value) if isinstance(f.value, str) else 1, **f.evidence}
                    for k, f in r.fields.items()},
     }
+
+
+@cache
+def _closed_lists() -> dict[tuple[str, str], frozenset[str]]:
+    from ..documents.checks import ETHNIC_GROUPS
+    from ..documents.checks.licence_lists import NATIONALITIES, class_list
+
+    return {("id-card", "ethnicity"): frozenset(ETHNIC_GROUPS),
+            ("driver-license", "nationality"): frozenset(NATIONALITIES),
+            ("driver-license", "class"): frozenset(class_list())}
+
+
+@cache
+def _divisions() -> frozenset[str]:
+    from ..documents.checks.address import address_prefixes
+
+    return frozenset(address_prefixes())
+
+
+def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
+    """Whether a value has its field's printed shape (GRAMMAR), is one of its closed list, an
+    address starts with a division name (a cut one does not); the Hong Kong card's telegraph
+    codes also number one per character of the Chinese name."""
+    if not isinstance(value, str) or not value:
+        return True
+    pattern = GRAMMAR.get(document, {}).get(name)
+    if pattern is not None and not re.fullmatch(pattern, value):
+        return False
+    closed = _closed_lists().get((document, name))
+    if closed is not None and value not in closed:
+        return False
+    if name == "address" and document in ("id-card", "driver-license"):
+        return any(value[:k] in _divisions() for k in range(2, 9))
+    if document == "hk-id-card" and name in ("name", "name_telegraph_code"):
+        zh, codes = fields.get("name"), fields.get("name_telegraph_code")
+        if zh is not None and codes is not None and isinstance(zh.value, str) and isinstance(codes.value, str) \
+                and zh.value and codes.value:
+            return len(zh.value) == len(codes.value.split())
+    return True
 
 
 def _logit(p: float) -> float:
@@ -66,13 +134,28 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
     card_empty = sum(1 for f in fields.values() if f["empty"]) / max(1, len(fields))
     card_min = min((_logit(f["conf"]) for k, f in fields.items() if not f["empty"] and k not in ev["corrected"]),
                    default=_logit(1.0))
+    # a field without line evidence (a reading not made through the pipeline) counts as one
+    # whose lines said nothing against it
+    blurs = [f.get("blur", 0.0) for f in fields.values() if f.get("lines", 0.0) > 0]
+    card_blur = float(min(blurs)) if blurs else 0.0
+    # a layout the landmarks misplaced, or a card read off its frame, moves every zone: one
+    # field that does not fit, or sits far from its zone, speaks for its neighbours too
+    card_misfit = sum(1.0 for f in fields.values() if not f.get("fits", True))
+    card_dy = max((min(f.get("zone_dy", 0.0), 2.0) for f in fields.values()), default=0.0)
     out = {}
     for name, f in fields.items():
         corrected = name in ev["corrected"]
+        lines = f.get("lines", 1.0) > 0
         out[name] = [
             0.0 if corrected else _logit(f["conf"]), float(f["conf"] >= 0.999 and not corrected),
             _logit(f["conf"]) if corrected else 0.0, float(f["empty"]),
             float(corrected), float(name in failed_fields), float(bool(failed)),
             float(ev["found_by"] == "deep"), float(ev["found_by"] == "whole"), card_empty, card_min,
+            min(f.get("low", 0.0), 5.0), max(f.get("logp_mean", 0.0), -5.0),
+            min(max(f.get("margin_min", 20.0), 0.0), 10.0) if lines else 10.0, f.get("miss_max", 0.0),
+            min(abs(f.get("len_diff", 0.0)), 5.0), min(f.get("zone_dy", 0.0), 2.0), f.get("zone_edge", 0.0),
+            f.get("fallback", 0.0), float(not lines and not f["empty"]),
+            f.get("blur", card_blur) if lines else card_blur, card_blur, float(not f.get("fits", True)),
+            min(card_misfit, 3.0), card_dy,
         ]
     return out

@@ -23,14 +23,15 @@ L2 = 1.0  # penalty on the weights (not the bias), features are O(1)..O(10)
 INCREASING = ("logit", "sure", "card_min_logit")
 
 
-def _design(rows: list[dict[str, Any]], names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _design(rows: list[dict[str, Any]], names: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and a one-hot of the (document, field), one row per field; y: right or not."""
     xs, ys = [], []
     for row in rows:
         fx = features(row["evidence"])
         for k, ok in row["right"].items():
             if k not in fx:
                 continue
-            onehot = [float(k == n) for n in names]
+            onehot = [float((row["document"], k) == n) for n in names]
             xs.append([*fx[k], *onehot])
             ys.append(float(ok))
     return np.array(xs, float), np.array(ys, float)
@@ -69,20 +70,24 @@ def isotonic(score: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
     return [(0.0, float(min(ys[0], 0.5))), *zip(map(float, xs), map(float, ys)), (1.0, float(ys[-1]))]
 
 
-def fit_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    names = sorted({k for row in rows for k in row["right"]})
-    x, y = _design(rows, names)
-    nf = len(FEATURES)
+def _constrained(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The logistic fit with the INCREASING features' weights kept >= 0."""
     fixed: set[int] = set()
     while True:
         keep = [i for i in range(x.shape[1]) if i not in fixed]
-        wk, b = logistic(x[:, keep], y)
+        wk, b = logistic(x[:, keep], y, L2)
         w = np.zeros(x.shape[1])
         w[keep] = wk
         negative = {FEATURES.index(f) for f in INCREASING if w[FEATURES.index(f)] < 0}
         if not negative:
-            break
+            return w, b
         fixed |= negative
+
+
+def _document(name: str, names: list[tuple[str, str]], x: np.ndarray, y: np.ndarray, w: np.ndarray,
+              b: float) -> dict[str, Any]:
+    """One document's map: the weights, its fields' offsets, the isotonic map of its own rows."""
+    nf = len(FEATURES)
     score = 1 / (1 + np.exp(-np.clip(x @ w + b, -50, 50)))
     knots = isotonic(score, y)
     # two scores that share a knot's x would make np.interp ambiguous: keep the last
@@ -91,13 +96,32 @@ def fit_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
         dedup[round(kx, 6)] = round(ky, 6)
     return {"n": int(len(y)), "right": int(y.sum()),
             "weights": [round(float(v), 6) for v in w[:nf]], "bias": round(b, 6),
-            "field_bias": {n: round(float(v), 6) for n, v in zip(names, w[nf:])},
+            "field_bias": {k: round(float(v), 6) for (d, k), v in zip(names, w[nf:]) if d == name},
             "knots": sorted(dedup.items())}
 
 
-def fit_all(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def fit_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One document's map from its own rows alone."""
+    names = sorted({(r["document"], k) for r in rows for k in r["right"]})
+    x, y = _design(rows, names)
+    w, b = _constrained(x, y)
+    return _document(rows[0]["document"], names, x, y, w, b)
+
+
+def fit_all(rows: list[dict[str, Any]], pooled: bool = True) -> dict[str, dict[str, Any]]:
+    """Every document's map. `pooled`: one logistic fit over every document's fields (an offset
+    per document and field), so that what the evidence means (a value that does not fit its
+    field, a character nearly dropped, a zone far from its landmarks) is learnt from every
+    document's few wrong fields together; each document then gets the isotonic map of its own
+    rows' scores."""
     docs = sorted({r["document"] for r in rows})
-    return {d: fit_document([r for r in rows if r["document"] == d]) for d in docs}
+    if not pooled:
+        return {d: fit_document([r for r in rows if r["document"] == d]) for d in docs}
+    names = sorted({(r["document"], k) for r in rows for k in r["right"]})
+    x, y = _design(rows, names)
+    w, b = _constrained(x, y)
+    of_doc = np.array([r["document"] for r in rows for k in r["right"] if k in r["evidence"]["fields"]])
+    return {d: _document(d, names, x[of_doc == d], y[of_doc == d], w, b) for d in docs}
 
 
 def save(documents: dict[str, dict[str, Any]], path: Any = MAP_PATH) -> None:

@@ -374,6 +374,10 @@ def create_cos_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(app.state.store, FilesystemStore):  # what killed writes left behind
+            swept = app.state.store.sweep(app.state.buckets.names, settings.cos.leftover_grace_seconds)
+            if swept:
+                log.info("removed %d leftovers of interrupted writes", swept, extra={"removed": swept})
         if reader is None and inference is None:
             _ = default_reader.engine  # the models load before the first request
         try:
@@ -385,6 +389,7 @@ def create_cos_app(
                   openapi_url=None, redirect_slashes=False)
     app.state.settings = settings
     app.state.executor = executor
+    app.state.inference = inference  # its metrics count the body refusals (api.common.read_body)
     app.state.reader = reader or (inference.blocking_reader() if inference is not None else default_reader)
     app.state.store = store or make_store(settings)
     app.state.buckets = Buckets(settings.cos.buckets, settings.host)

@@ -38,6 +38,10 @@ class Buckets:
         self.first = buckets[0] if buckets else None
         self.listener = listener_host
 
+    @property
+    def names(self) -> list[str]:
+        return list(self.by_name)
+
     def for_host(self, host_header: str) -> CosBucket:
         host = host_without_port(host_header.strip()).lower()
         m = _COS_HOST.match(host)

@@ -14,8 +14,10 @@ A put writes the bytes to a temporary file, fsyncs it, renames it to a new versi
 then writes the metadata the same way (temporary file, fsync, rename, fsync of the directory)
 and only then removes the previous version. A process killed at any point leaves the old
 metadata naming the old bytes, or the new metadata naming the new bytes: the old object or
-the new one, never half of one (a leftover version or temporary file is garbage, removed by
-the next put of that key).
+the new one, never half of one. What a killed put leaves is garbage: a temporary file in
+tmp/, or a version no metadata names. The next put of that key removes the key's versions; on
+startup `FilesystemStore.sweep` removes both kinds once they are older than a grace period (a
+younger one may be another process's write in progress on a shared directory).
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import stat
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -76,11 +80,46 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# The names this module gives what it writes: a temporary file (uuid4 hex + .part) and an
+# object's version (the key's SHA-256, a dot, uuid4 hex). sweep removes nothing else.
+TEMP_NAME = re.compile(r"[0-9a-f]{32}\.part")
+VERSION_NAME = re.compile(r"([0-9a-f]{64})\.[0-9a-f]{32}")
+DIGEST_DIR = re.compile(r"[0-9a-f]{2}")
+
+
 class FilesystemStore:
     """Store on a local (or shared POSIX) filesystem, one directory per bucket."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def sweep(self, buckets: list[str], grace_seconds: float) -> int:
+        """Remove what killed puts left in these buckets' directories and is older than
+        `grace_seconds`: temporary files in tmp/, and versions their key's metadata does not
+        name (checked under the key's lock, so never a version a put is committing). Only
+        names of this module's own patterns; never an object. Returns how many were removed."""
+        cutoff = time.time() - grace_seconds
+        removed = 0
+        for bucket in buckets:
+            removed += _remove_old(self.root / bucket / "tmp", TEMP_NAME, cutoff)
+            objects = self.root / bucket / "objects"
+            for folder in _entries(objects):
+                if DIGEST_DIR.fullmatch(folder.name) and folder.is_dir():
+                    removed += self._sweep_versions(folder, cutoff)
+        return removed
+
+    def _sweep_versions(self, folder: Path, cutoff: float) -> int:
+        digests = {m[1] for p in _entries(folder) if (m := VERSION_NAME.fullmatch(p.name))}
+        removed = 0
+        for digest in sorted(digests):
+            with _locked(folder / f"{digest}.lock"):
+                try:
+                    record = self._read_meta(folder / f"{digest}.json")
+                except StoreError:
+                    continue  # metadata that cannot be read: which version it names is unknown
+                named = str(record.get("version")) if record is not None else None
+                removed += _remove_old(folder, VERSION_NAME, cutoff, _Keep(digest, named))
+        return removed
 
     # -- paths -----------------------------------------------------------------------------
 
@@ -179,6 +218,42 @@ def _collect(folder: Path, digest: str, keep: str | None) -> None:
         if name.startswith(digest + ".") and name != keep and not name.endswith((".json", ".lock")):
             with contextlib.suppress(OSError):
                 os.unlink(folder / name)
+
+
+@dataclass(frozen=True)
+class _Keep:
+    """Names a sweep of one key's versions keeps: other keys' versions, and the one its
+    metadata names."""
+
+    digest: str
+    named: str | None
+
+    def __call__(self, name: str) -> bool:
+        return not name.startswith(self.digest + ".") or name == self.named
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except FileNotFoundError:
+        return []
+
+
+def _remove_old(folder: Path, pattern: re.Pattern[str], cutoff: float,
+                keep: Callable[[str], bool] = lambda _name: False) -> int:
+    """Remove the regular files in `folder` whose names match `pattern` entirely, modified
+    before `cutoff`, unless `keep` says otherwise. Best effort: a file that went meanwhile is
+    not an error."""
+    removed = 0
+    for path in _entries(folder):
+        if not pattern.fullmatch(path.name) or keep(path.name):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 @contextlib.contextmanager

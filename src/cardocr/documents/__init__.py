@@ -12,5 +12,6 @@ REGISTRY: dict[str, DocumentType] = {doc.name: doc for doc in (
     hk_id_card.DOCUMENT,
     driver_license.DOCUMENT,
 )}
+AUTO = "auto"  # not a document: the CLI's and batch's --type for "tell it from the card" (identify.py)
 
-__all__ = ["REGISTRY", "DocumentType"]
+__all__ = ["AUTO", "REGISTRY", "DocumentType"]

@@ -30,6 +30,7 @@ from .checks import (
     sex_from_number,
 )
 from .checks.surnames import choose_surname
+from .seen import record as record_seen
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -85,6 +86,7 @@ def read_zones(
     faint line the detector missed is still read rather than silently dropped.
     """
     jobs: list[tuple[str, tuple[float, float, float, float]]] = []
+    fallback: set[str] = set()
     for name, (x0, x1, y0, y1) in zones.items():
         lines = group_lines(card.boxes_in(x0, x1, y0, y1))
         if max_lines and name in max_lines:
@@ -92,6 +94,7 @@ def read_zones(
         if not lines and fallback_rows and name in fallback_rows:
             r0, r1 = fallback_rows[name]
             lines = [(x0 * CARD_W, r0 * CARD_H, x1 * CARD_W, r1 * CARD_H)]
+            fallback.add(name)
         for ln in lines:
             jobs.append((name, ln))
     crops = []
@@ -107,6 +110,7 @@ def read_zones(
     for (name, box), line in zip(jobs, results):
         out[name].lines.append(line)
         out[name].quads.append(box_quad(box))
+        record_seen(line, box, zones[name], name in fallback)  # evidence for cardocr.confidence
     return out
 
 

@@ -13,7 +13,6 @@ back as printed, with the failed check reported).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
@@ -23,6 +22,7 @@ from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
+from . import cn_temporary
 from .base import (
     Span,
     ZoneText,
@@ -43,6 +43,7 @@ from .base import (
 from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
 from .checks.address import choose_prefix
 from .checks.authority import similar_authorities
+from .cn_validity import joint_temporary, joint_validity, parse_validity
 from .contract import DocumentType
 from .identify import ANOTHER_DOCUMENT
 from .identify import identify as identify_lines
@@ -61,6 +62,9 @@ CHECKS = {
     "back": ("dates", "validity_span"),
 }
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
+# Reading.meta: the layout read ("temporary": a temporary card's data side) and, on it, the
+# printed validity period's length in days
+LAYOUT, TEMPORARY, VALIDITY_DAYS = "layout", "temporary", "validity_days"
 
 
 class Layout:
@@ -141,7 +145,10 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
 
 
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
-    reading = _read_back(card, engine) if side == "back" else _read_front(card, engine)
+    if cn_temporary.is_temporary(card):  # a temporary card's data side (cn_temporary.py)
+        reading = _read_temporary(card, side, engine)
+    else:
+        reading = _read_back(card, engine) if side == "back" else _read_front(card, engine)
     if not _plausible(reading):
         other = _titled_as_another(card, engine)
         if other:  # nothing read, and the pipeline told whose card it is (it answers "no card")
@@ -210,11 +217,19 @@ def _front_zones(card: Card, dy: float
     return zones, rows
 
 
+FRONT_MAX_LINES = {"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4}
+BACK_MAX_LINES = {"authority": 2, "validity": 1}
+
+
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, Layout.NUMBER_ROW_Y, Layout.NUMBER_ROW_MIN_Y)
     zones, rows = _front_zones(card, dy)
-    z = read_zones(card, engine, zones, rows,
-                   max_lines={"name": 1, "sex": 1, "ethnicity": 1, "birth": 1, "number": 1, "address": 4})
+    z = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES)
+    return _front_fields(card, engine, z, zones)
+
+
+def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: dict[str, Zone]) -> Reading:
+    """The front's fields from its zones' lines, whichever layout placed the zones."""
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
@@ -330,8 +345,13 @@ def _back_zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, flo
 
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     zones, rows = _back_zones(card)
-    z = read_zones(card, engine, zones, rows, max_lines={"authority": 2, "validity": 1})
-    cs = engine.charset
+    z = read_zones(card, engine, zones, rows, max_lines=BACK_MAX_LINES)
+    return _back_fields(z, engine.charset)
+
+
+def _back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False) -> Reading:
+    """The authority and the validity period from their zones' lines. A temporary card's
+    period runs three months (cn_temporary.span_ok), a permanent card's 5, 10 or 20 years."""
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
     issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["authority"].lines]
@@ -341,22 +361,50 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
         issue, issue_conf = _choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
     fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
-    start, end = _parse_validity(v.text)
-    joint = _joint_validity(v)
+    start, end = parse_validity(v.text)
+    joint = joint_temporary(v) if temporary else joint_validity(v)
     if joint and joint != (start, end):
         start, end = joint
-        reading.corrections.append(("validity", "dates read together: same day, 5/10/20 years on"))
+        reading.corrections.append(("validity", "dates read together: three months on" if temporary
+                                    else "dates read together: same day, 5/10/20 years on"))
     conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
     d_from, d_to = parse_date(start), parse_date(end) if end != "长期" else None
     reading.checks["dates"] = d_from is not None and (end == "长期" or (d_to is not None and d_to > d_from))
     span_ok = False
-    if d_from is not None and d_to is not None:
+    if temporary:
+        span_ok = d_from is not None and d_to is not None and cn_temporary.span_ok(d_from, d_to)
+    elif d_from is not None and d_to is not None:
         span_ok = (d_to.month, d_to.day) == (d_from.month, d_from.day) and d_to.year - d_from.year in (5, 10, 20)
     elif d_from is not None and end == "长期":
         span_ok = True
     reading.checks["validity_span"] = span_ok
+    return reading
+
+
+# -- a temporary card's data side (cn_temporary.py) ----------------------------------------
+
+def _read_temporary(card: Card, side: str, engine: OcrEngine) -> Reading:
+    """Every field is on the data side: the front's fields, or with side=back the authority
+    and the validity, from the same zones. A front reading reads the validity too, in the
+    same batch, for the interim signal (quality/interim.py): Reading.meta carries the span in
+    days, not the dates."""
+    zones, rows = cn_temporary.zones(card)
+    keys: tuple[str, ...] = ("authority", "validity") if side == "back" else (
+        "name", "sex", "ethnicity", "birth", "address", "number", "validity")
+    z = read_zones(card, engine, {k: zones[k] for k in keys}, rows, max_lines={**FRONT_MAX_LINES, **BACK_MAX_LINES})
+    if side == "back":
+        reading = _back_fields(z, engine.charset, temporary=True)
+        start, end = reading.fields["valid_from"].value, reading.fields["valid_to"].value
+    else:
+        reading = _front_fields(card, engine, z, zones)
+        v = decode_zone(z["validity"], engine.charset, DIGITS + ".-长期")
+        start, end = joint_temporary(v) or parse_validity(v.text)
+    reading.meta[LAYOUT] = TEMPORARY
+    d_from, d_to = parse_date(str(start)), parse_date(str(end))
+    if d_from is not None and d_to is not None:
+        reading.meta[VALIDITY_DAYS] = str((d_to - d_from).days)
     return reading
 
 
@@ -386,71 +434,6 @@ def _choose_authority(line: Line, text: str, conf: float, charset: list[str],
         reading.corrections.append(("authority", "known issuing authority"))
         return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
     return text, conf
-
-
-VALIDITY_SPANS = (5, 10, 20)  # years; 长期 for holders of 46 and over
-RE_VALIDITY = re.compile(r"\d{4}\.\d{2}\.\d{2}-\d{4}\.\d{2}\.\d{2}")
-
-
-def _joint_validity(v: Line) -> tuple[str, str] | None:
-    """The two dates of a fixed-term card read as one: valid_to repeats valid_from's month
-    and day 5, 10 or 20 years later, and valid_from is not in the future. Each digit scores
-    what the recogniser gave it (its top alternatives); digits read at or above CONFIDENT
-    stay as read. Returns the best-scoring pair, or None when the line is not two dates."""
-    if not RE_VALIDITY.fullmatch(v.text) or len(v.alternatives) != len(v.text):
-        return None
-    digit_rows = []
-    for ch, p, alts in zip(v.text, v.char_probs, v.alternatives):
-        if not ch.isdigit():
-            continue
-        row = np.full(10, np.log(1e-4))
-        for a, pa in alts:
-            if a.isdigit():
-                row[int(a)] = max(row[int(a)], np.log(max(pa, 1e-4)))
-        row[int(ch)] = max(row[int(ch)], np.log(max(p, 1e-4)))
-        if p >= CONFIDENT:
-            row[np.arange(10) != int(ch)] = -np.inf
-        digit_rows.append(row)
-    rows = np.array(digit_rows)  # 16 digits: Y1 M1 D1 Y2 M2 D2
-
-    def number(first: int, value: int, width: int) -> float:
-        return float(sum(rows[first + i, int(d)] for i, d in enumerate(f"{value:0{width}d}")))
-
-    today = dt.date.today()
-    best_year = max(((number(0, y, 4) + number(8, y + k, 4), y, k) for y in range(1990, today.year + 1)
-                     for k in VALIDITY_SPANS), default=None)
-    days = []
-    for m in range(1, 13):
-        for d in range(1, 32):
-            try:
-                dt.date(2000, m, d)  # a leap year: 02-29 is a real printed day
-            except ValueError:
-                continue
-            days.append((number(4, m, 2) + number(6, d, 2) + number(12, m, 2) + number(14, d, 2), m, d))
-    best_day = max(days)
-    if best_year is None or not np.isfinite(best_year[0] + best_day[0]):
-        return None
-    _, y, k = best_year
-    _, m, d = best_day
-    if (m, d) == (2, 29) and not (_leap(y) and _leap(y + k)):
-        return None
-    return f"{y:04d}-{m:02d}-{d:02d}", f"{y + k:04d}-{m:02d}-{d:02d}"
-
-
-def _leap(y: int) -> bool:
-    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
-
-
-def _parse_validity(text: str) -> tuple[str, str]:
-    t = text.replace(" ", "")
-    m = re.search(r"(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(长期))?", t)
-    if not m:
-        return "", ""
-    start = f"{m[1]}-{m[2]}-{m[3]}"
-    if m[7] or "长" in t or "期" in t[-3:]:
-        return start, "长期"
-    end = f"{m[4]}-{m[5]}-{m[6]}" if m[4] else ""
-    return start, end
 
 
 DOCUMENT = DocumentType(

@@ -52,6 +52,7 @@ from .hk_fields import (
     read_telegraph,
     tidy_name_en,
 )
+from .seen import record as record_seen
 
 NAME = "hk-id-card"
 SIDES = ("front",)
@@ -336,6 +337,8 @@ def _recognise(card: Card, engine: OcrEngine, boxes: list[tuple[float, float, fl
         crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
     # a card's lines run from one character to the whole card: batch only similar widths
     lines = engine.recognize(crops, similar_width=1.4) if crops else []
+    for ln, b in zip(lines, boxes):
+        record_seen(ln, b)  # evidence for cardocr.confidence
     return [_Seen(ln, b) for ln, b in zip(lines, boxes)]
 
 

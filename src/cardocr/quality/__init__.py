@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import Card, Reading, Signal
-from . import blocking, blur, border, copy, glare, reproduce, validity
+from . import blocking, blur, border, copy, glare, interim, reproduce, tampering, validity
 
 
 @dataclass(frozen=True)
@@ -39,17 +39,22 @@ DETECTORS: dict[str, Detector] = {
     "blocking": blocking.detect,
     "copy": copy.detect,
     "reproduce": reproduce.detect,
+    "interim": interim.detect,
 }
-# Measured but not yet at the issue's bar (bench/RESULTS.md, signals): importable, not served.
-CANDIDATES: dict[str, Detector] = {}
+# Measured but not yet at the issue's bar (bench/RESULTS.md, signals): the pipeline computes
+# them when asked by name (the bench does), the wire formats never ask (not served).
+CANDIDATES: dict[str, Detector] = {
+    "tampering": tampering.detect,
+}
+MEASURABLE: dict[str, Detector] = {**DETECTORS, **CANDIDATES}
 
 
 def measure(names: Iterable[str], evidence: Evidence) -> dict[str, Signal]:
-    """The asked-for signals that apply to this card; a name with no detector is an error
-    the caller should have refused (pipeline.read does)."""
+    """The asked-for signals that apply to this card; a name with no detector (served or
+    candidate) is an error the caller should have refused (pipeline.read does)."""
     out: dict[str, Signal] = {}
     for name in names:
-        signal = DETECTORS[name](evidence)
+        signal = MEASURABLE[name](evidence)
         if signal is not None:
             out[name] = signal
     return out

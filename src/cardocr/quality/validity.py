@@ -2,14 +2,15 @@
 
 The Mainland ID card's back prints `valid_from-valid_to`: a card is invalid when the period is
 unreadable as dates, ends before it starts, is not 5, 10 or 20 years to the day (or 长期 from
-the start), or ended before today. Tencent's InvalidDateWarn (9100) and Huawei's
-`valid_validity_period` both say this; Tencent also asks for expiry.
+the start; a temporary card's three months), or ended before today. Tencent's InvalidDateWarn
+(9100) and Huawei's `valid_validity_period` both say this; Tencent also asks for expiry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from ..documents.cn_temporary import span_ok
 from ..types import Reading, Signal
 
 SPANS = (5, 10, 20)  # years a fixed-term card is valid for; 长期 otherwise
@@ -31,7 +32,10 @@ def invalid_date(reading: Reading, today: dt.date | None = None) -> Signal | Non
     d_to = _date(end)
     if d_to is None or d_to <= d_from or d_from > today:
         return Signal(100.0, True)
-    if (d_to.month, d_to.day) != (d_from.month, d_from.day) or d_to.year - d_from.year not in SPANS:
+    if reading.meta.get("layout") == "temporary":  # a temporary card: three months
+        if not span_ok(d_from, d_to):
+            return Signal(100.0, True)
+    elif (d_to.month, d_to.day) != (d_from.month, d_from.day) or d_to.year - d_from.year not in SPANS:
         return Signal(100.0, True)
     return Signal(100.0, True) if d_to < today else Signal(0.0, False)
 

@@ -23,6 +23,7 @@ from ..confidence import reasons
 from ..documents import REGISTRY, DocumentType
 from ..documents.contract import no_portrait
 from ..quality import DETECTORS
+from ..quality.multicard import SAME_SIDE
 from ..types import BOTH_SIDES, REVIEW_THRESHOLD, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
@@ -181,6 +182,10 @@ def read_request(wire: WireDocument, options: HuaweiOptions) -> ReadRequest:
 
 def render(wire: WireDocument, results: list[CardResult], options: HuaweiOptions) -> dict[str, Any]:
     if options.side == BOTH_SIDES:
+        # a front, a back and another card of one of those sides (the pipeline computes the
+        # multi-card signal for every double_side reading): AIS.0122
+        if any(r.signals.get(SAME_SIDE) is not None and r.signals[SAME_SIDE].decision for r in results):
+            raise errors.MultiCardError()
         return {r.side: _one(wire, r, options) for r in results}
     return _one(wire, results[0], options)
 
@@ -268,6 +273,9 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ImageSizeError: "AIS.0103",
     errors.NoCardFound: "AIS.0104",
     errors.RecognitionFailed: "AIS.0105",
+    # the CN error-code page: "The image contains two or more ID cards with the same side."
+    # (vendor-facts A1; id-card with side=double_side)
+    errors.MultiCardError: "AIS.0122",
     errors.MalformedBody: "ModelArts.4105",
     errors.BodyTooLarge: "ModelArts.4104",
     errors.UrlRefused: "ModelArts.4601",

@@ -25,10 +25,13 @@ import numpy as np
 
 from .. import errors
 from ..quality import DETECTORS
+from ..quality.multicard import MULTI_CARD, SAME_SIDE
 from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
 CONTENT_TYPE = "application/xml"  # exactly: the official SDK parses no other (vendor-facts B1)
+
+MULTI_CARD_MESSAGE = "There are multiple cards in the photo."  # the seed's, for MultiCardError
 
 # Config keys (all booleans, default false), as the seed lists them
 CONFIG_KEYS = ("CropIdCard", "CropPortrait", "CopyWarn", "BorderCheckWarn", "ReshootWarn", "DetectPsWarn",
@@ -92,13 +95,19 @@ def read_request(options: TencentOptions) -> ReadRequest:
         wanted.add("blur")
     if "BorderCheckWarn" in options:
         wanted.add("border")
-    signals = frozenset(wanted & DETECTORS.keys())
+    # every reading looks for other cards: without MultiCardDetect a second card is refused,
+    # with it one of a side already read (quality.multicard; bench/multicard.py has its cost)
+    signals = frozenset(wanted & DETECTORS.keys()) | {MULTI_CARD}
     side = BOTH_SIDES if options.side is None and "MultiCardDetect" in options else options.side
     return ReadRequest(side=side, signals=signals)
 
 
 def render(results: list[CardResult], options: TencentOptions) -> bytes:
-    """The XML answer for the cards read (one, or a front and a back)."""
+    """The XML answer for the cards read (one, or a front and a back). More cards in the photo
+    than that (the multi-card signals) is FailedOperation.MultiCardError."""
+    if any(_raised(r, SAME_SIDE) or (_raised(r, MULTI_CARD) and "MultiCardDetect" not in options)
+           for r in results):
+        raise errors.MultiCardError(MULTI_CARD_MESSAGE)
     response = ET.Element("Response")
     info = ET.SubElement(response, "IdInfo")
     for r in sorted(results, key=lambda r: r.side != "front"):
@@ -188,6 +197,7 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.ImageSizeError: "FailedOperation.ImageSizeTooLarge",
     errors.NoCardFound: "FailedOperation.ImageNoIdCard",
     errors.RecognitionFailed: "FailedOperation.OcrFailed",
+    errors.MultiCardError: "FailedOperation.MultiCardError",
     errors.MalformedBody: "InvalidParameterValue.InvalidParameterValueLimit",
     errors.BodyTooLarge: "LimitExceeded.TooLargeFileError",
     errors.UrlRefused: "FailedOperation.DownLoadError",

@@ -234,15 +234,20 @@ class Inference:
                     continue
                 with self._lock:
                     self._running += 1
+                # the job leaves the count before its answer goes out: a client that sends its
+                # next request on the answer must not find the queue still full of this one
                 try:
-                    job.future.set_result(self.backend.execute(slot, job))
+                    reply = self.backend.execute(slot, job)
                 except WorkerLost as exc:
-                    job.future.set_exception(exc)
                     self._finished(started=True)
+                    job.future.set_exception(exc)
                     break  # prepare the slot again
                 except BaseException as exc:  # noqa: BLE001 - the route answers it (a bug: logged there)
+                    self._finished(started=True)
                     job.future.set_exception(exc)
+                    continue
                 self._finished(started=True)
+                job.future.set_result(reply)
 
     def _finished(self, started: bool) -> None:
         with self._lock:

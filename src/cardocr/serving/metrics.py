@@ -18,6 +18,10 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from cardocr.serving.inference import Inference
 
+# why the HTTP layer refused a request before (or instead of) reading it: the server's limits
+# (cardocr.server) and the body's (api.common.read_body)
+REFUSALS = ("bad_request", "headers_too_large", "head_timeout", "too_many_connections",
+            "body_too_large", "body_timeout")
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 15.0, 30.0)
 STAGE_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
@@ -41,6 +45,15 @@ class Metrics:
         self.timed_out = Counter(
             "cardocr_deadline_exceeded", "Requests answered 504 ModelArts.4402: not read within the deadline",
             registry=self.registry)
+
+        self.refused = Counter(
+            "cardocr_http_refused", "Requests refused by the HTTP layer's limits, by reason ("
+            + ", ".join(REFUSALS) + ")", ["reason"], registry=self.registry)
+        for reason in REFUSALS:  # every reason shows, at 0 until it happens
+            self.refused.labels(reason)
+
+    def refuse(self, reason: str) -> None:
+        self.refused.labels(reason).inc()
 
     def watch(self, inference: Inference) -> None:
         """Queue depth, readings in flight, workers ready and restarts, read at each scrape."""

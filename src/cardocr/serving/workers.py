@@ -54,17 +54,32 @@ class WorkerBug(RuntimeError):
 
 def engine_reader(threads: int) -> Reader:
     """pipeline.read with this process's engine (`threads` onnxruntime threads), its model runs
-    timed (stages.TimedEngine)."""
-    from cardocr.ocr.engine import get_engine
+    timed (stages.TimedEngine). In a worker started with more threads for when it reads alone
+    (ProcessBackend's alone_threads), the engine follows the count of busy workers
+    (serving.sharing)."""
+    from cardocr.ocr.engine import OcrEngine, get_engine
     from cardocr.pipeline import read
+    from cardocr.serving.sharing import LoadShared
     from cardocr.stages import TimedEngine
 
-    engine = TimedEngine(get_engine(threads))
+    base: OcrEngine = get_engine(threads)
+    shared = None
+    if _sharing is not None and _sharing[1] > threads:
+        busy, alone_threads = _sharing
+        shared = LoadShared(base, get_engine(alone_threads), busy, threads, alone_threads)
+        base = shared
+    engine = TimedEngine(base)
 
     def reader(doc: DocumentType, image: np.ndarray, request: ReadRequest) -> list[CardResult]:
+        if shared is not None:
+            shared.set_cv_threads()
         return read(doc, image, request, engine)
 
     return reader
+
+
+# (busy workers counter, threads when alone) in a worker started with alone_threads
+_sharing: tuple[Any, int] | None = None
 
 
 def _load(factory: str) -> Any:
@@ -85,13 +100,17 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def worker_main(conn: Connection, reader_factory: str, threads: int, log_level: str) -> None:
+def worker_main(conn: Connection, reader_factory: str, threads: int, log_level: str,
+                alone_threads: int | None = None, busy: Any = None) -> None:
+    global _sharing
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from cardocr.logs import configure_logging
     from cardocr.telemetry import report_internal_error
 
     configure_logging(log_level).addFilter(_RequestIdFilter())
+    if busy is not None and alone_threads:
+        _sharing = (busy, alone_threads)
     reader = _load(reader_factory)(threads)
     conn.send(("ready", os.getpid()))
     while True:
@@ -122,15 +141,22 @@ def worker_main(conn: Connection, reader_factory: str, threads: int, log_level: 
 
 
 class ProcessBackend:
-    def __init__(self, size: int, threads: int, *, reader_factory: str = DEFAULT_READER,
-                 log_level: str = "info", start_timeout: float = 300.0) -> None:
+    """`size` worker processes with `threads` onnxruntime threads each; with `alone_threads`
+    (more than `threads`), a worker that is the only one reading uses that many instead
+    (serving.sharing)."""
+
+    def __init__(self, size: int, threads: int, *, alone_threads: int | None = None,
+                 reader_factory: str = DEFAULT_READER, log_level: str = "info",
+                 start_timeout: float = 300.0) -> None:
         self.size = size
         self.threads = threads
+        self.alone_threads = alone_threads if alone_threads and alone_threads > threads else None
         self.reader_factory = reader_factory
         self.log_level = log_level
         self.start_timeout = start_timeout
         self.restarts = 0
         self._ctx = multiprocessing.get_context("spawn")
+        self._busy = self._ctx.Value("i", 0)  # workers reading a job now (serving.sharing)
         self._procs: list[BaseProcess | None] = [None] * size
         self._conns: list[Connection | None] = [None] * size
         self._ready = [False] * size
@@ -138,6 +164,11 @@ class ProcessBackend:
 
     def ready_slots(self) -> int:
         return sum(self._ready)
+
+    @property
+    def busy(self) -> int:
+        """Workers reading a job now."""
+        return int(self._busy.value)
 
     def pids(self) -> list[int | None]:
         return [p.pid if p is not None else None for p in self._procs]
@@ -149,7 +180,8 @@ class ProcessBackend:
                 self.restarts += 1
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=worker_main, name=f"cardocr-worker-{slot}", daemon=True,
-                                 args=(child, self.reader_factory, self.threads, self.log_level))
+                                 args=(child, self.reader_factory, self.threads, self.log_level,
+                                       self.alone_threads, self._busy))
         proc.start()
         child.close()
         self._procs[slot], self._conns[slot] = proc, parent
@@ -167,6 +199,15 @@ class ProcessBackend:
     def execute(self, slot: int, job: Job) -> Reply:
         proc, conn = self._procs[slot], self._conns[slot]
         assert proc is not None and conn is not None  # prepared
+        with self._busy.get_lock():
+            self._busy.value += 1
+        try:
+            return self._execute(slot, job, proc, conn)
+        finally:
+            with self._busy.get_lock():
+                self._busy.value -= 1
+
+    def _execute(self, slot: int, job: Job, proc: BaseProcess, conn: Connection) -> Reply:
         try:
             conn.send((job.request_id, job.document, job.image, job.request))
             while not conn.poll(POLL_SECONDS):

@@ -220,7 +220,7 @@ def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
 
 
 def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT,
-               deep: bool = False) -> list[CardQuad]:
+               deep: bool = False, exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
     """Card candidates, best first, not overlapping one another. `aspect`: the document's
     long side over its short side (ID-1 cards by default).
 
@@ -230,10 +230,13 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
 
     A card that is small in a large photo is found on the downscaled copy, then found again
     in a crop around it at a finer scale, so its corners are as precise as a large card's.
+
+    `exclude`: quads (4x2, photo pixels) of cards already found, blanked out of every map, so
+    that a card lying against or partly under one of them is found on its own (multi-card).
     """
     h, w = image.shape[:2]
     work_scale = min(1.0, WORK_SIDE / max(h, w))
-    found = _find(image, max_cards, aspect, deep)
+    found = _find(image, max_cards, aspect, deep, exclude)
     refined = []
     for c in found:
         x0, y0 = c.corners.min(axis=0)
@@ -248,8 +251,8 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
         mx, my = margin * (x1 - x0), margin * (y1 - y0)
         xa, ya = int(max(0, x0 - mx)), int(max(0, y0 - my))
         xb, yb = int(min(w, x1 + mx)), int(min(h, y1 + my))
-        again = _find(image[ya:yb, xa:xb], 1, aspect)
         offset = np.array([xa, ya], np.float32)
+        again = _find(image[ya:yb, xa:xb], 1, aspect, exclude=[q - offset for q in exclude or []])
         if again and (_same_card(again[0].corners + offset, c.corners) or
                       deep and _contains(again[0].corners + offset, c.corners)):
             refined.append(CardQuad(again[0].corners + offset, c.score, c.method + "+zoom"))
@@ -268,7 +271,8 @@ OPENINGS = (7, 9, 15, 25)  # px at work scale, for the deep search
 LINE_QUADS = 24  # outlines from straight edges the deep search scores
 
 
-def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) -> list[CardQuad]:
+def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
+          exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
@@ -276,6 +280,8 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) 
     img_area = float(gray.shape[0] * gray.shape[1])
     candidates: list[CardQuad] = []
     maps = _masks(small, gray)
+    if exclude:
+        maps = [(name, _blank(m, exclude, scale)) for name, m in maps]
     if deep:
         maps = [(f"{name}_open{k}", cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
@@ -311,6 +317,18 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False) 
         if len(chosen) == max_cards:
             break
     return chosen
+
+
+def _blank(mask: np.ndarray, quads: list[np.ndarray], scale: float) -> np.ndarray:
+    """The map with these quads (photo pixels), grown by 3% of their size, set to 0: their
+    outlines and insides no longer join a neighbouring card's region."""
+    out = mask.copy()
+    for q in quads:
+        q = np.asarray(q, np.float32) * scale
+        centre = q.mean(axis=0)
+        grown = centre + (q - centre) * 1.06
+        cv2.fillPoly(out, [np.round(grown).astype(np.int32)], 0)
+    return out
 
 
 def _landscape(q: np.ndarray) -> np.ndarray:

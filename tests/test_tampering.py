@@ -1,0 +1,108 @@
+"""The tampering signal (cardocr.quality.tampering: Huawei detect_tampering, Tencent DetectPsWarn
+9106) on matched pairs from tools/cardgen/defects.py: the same photo with and without a digit
+copied over another. Evidence is built as in test_quality_detectors (the card straightened from
+the generator's corners, no OCR models). The detector is a candidate (not served: below the
+issue's bar on the held-out bench), so the wire formats are tested on the signals it computes."""
+
+from __future__ import annotations
+
+import random
+from xml.etree import ElementTree as ET
+
+import cv2
+import numpy as np
+import pytest
+
+from cardocr.quality import CANDIDATES, DETECTORS, Evidence, tampering
+from cardocr.render import huawei, tencent
+from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
+from cardocr.render.tencent import TencentOptions
+from cardocr.types import CARD_H, CARD_W, Card, CardResult, Field, Reading
+from tools.cardgen import make_sample
+from tools.cardgen.defects import TUNE_SEED, defect_pair
+
+DST = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+# tuning seeds whose edit is a copy-moved digit (tools/cardgen/tamper.py draws the kind from
+# random.Random(f"tampering:{seed}")): a scanned back and a photographed front
+COPY_MOVED = (TUNE_SEED + 51, TUNE_SEED + 58)
+
+
+def _evidence(photo: np.ndarray, corners: np.ndarray, side: str) -> Evidence:
+    hm = cv2.getPerspectiveTransform(np.asarray(corners, np.float32), DST)
+    card = cv2.warpPerspective(photo, hm, (CARD_W, CARD_H), flags=cv2.INTER_AREA)
+    return Evidence(photo, corners, "quick", Card(card, []), Reading("id-card", side, {}))
+
+
+@pytest.fixture(scope="module")
+def pairs() -> dict[int, tuple[Evidence, Evidence]]:
+    out = {}
+    for seed in COPY_MOVED:
+        neg, pos, side, condition = defect_pair("tampering", seed)
+        _photo, _person, corners = make_sample(seed, side, condition)
+        out[seed] = (_evidence(neg, corners, side), _evidence(pos, corners, side))
+    return out
+
+
+def test_the_generator_copy_moved_a_digit(pairs):
+    kinds = ["retype", "copymove", "splice"]
+    for seed, (_neg, pos) in pairs.items():
+        side = pos.reading.side
+        assert random.Random(f"tampering:{seed}").choice(kinds + (["portrait"] if side == "front" else [])) \
+            == "copymove"
+
+
+def test_a_copy_moved_digit_is_flagged_and_the_same_photo_unedited_is_not(pairs):
+    for neg, pos in pairs.values():
+        n, p = tampering.detect(neg), tampering.detect(pos)
+        assert n is not None and p is not None
+        assert p.decision and not n.decision
+        assert p.score > n.score
+        assert tampering.duplication(pos.photo, pos.corners, pos.card.image) < tampering.THRESHOLD
+
+
+def test_the_evidence_is_a_duplicated_block():
+    """Four equal digits, each falling on its own sub-pixel phase and photographed with its own
+    noise, are not duplicates; the same row with one digit's pixels pasted over another's is."""
+    rng = np.random.default_rng(3)
+    big = np.full((CARD_H * 4, CARD_W * 4), 225, np.uint8)
+    for i in range(4):  # drawn 4x larger, a quarter pixel further along each time
+        cv2.putText(big, "8", (270 * 4 + i * (100 * 4 + 1), 500 * 4), cv2.FONT_HERSHEY_SIMPLEX, 6.4, 30, 12)
+    card = cv2.cvtColor(cv2.resize(big, (CARD_W, CARD_H), interpolation=cv2.INTER_AREA), cv2.COLOR_GRAY2BGR)
+    card = np.clip(card + rng.normal(0, 3, card.shape), 0, 255).astype(np.uint8)
+    edited = card.copy()
+    edited[462:506, 467:504] = card[462:506, 367:404]  # the second digit over the third
+    clean = tampering.duplication(card, DST, card)
+    copied = tampering.duplication(edited, DST, edited)
+    assert clean is not None and copied is not None
+    assert copied < tampering.THRESHOLD < clean
+    other = Evidence(card, DST, "quick", Card(card, []), Reading("hk-id-card", "front", {}))
+    assert tampering.detect(other) is None  # the row's place is the Mainland card's
+
+
+def test_not_served_until_it_meets_the_bar():
+    """A candidate is computed when asked by name (the bench does) but no wire flag asks."""
+    assert "tampering" in CANDIDATES and "tampering" not in DETECTORS
+    hw = huawei.read_request(WIRE["id-card"], HuaweiOptions(flags=frozenset({Flag.DETECT_TAMPERING})))
+    tx = tencent.read_request(TencentOptions(config=frozenset({"DetectPsWarn"})))
+    assert "tampering" not in hw.signals and "tampering" not in tx.signals
+
+
+def test_both_wire_formats_render_the_tampering_signal(pairs):
+    """Huawei: detect_tampering_result and score_info.tampering_score; Tencent: DetectPsWarn
+    9106 in WarnInfos, only for the edited photo."""
+    neg, pos = pairs[COPY_MOVED[0]]
+    fields = {"authority": Field("某市公安局", 0.99), "valid_from": Field("2015-03-01", 0.99),
+              "valid_to": Field("2035-03-01", 0.99)}
+    answers = {}
+    for name, ev in (("neg", neg), ("pos", pos)):
+        signal = tampering.detect(ev)
+        assert signal is not None
+        r = CardResult(Reading("id-card", "back", fields), ev.card.image, np.eye(3), signals={"tampering": signal})
+        hw = huawei.render(WIRE["id-card"], [r], HuaweiOptions(flags=frozenset({Flag.DETECT_TAMPERING})))
+        xml = ET.fromstring(tencent.render([r], TencentOptions(config=frozenset({"DetectPsWarn"}))))
+        answers[name] = (hw, [w.text for w in xml.iter("WarnInfos")], signal)
+    for name, (hw, warns, signal) in answers.items():
+        assert hw["detect_tampering_result"] is (name == "pos")
+        assert hw["score_info"]["tampering_score"] == round(signal.score)
+        assert isinstance(hw["score_info"]["tampering_score"], int)
+        assert ("9106" in warns) is (name == "pos")
