@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cardocr.documents.base import common_forms
 from cardocr.documents.checks.address import address_prefixes, choose_prefix
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
 from cardocr.documents.hk_fields import read_symbols
@@ -131,3 +132,16 @@ def test_stars_seen_but_not_read_are_counted_by_the_age_prior(charset):
     symbols, conf = read_symbols(line, charset, adult=True, ink_before=True)
     assert symbols == "***AZ" and conf < CONFIDENT  # an adult's three stars; the prior chose, not the pixels
     assert read_symbols(line, charset, adult=False, ink_before=True)[0] == "*AZ"  # 11-17 at issue: one star
+
+
+def test_an_uncertain_traditional_form_gives_way_to_the_simplified_one(charset):
+    # a Mainland card prints 瑶 and 晓; 瑤 and 暁 read without confidence are not on it
+    line = _line(charset, [{"龙": 0.99}, {"瑤": 0.7, "瑶": 0.25}, {"暁": 0.5, "晓": 0.3}])
+    assert line.text == "龙瑤暁"
+    assert common_forms(line).text == "龙瑶晓"
+
+
+def test_a_rare_character_read_with_confidence_stays(charset):
+    # 堃 is printed in Mainland names though GB 2312 lacks it
+    line = _line(charset, [{"张": 0.99}, {"堃": 0.95, "坤": 0.04}])
+    assert common_forms(line).text == "张堃"

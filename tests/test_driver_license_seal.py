@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import cv2
+import numpy as np
 import pytest
 
 from cardocr.documents import driver_license as dl
@@ -15,6 +16,7 @@ from cardocr.documents.licence_seal import choose_authority, read_seal
 from cardocr.errors import NoCardFound
 from cardocr.ocr import get_engine
 from cardocr.types import CARD_H, CARD_W, Card
+from cardocr.vision.seal import find_seal
 from readers import HuaweiOptions, recognize
 from reference import reference_image
 from tools.cardgen.licence import make_licence_sample, random_licence, render_licence_front
@@ -155,3 +157,37 @@ def test_confident_reading_with_a_skipped_glyph_is_completed():
     assert choose_authority(raw, local, cs)[0] == "陕西省西安市公安局交通警察支队"
     assert skips_from("广东省市公安局交通警察支队", "广东省广州市公安局交通警察支队")
     assert not skips_from("广东省中山市公安局交通警察大队", "广东省中山市公安局交通警察支队")
+
+
+def _tinted_page_with(draw) -> np.ndarray:
+    """A green page (its black print stands out in redness as much as a faint stamp, as on a tinted
+    licence in a soft photo), black print beside the stamp, and `draw` stamping faint red."""
+    page = np.full((320, 420, 3), (190, 235, 195), np.uint8)  # BGR
+    for y in range(40, 300, 36):  # print at the right, running under the stamp's edge
+        cv2.rectangle(page, (270, y), (345, y + 5), (40, 40, 40), -1)
+    draw(page)
+    return cv2.GaussianBlur(page, (3, 3), 0)
+
+
+def test_round_seal_found_by_its_rim_beside_print():
+    def stamp(page):
+        cv2.circle(page, (190, 160), 100, (150, 140, 215), 6)
+        for a in range(-150, 151, 20):  # rim text: blobs along the inside of the rim
+            t = np.radians(a)
+            cv2.circle(page, (int(190 + 78 * np.sin(t)), int(160 - 78 * np.cos(t))), 8, (150, 140, 215), -1)
+        cv2.drawMarker(page, (190, 160), (150, 140, 215), cv2.MARKER_STAR, 40, 6)
+    seal = find_seal(_tinted_page_with(stamp))
+    assert seal is not None and seal.round
+    x0, y0, x1, y1 = seal.bbox
+    assert abs((x0 + x1) / 2 - 190) < 8 and abs((y0 + y1) / 2 - 160) < 8 and abs((x1 - x0) / 2 - 103) < 10
+
+
+def test_square_seal_is_not_taken_for_a_rim():
+    def stamp(page):
+        cv2.rectangle(page, (60, 60), (250, 250), (150, 140, 215), 7)
+        cv2.rectangle(page, (72, 72), (238, 238), (150, 140, 215), 2)
+        for y in (100, 150, 200):
+            for x in range(95, 230, 45):
+                cv2.rectangle(page, (x, y - 15), (x + 30, y + 15), (150, 140, 215), 4)
+    seal = find_seal(_tinted_page_with(stamp))
+    assert seal is not None and not seal.round

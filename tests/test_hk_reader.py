@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
+from cardocr.documents import hk_fields
 from cardocr.documents import hk_id_card as hk
 from cardocr.documents.checks.hkid import hong_kong_name_chars
+from cardocr.ocr.types import Line
 from cardocr.types import CONFIDENT, Card
 from fakeengine import ReplayEngine, replay_engine
 from replay_cases import HK_SECOND_PASS, HK_SHAPES, HK_STARS, Case, generator_truth, variant
@@ -91,3 +94,27 @@ def test_stars_read_as_letters_come_back_as_stars(case):
     reading = hk.read(card, "front", engine)
     assert reading.fields["symbols"].value == person.symbols
     assert reading.fields["symbols"].confidence < CONFIDENT  # the grammar chose: not vouched for
+
+
+def _line(glyphs: str, charset: list[str]) -> Line:
+    """CTC posteriors that read `glyphs` (each at 0.9, a blank between): a star the
+    recogniser did not name keeps a little probability for '*' only."""
+    rows = []
+    for g in glyphs:
+        row = np.full(len(charset), 0.001)
+        row[charset.index(g)] = 0.9
+        row[charset.index("*")] = max(row[charset.index("*")], 0.02)
+        rows += [row / row.sum(), np.eye(len(charset))[0] * 0.98 + 0.02 / len(charset)]
+    return Line(glyphs, [0.9] * len(glyphs), np.array(rows, np.float32))
+
+
+@pytest.mark.parametrize("raw", ["为有为AZ", "mAZ"])
+def test_stars_read_as_other_glyphs_are_stars(raw):
+    # big or blurred stars read as CJK glyphs or a lower-case letter (the line's alphabet has
+    # no place for either): an adult's card carries three, whatever the pixels can't count
+    charset = ["", "*", "为", "有", "m", *hk_fields.UPPER]
+    symbols, conf = hk_fields.read_symbols(_line(raw, charset), charset, adult=True)
+    assert symbols == "***AZ"
+    assert conf < CONFIDENT
+    # letters alone, nothing before them: no star is invented
+    assert hk_fields.read_symbols(_line("AZ", charset), charset, adult=True)[0] == "AZ"

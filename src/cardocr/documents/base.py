@@ -129,13 +129,41 @@ def read_name(zone: ZoneText, charset: list[str], reading: Reading, label: str =
     """A Mainland name: CJK and the middle dot, a label's tail dropped, and a first character
     that is no surname and was read without confidence chosen from the surnames the pixels
     support (checks.surnames)."""
-    line = decode_zone(zone, charset, "{cjk}·")
+    read_as = decode_zone(zone, charset, "{cjk}·")
+    line = common_forms(read_as)
+    if line is not read_as:
+        reading.corrections.append(("name", "simplified characters of GB 2312"))
     value = strip_label(line.text, label)
     if value == line.text:
         value, chosen = choose_surname(line, charset)
         if chosen:
             reading.corrections.append(("name", "closed list of surnames"))
     return Field(value, line_conf(line), zone.quad)
+
+
+def _gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def common_forms(line: Line) -> Line:
+    """A Mainland card prints simplified characters. A character outside GB 2312 (瑤, 暁: a
+    traditional or Japanese form) read without confidence gives way to the likeliest of the
+    recogniser's alternatives that is in it (瑶, 晓); a rarer character read with confidence
+    stays (堃 and 喆 are printed in names, and GB 2312 lacks them)."""
+    chars, probs = list(line.text), list(line.char_probs)
+    for i, (ch, p) in enumerate(zip(chars, probs)):
+        if p >= CONFIDENT or _gb2312(ch) or i >= len(line.alternatives):
+            continue
+        alt = next(((a, q) for a, q in line.alternatives[i] if a != ch and _gb2312(a)), None)
+        if alt is not None:
+            chars[i], probs[i] = alt
+    if chars == list(line.text):
+        return line
+    return Line("".join(chars), probs, line.probs, line.quad, line.alternatives)
 
 
 def decode_zone(zone: ZoneText, charset: list[str], spec: str) -> Line:

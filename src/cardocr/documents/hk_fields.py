@@ -188,6 +188,7 @@ def read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
     return m.group(0), _span_conf(ln, *m.span())
 
 
+_FOLD_STAR = str.maketrans({"＊": "*"})
 BIRTHPLACE = "ZXWO"  # the last symbol: born in Hong Kong, the Mainland, Macao, elsewhere
 # stars, reported changes (B birth, N name), then the status (A right of abode, R right to
 # land, C / U limited stay; C also marks a permanent resident first registered with a limited
@@ -220,12 +221,21 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
         return text, min_conf(ln)
     last_star = text.rfind("*")
     lead = last_star + 1 if last_star >= 0 else len(text) - len(text.lstrip("WX"))
+    # glyphs read before the letters that the line's alphabet has no place for (为, m, ：):
+    # stars the recogniser could not name (a large or blurred star, or three run together),
+    # so at least one star, as many as the pixels cannot count
+    raw = line.text.translate(_FOLD_STAR)
+    first_letter = next((i for i, c in enumerate(raw) if c in UPPER), len(raw))
+    foreign = any(c not in SPECS["symbols"] for c in raw[:first_letter])
+    if foreign and last_star < 0 and raw[first_letter:] and text.endswith(raw[first_letter:]):
+        lead = max(lead, len(text) - len(raw[first_letter:]))
     starts = [lead]
     while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
         starts.append(starts[-1] + 1)
     index = char_index(charset)
     prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
-    unseen_stars = ink_before and "*" not in text
+    unseen_stars = (ink_before and "*" not in text) or foreign
+    ink_before = ink_before or foreign
     words, scores, tail_confs = [], [], []
     for j in starts:
         tails = [text[j:]]
@@ -253,7 +263,7 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     share_all /= share_all.sum()
     k = int(np.argmax(scores_a))
     best, conf = words[k], min(float(share_all[k]), tail_confs[k])
-    if best != text:
+    if best != text or foreign:
         conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
     return best, round(conf, 4)
 

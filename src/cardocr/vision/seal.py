@@ -30,6 +30,17 @@ RIM_SQUEEZE = 0.55
 RIM_MIN_SQUEEZED = 600
 # a disc fills pi/4 of its bounding square (measured: round <= 0.84, square >= 0.94)
 ROUND_FILL = 0.88
+# a round seal's outer radius in the region's pixels (what _fit_rim accepts)
+RIM_RADIUS = (60, 140)
+# the rim's band is inked in this share of all directions around a round seal; a square
+# seal's border, meeting the band where it is within 13% of a circle, in at most ~60%
+# (more for a thick double border)
+RING_SUPPORT = 0.8
+# and just outside it (1.08-1.25 of the radius) in at most this share: a square's corners
+# stand out there in about half of all directions, a round seal has nothing there but the
+# print a tinted page lets in
+RING_BEYOND = 0.3
+RING_CANDIDATES = 3
 
 
 @dataclass
@@ -51,9 +62,12 @@ def find_seal(region: np.ndarray) -> Seal | None:
         return None
     red, seal, pts = found
     ink = _seal_ink(region, red, seal)
+    ring = _ring(seal, pts)
+    if ring is not None:  # a rim the red ink draws all the way round: a round seal
+        cx, cy, rad = ring
+        return Seal(_unwrap_round(ink, cx, cy, rad), (cx - rad, cy - rad, cx + rad, cy + rad), True)
     hull = cv2.convexHull(pts)
-    rect = cv2.minAreaRect(hull)
-    if cv2.contourArea(hull) < ROUND_FILL * rect[1][0] * rect[1][1]:
+    if not _fills_its_box(pts):
         circle = _fit_rim(pts)
         if circle is None:
             (ex, ey), er = cv2.minEnclosingCircle(hull)
@@ -122,6 +136,49 @@ def _seal_ink(region: np.ndarray, red: np.ndarray, seal: np.ndarray) -> np.ndarr
     return (255 - 255 * dark * gate).astype(np.uint8)
 
 
+def _ring(mask: np.ndarray, pts: np.ndarray) -> tuple[float, float, float] | None:
+    """A round seal's rim found by its own evidence: circles the red ink suggests (Hough),
+    each refined on the ink within its reach (_fit_rim: so print a tinted page lets into the
+    red ink, beside or under the seal, does not pull the rim), and kept when that ink's
+    outline is not a square's and the ink covers the refined rim in at least RING_SUPPORT of
+    all directions. A round rim half lost in a reflection falls back on the outline test
+    (find_seal). Returns (centre, outer radius) or None."""
+    img = cv2.GaussianBlur(mask.astype(np.uint8) * 255, (5, 5), 0)
+    found = cv2.HoughCircles(img, cv2.HOUGH_GRADIENT, dp=2, minDist=40, param1=100, param2=40,
+                             minRadius=RIM_RADIUS[0], maxRadius=RIM_RADIUS[1])
+    if found is None:
+        return None
+    best: tuple[float, tuple[float, float, float]] | None = None
+    for hx, hy, hr in found[0][:RING_CANDIDATES]:
+        near = np.hypot(pts[:, 0] - hx, pts[:, 1] - hy) <= 1.3 * hr
+        if near.sum() < 100 or _fills_its_box(pts[near]):  # a square seal (a dense one meets any circle)
+            continue
+        circle = _fit_rim(pts[near])
+        if circle is None:
+            continue
+        support = _rim_support(mask, *circle, band=(0.9, 1.02))
+        beyond = _rim_support(mask, *circle, band=(1.08, 1.25))
+        if support >= RING_SUPPORT and beyond <= RING_BEYOND and (best is None or support > best[0]):
+            best = (support, circle)
+    return None if best is None else best[1]
+
+
+def _fills_its_box(pts: np.ndarray) -> bool:
+    """The ink's outline fills its (rotated) bounding box as a square does, not as a disc."""
+    hull = cv2.convexHull(pts.astype(np.float32))
+    rect = cv2.minAreaRect(hull)
+    return bool(cv2.contourArea(hull) >= ROUND_FILL * rect[1][0] * rect[1][1])
+
+
+def _rim_support(mask: np.ndarray, cx: float, cy: float, rad: float, band: tuple[float, float]) -> float:
+    """The share of directions (2 degree steps) in which the mask has ink between band[0]
+    and band[1] times the radius."""
+    th = np.radians(np.arange(0, 360, 2, dtype=np.float32))
+    rho = np.linspace(band[0] * rad, band[1] * rad, 9, dtype=np.float32)
+    polar = _polar((mask > 0).astype(np.uint8) * 255, cx, cy, th, rho)
+    return float(((polar > 127).any(axis=0)).mean())
+
+
 def _fit_rim(pts: np.ndarray) -> tuple[float, float, float] | None:
     """A round seal's rim: the outermost ink in every direction lies on one circle; fitted
     to those points with stray specks dropped. Returns (centre, outer radius) or None."""
@@ -149,7 +206,7 @@ def _fit_rim(pts: np.ndarray) -> tuple[float, float, float] | None:
         use = res < max(4.0, tol * r)
         if use.sum() < 20:
             return None
-    if use.sum() < 45 or not 60 <= r <= 140:
+    if use.sum() < 45 or not RIM_RADIUS[0] <= r <= RIM_RADIUS[1]:
         return None
     return float(cx), float(cy), r
 
@@ -206,7 +263,10 @@ def _unwrap_round(ink: np.ndarray, cx: float, cy: float, rad: float) -> list[np.
         return []
     # a little beyond the ink found: a faded first or last character, which the likelihood
     # of a name (blank over the empty part) does not mind
-    th0, th1 = float(th[lo]) - 12 * step, float(th[hi]) + 12 * step
+    # and as far on both sides of 12 o'clock: the name is set symmetric about the top (where
+    # the star points), so an end lost in a reflection is as long as the end that was found
+    half = max(-float(th[lo]), float(th[hi]))
+    th0, th1 = -half - 12 * step, half + 12 * step
     th0, th1 = max(th0, np.radians(-160)), min(th1, np.radians(160))
     out_h = 48
     scale = out_h / max(r_out - r_in, 1.0)
