@@ -106,6 +106,14 @@ def run() -> dict[str, dict]:
         return answers
 
 
+def _leaf_diffs(was: object, now: object, where: str = "") -> list[tuple[str, object, object]]:
+    """The paths (body.result.name, ...) whose values differ, so a change is read at a glance."""
+    if isinstance(was, dict) and isinstance(now, dict):
+        return [d for key in sorted(set(was) | set(now))
+                for d in _leaf_diffs(was.get(key), now.get(key), f"{where}.{key}" if where else str(key))]
+    return [] if was == now else [(where or "(answer)", was, now)]
+
+
 def main() -> None:
     mode, path = sys.argv[1], Path(sys.argv[2])
     answers = run()
@@ -116,8 +124,10 @@ def main() -> None:
     golden = json.loads(path.read_text())
     diffs = [k for k in sorted(set(golden) | set(answers)) if golden.get(k) != answers.get(k)]
     for k in diffs:
-        print(f"DIFF {k}\n  golden: {json.dumps(golden.get(k), ensure_ascii=False)[:600]}\n"
-              f"  now:    {json.dumps(answers.get(k), ensure_ascii=False)[:600]}")
+        print(f"DIFF {k}")
+        for where, was, now in _leaf_diffs(golden.get(k), answers.get(k)):
+            shown = (json.dumps(v, ensure_ascii=False)[:200] for v in (was, now))
+            print(f"  {where}: {' -> '.join(shown)}")
     print(f"{len(answers) - len(diffs)} of {len(golden)} golden answers unchanged; {len(diffs)} differ")
     sys.exit(1 if diffs else 0)
 
