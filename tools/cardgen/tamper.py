@@ -37,7 +37,9 @@ def _straight(photo: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def glyphs(card: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1, card pixels) of the dark glyphs in the card's number / period row,
-    left to right."""
+    left to right. (cardocr.quality.tampering.glyph_boxes finds glyphs the same way today; the
+    generator keeps its own copy on purpose, so that a change to the detector never moves the
+    edits it is measured on.)"""
     y0, y1, x0, x1 = int(ROW[0] * H), int(ROW[1] * H), int(ROW[2] * W), int(ROW[3] * W)
     gray = cv2.cvtColor(card[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     ink = (gray < np.percentile(gray, 90) - 50).astype(np.uint8)
