@@ -60,6 +60,7 @@ from .render import (
     _vary_rows,
     draw_text,
     font,
+    guilloche,
     random_variation,
     text_width,
     wrap_text,
@@ -105,18 +106,10 @@ def _ground(rng: random.Random, nrng: np.random.Generator, title_side: bool) -> 
     img = green * (1 - t[..., None]) + yellow * t[..., None]
     img = img * 0.55 + np.array([246, 248, 244], np.float32) * 0.45  # a pale print
     for _ in range(rng.randint(2, 3)):
-        lam = rng.uniform(6, 11)
-        amp = rng.uniform(8, 30)
-        per = rng.uniform(90, 300)
-        ph = rng.uniform(0, 2 * math.pi)
-        ang = rng.uniform(-0.15, 0.15) if not title_side else rng.uniform(-0.8, 0.8)
-        u = xx * math.cos(ang) + yy * math.sin(ang)
-        v = -xx * math.sin(ang) + yy * math.cos(ang)
-        phase = 2 * math.pi * (v + amp * np.sin(2 * math.pi * u / per + ph)) / lam
-        line = np.clip(1 - np.abs(np.sin(phase)) / 0.2, 0, 1)
-        col = np.array(rng.choice([(150, 200, 150), (200, 205, 130), (130, 190, 160), (175, 210, 120)]), np.float32)
-        a = line * rng.uniform(0.12, 0.24)
-        img = img * (1 - a[..., None]) + col * a[..., None]
+        img = guilloche(img, rng, wavelength=(6, 11), amplitude=(8, 30), period=(90, 300),
+                        angle=0.8 if title_side else 0.15, width=0.2,
+                        colours=[(150, 200, 150), (200, 205, 130), (130, 190, 160), (175, 210, 120)],
+                        alpha=(0.12, 0.24))
     img += nrng.standard_normal(img.shape, dtype=np.float32) * 1.5
     return img
 

@@ -85,6 +85,28 @@ def wrap_text(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
 # --------------------------------------------------------------------- background
 
 
+def guilloche(img: np.ndarray, rng: random.Random, *, wavelength: tuple[float, float],
+              amplitude: tuple[float, float], period: tuple[float, float], angle: float, width: float,
+              colours: list[tuple[int, int, int]], alpha: tuple[float, float]) -> np.ndarray:
+    """One family of wavy fine lines over a float32 RGB ground (the permanent and the temporary
+    card's security print): its wavelength, wave amplitude and period, and a tilt within
+    +-angle radians drawn from rng; `width` the share of each wave inked."""
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    lam = rng.uniform(*wavelength)
+    amp = rng.uniform(*amplitude)
+    per = rng.uniform(*period)
+    ph = rng.uniform(0, 2 * math.pi)
+    ang = rng.uniform(-angle, angle)
+    u = xx * math.cos(ang) + yy * math.sin(ang)
+    v = -xx * math.sin(ang) + yy * math.cos(ang)
+    phase = 2 * math.pi * (v + amp * np.sin(2 * math.pi * u / per + ph)) / lam
+    line = np.clip(1 - np.abs(np.sin(phase)) / width, 0, 1)
+    col = np.array(rng.choice(colours), np.float32)
+    a = line * rng.uniform(*alpha)
+    return img * (1 - a[..., None]) + col * a[..., None]
+
+
 def _background(rng: random.Random, nrng: np.random.Generator, back: bool) -> np.ndarray:
     """Pale security-print-like background, float32 RGB in [0,255]."""
     yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
@@ -101,18 +123,9 @@ def _background(rng: random.Random, nrng: np.random.Generator, back: bool) -> np
         img = img * (1 - a[..., None]) + col * a[..., None]
     # Guilloche: families of wavy fine lines.
     for _ in range(rng.randint(2, 3)):
-        lam = rng.uniform(7, 14)
-        amp = rng.uniform(10, 40)
-        per = rng.uniform(120, 400)
-        ph = rng.uniform(0, 2 * math.pi)
-        ang = rng.uniform(-0.6, 0.6)
-        u = xx * math.cos(ang) + yy * math.sin(ang)
-        v = -xx * math.sin(ang) + yy * math.cos(ang)
-        phase = 2 * math.pi * (v + amp * np.sin(2 * math.pi * u / per + ph)) / lam
-        line = np.clip(1 - np.abs(np.sin(phase)) / 0.18, 0, 1)
-        col = np.array(rng.choice([(150, 185, 220), (220, 170, 190), (200, 200, 150), (160, 200, 190)]), np.float32)
-        a = line * rng.uniform(0.10, 0.22)
-        img = img * (1 - a[..., None]) + col * a[..., None]
+        img = guilloche(img, rng, wavelength=(7, 14), amplitude=(10, 40), period=(120, 400), angle=0.6,
+                        width=0.18, colours=[(150, 185, 220), (220, 170, 190), (200, 200, 150), (160, 200, 190)],
+                        alpha=(0.10, 0.22))
     if back:
         _great_wall(img, rng)
     # Fine print noise.
