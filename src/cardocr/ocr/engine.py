@@ -186,8 +186,6 @@ def _batches(prepared: list[tuple[int, np.ndarray]], size: int,
     return out
 
 
-
-
 def get_engine(threads: int = 2) -> OnnxOcrEngine:
     """An engine with `threads` intra-op threads (Settings.engine_threads), loaded once per
     process and thread count: the sessions are thread-safe and loading takes a while. The
