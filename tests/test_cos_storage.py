@@ -173,3 +173,65 @@ def test_filesystem_sweep_removes_old_leftovers_only(tmp_path: Path):
     stale.write_bytes(b"x")
     os.utime(stale, (old, old))
     assert store.sweep([BUCKET, "missing-1250000000"], grace_seconds=600) == 1 and not stale.exists()
+
+
+def test_filesystem_lock_files_go_with_their_keys(tmp_path: Path):
+    """A key's lock file lives as long as the key: a DELETE (also of a key never written)
+    leaves no file behind, so a store that sees many short-lived keys does not fill with
+    locks; a lock a killed DELETE left is removed by the sweep."""
+    store = FilesystemStore(tmp_path)
+    for i in range(20):
+        store.put(BUCKET, f"short-lived/{i}", b"x", "text/plain", {})
+        store.delete(BUCKET, f"short-lived/{i}")
+    store.delete(BUCKET, "never-written")
+    store.put(BUCKET, "kept", b"y", "text/plain", {})
+    left = sorted(p.name for p in (tmp_path / BUCKET / "objects").rglob("*") if p.is_file())
+    digest = key_digest("kept")
+    assert len(left) == 3 and {n.split(".")[0] for n in left} == {digest}  # its version, json, lock
+    orphan = tmp_path / BUCKET / "objects" / "ab" / f"{'ab' * 32}.lock"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"")
+    store.sweep([BUCKET], grace_seconds=600)
+    assert not orphan.exists() and (tmp_path / BUCKET / "objects" / digest[:2] / f"{digest}.lock").exists()
+    assert store.get(BUCKET, "kept")[1] == b"y"
+
+
+def test_filesystem_lock_unlinked_by_its_holder_is_not_shared(tmp_path: Path):
+    """The holder of a key's lock removes the file (a DELETE); a writer that was waiting on
+    the removed file must not count it as the lock: it takes the lock on a file that is at the
+    path, so a third writer still waits for it."""
+    from cardocr.cos.storage import _locked
+
+    path = tmp_path / "k.lock"
+    held, waiter_in, third_in = threading.Event(), threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def holder():
+        with _locked(path):
+            held.set()
+            time.sleep(0.3)  # the waiter is blocked on this file by now
+            path.unlink()
+            order.append("holder out")
+
+    def waiter():
+        held.wait()
+        with _locked(path):
+            waiter_in.set()
+            order.append("waiter in")
+            assert path.exists()
+            time.sleep(0.3)
+            order.append("waiter out")
+
+    def third():
+        waiter_in.wait()
+        with _locked(path):
+            third_in.set()
+            order.append("third in")
+
+    threads = [threading.Thread(target=f) for f in (holder, waiter, third)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert third_in.is_set()
+    assert order == ["holder out", "waiter in", "waiter out", "third in"]

@@ -80,10 +80,12 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# The names this module gives what it writes: a temporary file (uuid4 hex + .part) and an
-# object's version (the key's SHA-256, a dot, uuid4 hex). sweep removes nothing else.
+# The names this module gives what it writes: a temporary file (uuid4 hex + .part), an
+# object's version (the key's SHA-256, a dot, uuid4 hex) and a key's lock (SHA-256 + .lock,
+# removed with the key). sweep removes nothing else.
 TEMP_NAME = re.compile(r"[0-9a-f]{32}\.part")
 VERSION_NAME = re.compile(r"([0-9a-f]{64})\.[0-9a-f]{32}")
+LOCK_NAME = re.compile(r"([0-9a-f]{64})\.lock")
 DIGEST_DIR = re.compile(r"[0-9a-f]{2}")
 
 
@@ -109,7 +111,8 @@ class FilesystemStore:
         return removed
 
     def _sweep_versions(self, folder: Path, cutoff: float) -> int:
-        digests = {m[1] for p in _entries(folder) if (m := VERSION_NAME.fullmatch(p.name))}
+        entries = _entries(folder)
+        digests = {m[1] for p in entries if (m := VERSION_NAME.fullmatch(p.name) or LOCK_NAME.fullmatch(p.name))}
         removed = 0
         for digest in sorted(digests):
             with _locked(folder / f"{digest}.lock"):
@@ -119,6 +122,8 @@ class FilesystemStore:
                     continue  # metadata that cannot be read: which version it names is unknown
                 named = str(record.get("version")) if record is not None else None
                 removed += _remove_old(folder, VERSION_NAME, cutoff, _Keep(digest, named))
+                if record is None:  # a key deleted by a process killed before it dropped the lock
+                    _drop_lock(folder, digest)
         return removed
 
     # -- paths -----------------------------------------------------------------------------
@@ -159,11 +164,11 @@ class FilesystemStore:
         try:
             with _locked(folder / f"{digest}.lock"):
                 record = self._read_meta(folder / f"{digest}.json")
-                if record is None or record.get("key") != key:
-                    return
-                os.unlink(folder / f"{digest}.json")  # the commit point: gone from here on
-                _fsync_dir(folder)
-                _collect(folder, digest, keep=None)
+                if record is not None and record.get("key") == key:
+                    os.unlink(folder / f"{digest}.json")  # the commit point: gone from here on
+                    _fsync_dir(folder)
+                    _collect(folder, digest, keep=None)
+                _drop_lock(folder, digest)
         except OSError as exc:
             raise StoreError(type(exc).__name__) from None
 
@@ -258,13 +263,36 @@ def _remove_old(folder: Path, pattern: re.Pattern[str], cutoff: float,
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock (flock: released by the kernel when a process dies)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    """An exclusive advisory lock (flock: released by the kernel when a process dies). The
+    holder may unlink the lock file (a deleted key's, _drop_lock): a waiter that then gets the
+    lock on the unlinked file sees that the path names another file, or none, and tries again."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if current:
+            break
+        os.close(fd)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
+
+
+def _drop_lock(folder: Path, digest: str) -> None:
+    """Remove a key's lock file once the key has nothing stored (deleted, or never written: a
+    DELETE of a missing key); called under that lock, so a waiter retries on a new file."""
+    if any(name.startswith(digest + ".") and not name.endswith(".lock") for name in os.listdir(folder)):
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / f"{digest}.lock")
 
 
 def _write_durably(tmp_dir: Path, target: Path, data: bytes) -> None:
