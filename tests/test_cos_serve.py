@@ -149,7 +149,7 @@ def test_cardocr_serve_answers_on_both_ports(tmp_path):
 
 
 def test_byte_ranges():
-    from cardocr.cos.app import _byte_range
+    from cardocr.cos.objects import byte_range as _byte_range
     from cardocr.errors import RangeNotSatisfiable
 
     assert _byte_range(None, 10) is None

@@ -16,20 +16,15 @@ x-ci-request-id.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from email.utils import formatdate
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -45,12 +40,12 @@ from cardocr.api.common import ErrorRendering, Reader, log_error, read_body, req
 from cardocr.auth import Clock
 from cardocr.cos import ci
 from cardocr.cos.buckets import Buckets
+from cardocr.cos.objects import META_PREFIX, byte_range, check_content_md5, object_headers, object_key
 from cardocr.cos.signing import CosRequest, CosSignatureVerifier, presigned_authorization
 from cardocr.cos.storage import FilesystemStore, ObjectInfo, ObjectMissing, Store, StoreError
 from cardocr.errors import (
     ApiNotFound,
     CardOcrError,
-    DigestMismatch,
     ImageSizeError,
     InternalError,
     InvalidParameter,
@@ -58,7 +53,6 @@ from cardocr.errors import (
     NoSuchKey,
     Overloaded,
     ProjectForbidden,
-    RangeNotSatisfiable,
 )
 from cardocr.ocr.engine import OcrEngine
 from cardocr.render import tencent
@@ -71,11 +65,7 @@ log = logging.getLogger("cardocr.cos")
 
 REQUEST_ID_HEADER = "x-cos-request-id"
 CI_REQUEST_ID_HEADER = "x-ci-request-id"
-MAX_KEY_BYTES = 850  # COS: an object key is at most 850 bytes of UTF-8
-META_PREFIX = "x-cos-meta-"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 # -- errors: COS's XML body ----------------------------------------------------------------------
@@ -157,20 +147,6 @@ class CosHeadersMiddleware:
 # -- requests ------------------------------------------------------------------------------------
 
 
-def object_key(request: Request) -> str:
-    """The key from the path as sent (percent-decoded once, UTF-8): what the SDK put there."""
-    raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-    try:
-        key = unquote(raw.decode("ascii").split("?", 1)[0], errors="strict")[1:]
-    except UnicodeError:
-        raise InvalidParameter("The object key is not UTF-8.") from None
-    if not key:
-        raise MethodNotAllowed("Bucket operations are not supported; name an object.")
-    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES or _CONTROL.search(key):
-        raise InvalidParameter("The object key is invalid.")
-    return key
-
-
 async def authorize(request: Request) -> CosBucket:
     """The bucket the Host names, if a key of its owner signed the request. A refused request's
     body is read (up to max_body_bytes) before the answer: closing a connection with unread
@@ -195,44 +171,6 @@ def _authorize(request: Request) -> CosBucket:
     if account.user != bucket.owner:
         raise ProjectForbidden("Access Denied.")
     return bucket
-
-
-def _headers(info: ObjectInfo) -> dict[str, str]:
-    return {"ETag": info.etag, "Last-Modified": formatdate(info.modified, usegmt=True), "Accept-Ranges": "bytes",
-            **{META_PREFIX + k: v for k, v in info.meta.items()}}
-
-
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """One `bytes=` range as (first, last), None for the whole object (no Range, or one this
-    server ignores as RFC 9110 lets it: several ranges, other units, bad syntax)."""
-    m = _RANGE.match(header.strip()) if header else None
-    if m is None or (not m[1] and not m[2]):
-        return None
-    if not m[1]:  # the last n bytes
-        n = int(m[2])
-        if n == 0 or size == 0:
-            raise RangeNotSatisfiable()
-        return max(0, size - n), size - 1
-    first = int(m[1])
-    last = min(int(m[2]), size - 1) if m[2] else size - 1
-    if m[2] and int(m[2]) < first:
-        return None
-    if first >= size:
-        raise RangeNotSatisfiable()
-    return first, last
-
-
-def _content_md5(header: str | None, data: bytes) -> None:
-    if header is None:
-        return
-    try:
-        want = base64.b64decode(header.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise DigestMismatch("The Content-MD5 you specified is not valid.") from None
-    if len(want) != 16:
-        raise DigestMismatch("The Content-MD5 you specified is not valid.")
-    if want != hashlib.md5(data).digest():
-        raise DigestMismatch()
 
 
 T = TypeVar("T")
@@ -279,7 +217,7 @@ async def put_object(request: Request) -> Response:
     key = object_key(request)
     query = request.query_params
     options = ci.options_from(query) if "ci-process" in query else None  # a bad Config stores nothing
-    _content_md5(request.headers.get("content-md5"), data)
+    check_content_md5(request.headers.get("content-md5"), data)
     meta = {k[len(META_PREFIX):]: v for k, v in request.headers.items() if k.startswith(META_PREFIX)}
     content_type = request.headers.get("content-type") or DEFAULT_CONTENT_TYPE
     store: Store = request.app.state.store
@@ -313,12 +251,12 @@ async def get_object(request: Request) -> Response:
             raise NoSuchKey() from None
         return await _recognize(request, photo, options, {})
     info = await _head(request, bucket, key)
-    span = _byte_range(request.headers.get("range"), info.size)
+    span = byte_range(request.headers.get("range"), info.size)
     try:
         info, data = await _stored(store.get, bucket.name, key, *(span or (0, None)))
     except ObjectMissing:
         raise NoSuchKey() from None
-    headers = _headers(info)
+    headers = object_headers(info)
     if span is None:
         return Response(data, media_type=info.content_type, headers=headers)
     headers["Content-Range"] = f"bytes {span[0]}-{span[0] + len(data) - 1}/{info.size}"
@@ -329,7 +267,7 @@ async def get_object(request: Request) -> Response:
 async def head_object(request: Request) -> Response:
     bucket = await authorize(request)
     info = await _head(request, bucket, object_key(request))
-    headers = {**_headers(info), "Content-Length": str(info.size), "Content-Type": info.content_type}
+    headers = {**object_headers(info), "Content-Length": str(info.size), "Content-Type": info.content_type}
     return Response(headers=headers)
 
 
