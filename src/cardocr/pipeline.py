@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 DEEP_TRIES = 4  # candidates of the slow search read before giving up
 WHOLE_MIN_FILLED = 0.5  # the photo as the card: fewer fields read than this share is weak
 MIN_TEXT_BOXES = 3  # fewer detected lines than this on a straightened card: not a card
+# A slow-search quad is skipped as already read only if it is nearly the quick one: a quick
+# quad that missed a strip of the card (5% of its height) reads every row a row off and
+# empty, and the slow search's better fit of the same card must still be read.
+SAME_QUAD = 0.97
 
 # What the image itself can make the libraries fail with (a degenerate warp, an input the
 # model cannot take, memory): a recognition failure of this photo, not a bug.
@@ -99,7 +103,7 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             _refuse_same_side(doc, image, found, quick, engine, search_again=False)
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
-                    if all(overlap(q.corners, t.corners, of_larger=True) < 0.85 for t in tried)]
+                    if all(overlap(q.corners, t.corners, of_larger=True) < SAME_QUAD for t in tried)]
         _read_candidates(doc, image, request, engine, deep, found, tried, weak, others)
     if others:
         # the photo shows another document: what else was read here is that card's text in
