@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -90,8 +89,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=CALIBRATION_SEED)
     ap.add_argument("--samples", type=Path, default=SAMPLES)
     ap.add_argument("--collect-only", action="store_true", help="append the rows to --samples, do not fit")
-    ap.add_argument("--jobs", type=int, default=min(3, os.cpu_count() or 1),
-                    help="documents read at once, one process each (default: up to 3, one per core)")
+    ap.add_argument("--jobs", type=int, default=3,
+                    help="documents read at once, one process each (default: 3, every document at once)")
     args = ap.parse_args()
     from cardocr.confidence import fit
 
@@ -116,6 +115,10 @@ def main() -> None:
     if args.collect_only:
         return
     rows = load(args.samples)
+    if not any("lines" in f for r in rows for f in r["evidence"]["fields"].values()):
+        # the map would learn nothing from the lines (and read them at serving as absent)
+        sys.exit("no card carries line evidence (confidence.lines): does the pipeline record it for "
+                 "collect_one's request?")
     cal = fit.fit_all(rows)
     # the default review threshold, measured on what maps fitted without each card state for it
     for doc_type, review in fit.review_defaults(rows, fit.out_of_fold(rows)).items():
