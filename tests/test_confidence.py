@@ -29,7 +29,7 @@ DOCS = ("id-card", "hk-id-card", "driver-license")
 
 # values with their fields' printed shape (the evidence checks it: "x" is no name)
 PLAUSIBLE = {"name": "张伟", "sex": "男", "ethnicity": "汉", "birth": "1990-01-02",
-             "address": "北京市东城区东华门大街1号", "number": "110101199001021234"}
+             "address": "北京市东城区东华门大街1号", "number": "110101199001021232"}
 
 
 def _result(document: str, side: str, confs: dict[str, float], checks: dict[str, bool] | None = None,
@@ -120,7 +120,7 @@ def test_evidence_keeps_no_values():
     ev = evidence_of(r)
     assert ev["corrected"] == ["authority"] and ev["found_by"] == "quick"
     assert "x" not in json.dumps(ev).replace("\"x", "")  # field values never enter the record
-    assert set(ev["fields"]["authority"]) == {"conf", "empty", "fits", "len"}
+    assert set(ev["fields"]["authority"]) == {"conf", "empty", "fits", "len", "label_tail"}
     assert ev["fields"]["valid_from"]["fits"] is False  # "x" is no date
     front = evidence_of(_result("id-card", "front", {"name": 1.0, "number": 1.0}))
     assert front["fields"]["name"]["fits"] and front["fields"]["number"]["fits"]

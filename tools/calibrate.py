@@ -12,15 +12,20 @@ Reads generator cards (tools/cardgen, through bench.run's sample plans: every co
 `layout` included) from CALIBRATION_SEED on, keeps each card's evidence (cardocr.confidence.
 evidence: no values) and whether each field came out exactly right in
 tools/calibration_samples.jsonl, and fits per document a logistic model over the evidence
-followed by an isotonic map (cardocr.confidence.fit). The bench reports on other seeds
+followed by an isotonic map (cardocr.confidence.fit). Each document's default review
+threshold is then measured on the same cards, each stated by a map fitted without its fold
+(cardocr.confidence.threshold), and stored with the map. The bench reports on other seeds
 (bench.run.HOLDOUT_SEED): never fit on those.
+
+On two shared cores the whole read takes most of an hour (about 900 cards); each document's
+rows go to <samples>.<document>.part as they are read, so a run cut short can still be fitted:
+`cat` the parts into the samples file and --refit.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +35,7 @@ from typing import Any
 HERE = Path(__file__).parent
 SAMPLES = HERE / "calibration_samples.jsonl"
 CALIBRATION_SEED = 900000  # nobody tunes the readers on these either
-COUNTS = {"id-card": 160, "hk-id-card": 160, "driver-license": 160}
+COUNTS = {"id-card": 240, "hk-id-card": 240, "driver-license": 240}  # ~300 cards each
 
 
 def collect_one(doc_type: str, key: tuple, photo: Any, truth: dict, request: Any) -> dict[str, Any] | None:
@@ -68,6 +73,10 @@ def collect(doc_type: str, count: int, seed0: int, out: Path | None = None) -> l
     return rows
 
 
+def _collect_count(doc_type: str, count: int, seed0: int, out: Path) -> int:
+    return len(collect(doc_type, count, seed0, out))
+
+
 def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
@@ -80,8 +89,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=CALIBRATION_SEED)
     ap.add_argument("--samples", type=Path, default=SAMPLES)
     ap.add_argument("--collect-only", action="store_true", help="append the rows to --samples, do not fit")
-    ap.add_argument("--jobs", type=int, default=min(3, os.cpu_count() or 1),
-                    help="documents read at once, one process each (default: up to 3, one per core)")
+    ap.add_argument("--jobs", type=int, default=3,
+                    help="documents read at once, one process each (default: 3, every document at once)")
     args = ap.parse_args()
     from cardocr.confidence import fit
 
@@ -90,19 +99,37 @@ def main() -> None:
             args.samples.unlink()
         docs = args.docs.split(",")
         t0 = time.perf_counter()
-        # one process per document (each loads the models once); rows appended in document order
+        # one process per document (each loads the models once), each appending its rows to a
+        # part file as it goes (a run cut short keeps what it read); parts joined in document order
+        partial = [args.samples.with_name(f"{args.samples.name}.{d}.part") for d in docs]
+        for p in partial:
+            p.unlink(missing_ok=True)
         with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(docs)))) as pool:
-            parts = list(pool.map(collect, docs, [args.count or COUNTS[d] for d in docs], [args.seed] * len(docs)))
+            counts = list(pool.map(_collect_count, docs, [args.count or COUNTS[d] for d in docs],
+                                   [args.seed] * len(docs), partial))
         with args.samples.open("a") as fh:
-            for rows in parts:
-                fh.writelines(json.dumps(row) + "\n" for row in rows)
-        print(f"read {sum(map(len, parts))} cards in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            for p in partial:
+                fh.write(p.read_text())
+                p.unlink()
+        print(f"read {sum(counts)} cards in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.collect_only:
         return
-    cal = fit.fit_all(load(args.samples))
+    rows = load(args.samples)
+    if not any("lines" in f for r in rows for f in r["evidence"]["fields"].values()):
+        # the map would learn nothing from the lines (and read them at serving as absent)
+        sys.exit("no card carries line evidence (confidence.lines): does the pipeline record it for "
+                 "collect_one's request?")
+    cal = fit.fit_all(rows)
+    # the default review threshold, measured on what maps fitted without each card state for it
+    for doc_type, review in fit.review_defaults(rows, fit.out_of_fold(rows)).items():
+        cal[doc_type]["review"] = review
     fit.save(cal)
     for doc_type, m in cal.items():
-        print(f"{doc_type}: {m['n']} fields, {len(m['knots'])} knots", file=sys.stderr)
+        r = m["review"]
+        print(f"{doc_type}: {m['n']} fields ({m['n'] - m['right']} wrong), {len(m['knots'])} knots; review "
+              f"threshold {r['threshold']:.4f}: {100 * r['sent']:.1f}% of cards sent, {100 * r['slipped']:.1f}% of "
+              f"wrong fields slip (out of fold; ≤ 0.5% slip from {r['safe_threshold']:.4f}, "
+              f"{100 * r['safe_sent']:.1f}% sent)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ CONFIDENT = 0.9
 
 BOTH_SIDES = "double_side"  # ReadRequest.side: find two cards, one of each side
 
-# A field whose calibrated confidence is below this sends its card to review (cardocr.
-# confidence; Settings.review_threshold overrides it per service)
+# A field whose calibrated confidence is below this sends its card to review when its
+# document's map has no measured default (cardocr.confidence.threshold; Settings.
+# review_threshold overrides both per service)
 REVIEW_THRESHOLD = 0.9
 
 
@@ -93,12 +94,13 @@ class ReadRequest:
     document's optional fields to read (costly ones are read only when asked for). `signals`:
     the capture-quality and fraud signals to compute (cardocr.quality.DETECTORS); none costs
     anything unless asked for. `review_threshold`: the calibrated confidence below which a
-    field sends its card to review."""
+    field sends its card to review (None: the document's default, measured with its
+    calibration map; cardocr.confidence.threshold)."""
 
     side: str | None = None
     optional: frozenset[str] = frozenset()
     signals: frozenset[str] = frozenset()
-    review_threshold: float = REVIEW_THRESHOLD
+    review_threshold: float | None = None
 
     @property
     def cards_wanted(self) -> int:

@@ -18,13 +18,13 @@ from cardocr.batch.sink import open_sink
 from cardocr.batch.sources import S3Config, SourceError, list_sources
 from cardocr.documents import AUTO, REGISTRY
 from cardocr.render.huawei import Flag, HuaweiOptions, wire_for
-from cardocr.types import BOTH_SIDES, REVIEW_THRESHOLD
+from cardocr.types import BOTH_SIDES
 
 __all__ = ["Job", "S3Config", "Tally", "batch_options", "main", "recognize_source", "run"]
 
 
 def batch_options(doc_type: str, side: str | None, flags: list[str],
-                  review_threshold: float = REVIEW_THRESHOLD) -> HuaweiOptions:
+                  review_threshold: float | None = None) -> HuaweiOptions:
     """The request options, checked as the API checks them (ValueError with what is wrong).
     Every answer carries the calibrated confidences and the review verdict (return_confidence,
     issue 22: the batch output always shows them), whatever the flags.

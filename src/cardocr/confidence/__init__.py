@@ -5,7 +5,8 @@ already carries (evidence.py) into, per field, the probability that its value is
 right (calibration.py: a map fitted on generator cards by `python -m tools.calibrate`), and
 sets the card's review reasons:
 
-    low_confidence:<field>   a field's calibrated confidence is below the threshold
+    low_confidence:<field>   a field's calibrated confidence is below the threshold (the one
+                             asked for, else the document's measured default: threshold.py)
     check_failed:<check>     a consistency check of the document failed
     signal:<name>            a capture-quality or fraud signal was raised
 
@@ -21,7 +22,7 @@ from .evidence import evidence_of, features
 from .lines import field_evidence
 
 __all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "evidence_of", "features", "field_evidence", "load_map",
-           "reasons"]
+           "reasons", "threshold_for"]
 
 
 def reasons(calibrated: dict[str, float], checks: dict[str, bool], raised: list[str],
@@ -33,9 +34,16 @@ def reasons(calibrated: dict[str, float], checks: dict[str, bool], raised: list[
     return out
 
 
-def assess(result: CardResult, threshold: float = DEFAULT_THRESHOLD) -> CardResult:
-    """Set result.calibrated and result.review (in place; returned for chaining)."""
-    result.calibrated = load_map().apply(result.document, evidence_of(result))
+def threshold_for(document: str, threshold: float | None = None) -> float:
+    """The threshold asked for, else the document's default measured with its map."""
+    return load_map().threshold(document, threshold)
+
+
+def assess(result: CardResult, threshold: float | None = None) -> CardResult:
+    """Set result.calibrated and result.review (in place; returned for chaining). `threshold`:
+    None for the document's measured default."""
+    cal = load_map()
+    result.calibrated = cal.apply(result.document, evidence_of(result))
     raised = [name for name, s in result.signals.items() if s.decision]
-    result.review = reasons(result.calibrated, result.checks, raised, threshold)
+    result.review = reasons(result.calibrated, result.checks, raised, cal.threshold(result.document, threshold))
     return result

@@ -3,8 +3,9 @@
 Per document, a logistic score over evidence.FEATURES plus a per-field offset, then an
 isotonic (monotone, piecewise-linear) map of that score to the share of fields right, both
 fitted on generator cards (fit.py, `python -m tools.calibrate`) and stored in
-calibration.json next to this file. A document without a fitted map keeps its readers'
-confidence unchanged.
+calibration.json next to this file, with the document's default review threshold measured on
+the same range (threshold.py). A document without a fitted map keeps its readers' confidence
+unchanged and the threshold types.REVIEW_THRESHOLD.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .evidence import FEATURES, features
+from ..types import REVIEW_THRESHOLD
+from .evidence import FEATURES, contradicted, features
 
 log = logging.getLogger(__name__)
 MAP_PATH = Path(__file__).with_name("calibration.json")
@@ -32,6 +34,8 @@ class DocumentMap:
     field_bias: dict[str, float]
     knots_x: tuple[float, ...]  # the isotonic map: score -> probability, increasing in both
     knots_y: tuple[float, ...]
+    threshold: float = REVIEW_THRESHOLD  # the default review threshold measured for it
+    contradicted: float = 0.0  # stated for a field the card contradicts (evidence.contradicted)
 
     def score(self, field: str, x: list[float]) -> float:
         z = self.bias + self.field_bias.get(field, 0.0) + float(np.dot(self.weights, x))
@@ -51,7 +55,15 @@ class CalibrationMap:
         xs = features(evidence)
         if m is None:
             return {k: min(1.0, max(0.0, f["conf"])) for k, f in evidence["fields"].items()}
-        return {k: m.probability(k, x) for k, x in xs.items()}
+        against = contradicted(evidence)
+        return {k: m.contradicted if k in against else m.probability(k, x) for k, x in xs.items()}
+
+    def threshold(self, document: str, asked: float | None = None) -> float:
+        """The review threshold: the one asked for (a setting), else the document's measured one."""
+        if asked is not None:
+            return asked
+        m = self.documents.get(document)
+        return m.threshold if m is not None else REVIEW_THRESHOLD
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CalibrationMap:
@@ -60,7 +72,9 @@ class CalibrationMap:
         docs = {}
         for name, d in data["documents"].items():
             xs, ys = zip(*d["knots"])
-            docs[name] = DocumentMap(tuple(d["weights"]), d["bias"], dict(d["field_bias"]), xs, ys)
+            docs[name] = DocumentMap(tuple(d["weights"]), d["bias"], dict(d["field_bias"]), xs, ys,
+                                     float(d.get("review", {}).get("threshold", REVIEW_THRESHOLD)),
+                                     float(d.get("contradicted", 0.0)))
         return cls(docs)
 
 

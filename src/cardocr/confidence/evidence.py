@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from ..types import CardResult, Field
+from .agree import agreement
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -28,11 +29,30 @@ CHECK_FIELDS = {
 # `logit` is the recogniser's confidence of a field no check or closed list changed; a changed
 # field's number is often hand-set (0 for a date rebuilt from the ID number), so it is its own
 # feature, `corrected_logit`. From `low` on, the lines behind the field (lines.py) and whether
-# its value has the shape its field prints (GRAMMAR).
+# its value has the shape its field prints (GRAMMAR). From `required_empty` on, what the values
+# say about each other (agree.py), the characters nearly read as another, a first character cut
+# by the zone's left edge, and a photo small enough to be zoomed.
 FEATURES = ("logit", "sure", "corrected_logit", "empty", "corrected", "field_check_failed",
             "card_check_failed", "deep", "whole", "card_empty", "card_min_logit",
             "low", "logp_mean", "margin", "miss", "len_off", "zone_dy", "zone_edge", "fallback",
-            "no_lines", "blur", "card_blur", "misfit", "card_misfit", "card_zone_dy")
+            "no_lines", "blur", "card_blur", "misfit", "card_misfit", "card_zone_dy",
+            "required_empty", "id_bad", "cross_bad", "cross_ok", "no_surname", "label_tail", "edge_l",
+            "unsure", "margin_low", "card_unsure", "zoom")
+
+# fields a card may leave blank, or a reader leaves blank unless asked for (the licence's
+# authority); any other empty field was not found: it is wrong
+MAY_BE_EMPTY = {("hk-id-card", "name"), ("hk-id-card", "name_telegraph_code"), ("driver-license", "record"),
+                ("driver-license", "authority")}
+UNSURE = 2.0  # lines.UNSURE: the margin below which a character was nearly another
+
+
+def contradicted(ev: dict[str, Any]) -> set[str]:
+    """Fields whose value the card itself contradicts: a field every card prints left empty, an
+    ID number whose check character fails. On the calibration range all of them were wrong;
+    they are too few for the logistic fit to learn that (it shrinks their weights), so the map
+    states them the share right of all such fields together (calibration.py)."""
+    return {k for k, f in ev["fields"].items()
+            if (f["empty"] and (ev["document"], k) not in MAY_BE_EMPTY) or f.get("id_ok", 1.0) == 0.0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CJK = "[\u3400-\u9fff]"
@@ -48,9 +68,9 @@ GRAMMAR: dict[str, dict[str, str]] = {
                    "initial_issue_date": r"\(\d{2}-\d{2}\)", "issue_date": r"\d{2}-\d{2}-\d{2}"},
     "driver-license": {"number": r"\d{17}[\dX]|[A-Z0-9]{8,18}", "name": f"{_CJK}[{_CJK[1:-1]}·]{{1,14}}",
                        "sex": "[男女]", "nationality": f"{_CJK}{{2,8}}", "address": f"{_CJK}{{2}}.{{6,}}",
-                       "birth": _ISO, "issue_date": _ISO, "class": "[A-DMNP][1-3]?([A-DMNP][1-3]?)*",
+                       "birth": _ISO, "issue_date": _ISO, "class": "([A-FMNP][1-6]?)+",
                        "valid_from": _ISO, "valid_to": f"{_ISO}|长期", "file_number": r"\d{12}",
-                       "authority": ".{4,}(支队|大队|局)"},
+                       "authority": ".{4,}(总队|支队|大队|局)"},
 }
 
 
@@ -64,15 +84,18 @@ def found_by(method: str) -> str:
 
 
 def evidence_of(result: CardResult) -> dict[str, Any]:
-    """A JSON-ready record of one card's evidence: no values, only whether each is empty."""
+    """A JSON-ready record of one card's evidence: no values, only whether each is empty
+    and what the values say about each other (agree.py)."""
     r = result.reading
+    agree = agreement(r.document, {k: f.value for k, f in r.fields.items()})
     return {
         "document": r.document, "side": r.side, "found_by": found_by(result.found_by),
+        "method": result.found_by,  # the locator's map, e.g. "otsu+zoom" (a small photo zoomed)
         "checks": {k: bool(v) for k, v in r.checks.items()},
         "corrected": sorted({f for f, _why in r.corrections}),
         "fields": {k: {"conf": float(f.confidence), "empty": f.value in ("", None),
                        "fits": fits(r.document, k, f.value, r.fields),
-                       "len": len(f.value) if isinstance(f.value, str) else 1, **f.evidence}
+                       "len": len(f.value) if isinstance(f.value, str) else 1, **f.evidence, **agree.get(k, {})}
                    for k, f in r.fields.items()},
     }
 
@@ -142,10 +165,13 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
     # field that does not fit, or sits far from its zone, speaks for its neighbours too
     card_misfit = sum(1.0 for f in fields.values() if not f.get("fits", True))
     card_dy = max((min(f.get("zone_dy", 0.0), 2.0) for f in fields.values()), default=0.0)
+    card_unsure = min(sum(f.get("unsure", 0.0) for f in fields.values()), 10.0)
+    zoom = float("+zoom" in ev.get("method", ""))
     out = {}
     for name, f in fields.items():
         corrected = name in ev["corrected"]
         lines = f.get("lines", 1.0) > 0
+        margin = min(max(f.get("margin_min", 20.0), 0.0), 10.0) if lines else 10.0
         out[name] = [
             0.0 if corrected else _logit(f["conf"]), float(f["conf"] >= 0.999 and not corrected),
             _logit(f["conf"]) if corrected else 0.0, float(f["empty"]),
@@ -157,5 +183,9 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
             f.get("fallback", 0.0), float(not lines and not f["empty"]),
             f.get("blur", card_blur) if lines else card_blur, card_blur, float(not f.get("fits", True)),
             min(card_misfit, 3.0), card_dy,
+            float(f["empty"] and (ev["document"], name) not in MAY_BE_EMPTY),
+            float(f.get("id_ok", 1.0) == 0.0), float(f.get("cross", 0.0) < 0), float(f.get("cross", 0.0) > 0),
+            float(f.get("surname", 1.0) == 0.0), f.get("label_tail", 0.0), f.get("edge_l", 0.0),
+            min(f.get("unsure", 0.0), 5.0), max(0.0, UNSURE - margin), card_unsure, zoom,
         ]
     return out

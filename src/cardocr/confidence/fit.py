@@ -14,27 +14,45 @@ from typing import Any
 
 import numpy as np
 
-from .calibration import MAP_PATH
-from .evidence import FEATURES, features
+from .calibration import MAP_PATH, CalibrationMap
+from .evidence import FEATURES, contradicted, features
+from .threshold import Card, choose
 
-L2 = 1.0  # penalty on the weights (not the bias), features are O(1)..O(10)
+L2 = 0.3  # penalty on the weights (not the bias), features are O(1)..O(10); 0.3 held the fewest
+# wrong fields past a 13% review rate out of fold (0.1 / 0.3 / 1 / 3 tried on ~400 cards)
 # the recogniser's confidence only ever counts for a field: these weights are kept >= 0, so the
 # map is monotone in it (a weight the fit wants negative is fixed at 0 and the rest refitted)
 INCREASING = ("logit", "sure", "card_min_logit")
 
 
-def _design(rows: list[dict[str, Any]], names: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Features and a one-hot of the (document, field), one row per field; y: right or not."""
-    xs, ys = [], []
+def _design(rows: list[dict[str, Any]], names: list[tuple[str, str]]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features and a one-hot of the (document, field), one row per field not contradicted
+    (evidence.contradicted: those are stated apart); y: right or not; each row's document."""
+    xs, ys, docs = [], [], []
     for row in rows:
         fx = features(row["evidence"])
+        against = contradicted(row["evidence"])
         for k, ok in row["right"].items():
-            if k not in fx:
+            if k not in fx or k in against:
                 continue
             onehot = [float((row["document"], k) == n) for n in names]
             xs.append([*fx[k], *onehot])
             ys.append(float(ok))
-    return np.array(xs, float), np.array(ys, float)
+            docs.append(row["document"])
+    return np.array(xs, float), np.array(ys, float), np.array(docs)
+
+
+def contradicted_share(rows: list[dict[str, Any]]) -> float:
+    """The share right of the contradicted fields of every document together, shrunk towards
+    1/2 by half a field each way as the isotonic blocks are."""
+    n = right = 0
+    for row in rows:
+        for k in contradicted(row["evidence"]):
+            if k in row["right"]:
+                n += 1
+                right += bool(row["right"][k])
+    return round((right + 0.5) / (n + 1.0), 6)
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -103,9 +121,9 @@ def _document(name: str, names: list[tuple[str, str]], x: np.ndarray, y: np.ndar
 def fit_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One document's map from its own rows alone."""
     names = sorted({(r["document"], k) for r in rows for k in r["right"]})
-    x, y = _design(rows, names)
+    x, y, _docs = _design(rows, names)
     w, b = _constrained(x, y)
-    return _document(rows[0]["document"], names, x, y, w, b)
+    return {**_document(rows[0]["document"], names, x, y, w, b), "contradicted": contradicted_share(rows)}
 
 
 def fit_all(rows: list[dict[str, Any]], pooled: bool = True) -> dict[str, dict[str, Any]]:
@@ -118,10 +136,37 @@ def fit_all(rows: list[dict[str, Any]], pooled: bool = True) -> dict[str, dict[s
     if not pooled:
         return {d: fit_document([r for r in rows if r["document"] == d]) for d in docs}
     names = sorted({(r["document"], k) for r in rows for k in r["right"]})
-    x, y = _design(rows, names)
+    x, y, of_doc = _design(rows, names)
     w, b = _constrained(x, y)
-    of_doc = np.array([r["document"] for r in rows for k in r["right"] if k in r["evidence"]["fields"]])
-    return {d: _document(d, names, x[of_doc == d], y[of_doc == d], w, b) for d in docs}
+    share = contradicted_share(rows)
+    return {d: {**_document(d, names, x[of_doc == d], y[of_doc == d], w, b), "contradicted": share} for d in docs}
+
+
+def out_of_fold(rows: list[dict[str, Any]], folds: int = 5) -> list[dict[str, float]]:
+    """Each row's stated confidences from a map fitted without its fold (folds by seed, so a
+    seed's ordinary and layout photos fall together): what the map states on cards it has
+    not seen, for measuring the review threshold without fitting it on the same fields."""
+    stated: list[dict[str, float]] = [{} for _ in rows]
+    for k in range(folds):
+        test = [i for i, r in enumerate(rows) if r["seed"] % folds == k]
+        train = [r for r in rows if r["seed"] % folds != k]
+        if not test or not train:
+            continue
+        cal = CalibrationMap.from_json({"features": list(FEATURES), "documents": fit_all(train)})
+        for i in test:
+            stated[i] = cal.apply(rows[i]["document"], rows[i]["evidence"])
+    return stated
+
+
+def review_defaults(rows: list[dict[str, Any]], stated: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Per document, the default review threshold measured on these rows (threshold.choose)."""
+    cards: dict[str, list[Card]] = {}
+    for r, st in zip(rows, stated):
+        keys = [k for k in r["right"] if k in st]
+        failed = not all(r["evidence"]["checks"].values())
+        cards.setdefault(r["document"], []).append(
+            Card(tuple(st[k] for k in keys), tuple(bool(r["right"][k]) for k in keys), failed))
+    return {d: choose(c) for d, c in cards.items()}
 
 
 def save(documents: dict[str, dict[str, Any]], path: Any = MAP_PATH) -> None:

@@ -20,6 +20,9 @@ besides the reader's own confidence (its least sure character under the field's 
                  there, in zone heights (large: the landmarks put the zone elsewhere)
     zone_edge    the detector's box was cut by the zone's left or right edge (a label or a
                  neighbour merged into it, or a value running out of the zone)
+    edge_l       the same, by the zone's left edge only (a first character cut off)
+    unsure       characters whose log ratio to the runner-up (as margin_min) is below
+                 UNSURE: how many characters were nearly read as another
     blur         log variance of the Laplacian of the card inside the field's box
 
 Nothing here reads pixels again but the blur of a box already found.
@@ -40,6 +43,7 @@ from ..types import CARD_H, CARD_W, Reading
 
 DIGIT_CHARS = "0123456789X-./年月日"
 EDGE_PX = 1.5  # a box edge this close to the zone's edge was cut by it
+UNSURE = 2.0  # a character whose runner-up is within e**2 (~7x) of it was nearly another
 WORD = re.compile(r"\w")  # the characters compared for len_diff (no punctuation, no spaces)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # printed otherwise (1990年1月2日): no length to compare
 
@@ -62,9 +66,9 @@ def _columns(charset: list[str], value: str) -> np.ndarray | None:
     return alphabet(charset, DIGIT_CHARS)  # without the blank: _path_stats adds it
 
 
-def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, float]:
+def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, float, float]:
     """(smallest log ratio best/runner-up at an emitting step, largest non-blank posterior at
-    a blank step that is not its neighbours' character). The full alphabet's rows are the
+    a blank step that is not its neighbours' character, emitting steps below UNSURE). The full alphabet's rows are the
     recogniser's softmax already; a digit alphabet's columns are cut out and renormalised.
     One argmax over the line, then max over the emitting rows and the uncertain blank ones."""
     if cols is not None:
@@ -76,14 +80,15 @@ def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, floa
         p, blank = probs, BLANK
     best = p.argmax(axis=1)
     emit = (best != blank) & np.concatenate(([True], best[1:] != best[:-1]))
-    margin, miss = 20.0, 0.0
+    margin, miss, unsure = 20.0, 0.0, 0.0
     steps = np.nonzero(emit)[0]
     if len(steps):
         rows = p[steps]  # a copy
         first = rows[np.arange(len(steps)), best[steps]].copy()
         rows[np.arange(len(steps)), best[steps]] = 0.0
         second = rows.max(axis=1)
-        margin = float(np.min(np.log(np.clip(first, 1e-9, None)) - np.log(np.clip(second, 1e-9, None))))
+        ratios = np.log(np.clip(first, 1e-9, None)) - np.log(np.clip(second, 1e-9, None))
+        margin, unsure = float(np.min(ratios)), float(np.sum(ratios < UNSURE))
     # a blank step the blank holds at >= 0.99 has no character near 0.01 or more: not looked at
     gaps = np.nonzero((best == blank) & (p[:, blank] < 0.99))[0]
     if len(gaps):
@@ -95,7 +100,7 @@ def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, floa
         rows[at, best[np.maximum(gaps - 1, 0)]] = 0.0
         rows[at, best[np.minimum(gaps + 1, len(best) - 1)]] = 0.0
         miss = float(rows.max())
-    return min(margin, 20.0), miss
+    return min(margin, 20.0), miss, unsure
 
 
 def _blur(image: np.ndarray | None, box: tuple[float, float, float, float]) -> float:
@@ -113,11 +118,12 @@ def _blur(image: np.ndarray | None, box: tuple[float, float, float, float]) -> f
 def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | None,
                    card_image: np.ndarray | None) -> None:
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it."""
-    stats: dict[tuple[int, bool], tuple[float, float]] = {}
+    stats: dict[tuple[int, bool], tuple[float, float, float]] = {}
     for f in reading.fields.values():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
                               "read_len": 0.0, "margin_min": 20.0,
-                              "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "blur": 0.0}
+                              "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "edge_l": 0.0,
+                              "unsure": 0.0, "blur": 0.0}
         if f.quad is None or f.value in ("", None):
             f.evidence = ev
             continue
@@ -140,15 +146,18 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
                 key = (id(ln), cols is None)  # two fields of one line (a date and the sex beside it)
                 if key not in stats:
                     stats[key] = _path_stats(ln.probs, cols)
-                margin, miss = stats[key]
+                margin, miss, unsure = stats[key]
                 ev["margin_min"] = min(ev["margin_min"], margin)
                 ev["miss_max"] = max(ev["miss_max"], miss)
+                ev["unsure"] += unsure
             if s.zone is not None:
                 zx0, zx1, zy0, zy1 = s.zone
                 cy = (s.box[1] + s.box[3]) / 2 / CARD_H
                 ev["zone_dy"] = max(ev["zone_dy"], abs(cy - (zy0 + zy1) / 2) / max(zy1 - zy0, 1e-3))
-                cut = abs(s.box[0] - zx0 * CARD_W) < EDGE_PX or abs(s.box[2] - zx1 * CARD_W) < EDGE_PX
+                left = abs(s.box[0] - zx0 * CARD_W) < EDGE_PX
+                cut = left or abs(s.box[2] - zx1 * CARD_W) < EDGE_PX
                 ev["zone_edge"] = max(ev["zone_edge"], float(cut))
+                ev["edge_l"] = max(ev["edge_l"], float(left))
             ev["fallback"] = max(ev["fallback"], float(s.fallback))
         ev["lines"] = float(len(mine))
         ev["read_len"] = float(read_len)

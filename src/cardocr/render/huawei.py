@@ -19,12 +19,12 @@ import cv2
 import numpy as np
 
 from .. import errors
-from ..confidence import reasons
+from ..confidence import reasons, threshold_for
 from ..documents import REGISTRY, DocumentType
 from ..documents.contract import no_portrait
 from ..quality import DETECTORS
 from ..quality.multicard import SAME_SIDE
-from ..types import BOTH_SIDES, REVIEW_THRESHOLD, CardResult, ReadRequest
+from ..types import BOTH_SIDES, CardResult, ReadRequest
 from ..vision.geometry import crop_box
 
 
@@ -71,7 +71,8 @@ class HuaweiOptions:
     side: str | None = None  # "front" | "back" | "double_side" | None (detect)
     flags: frozenset[Flag] = frozenset()
     # Settings.review_threshold: a calibrated confidence below it sends the card to review
-    review_threshold: float = REVIEW_THRESHOLD
+    # (None: each document's default, measured with its calibration map)
+    review_threshold: float | None = None
 
     @classmethod
     def of(cls, side: str | None = None, **flags: bool) -> HuaweiOptions:
@@ -224,7 +225,8 @@ def _one(wire: WireDocument, r: CardResult, options: HuaweiOptions) -> dict[str,
     return out
 
 
-def _calibrated(wire: WireDocument, r: CardResult, keys: list[tuple[str, str]], threshold: float) -> dict[str, Any]:
+def _calibrated(wire: WireDocument, r: CardResult, keys: list[tuple[str, str]],
+                threshold: float | None) -> dict[str, Any]:
     """return_confidence: the calibrated confidence of every returned field (the probability
     that its value is exactly right), and the verdict, its reasons in the wire's own keys."""
     # a field's own key; a check named after a field takes its key too (check_failed:number),
@@ -232,7 +234,7 @@ def _calibrated(wire: WireDocument, r: CardResult, keys: list[tuple[str, str]], 
     wire_key = {name: key for key, name in (*wire.verification.get(r.side, ()), *keys)}
     calibrated = {name: r.calibrated.get(name, 0.0) for _key, name in keys}  # unread: 0
     raised = [name for name, s in r.signals.items() if s.decision]
-    codes = reasons(calibrated, r.checks, raised, threshold)
+    codes = reasons(calibrated, r.checks, raised, threshold_for(r.document, threshold))
     named = [f"{kind}:{wire_key.get(name, name)}" for kind, name in (c.split(":", 1) for c in codes)]
     return {"confidence": {key: _confidence(r.calibrated.get(name, 0.0)) for key, name in keys},
             "needs_review": bool(named), "review_reasons": named}

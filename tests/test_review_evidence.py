@@ -1,0 +1,98 @@
+"""What the values say about each other (cardocr.confidence.agree), and the default review
+threshold measured on the trade-off curve (cardocr.confidence.threshold), issue 22."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cardocr.confidence import assess, load_map, threshold_for
+from cardocr.confidence.agree import agreement
+from cardocr.confidence.evidence import FEATURES, features
+from cardocr.confidence.threshold import Card, choose, trade_off
+from cardocr.documents.checks import check_char
+from cardocr.types import CARD_H, CARD_W, REVIEW_THRESHOLD, CardResult, Field, Reading
+
+DOCS = ("id-card", "hk-id-card", "driver-license")
+NUMBER = "11010119900102123" + check_char("11010119900102123")  # born 1990-01-02, male
+
+
+def test_a_licence_number_cut_by_its_zone_fails_its_check():
+    """The licence reader checks nothing: a first digit cut off by the zone's edge (seen on
+    the tuning range, stated 0.99) leaves a 17-digit value that no check caught."""
+    whole = agreement("driver-license", {"number": NUMBER, "birth": "1990-01-02", "sex": "男"})
+    assert whole["number"] == {"id_ok": 1.0, "cross": 1.0}
+    assert whole["birth"]["cross"] == whole["sex"]["cross"] == 1.0
+    cut = agreement("driver-license", {"number": NUMBER[1:], "birth": "1990-01-02"})
+    assert cut["number"]["id_ok"] == 0.0
+    assert cut["birth"]["cross"] == 0.0  # nothing to compare with a number that is no number
+
+
+def test_a_birth_date_the_number_does_not_carry_disagrees_both_ways():
+    got = agreement("driver-license", {"number": NUMBER, "birth": "1990-01-08", "sex": "男"})
+    assert got["birth"]["cross"] == -1.0 and got["number"]["cross"] == -1.0 and got["sex"]["cross"] == 1.0
+
+
+def test_names_and_labels():
+    assert agreement("id-card", {"name": "张伟"})["name"] == {"surname": 1.0, "label_tail": 0.0}
+    assert agreement("driver-license", {"name": "欧阳娜娜"})["name"]["surname"] == 1.0  # compound
+    merged = agreement("driver-license", {"name": "郝东新性"})["name"]  # 性别's first character
+    assert merged["label_tail"] == 1.0
+    assert agreement("hk-id-card", {"name": "陳大文"}) == {}  # no relation read on that card
+
+
+def _ev(doc: str, **field: float) -> dict:
+    m = load_map().documents[doc]
+    return {"document": doc, "side": "front", "found_by": "quick", "method": "otsu", "checks": {}, "corrected": [],
+            "fields": {k: {"conf": 0.999, "empty": False, "fits": True, "lines": 1.0, "margin_min": 8.0}
+                       for k in m.field_bias} | {"number": {"conf": 0.999, "empty": False, "fits": True,
+                                                            "lines": 1.0, "margin_min": 8.0, **field}}}
+
+
+def test_the_map_states_what_the_card_contradicts_apart():
+    """A number failing its check, or a field every card prints read empty, is stated the
+    share right of such fields on the calibration range (all wrong there): under the threshold."""
+    cal = load_map()
+    fine = cal.apply("driver-license", _ev("driver-license", id_ok=1.0))["number"]
+    cut = cal.apply("driver-license", _ev("driver-license", id_ok=0.0))["number"]
+    empty = cal.apply("driver-license", _ev("driver-license", empty=True))["number"]
+    assert cut == empty == cal.documents["driver-license"].contradicted < 0.5 < fine
+    assert cut < threshold_for("driver-license")
+    assert len(features(_ev("driver-license"))["number"]) == len(FEATURES)
+
+
+def test_choose_catches_the_wrong_fields_within_the_review_budget():
+    rng = np.random.default_rng(1)
+    right = [Card((float(c), 0.999), (True, True)) for c in rng.uniform(0.92, 1.0, 95)]
+    wrong = [Card((0.91, 0.999), (False, True)), Card((0.5, 0.99), (False, True))]
+    cards = right + wrong + [Card((0.99,), (False,), check_failed=True)]
+    picked = choose(cards)
+    t = picked["threshold"]
+    # every wrong field caught (at 0.91 already), and then halfway towards the review budget
+    assert picked["safe_threshold"] < t < 1.0 and picked["slipped"] == 0.0
+    assert picked["safe_sent"] < picked["sent"] <= 0.13
+    sent, slipped, n_wrong = trade_off(cards, t)
+    assert abs(sent - picked["sent"]) < 1e-4 and slipped == 0.0 and n_wrong == 3
+
+
+def test_choose_spends_the_budget_when_it_cannot_catch_them_all():
+    cards = [Card((0.999,), (i % 10 != 0,)) for i in range(100)]  # the wrong ones look right
+    picked = choose(cards)
+    assert picked["sent"] <= 0.13 and picked["slipped"] > 0.005 and picked["safe_sent"] > 0.15
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_each_document_has_its_measured_default(doc):
+    t = load_map().documents[doc].threshold
+    assert 0.0 < t < 1.0 and threshold_for(doc) == t and threshold_for(doc, 0.42) == 0.42
+    assert threshold_for("no-such-document") == REVIEW_THRESHOLD
+
+
+def test_the_verdict_uses_the_documents_default_unless_one_is_asked_for():
+    t = threshold_for("driver-license")
+    reading = Reading("driver-license", "front", {"number": Field(NUMBER, 0.999)})
+    result = CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by="otsu")
+    stated = assess(result).calibrated["number"]
+    assert bool(assess(result).review) == (stated < t)
+    assert assess(result, threshold=1.0).review == ["low_confidence:number"]
+    assert assess(result, threshold=0.0).review == []
