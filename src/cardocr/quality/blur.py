@@ -68,6 +68,12 @@ def blurriness(card: np.ndarray, width_in_photo: float | None = None) -> float:
     return worst
 
 
-def detect(ev: Evidence) -> Signal:
-    s = score(blurriness(ev.card.image, card_width_in_photo(ev.corners)), THRESHOLD, SPREAD)
+def detect_card(card: np.ndarray, corners: np.ndarray) -> Signal:
+    """The verdict on a straightened card whose corners in the photo are `corners`: what
+    `detect` says of a card read, and what pipeline.read says of a card it could not read."""
+    s = score(blurriness(card, card_width_in_photo(corners)), THRESHOLD, SPREAD)
     return Signal(round(s, 1), s >= 50.0)
+
+
+def detect(ev: Evidence) -> Signal:
+    return detect_card(ev.card.image, ev.corners)
