@@ -93,7 +93,8 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     # never pay for it
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect)
-    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others, straightened)
+    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others,
+                     straightened)
     deep: list[CardQuad] = []
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:  # a second card of the side read: not worth the slow search
