@@ -8,6 +8,9 @@ diagonals of the straightened card (a motion blur smears one direction only) and
 taken: 0 sharp, 1 nothing left to blur. A card that is small in the photo is measured at the
 size it has there (the straightened card is that many pixels stretched): stretching would make
 a sharp small card look blurred.
+
+Most cards blurred this much cannot be read at all: pipeline.read then measures the card its
+search found (`detect_card`) and answers errors.ImageBlurred, the verdict without a reading.
 """
 
 from __future__ import annotations
