@@ -23,6 +23,7 @@ from rich.progress import Progress
 
 from bench import results
 from cardocr.documents import REGISTRY
+from cardocr.errors import ImageBlurred
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
 from cardocr.types import ReadRequest
@@ -421,9 +422,12 @@ def _auroc(neg: list[float], pos: list[float]) -> float:
 
 
 def _signal_of(photo, name: str):
-    """The signal as the pipeline computes it for the first card read, or None (no card)."""
+    """The signal as the pipeline computes it for the first card read, or None (no card). A
+    card too blurred to read is answered ImageBlurred (the blur verdict) when blur is asked."""
     try:
         results = read(REGISTRY["id-card"], photo, ReadRequest(signals=frozenset({name})), get_engine())
+    except ImageBlurred as exc:
+        return exc.signal
     except Exception:  # the bench counts failures, it does not stop on them
         return None
     return results[0].signals.get(name)
@@ -464,10 +468,15 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
             asked = ReadRequest(side=request.side, optional=request.optional, signals=frozenset(names))
             for with_signals in ((False, True) if i % 2 else (True, False)):  # alternate the order
                 t0 = time.perf_counter()
+                blurred = None
                 try:
                     got = read(REGISTRY["id-card"], photo, asked if with_signals else request, get_engine())
+                except ImageBlurred as exc:  # an ordinary photo called too blurred to read: a false alarm
+                    got, blurred = [], exc.signal
                 except Exception:
                     got = []
+                if blurred is not None and "blur" in alarms:
+                    alarms["blur"].append(blurred.decision)
                 (with_s if with_signals else plain_s).append(time.perf_counter() - t0)
                 if with_signals and got:
                     for name in names:

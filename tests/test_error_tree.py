@@ -33,7 +33,7 @@ def test_tree_is_complete():
         "ProjectForbidden", "BadCredentials", "Overloaded", "BadHttpRequest", "HeadersTooLarge",
         "RequestTimeout", "SignatureMalformed", "AccessKeyUnknown", "SignatureMismatch", "SignatureExpired",
         "NoSuchKey", "NoSuchBucket", "DigestMismatch", "RangeNotSatisfiable", "RequestExpired",
-        "DeadlineExceeded", "WorkerLost", "MultiCardError",
+        "DeadlineExceeded", "WorkerLost", "MultiCardError", "ImageBlurred",
     }
     assert names == documented
     assert len(names) == len(LEAVES)

@@ -87,3 +87,22 @@ def test_an_expired_card_end_to_end_in_tencent_xml():
     assert results[0].signals["invalid_date"].decision is True
     root = ET.fromstring(tencent.render(results, options))
     assert [w.text for w in root.findall("IdInfo/WarnInfos")] == ["9100"]
+
+
+def test_a_card_too_blurred_to_read_still_gets_the_blur_verdict():
+    """A scan blurred past reading: with blur asked, the answer is the blur verdict
+    (ImageBlurred: Tencent FailedOperation.ImageBlur, Huawei AIS.0104), measured on the card the
+    search found; without it, the ordinary NoCardFound (nothing costs anything unless asked)."""
+    from cardocr.errors import ImageBlurred, NoCardFound
+    from cardocr.ocr.engine import get_engine
+    from tools.cardgen.defects import TUNE_SEED, defect_pair
+
+    _neg, pos, _side, condition = defect_pair("blur", TUNE_SEED + 2)  # a smoothed front, none of it read
+    assert condition == "scan"
+    with pytest.raises(ImageBlurred) as caught:
+        read(REGISTRY["id-card"], pos, ReadRequest(signals=frozenset({"blur"})), get_engine())
+    assert caught.value.signal.decision is True and caught.value.signal.score >= 50
+    with pytest.raises(NoCardFound):
+        read(REGISTRY["id-card"], pos, ReadRequest(), get_engine())
+    assert tencent.ERROR_CODES[ImageBlurred] == "FailedOperation.ImageBlur"
+    assert huawei.ERROR_CODES[ImageBlurred] == "AIS.0104"

@@ -8,6 +8,7 @@ Huawei's and, where the Tencent format will use them, Tencent's.
     ├── UnsupportedFormat             400 AIS.0102      InvalidImageFormat
     ├── ImageSizeError                400 AIS.0103      InvalidImageSize
     ├── NoCardFound                   400 AIS.0104      NoCardFound
+    ├── ImageBlurred                  400 AIS.0104      FailedOperation.ImageBlur  (no card read, blur asked and found)
     ├── RecognitionFailed             400 AIS.0105      RecognitionFailed
     ├── MultiCardError                400 AIS.0122      FailedOperation.MultiCardError
     ├── MalformedBody                 400 ModelArts.4105 MalformedXML
@@ -80,6 +81,19 @@ class ImageSizeError(CardOcrError):
 
 class NoCardFound(CardOcrError):
     default_message = "The card is not found or the image quality is too poor."
+
+
+class ImageBlurred(CardOcrError):
+    """No card could be read, the request asked for the blur signal, and the card the search
+    found is too blurred to trust (quality.blur): the blur verdict, where a reading would carry
+    it. Huawei's "image quality is poor" code; Tencent's own FailedOperation.ImageBlur.
+    `signal` (a types.Signal) is what the detector measured; it is not sent on the wire."""
+
+    default_message = "The card is too blurred to be read."
+
+    def __init__(self, message: str | None = None, signal: object | None = None) -> None:
+        super().__init__(message)
+        self.signal = signal
 
 
 class RecognitionFailed(CardOcrError):

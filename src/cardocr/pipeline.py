@@ -20,11 +20,11 @@ from .documents import REGISTRY, DocumentType
 from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
 from .documents.seen import recording
-from .errors import CardOcrError, InvalidParameter, MultiCardError, NoCardFound, RecognitionFailed
+from .errors import CardOcrError, ImageBlurred, InvalidParameter, MultiCardError, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
-from .quality import MEASURABLE, Evidence, measure, multicard
+from .quality import MEASURABLE, Evidence, blur, measure, multicard
 from .stages import stage
-from .types import BOTH_SIDES, CARD_H, CARD_W, ID1_ASPECT, CardResult, Reading, ReadRequest
+from .types import BOTH_SIDES, CARD_H, CARD_W, ID1_ASPECT, Card, CardResult, Reading, ReadRequest
 from .vision.geometry import crop_box
 from .vision.locate import CardQuad, find_cards, overlap
 from .vision.orient import straighten
@@ -92,11 +92,13 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     tried: list[CardQuad] = []
     weak: list[CardResult] = []
     others: list[str] = []  # documents whose titles candidates showed (documents.identify)
+    straightened: list[tuple[CardQuad, Card]] = []  # every candidate warped, in the order tried
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect)
-    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others)
+    _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others,
+                     straightened)
     deep: list[CardQuad] = []
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:  # a second card of the side read: not worth the slow search
@@ -104,7 +106,7 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                     if all(overlap(q.corners, t.corners, of_larger=True) < SAME_QUAD for t in tried)]
-        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others)
+        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others, straightened)
     if others:
         # the photo shows another document: what else was read here is that card's text in
         # this document's zones, unless it fills them
@@ -116,6 +118,8 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:
             _refuse_same_side(doc, image, found, quick + deep, engine, search_again=bool(deep))
+        if not found and "blur" in request.signals and not others:
+            _refuse_blurred(straightened)
         raise NoCardFound()
     if request.side == BOTH_SIDES:  # front before back, whichever the search found first
         found.sort(key=lambda r: doc.sides.index(r.side))
@@ -147,6 +151,21 @@ def _refuse_same_side(doc: DocumentType, image: np.ndarray, found: list[CardResu
             raise MultiCardError()
 
 
+def _refuse_blurred(straightened: list[tuple[CardQuad, Card]]) -> None:
+    """Nothing read, the blur signal asked: the blur verdict on the card the search found
+    (its best candidate; the photo as the card only when the search found none), raised as
+    ImageBlurred when it says blurred. A card too blurred to read is the commonest such photo,
+    and where a reading would carry the verdict this answer carries it instead."""
+    tried = [t for t in straightened if t[0].method != "whole"] or straightened
+    if not tried:
+        return
+    quad, card = tried[0]
+    with stage("validate"):
+        signal = blur.detect_card(card.image, quad.corners)
+    if signal.decision:
+        raise ImageBlurred(signal=signal)
+
+
 def _filled(reading: Reading) -> float:
     """Share of the reading's fields that have a value."""
     return sum(1 for f in reading.fields.values() if f.value not in ("", None)) / max(1, len(reading.fields))
@@ -154,7 +173,8 @@ def _filled(reading: Reading) -> float:
 
 def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
                      candidates: list[CardQuad], found: list[CardResult],
-                     tried: list[CardQuad], weak: list[CardResult], others: list[str]) -> None:
+                     tried: list[CardQuad], weak: list[CardResult], others: list[str],
+                     straightened: list[tuple[CardQuad, Card]]) -> None:
     """Read candidates in order until enough cards are found (appended to `found`). The whole
     photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
     returned only if the slow search finds nothing better."""
@@ -165,6 +185,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         tried.append(quad)
         with stage("straighten"):  # (stages.py: the text detection it runs is charged to detect)
             card, quad, _vote = straighten(image, quad, engine, doc.det_side)
+        straightened.append((quad, card))
         if len(card.boxes) < MIN_TEXT_BOXES:
             continue
         with stage("validate"):  # the side, the fields from the lines, their checks, the signals

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from cardocr.api.common import Reader
 from cardocr.documents import REGISTRY
-from cardocr.errors import ImageSizeError, InvalidParameter, NoCardFound
+from cardocr.errors import ImageBlurred, ImageSizeError, InvalidParameter, NoCardFound
 from cardocr.intake.decode import decode_image
 from cardocr.render import tencent
 from cardocr.render.tencent import TencentOptions
@@ -47,7 +47,7 @@ def recognize(reader: Reader, photo: bytes, options: TencentOptions, limits: Lim
     request = tencent.read_request(options)
     try:
         results = reader(doc, decoded.image, request)
-    except NoCardFound:
+    except (NoCardFound, ImageBlurred):
         if request.side != BOTH_SIDES:
             raise
         # MultiCardDetect asks for a front and a back; a photo of one card is still answered

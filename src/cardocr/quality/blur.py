@@ -8,6 +8,9 @@ diagonals of the straightened card (a motion blur smears one direction only) and
 taken: 0 sharp, 1 nothing left to blur. A card that is small in the photo is measured at the
 size it has there (the straightened card is that many pixels stretched): stretching would make
 a sharp small card look blurred.
+
+Most cards blurred this much cannot be read at all: pipeline.read then measures the card its
+search found (`detect_card`) and answers errors.ImageBlurred, the verdict without a reading.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ def blurriness(card: np.ndarray, width_in_photo: float | None = None) -> float:
     return worst
 
 
-def detect(ev: Evidence) -> Signal:
-    s = score(blurriness(ev.card.image, card_width_in_photo(ev.corners)), THRESHOLD, SPREAD)
+def detect_card(card: np.ndarray, corners: np.ndarray) -> Signal:
+    """The verdict on a straightened card whose corners in the photo are `corners`: what
+    `detect` says of a card read, and what pipeline.read says of a card it could not read."""
+    s = score(blurriness(card, card_width_in_photo(corners)), THRESHOLD, SPREAD)
     return Signal(round(s, 1), s >= 50.0)
+
+
+def detect(ev: Evidence) -> Signal:
+    return detect_card(ev.card.image, ev.corners)

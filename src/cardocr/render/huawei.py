@@ -274,6 +274,7 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.UnsupportedFormat: "AIS.0102",
     errors.ImageSizeError: "AIS.0103",
     errors.NoCardFound: "AIS.0104",
+    errors.ImageBlurred: "AIS.0104",  # "The image is not supported or the image quality is poor."
     errors.RecognitionFailed: "AIS.0105",
     # the CN error-code page: "The image contains two or more ID cards with the same side."
     # (vendor-facts A1; id-card with side=double_side)

@@ -196,6 +196,7 @@ ERROR_CODES: dict[type[errors.CardOcrError], str] = {
     errors.UnsupportedFormat: "FailedOperation.ImageDecodeFailed",
     errors.ImageSizeError: "FailedOperation.ImageSizeTooLarge",
     errors.NoCardFound: "FailedOperation.ImageNoIdCard",
+    errors.ImageBlurred: "FailedOperation.ImageBlur",
     errors.RecognitionFailed: "FailedOperation.OcrFailed",
     errors.MultiCardError: "FailedOperation.MultiCardError",
     errors.MalformedBody: "InvalidParameterValue.InvalidParameterValueLimit",
