@@ -83,7 +83,11 @@ def test_the_temporary_layout_is_told_by_the_rows_under_the_number():
     permanent_back = _card((0.33, 0.9, 0.17, 0.08), (0.33, 0.9, 0.35, 0.11), (0.11, 0.13, 0.16, 0.03),
                            (0.1, 0.12, 0.25, 0.03), (0.2, 0.32, 0.78, 0.04), (0.38, 0.7, 0.78, 0.05),
                            (0.2, 0.32, 0.91, 0.04), (0.38, 0.8, 0.91, 0.05))
-    assert not is_temporary(permanent_front) and not is_temporary(permanent_back)
+    # another printer's permanent front moved down and spread: its 住址 below 0.62, never
+    # below its number
+    moved_front = _card(*[(x0, x1, cy + 0.08, h) for x0, x1, cy, h in UPPER], (0.18, 0.55, 0.70, 0.05),
+                        (0.06, 0.2, 0.87, 0.04), (0.36, 0.85, 0.87, 0.06))
+    assert not is_temporary(permanent_front) and not is_temporary(permanent_back) and not is_temporary(moved_front)
     assert is_temporary(temporary) and is_temporary(labels_lost)
 
 

@@ -32,6 +32,31 @@ def test_the_label_column_in_order():
     assert column_labels(_card(boxes[1:]), ("name", "sex", "birth", "address"), 0.13, 0.0, 0.68, 0.13) == {}
 
 
+ROWS = {"name": 0.155, "sex": 0.28, "birth": 0.415, "address": 0.545}
+KEYS = tuple(ROWS)
+
+
+def test_a_row_of_two_boxes_is_one_label_and_missing_labels_are_matched_by_place():
+    # another printer's front moved down and spread: 性别 split from a stray box beside it
+    moved = [(0.03, 0.17, 0.127, 0.23), (0.03, 0.31, 0.127, 0.37), (0.118, 0.317, 0.157, 0.359),
+             (0.03, 0.45, 0.116, 0.51), (0.03, 0.60, 0.116, 0.65)]
+    found = column_labels(_card(moved), KEYS, 0.13, 0.0, 0.68, 0.13, ROWS)
+    assert {k: round(v.span.cy, 3) for k, v in found.items()} == {
+        "name": 0.2, "sex": 0.34, "birth": 0.48, "address": 0.625}
+    assert round(found["sex"].span.x0, 3) == 0.03  # the row's leftmost box
+    # 姓名 lost (pale in a blurred photo): the three found sit at 性别, 出生, 住址, not one row up
+    found = column_labels(_card(moved[1:]), KEYS, 0.13, 0.0, 0.68, 0.13, ROWS)
+    assert list(found) == ["sex", "birth", "address"]
+    # 出生 lost: 住址 is still 住址 (the spacing tells), and a stray box too many is left out
+    stray = [(0.03, 0.02, 0.08, 0.07)]
+    found = column_labels(_card(stray + moved[:3] + moved[4:]), KEYS, 0.13, 0.0, 0.68, 0.13, ROWS)
+    assert {k: round(v.span.cy, 3) for k, v in found.items()} == {"name": 0.2, "sex": 0.34, "address": 0.625}
+    # rows that fit no placement of the template, or two of four labels: nothing
+    assert column_labels(_card([(0.03, 0.1, 0.1, 0.15), (0.03, 0.16, 0.1, 0.21), (0.03, 0.45, 0.1, 0.5)]),
+                         KEYS, 0.13, 0.0, 0.68, 0.13, ROWS) == {}
+    assert column_labels(_card(moved[3:]), KEYS, 0.13, 0.0, 0.68, 0.13, ROWS) == {}
+
+
 def test_rows_fitted_on_the_labels():
     expected = {"a": 0.2, "b": 0.4, "c": 0.6}
     fit = fit_rows({"a": _label(0.25), "b": _label(0.47), "c": _label(0.69)}, expected)

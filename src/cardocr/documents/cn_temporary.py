@@ -34,6 +34,10 @@ LOWER_LABELS = 2  # label-column boxes below LOWER_Y that make a card the tempor
 VALUE_X0 = (0.13, 0.30)
 VALUES_Y = 0.76
 ROW_GAP = 0.04  # boxes whose centres are closer than this are one row
+# the number's line (both cards print it from ~0.36 to ~0.85): where it starts, how far right
+# and how low it reaches at least, how wide it is at least
+NUMBER_X0 = (0.30, 0.45)
+NUMBER_MIN_X1, NUMBER_MIN_Y, NUMBER_MIN_W = 0.7, 0.5, 0.25
 # the permanent back's title (cn_id_card.Layout.BACK_TITLE_*): where the data side has its photo
 TITLE_MAX_Y, TITLE_MIN_W = 0.45, 0.25
 UPPER = ("name", "sex", "birth", "address")
@@ -58,19 +62,33 @@ LABEL_ALONE_W = {"upper": 0.13, "lower": 0.2}  # a label box narrower than this 
 VALID_MONTHS = 3  # the card is valid for three months from its day of issue
 
 
+def number_row(card: Card) -> float | None:
+    """Centre row of the number's line: the topmost long box that starts where the number does
+    (right of the value column) and runs into the portrait's columns, which no other front
+    line reaches (the temporary card's validity value starts left of it). None: not found."""
+    rows = [s.cy for s in box_spans(card) if NUMBER_X0[0] <= s.x0 <= NUMBER_X0[1] and s.x1 > NUMBER_MIN_X1
+            and s.width >= NUMBER_MIN_W and s.cy > NUMBER_MIN_Y]
+    return min(rows) if rows else None
+
+
 def rows_under_number(card: Card) -> tuple[int, int]:
-    """(label-column boxes under LOWER_Y, rows of values starting in the value column under
-    VALUES_Y). The permanent front: one label (公民身份号码) and no value row (its number starts
-    at ~0.36, right of the value column); the temporary card: three labels, and the authority's
-    and the validity's values from ~0.18. The labels are printed pale and a small or blurred
-    photo loses them first, the values are printed black: either count tells."""
+    """(label-column boxes from the number's row down, rows of values starting in the value
+    column under the number's row). The permanent front: one label (公民身份号码) and no value
+    row (its number starts at ~0.36, right of the value column); the temporary card: three
+    labels, and the authority's and the validity's values from ~0.2. Counted from the number's
+    line where it is found: another printer's permanent front moved down and spread puts its
+    住址 label below LOWER_Y, never below its number. The labels are printed pale and a small or
+    blurred photo loses them first, the values are printed black: either count tells."""
     spans = [s for s in box_spans(card) if s.height > 0.02 and s.cy < 0.98]
-    labels = sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy > LOWER_Y)
+    number = number_row(card)
+    labels_y = LOWER_Y if number is None else number - ROW_GAP
+    values_y = VALUES_Y if number is None else number + ROW_GAP
+    labels = sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy > labels_y)
     back_title = any(s.cy < TITLE_MAX_Y and (s.x0 + s.x1) / 2 > 0.5 and s.width > TITLE_MIN_W for s in spans)
-    if back_title or sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy <= LOWER_Y) < 2:
+    if back_title or sum(1 for s in spans if s.x0 < LABEL_MAX_X0 and s.cy <= labels_y) < 2:
         return labels, 0  # not a front: the permanent back's labels stand in the value column
     rows: list[float] = []
-    for s in sorted((s for s in spans if VALUE_X0[0] <= s.x0 < VALUE_X0[1] and s.cy > VALUES_Y), key=lambda s: s.cy):
+    for s in sorted((s for s in spans if VALUE_X0[0] <= s.x0 < VALUE_X0[1] and s.cy > values_y), key=lambda s: s.cy):
         if not rows or s.cy - rows[-1] > ROW_GAP:
             rows.append(s.cy)
     return labels, len(rows)
@@ -85,8 +103,8 @@ def is_temporary(card: Card) -> bool:
 def zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, float]]]:
     """The data side's zones and fallback rows on this card: each block moved onto its labels
     where they are found (landmarks.RowFit), else left where the template has it."""
-    upper = column_labels(card, UPPER, LABEL_MAX_X0, 0.0, LOWER_Y, LABEL_ALONE_W["upper"])
-    lower = column_labels(card, LOWER, LABEL_MAX_X0, LOWER_Y, 0.98, LABEL_ALONE_W["lower"])
+    upper = column_labels(card, UPPER, LABEL_MAX_X0, 0.0, LOWER_Y, LABEL_ALONE_W["upper"], LABEL_ROWS)
+    lower = column_labels(card, LOWER, LABEL_MAX_X0, LOWER_Y, 0.98, LABEL_ALONE_W["lower"], LABEL_ROWS)
     out = dict(ZONES)
     rows = dict(ROWS)
     for labels, keys in ((upper, UPPER_ZONES), (lower, LOWER)):

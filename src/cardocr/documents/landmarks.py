@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -33,17 +34,65 @@ class Label:
 
 
 def column_labels(card: Card, keys: tuple[str, ...], x_max: float, y_min: float, y_max: float,
-                  alone_width: float) -> dict[str, Label]:
+                  alone_width: float, expected: Mapping[str, float] | None = None) -> dict[str, Label]:
     """Labels told by where they stand, without reading them: the boxes that start left of
     `x_max` between `y_min` and `y_max` are the label column (a value's further lines start
-    right of it), one box per label, top to bottom in the order of `keys`. Any other count
-    is ambiguous and gives nothing (the caller keeps its priors). A box narrower than
-    `alone_width` holds the label alone; a wider one holds its value too."""
+    right of it), one row per label, top to bottom in the order of `keys`. Boxes of one row
+    (a label split in two, a stray character beside it) are one label: its leftmost box. Rows
+    are matched to the template's rows (`expected`, key -> centre row) by their place and
+    spacing (`match_rows`: a label may be missing, a stray row found); without `expected`, only
+    as many rows as `keys` are taken, in order. No match: nothing (the caller keeps its
+    priors). A box narrower than `alone_width` holds the label alone; a wider one holds its
+    value too."""
     spans = sorted((s for s in box_spans(card) if s.x0 < x_max and y_min <= s.cy <= y_max and s.height > 0.02),
                    key=lambda s: s.cy)
-    if len(spans) != len(keys):
-        return {}
-    return {key: Label(key, s, s.width < alone_width) for key, s in zip(keys, spans)}
+    rows: list[list[Span]] = []
+    for s in spans:
+        if rows and _same_row(rows[-1][0], s):
+            rows[-1].append(s)
+        else:
+            rows.append([s])
+    firsts = [min(row, key=lambda s: s.x0) for row in rows]
+    if expected is not None:
+        pairs = match_rows(firsts, [(k, expected[k]) for k in keys])
+    elif len(firsts) == len(keys):
+        pairs = list(zip(keys, firsts))
+    else:
+        pairs = []
+    return {key: Label(key, s, s.width < alone_width) for key, s in pairs}
+
+
+def _same_row(a: Span, b: Span) -> bool:
+    return min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5 * min(a.height, b.height)
+
+
+MAX_OFFSET = 0.12  # a matched label column moved by at most this much of the card's height
+OFFSET_WEIGHT = 0.5  # of two matches that hold, the one that moves the rows less
+
+
+def match_rows(found: list[Span], expected: list[tuple[str, float]]) -> list[tuple[str, Span]]:
+    """Which found rows are which labels, some maybe missing, a stray row maybe among them:
+    every order-keeping pairing of as many rows as can be paired, fitted as fit_rows does, the
+    one whose rows lie nearest their fitted line (and move least) taken if every pair lies
+    within MAX_RESIDUAL of it; else the same with a pair fewer. Two rows fit any two labels
+    about as well (the rows are near evenly spaced): fewer than three pairs prove nothing,
+    unless they are every label there is."""
+    least = min(3, len(expected))
+    for n in range(min(len(found), len(expected)), max(least, 2) - 1, -1):
+        best: tuple[float, list[tuple[str, Span]]] | None = None
+        for rows in combinations(found, n):
+            for keys in combinations(expected, n):
+                fit = _fit([(e, s.cy) for (_k, e), s in zip(keys, rows)])
+                res = max(abs(fit.y(e) - s.cy) for (_k, e), s in zip(keys, rows))
+                shift = abs(float(np.median([s.cy - e for (_k, e), s in zip(keys, rows)])))
+                if res > MAX_RESIDUAL or shift > MAX_OFFSET:
+                    continue
+                cost = res + OFFSET_WEIGHT * shift
+                if best is None or cost < best[0]:
+                    best = (cost, [(k, s) for (k, _e), s in zip(keys, rows)])
+        if best is not None:
+            return best[1]
+    return []
 
 
 def values_right_of(zones: dict[str, Zone], labels: Mapping[str, Label], gap: float) -> None:

@@ -1,0 +1,59 @@
+"""The Mainland ID back's authority chosen among the real authority names (cn_id_back.py), on
+posteriors built by hand: which characters the recogniser saw, and how surely."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cardocr.documents.checks.authority import authority_names, similar_authorities
+from cardocr.documents.cn_id_back import choose_authority
+from cardocr.ocr.types import Line
+from cardocr.types import Reading
+
+
+def _line(frames: list[dict[str, float]], charset: list[str]) -> Line:
+    """One frame per character (its distribution; the rest of the mass on blank), a blank
+    frame between characters; the text and its probabilities are each frame's best."""
+    index = {c: i for i, c in enumerate(charset)}
+    rows = []
+    for dist in frames:
+        row = np.full(len(charset), 1e-9)
+        for c, p in dist.items():
+            row[index[c]] = p
+        row[0] = max(0.0, 1 - sum(dist.values()))
+        blank = np.full(len(charset), 1e-9)
+        blank[0] = 1.0
+        rows += [row, blank]
+    probs = np.array(rows, np.float32)
+    best = [max(d, key=lambda c: d[c]) for d in frames]
+    return Line("".join(best), [frames[i][c] for i, c in enumerate(best)], probs, None,
+                [sorted(d.items(), key=lambda kv: -kv[1]) for d in frames])
+
+
+def _read(raw: str, unsure: dict[int, dict[str, float]]) -> str:
+    charset = ["<blank>", *sorted({c for n in similar_authorities(raw) for c in n} | set(raw))]
+    frames = [unsure.get(i, {c: 0.99}) for i, c in enumerate(raw)]
+    reading = Reading("id-card", "back", {})
+    value, _conf = choose_authority(_line(frames, charset), raw, 0.2, charset, reading)
+    return value
+
+
+def test_a_district_half_seen_is_taken_among_the_citys_districts():
+    """深圳市公安局联贸分局 names no authority: the district whose characters the recogniser half
+    saw (福田, second at both places, about 7 nats behind the raw reading) is far likelier than
+    the city's other districts, and is taken."""
+    raw = "深圳市公安局联贸分局"
+    assert raw not in authority_names()
+    unsure = {6: {"联": 0.6, "福": 0.02}, 7: {"贸": 0.5, "田": 0.01}}
+    assert _read(raw, unsure) == "深圳市公安局福田分局"
+
+
+def test_a_real_name_or_an_unseen_district_stays_as_read():
+    # a real authority's name read with doubt keeps its name unless another is nearly as likely
+    real = "深圳市公安局福田分局"
+    assert _read(real, {6: {"福": 0.6, "罗": 0.02}, 7: {"田": 0.5, "湖": 0.01}}) == real
+    # a district the recogniser did not see at all (nothing at those places but the raw reading)
+    raw = "深圳市公安局联贸分局"
+    assert _read(raw, {6: {"联": 0.6}, 7: {"贸": 0.5}}) == raw
+    # a character read with confidence is never replaced (联 at 0.95)
+    assert _read(raw, {6: {"联": 0.95, "福": 0.02}, 7: {"贸": 0.5, "田": 0.01}}) == raw
