@@ -34,9 +34,7 @@ from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
 from ..vision.page import PageMap, channel_extremes, find_page
 from .base import (
-    Span,
     ZoneText,
-    anchor_shift,
     choose_number,
     closed_choice,
     decode_line,
@@ -55,8 +53,9 @@ from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_
 from .contract import DocumentType
 from .licence_dates import calendar_date, parse_validity, start_after_issue
 from .licence_labels import (
-    after_label,
     from_line_start,
+    number_anchor,
+    read_digits,
     split_row,
     up_to_next_label,
     with_tail_room,
@@ -232,23 +231,8 @@ def _grey(card: Card) -> np.ndarray:
 
 
 def _anchor_shift(card: Card, expected_y: float) -> float:
-    """Vertical offset of the layout from the number line (long, near the top). Of the long
-    lines near where the number should be, the one with its 证号 label just to its left is
-    taken (the detector may let the label's box overlap the number's by a little), and among
-    those (or if none has one) the tallest: the English subtitle just
-    above the number can be as long (and as near, on a page shifted in its holder), and
-    its box as tall, where its letters' ascenders and descenders count (measured: 27 px
-    against the number's 26)."""
-
-    def near_and_long(s: Span) -> bool:
-        return abs(s.cy - expected_y) < Layout.ANCHOR_WINDOW and s.width > 0.25 and s.height < 0.1
-
-    def labelled_then_tallest(s: Span, spans: list[Span]) -> tuple[bool, float, float]:
-        labelled = any(s.x0 - 0.08 < lb.x1 < s.x0 + 0.03 and lb.x0 < s.x0 - 0.04 and lb.width < 0.12
-                       and min(s.y1, lb.y1) - max(s.y0, lb.y0) > 0.5 * s.height for lb in spans)
-        return labelled, s.height, -abs(s.cy - expected_y)
-
-    return anchor_shift(card, expected_y, near_and_long, labelled_then_tallest, Layout.ANCHOR_CLAMP)
+    """Vertical offset of the layout from the number line (see licence_labels.number_anchor)."""
+    return number_anchor(card, expected_y, Layout.ANCHOR_WINDOW, Layout.ANCHOR_CLAMP)
 
 
 def _is_licence(grey: Card, engine: OcrEngine, title_zone: tuple, number: str) -> bool:
@@ -278,7 +262,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    number_line = after_label(decode_zone(z["number"], cs, DIGITS + "X证号"), "证号")
+    number_line = _read_number(grey, engine, z["number"], zones["number"][1])
     number, number_conf = _choose_number(number_line, reading)
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("front")
@@ -344,13 +328,13 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    number_line = after_label(decode_zone(z["number"], cs, DIGITS + "X证号"), "证号")
+    number_line = _read_number(grey, engine, z["number"], zones["number"][1])
     number, number_conf = _choose_number(number_line, reading)
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("back")
     fields["number"] = Field(number, number_conf, z["number"].quad)
     fields["name"] = without_next_label(read_name(z["name"], cs, reading), "档案编号", reading)
-    fn = after_label(decode_zone(z["file_number"], cs, DIGITS + "档案编号"), "档案编号")
+    fn = read_digits(grey, engine, z["file_number"], zones["file_number"][1], "档案编号", 12)
     digits = re.sub(r"\D", "", fn.text)
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
     rec_lines = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
@@ -373,6 +357,11 @@ def _read_class(zone: ZoneText, cs: list[str]) -> tuple[str, float]:
     if raw.text != choice and class_legal(raw.text) and raw.min_prob >= CONFIDENT:
         return raw.text, line_conf(raw)
     return (choice, share) if choice else (raw.text, line_conf(raw))
+
+
+def _read_number(grey: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float) -> Line:
+    """The 证号's digits (see _read_digits), a longer reading taken when it is a sound number."""
+    return read_digits(grey, engine, zone, zone_x1, "证号", 18, lambda t: number_ok(t, SAR_PREFIX))
 
 
 def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:

@@ -5,16 +5,22 @@ A page from another printer moves its blocks by several percent, so a value can 
 the template's edge (the first digit of the 证号 or the 档案编号 was cut away) and a name can run
 into the next label (`钟鹏档` from 档案编号). The detector's boxes say where each line really
 starts; a box that holds the label and its value together is read whole, with the label's
-characters in the alphabet, and cut after them (`after_label`).
+characters in the alphabet, and cut after them (`after_label`). A line of known length read
+short, its box ending early (a faint or glared end), is read again further right
+(`read_digits`). The layout's vertical anchor is the labelled number line (`number_anchor`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
-from ..types import Card, Field, Reading
-from .base import box_spans
+from ..types import CARD_W, Card, Field, Reading
+from ..vision.geometry import crop_box
+from .base import Span, ZoneText, anchor_shift, box_spans, decode_line, decode_zone
 
 Zone = tuple[float, float, float, float]  # x0, x1, y0, y1, page fractions
 
@@ -119,3 +125,55 @@ def with_tail_room(boxes: list[np.ndarray]) -> list[np.ndarray]:
         q[right, 0] += TAIL_ROOM * h
         out.append(q)
     return out
+
+
+def reread_wider(card: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, read: int, wanted: int
+                 ) -> Line | None:
+    """A line of known length (the 18-character 证号, the 12-digit 档案编号) read short, its box
+    ending before its zone does: glare or a faint print end took the last characters out of
+    the detector's box (`2102041974081`, the tail of 210204197408174889 faded). Its crop is
+    read again, reaching as many characters further right as are missing (at the width of
+    those read), up to the zone's edge. None when there is no room or nothing was read."""
+    if not zone.quads or read <= 0 or read >= wanted:
+        return None
+    (x0, y0), (x1, y1) = zone.quads[0].min(axis=0), zone.quads[0].max(axis=0)
+    right = min(zone_x1 * CARD_W, x1 + (wanted - read + 0.5) * (x1 - x0) / read)
+    if right <= x1 + 2:
+        return None
+    pad = 0.12 * (y1 - y0)
+    crop = crop_box(card.image, x0 - pad, y0 - pad, right + pad, y1 + pad)
+    return engine.recognize([crop])[0]
+
+
+def read_digits(grey: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, label: str, wanted: int,
+                 sound: Callable[[str], bool] | None = None) -> Line:
+    """A line of `wanted` digits after its label; read short, read again further right
+    (reread_wider), and that reading taken when it has the length (and is `sound`)."""
+    cs, spec = engine.charset, "0123456789" + "X" * (wanted == 18) + label
+    line = after_label(decode_zone(zone, cs, spec), label)
+    longer = reread_wider(grey, engine, zone, zone_x1, len(line.text), wanted)
+    if longer is not None:
+        again = after_label(decode_line(longer, cs, spec), label)
+        if len(again.text) == wanted and (sound is None or sound(again.text)):
+            return again
+    return line
+
+
+def number_anchor(card: Card, expected_y: float, window: float, clamp: float) -> float:
+    """Vertical offset of the layout from the number line (long, near the top). Of the long
+    lines within `window` of where the number should be, the one with its 证号 label just to its left is
+    taken (the detector may let the label's box overlap the number's by a little: 1300136), and
+    among those (or if none has one) the tallest: the English subtitle just above the number
+    can be as long (and as near, on a page shifted in its holder), and
+    its box as tall, where its letters' ascenders and descenders count (measured: 27 px
+    against the number's 26). Kept within +-`clamp`."""
+
+    def near_and_long(s: Span) -> bool:
+        return abs(s.cy - expected_y) < window and s.width > 0.25 and s.height < 0.1
+
+    def labelled_then_tallest(s: Span, spans: list[Span]) -> tuple[bool, float, float]:
+        labelled = any(s.x0 - 0.08 < lb.x1 < s.x0 + 0.03 and lb.x0 < s.x0 - 0.04 and lb.width < 0.12
+                       and min(s.y1, lb.y1) - max(s.y0, lb.y0) > 0.5 * s.height for lb in spans)
+        return labelled, s.height, -abs(s.cy - expected_y)
+
+    return anchor_shift(card, expected_y, near_and_long, labelled_then_tallest, clamp)
