@@ -60,6 +60,7 @@ from .licence_labels import (
     up_to_next_label,
     with_tail_room,
     without_next_label,
+    without_tail_room,
 )
 from .licence_seal import read_seal
 
@@ -254,10 +255,10 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
     title_zone = zones.pop("title")
     validity_keys = split_row(card, zones, "validity", VALIDITY_GAP)
-    z = read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
-                   max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1, "address": 2, "birth": 1,
-                              "issue_date": 1, "class": 1, **{k: 1 for k in validity_keys}},
-                   similar_width=ZONE_BATCH_WIDTH, squeeze=FRONT_SQUEEZED)
+    z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
+        max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1, "address": 2, "birth": 1,
+                   "issue_date": 1, "class": 1, **{k: 1 for k in validity_keys}},
+        similar_width=ZONE_BATCH_WIDTH, squeeze=FRONT_SQUEEZED))
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
@@ -322,9 +323,9 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     zones["number"] = from_line_start(card, zones["number"], Layout.BACK_NUMBER_LEFT, 0.2)
     zones["file_number"] = from_line_start(card, zones["file_number"], Layout.FILE_NUMBER_LEFT, 0.12)
     zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
-    z = read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
-                   max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
-                   similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED)
+    z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
+        max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
+        similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED))
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)

@@ -127,6 +127,17 @@ def with_tail_room(boxes: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
+def without_tail_room(zones: dict[str, ZoneText]) -> dict[str, ZoneText]:
+    """The zones' quads as the detector found them (with_tail_room widened them for the
+    recogniser only): a field's reported location ends where its text does."""
+    for zone in zones.values():
+        for q in zone.quads:
+            h = float(q[:, 1].max() - q[:, 1].min())
+            right = q[:, 0] >= np.median(q[:, 0])
+            q[right, 0] = np.maximum(q[right, 0] - TAIL_ROOM * h, q[~right, 0].max() + 1)
+    return zones
+
+
 def reread_wider(card: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, read: int, wanted: int
                  ) -> Line | None:
     """A line of known length (the 18-character 证号, the 12-digit 档案编号) read short, its box
