@@ -116,10 +116,10 @@ def test_reference_mockup():
     assert result["class"] == "E"
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 15): the seal covers the start of 有效起始日期 on "
-                   "the mock-up; its impossible year (0098, before the first issue) is now chosen among the "
-                   "first issue's and the renewals' (2016), but the pixels under the seal favour 04 for the month")
 def test_reference_mockup_validity():
+    """The older layout's bottom row, read as its two parts (有效起始日期 <from>, 有效期限 6年):
+    the seal covers the start of the date; its impossible year (0098) is chosen among the
+    first issue's and the renewals' (2016)."""
     img = reference_image(MOCKUP)
     result = recognize("driver-license", img, HuaweiOptions.of(side="front"))
     assert result["valid_from"] == "2016-03-03"

@@ -34,10 +34,7 @@ from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
 from ..vision.page import PageMap, channel_extremes, find_page
 from .base import (
-    Span,
     ZoneText,
-    anchor_shift,
-    box_spans,
     choose_number,
     closed_choice,
     decode_line,
@@ -54,7 +51,17 @@ from .base import (
 from .checks.licence_authority import local_authorities
 from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_list
 from .contract import DocumentType
-from .licence_dates import parse_date_as_read, parse_validity, start_after_issue
+from .licence_dates import calendar_date, parse_validity, start_after_issue
+from .licence_labels import (
+    from_line_start,
+    number_anchor,
+    read_digits,
+    split_row,
+    up_to_next_label,
+    with_tail_room,
+    without_next_label,
+    without_tail_room,
+)
 from .licence_seal import read_seal
 
 NAME = "driver-license"
@@ -86,7 +93,7 @@ class Layout:
         "birth": (0.42, 0.72, 0.55, 0.64),
         "issue_date": (0.42, 0.72, 0.645, 0.735),
         "class": (0.455, 0.685, 0.74, 0.835),
-        "validity": (0.15, 0.72, 0.875, 0.985),
+        "validity": (0.15, 0.78, 0.875, 0.985),
     }
     # (y0, y1): the row read when the detector found no line in a zone
     FRONT_ROWS = {"number": (0.175, 0.255), "name": (0.27, 0.34), "sex": (0.27, 0.34),
@@ -118,8 +125,11 @@ class Layout:
     # round), so the region only keeps other red print out: blocks moved by +-5% (the layout
     # condition) put the seal's edge up to 0.40 across and 0.43 down
     SEAL_REGION = (0.0, 0.42, 0.40, 0.99)
-    # a number line starting this far left of its zone's edge is still the number alone
-    NUMBER_LEFT_SLACK = 0.06
+    # how far left the number's and the file number's lines are looked for (left of the 证号
+    # and 档案编号 labels, moved by up to 5%)
+    NUMBER_LEFT = 0.15
+    BACK_NUMBER_LEFT = 0.0
+    FILE_NUMBER_LEFT = 0.38
 
 
 # this page's lines run from two characters (sex) to the whole page (address): batched by
@@ -149,6 +159,8 @@ ADDRESS_CHARS = "{cjk}0123456789-()（）·"
 RECORD_CHARS = "{cjk}0123456789ABCDEFMNP"
 # the bottom row: dates, 至 / 年 / 长期, and the label characters a crop may still hold
 VALIDITY_CHARS = DATE_CHARS + "至长期年有效限起始日"
+# the older layout's bottom row: its two parts stand further apart than 至 from its dates
+VALIDITY_GAP = 0.04
 
 TITLE_CHARS = set("机动车驾驶证副页")
 
@@ -220,33 +232,8 @@ def _grey(card: Card) -> np.ndarray:
 
 
 def _anchor_shift(card: Card, expected_y: float) -> float:
-    """Vertical offset of the layout from the number line (long, near the top). Of the long
-    lines near where the number should be, the one with its 证号 label just to its left is
-    taken, and among those (or if none has one) the tallest: the English subtitle just
-    above the number can be as long (and as near, on a page shifted in its holder), and
-    its box as tall, where its letters' ascenders and descenders count (measured: 27 px
-    against the number's 26)."""
-
-    def near_and_long(s: Span) -> bool:
-        return abs(s.cy - expected_y) < Layout.ANCHOR_WINDOW and s.width > 0.25 and s.height < 0.1
-
-    def labelled_then_tallest(s: Span, spans: list[Span]) -> tuple[bool, float, float]:
-        labelled = any(s.x0 - 0.08 < lb.x1 < s.x0 + 0.01 and lb.width < 0.12
-                       and min(s.y1, lb.y1) - max(s.y0, lb.y0) > 0.5 * s.height for lb in spans)
-        return labelled, s.height, -abs(s.cy - expected_y)
-
-    return anchor_shift(card, expected_y, near_and_long, labelled_then_tallest, Layout.ANCHOR_CLAMP)
-
-
-def _from_number_line(card: Card, zone: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """The number zone starting where the number's own line starts, when that is left of the
-    template's edge: a page printed with its blocks further left would lose the first digit
-    to the zone's edge. Only a long line starting within NUMBER_LEFT_SLACK of the edge moves
-    it (one starting further left holds the 证号 label too, which the edge cuts away)."""
-    x0, x1, y0, y1 = zone
-    starts = [s.x0 for s in box_spans(card) if y0 <= s.cy <= y1 and s.width > 0.2
-              and x0 - Layout.NUMBER_LEFT_SLACK < s.x0 < x0]
-    return (min(starts) - 0.005, x1, y0, y1) if starts else zone
+    """Vertical offset of the layout from the number line (see licence_labels.number_anchor)."""
+    return number_anchor(card, expected_y, Layout.ANCHOR_WINDOW, Layout.ANCHOR_CLAMP)
 
 
 def _is_licence(grey: Card, engine: OcrEngine, title_zone: tuple, number: str) -> bool:
@@ -262,25 +249,27 @@ def _is_licence(grey: Card, engine: OcrEngine, title_zone: tuple, number: str) -
 
 def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     dy = _anchor_shift(card, Layout.FRONT_NUMBER_Y)
-    grey = Card(_grey(card), card.boxes)
+    grey = Card(_grey(card), with_tail_room(card.boxes))
     zones = shifted(Layout.FRONT_ZONES, dy)
-    zones["number"] = _from_number_line(card, zones["number"])
+    zones["number"] = from_line_start(card, zones["number"], Layout.NUMBER_LEFT, 0.2)
+    zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
     title_zone = zones.pop("title")
-    z = read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
-                   max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1,
-                              "address": 2, "birth": 1, "issue_date": 1, "class": 1, "validity": 1},
-                   similar_width=ZONE_BATCH_WIDTH, squeeze=FRONT_SQUEEZED)
+    validity_keys = split_row(card, zones, "validity", VALIDITY_GAP)
+    z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
+        max_lines={"number": 1, "name": 1, "sex": 1, "nationality": 1, "address": 2, "birth": 1,
+                   "issue_date": 1, "class": 1, **{k: 1 for k in validity_keys}},
+        similar_width=ZONE_BATCH_WIDTH, squeeze=FRONT_SQUEEZED))
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    number_line = decode_zone(z["number"], cs, DIGITS + "X")
+    number_line = _read_number(grey, engine, z["number"], zones["number"][1])
     number, number_conf = _choose_number(number_line, reading)
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("front")
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
-    fields["name"] = read_name(z["name"], cs, reading)
+    fields["name"] = without_next_label(read_name(z["name"], cs, reading), "性别", reading)
 
     sex, sex_conf = ("", 0.0)
     if decode_zone(z["sex"], cs, "男女").text:
@@ -302,15 +291,16 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 
     for key in ("birth", "issue_date"):
         line = decode_zone(z[key], cs, DATE_CHARS + "证日期")
-        fields[key] = Field(parse_date_as_read(line.text), line_conf(line), z[key].quad)
+        fields[key] = Field(calendar_date(line, reading, key), line_conf(line), z[key].quad)
 
     cls, cls_conf = _read_class(z["class"], cs)
     fields["class"] = Field(cls, cls_conf, z["class"].quad)
 
     v = decode_zone(z["validity"], cs, VALIDITY_CHARS)
     v = start_after_issue(v, text_value(fields["issue_date"]), cs, reading)
-    start, end = parse_validity(v.text)
-    conf = line_conf(v)
+    rest = [decode_zone(z[k], cs, VALIDITY_CHARS) for k in validity_keys[1:]]
+    start, end = parse_validity(" ".join(ln.text for ln in [v, *rest]))
+    conf = min(line_conf(ln) for ln in [v, *rest])
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
@@ -327,22 +317,25 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, Layout.BACK_NUMBER_Y)
-    grey = Card(_grey(card), card.boxes)
+    grey = Card(_grey(card), with_tail_room(card.boxes))
     zones = shifted(Layout.BACK_ZONES, dy)
     title_zone = zones.pop("title")
-    z = read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
-                   max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
-                   similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED)
+    zones["number"] = from_line_start(card, zones["number"], Layout.BACK_NUMBER_LEFT, 0.2)
+    zones["file_number"] = from_line_start(card, zones["file_number"], Layout.FILE_NUMBER_LEFT, 0.12)
+    zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
+    z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
+        max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
+        similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED))
     cs = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "back", fields)
-    number_line = decode_zone(z["number"], cs, DIGITS + "X")
+    number_line = _read_number(grey, engine, z["number"], zones["number"][1])
     number, number_conf = _choose_number(number_line, reading)
     if not _is_licence(grey, engine, title_zone, number):
         return _empty("back")
     fields["number"] = Field(number, number_conf, z["number"].quad)
-    fields["name"] = read_name(z["name"], cs, reading)
-    fn = decode_zone(z["file_number"], cs, DIGITS + "号")
+    fields["name"] = without_next_label(read_name(z["name"], cs, reading), "档案编号", reading)
+    fn = read_digits(grey, engine, z["file_number"], zones["file_number"][1], "档案编号", 12)
     digits = re.sub(r"\D", "", fn.text)
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
     rec_lines = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
@@ -365,6 +358,11 @@ def _read_class(zone: ZoneText, cs: list[str]) -> tuple[str, float]:
     if raw.text != choice and class_legal(raw.text) and raw.min_prob >= CONFIDENT:
         return raw.text, line_conf(raw)
     return (choice, share) if choice else (raw.text, line_conf(raw))
+
+
+def _read_number(grey: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float) -> Line:
+    """The 证号's digits (see _read_digits), a longer reading taken when it is a sound number."""
+    return read_digits(grey, engine, zone, zone_x1, "证号", 18, lambda t: number_ok(t, SAR_PREFIX))
 
 
 def _choose_number(line: Line, reading: Reading) -> tuple[str, float]:

@@ -6,7 +6,10 @@ validity read under the seal.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+
+import numpy as np
 
 from ..ocr.ctc import char_index, sequence_log_prob
 from ..ocr.types import Line
@@ -49,6 +52,51 @@ def start_after_issue(v: Line, issue: str, charset: list[str], reading: Reading)
     reading.corrections.append(("valid_from", "starts at the first issue or a renewal"))
     date_conf = [min(p, CONFIDENT - 0.05) for p in v.char_probs[m.start():m.end()]]
     return Line(best, v.char_probs[:m.start()] + date_conf + v.char_probs[m.end():], v.probs, v.quad)
+
+
+DATE_FORM = re.compile(r"(?=(\d{4}-\d{2}-\d{2}))")
+MAX_CHANGES = 3  # uncertain digits a calendar date may change
+
+
+def calendar_date(line: Line, reading: Reading, key: str) -> str:
+    """A printed date (YYYY-MM-DD) as the page holds it. Of the places in the line where such
+    a date stands (a label's fragment read as a digit can stand before it: `12000-02-23`), the
+    first that is a calendar date of a plausible year; when none is, the digits read without
+    confidence are chosen among the recogniser's alternatives (up to MAX_CHANGES of them) to
+    make one, the likeliest; a digit read with confidence is never changed. Else as read."""
+    text = line.text
+    starts = [m.start() for m in DATE_FORM.finditer(text)]
+    for i in starts:
+        if _plausible(text[i:i + 10]):
+            return text[i:i + 10]
+    if starts and len(line.alternatives) == len(text):
+        best = _likeliest_date(line, starts[0])
+        if best:
+            reading.corrections.append((key, "a calendar date among the uncertain digits"))
+            return best
+    return parse_date_as_read(text)
+
+
+def _plausible(date: str) -> bool:
+    d = parse_date(date)
+    return d is not None and 1900 <= d.year <= dt.date.today().year + 1
+
+
+def _likeliest_date(line: Line, i: int) -> str:
+    options: list[list[tuple[str, float]]] = []
+    for ch, p, alts in zip(line.text[i:i + 10], line.char_probs[i:i + 10], line.alternatives[i:i + 10]):
+        if ch == "-" or p >= CONFIDENT:
+            options.append([(ch, 1.0)])
+        else:
+            options.append([(c, q) for c, q in alts if c.isdigit()] or [(ch, p)])
+    best, best_p = "", 0.0
+    for combo in itertools.product(*options):
+        date = "".join(c for c, _ in combo)
+        changes = sum(c != o for c, o in zip(date, line.text[i:i + 10]))
+        p = float(np.prod([q for _, q in combo]))
+        if changes <= MAX_CHANGES and p > best_p and _plausible(date):
+            best, best_p = date, p
+    return best
 
 
 def parse_date_as_read(text: str) -> str:

@@ -2,7 +2,7 @@
 
 A licence is issued by a traffic-police office: the 交通警察支队 of a prefecture-level city
 (`<province><city>公安局交通警察支队`), a county-level city's 支队 or 大队 where the province
-administers it directly, and in the four municipalities the city's 总队 or 交通管理局. The
+administers it directly, and in the four municipalities the city's own 总队 or 交通管理局. The
 names come from GB/T 2260 (regions.tsv), so the seal's reading can be chosen from the names
 that exist; the ID card's issuers (county bureaus) are another list, in `authority.py`.
 """
@@ -41,10 +41,11 @@ def authority_table() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, 
         if not prov:
             continue
         if code.endswith("0000"):
-            if code[:2] in MUNICIPALITIES:
-                for form in ("公安局交通警察总队", "公安局公安交通管理局", "公安交通管理局",
-                             "公安局交通巡逻警察总队"):
-                    add(code, prov + form, prov, "")
+            if code[:2] in MUNICIPAL_USUAL:
+                # each municipality's own name only: the other three's forms under its name
+                # (上海市公安交通管理局) issue nothing, and as candidates a shorter one of them
+                # outscored the real name on a faint rim (1300245, 1300272)
+                add(code, MUNICIPAL_USUAL[code[:2]], prov, "")
             continue
         if code[:2] in MUNICIPALITIES:
             continue
