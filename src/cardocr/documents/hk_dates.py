@@ -115,6 +115,8 @@ def cross_check(reading: Reading) -> None:
     birth = _date(text_value(f["birth_date"]), "%d-%m-%Y")
     issue = _issue(text_value(f["issue_date"]))
     initial = _initial(text_value(f["initial_issue_date"]), issue)
+    if birth is not None and issue is not None and birth.year < issue.year - OLDEST:
+        birth = None  # a misread century, or a specimen's: as printed, not vouched for
     for name, value in (("birth_date", birth), ("initial_issue_date", initial), ("issue_date", issue)):
         if f[name].value and value is None:
             f[name].confidence = round(f[name].confidence * 0.5, 4)

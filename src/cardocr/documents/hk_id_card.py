@@ -189,13 +189,12 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                    role="initial_issue_date", charset=charset)
     initial, initial_conf = "", 0.0
     if init_s is not None:
-        used.add(id(init_s))
         initial, initial_conf = read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
-    elif (init_s := _pick(seen, RE_INITIAL_LOOSE.match, used=used, role="initial_issue_date",
-                          charset=charset, min_y=0.5)) is not None:
-        initial, initial_conf = read_initial_loose(init_s.line, charset)
-        init_s = init_s if initial else None
-        used.update({id(init_s)} if init_s else set())
+    elif loose := _pick(seen, RE_INITIAL_LOOSE.match, used=used, role="initial_issue_date",
+                        charset=charset, min_y=0.5):  # its parentheses read as 1s
+        initial, initial_conf = read_initial_loose(loose.line, charset)
+        init_s = loose if initial else None
+    used.update({id(init_s)} if init_s is not None else set())
 
     # the 2003 card prints the issue date on the first-issue line: that line may hold both
     issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
@@ -207,9 +206,8 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                                          after=RE_INITIAL)
     fields["initial_issue_date"] = Field(initial, initial_conf, init_s.quad if init_s else None)
     fields["issue_date"] = Field(issue, issue_conf, issue_s.quad if issue_s else None)
-    choose_dates(reading, {"birth_date": birth_s.line if birth_s else None,
-                           "initial_issue_date": init_s.line if init_s else None,
-                           "issue_date": issue_s.line if issue_s else None}, charset)
+    choose_dates(reading, {k: s.line for k, s in (("birth_date", birth_s), ("initial_issue_date", init_s),
+                                                   ("issue_date", issue_s)) if s is not None}, charset)
     birth, issue = str(fields["birth_date"].value), str(fields["issue_date"].value)
 
     # -- names, codes, symbols ----------------------------------------------------------
