@@ -11,7 +11,6 @@ replaces a character read with confidence.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
 import re
@@ -21,7 +20,6 @@ import numpy as np
 from ..ocr.ctc import alphabet, best_of, char_index, greedy_decode, sequence_log_prob
 from ..ocr.types import Line
 from ..types import CONFIDENT, Reading
-from .base import text_value
 from .checks.hkid import chars_for_code, hong_kong_name_chars, is_valid_hkid, telegraph_code
 
 NAME_MARGIN = 8.0  # log-likelihood a name the telegraph codes propose may trail the raw reading by
@@ -190,6 +188,7 @@ def read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
 
 _FOLD_STAR = str.maketrans({"＊": "*"})
 BIRTHPLACE = "ZXWO"  # the last symbol: born in Hong Kong, the Mainland, Macao, elsewhere
+STATUS = "ARCU"  # the symbol before it: the holder's right of abode, right to land, stay
 # stars, reported changes (B birth, N name), then the status (A right of abode, R right to
 # land, C / U limited stay; C also marks a permanent resident first registered with a limited
 # stay), then the place of birth
@@ -226,22 +225,31 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     # so at least one star, as many as the pixels cannot count
     raw = line.text.translate(_FOLD_STAR)
     first_letter = next((i for i, c in enumerate(raw) if c in UPPER), len(raw))
-    foreign = any(c not in SPECS["symbols"] for c in raw[:first_letter])
+    # (a digit is a letter misread: 6 for A, 2 for Z)
+    foreign = any(c not in SPECS["symbols"] and not c.isdigit() for c in raw[:first_letter])
     if foreign and last_star < 0 and raw[first_letter:] and text.endswith(raw[first_letter:]):
         lead = max(lead, len(text) - len(raw[first_letter:]))
     starts = [lead]
     while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
         starts.append(starts[-1] + 1)
     index = char_index(charset)
+    # stars named with confidence are counted as named; otherwise glyphs are counted
+    named = any(c == "*" and p >= CONFIDENT for c, p in zip(text, ln.char_probs))
+    scoring = line.probs if named else _stars_as_glyphs(line.probs, index)
     prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
     unseen_stars = (ink_before and "*" not in text) or foreign
     ink_before = ink_before or foreign
     words, scores, tail_confs = [], [], []
     for j in starts:
         tails = [text[j:]]
-        if text[-1] not in BIRTHPLACE and ln.char_probs[-1] < CONFIDENT:
-            # the last letter says where the holder was born: one of four
-            tails += [text[j:-1] + b for b in BIRTHPLACE]
+        if text[-1] not in BIRTHPLACE:
+            # the last letter says where the holder was born: one of four, misread (when
+            # read without confidence) or not read at all
+            if ln.char_probs[-1] < CONFIDENT:
+                tails += [text[j:-1] + b for b in BIRTHPLACE]
+            tails += [text[j:] + b for b in BIRTHPLACE]
+        if len(text) - j == 1 and text[-1] in BIRTHPLACE:
+            tails += [s + text[j:] for s in STATUS]  # the status letter not read at all
         for tail in tails:
             if not all(c in index for c in tail + "*"):
                 continue
@@ -249,7 +257,7 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
                 words.append("*" * k + tail)
                 # stars the recogniser saw none of: the pixels cannot count them, the age prior does
                 scored = tail if unseen_stars else words[-1]
-                scores.append(sequence_log_prob(line.probs, [index[c] for c in scored]) + np.log(prior[k]))
+                scores.append(sequence_log_prob(scoring, [index[c] for c in scored]) + np.log(prior[k]))
                 tail_confs.append(min(ln.char_probs[j:], default=1.0))
     if not words:
         return text, min_conf(ln)
@@ -266,6 +274,19 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     if best != text or foreign:
         conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
     return best, round(conf, 4)
+
+
+def _stars_as_glyphs(probs: np.ndarray, index: dict[str, int]) -> np.ndarray:
+    """The posteriors with the star's column standing for any glyph the symbols' letters
+    are not: before the letters the grammar has room for stars only, and small raised stars
+    are read as '*', as another sign (=, 6, 9) or as half a blank. Counting glyphs, not
+    named stars, lets the pixels count the stars the recogniser could not name."""
+    letters = [index[c] for c in UPPER if c in index]
+    other = 1.0 - probs[:, 0] - probs[:, letters].sum(axis=1)
+    out = probs.copy()
+    star = index["*"]
+    out[:, star] = np.maximum(out[:, star], np.clip(other, 0.0, 1.0))
+    return out
 
 
 def read_telegraph(line: Line, charset: list[str]) -> tuple[list[str], list[float]]:
@@ -330,29 +351,6 @@ def name_and_codes(line: Line, charset: list[str], codes: list[str], code_probs:
     return name, round(min(probs) * 0.6, 4), codes, round(code_conf * 0.6, 4)
 
 
-def tidy_name_en(ln: Line) -> str:
-    """`SURNAME, Given Names`: the surname in capitals, each given name capitalised. The
-    convention settles the case only of letters read without confidence (y/Y, o/O, s/S look
-    alike at this size); a capital right after a small letter in the given names marks a
-    space the crop squeezed out."""
-    out: list[str] = []
-    comma_seen, word_start = False, True
-    for c, p in zip(ln.text, ln.char_probs):
-        if c == ",":
-            comma_seen, word_start = True, True
-        elif c in " -'":
-            word_start = True
-        elif c.isalpha():
-            if p < CONFIDENT:
-                c = c.upper() if (not comma_seen or word_start) else c.lower()
-            if comma_seen and c.isupper() and out and out[-1].islower():
-                out.append(" ")
-            word_start = False
-        out.append(c)
-    text = re.sub(r"\s+", " ", "".join(out)).strip(" ,")
-    return re.sub(r"\s*,\s*", ", ", text)
-
-
 # -- what the card repeats ------------------------------------------------------------------
 
 def _boost(p: float) -> float:
@@ -361,59 +359,31 @@ def _boost(p: float) -> float:
     return round(1.0 - (1.0 - p) * 0.2, 4)
 
 
-def cross_check(reading: Reading) -> None:
-    """Dates must be real and ordered: birth ≤ first issue ≤ issue. A failure lowers the
-    confidence of the least certain of the dates involved; nothing is rewritten."""
-    f = reading.fields
-    birth = _date(text_value(f["birth_date"]), "%d-%m-%Y")
-    issue = _issue(text_value(f["issue_date"]))
-    initial = _initial(text_value(f["initial_issue_date"]), issue)
-    for name, value in (("birth_date", birth), ("initial_issue_date", initial), ("issue_date", issue)):
-        if f[name].value and value is None:
-            f[name].confidence = round(f[name].confidence * 0.5, 4)
-    order = [(n, v) for n, v in (("birth_date", birth), ("initial_issue_date", initial),
-                                 ("issue_date", issue)) if v is not None]
-    for (n1, v1), (n2, v2) in zip(order, order[1:]):
-        if v1 > v2:
-            weak = n1 if f[n1].confidence < f[n2].confidence else n2
-            f[weak].confidence = round(f[weak].confidence * 0.5, 4)
-    reading.checks.update({
-        "number": is_valid_hkid(text_value(f["number"])),
-        "dates": len(order) == 3 and order[0][1] <= order[1][1] <= order[2][1],
-    })
+TITLES = {  # permanent?: the title as printed, with and without the spaces a reading may drop
+    True: ("香港永久性居民身份證", "HONG KONG PERMANENT IDENTITY CARD", "HONGKONGPERMANENTIDENTITYCARD"),
+    False: ("香港居民身份證", "HONG KONG IDENTITY CARD", "HONGKONGIDENTITYCARD"),
+}
 
 
-def adult_at_issue(birth: str, issue: str) -> bool | None:
-    """Was the holder 18 or over on the issue date (the stars the symbols carry)? None when
-    either date is not a real one."""
-    b, i = _date(birth, "%d-%m-%Y"), _issue(issue)
-    if b is None or i is None:
-        return None
-    return (i.year - b.year - ((i.month, i.day) < (b.month, b.day))) >= 18
-
-
-def _date(text: str, fmt: str):
-    try:
-        return dt.datetime.strptime(text, fmt).date()
-    except ValueError:
-        return None
-
-
-def _initial(text: str, issue: dt.date | None):
-    """`(MM-YY)` → the first day of that month, in the latest century not after the issue."""
-    m = re.fullmatch(r"\((\d{2})-(\d{2})\)", text)
-    if not m:
-        return None
-    mo, yy = int(m.group(1)), int(m.group(2))
-    limit = issue.year if issue else dt.date.today().year
-    year = 2000 + yy if 2000 + yy <= limit else 1900 + yy
-    return _date(f"01-{mo:02d}-{year}", "%d-%m-%Y")
-
-
-def _issue(text: str):
-    m = re.fullmatch(r"(\d{2})-(\d{2})-(\d{2})", text)
-    if not m:
-        return None
-    yy = int(m.group(3))
-    year = 2000 + yy if yy < 70 else 1900 + yy
-    return _date(f"{m.group(1)}-{m.group(2)}-{year}", "%d-%m-%Y")
+def read_permanent(title: list[Line], charset: list[str]) -> tuple[bool, float]:
+    """From the card's title (香港永久性居民身份證 / HONG KONG PERMANENT IDENTITY CARD or the
+    shorter non-permanent one): each title line votes for the title the pixels support best,
+    weighted by how sure it is."""
+    score = {True: 0.0, False: 0.0}
+    lines = 0
+    for s in title:
+        if s.probs is None:
+            continue
+        zh = any("\u3400" <= c <= "\u9fff" for c in s.text)
+        words = [w for flag in (True, False) for w in TITLES[flag] if (w[0] == "香") == zh]
+        best, share = best_of(s.probs, charset, words)
+        if not best:
+            continue
+        flag = best in TITLES[True]
+        score[flag] += share
+        score[not flag] += 1.0 - share
+        lines += 1
+    if not lines:
+        return False, 0.0
+    permanent = score[True] > score[False]
+    return permanent, round(score[permanent] / lines, 4)

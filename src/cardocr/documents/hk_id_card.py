@@ -24,12 +24,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..ocr.ctc import best_of
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
 from .contract import DocumentType
+from .hk_dates import RE_INITIAL_LOOSE, adult_at_issue, choose_dates, cross_check, read_initial_loose
 from .hk_fields import (
     RE_BIRTH,
     RE_CJK,
@@ -40,18 +40,16 @@ from .hk_fields import (
     RE_NUMBER,
     RE_NUMBER_LOOSE,
     RE_TELEGRAPH,
-    adult_at_issue,
-    cross_check,
     decode,
-    min_conf,
     name_and_codes,
     read_birth_sex,
     read_number,
     read_pattern,
+    read_permanent,
     read_symbols,
     read_telegraph,
-    tidy_name_en,
 )
+from .hk_name_en import read_name_en
 from .seen import record as record_seen
 
 NAME = "hk-id-card"
@@ -191,8 +189,12 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                    role="initial_issue_date", charset=charset)
     initial, initial_conf = "", 0.0
     if init_s is not None:
-        used.add(id(init_s))
         initial, initial_conf = read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
+    elif loose := _pick(seen, RE_INITIAL_LOOSE.match, used=used, role="initial_issue_date",
+                        charset=charset, min_y=0.5):  # its parentheses read as 1s
+        initial, initial_conf = read_initial_loose(loose.line, charset)
+        init_s = loose if initial else None
+    used.update({id(init_s)} if init_s is not None else set())
 
     # the 2003 card prints the issue date on the first-issue line: that line may hold both
     issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
@@ -204,6 +206,9 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                                          after=RE_INITIAL)
     fields["initial_issue_date"] = Field(initial, initial_conf, init_s.quad if init_s else None)
     fields["issue_date"] = Field(issue, issue_conf, issue_s.quad if issue_s else None)
+    choose_dates(reading, {k: s.line for k, s in (("birth_date", birth_s), ("initial_issue_date", init_s),
+                                                   ("issue_date", issue_s)) if s is not None}, charset)
+    birth, issue = str(fields["birth_date"].value), str(fields["issue_date"].value)
 
     # -- names, codes, symbols ----------------------------------------------------------
     tele_s = _pick(seen, lambda t: RE_TELEGRAPH.match(t.strip()) and len(t.replace(" ", "")) % 4 == 0,
@@ -214,7 +219,10 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
         used.add(id(tele_s))
         codes, tele_probs = read_telegraph(tele_s.line, charset)
 
-    en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33)
+    # a '.' for the comma or a digit for a letter: the lines are tried again under the
+    # name's alphabet before the comma is given up
+    en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33,
+                 role="name_en", charset=charset)
     if en_s is None:  # the comma lost: a line of Latin letters in the name rows
         en_s = _pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()) and not _is_label(t), used=used,
                      prefer_y=0.33, min_y=0.2, max_y=0.5)
@@ -222,7 +230,9 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     if en_s is not None:
         used.add(id(en_s))
         ln = decode(en_s.line, charset, "name_en")
-        name_en, en_conf = tidy_name_en(ln), min_conf(ln)
+        name_en, en_conf, chosen = read_name_en(ln, charset)
+        if chosen:
+            reading.corrections.append(("name_en", "romanisation syllables"))
         if "," not in ln.text:
             en_conf = round(en_conf * 0.5, 4)
     fields["name_en"] = Field(name_en, en_conf, en_s.quad if en_s else None)
@@ -250,7 +260,7 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
                                          _ink_before_first_character(card, sym_s))
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
-    permanent, perm_conf = _permanent(title, charset)
+    permanent, perm_conf = read_permanent([s.line for s in title], charset)
     fields["permanent"] = Field(permanent, perm_conf, title[0].quad if title else None)
 
     reading.meta["layout"] = _layout([s for s in (birth_s, tele_s, init_s) if s is not None])
@@ -374,36 +384,6 @@ def _is_title(text: str) -> bool:
 
 def _is_label(text: str) -> bool:
     return any(w in text for w in LABEL_WORDS)
-
-
-TITLES = {  # permanent?: the title as printed, with and without the spaces a reading may drop
-    True: ("香港永久性居民身份證", "HONG KONG PERMANENT IDENTITY CARD", "HONGKONGPERMANENTIDENTITYCARD"),
-    False: ("香港居民身份證", "HONG KONG IDENTITY CARD", "HONGKONGIDENTITYCARD"),
-}
-
-
-def _permanent(title: list[_Seen], charset: list[str]) -> tuple[bool, float]:
-    """From the card's title (香港永久性居民身份證 / HONG KONG PERMANENT IDENTITY CARD or the
-    shorter non-permanent one): each title line votes for the title the pixels support best,
-    weighted by how sure it is."""
-    score = {True: 0.0, False: 0.0}
-    lines = 0
-    for s in title:
-        if s.line.probs is None:
-            continue
-        zh = any("\u3400" <= c <= "\u9fff" for c in s.text)
-        words = [w for flag in (True, False) for w in TITLES[flag] if (w[0] == "香") == zh]
-        best, share = best_of(s.line.probs, charset, words)
-        if not best:
-            continue
-        flag = best in TITLES[True]
-        score[flag] += share
-        score[not flag] += 1.0 - share
-        lines += 1
-    if not lines:
-        return False, 0.0
-    permanent = score[True] > score[False]
-    return permanent, round(score[permanent] / lines, 4)
 
 
 def _layout(anchors: list[_Seen]) -> str:

@@ -1,0 +1,131 @@
+"""The English name on a Hong Kong identity card: `SURNAME, Given Names`.
+
+A Chinese holder's English name is the Hong Kong Government Cantonese romanisation of the
+Chinese one: the surname and every given-name word is one of a closed list of syllables
+(checks/hk_romanisation.tsv; a compound surname such as SZETO is two). Holders with other
+names exist (`SUHARTI, Budi`, `GURUNG, Ram Bahadur`, `LAM, Mary Shun Yin`), so the list
+never overwrites a reading: a word read without confidence that is not a syllable gives way
+to the syllable the pixels support best (CTC likelihood over the whole line) only when that
+syllable is nearly as likely as the reading itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+import numpy as np
+
+from ..ocr.ctc import char_index, sequence_log_probs
+from ..ocr.types import Line
+from ..types import CONFIDENT
+
+# log-likelihood a syllable may trail the word as read by (about one uncertain letter swapped
+# for its runner-up, or two letters the recogniser split its vote on)
+SYLLABLE_MARGIN = 4.0
+MAX_EDITS = 2  # a syllable further from the word than this is another word, not a misreading
+
+
+@functools.cache
+def syllables() -> frozenset[str]:
+    text = resources.files(__package__ + ".checks").joinpath("hk_romanisation.tsv").read_text(encoding="utf-8")
+    return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+
+
+def is_romanised(word: str) -> bool:
+    """One syllable, or two written as one word (SZETO, AUYEUNG)."""
+    w, syl = word.upper(), syllables()
+    return w in syl or any(w[:i] in syl and w[i:] in syl for i in range(1, len(w)))
+
+
+def read_name_en(ln: Line, charset: list[str]) -> tuple[str, float, bool]:
+    """The name as printed from a line already decoded under the name's alphabet: the
+    casing convention (tidy_name_en), then the romanisation choice on each word read
+    without confidence. Returns the name, its confidence and whether a word was chosen by
+    the syllable list."""
+    conf = round(float(min(ln.char_probs)), 4) if ln.char_probs else 0.0
+    text = tidy_name_en(ln)
+    if ln.probs is None or "," not in text:
+        return text, conf, False
+    chosen = _choose_syllables(ln, text, charset)
+    if chosen != text:
+        conf = round(min(conf, CONFIDENT - 0.05), 4)  # the list chose, not the reading alone
+    return chosen, conf, chosen != text
+
+
+def _choose_syllables(ln: Line, text: str, charset: list[str]) -> str:
+    """Each word of `text` (tidied: the same letters as ln, recased) that was read without
+    confidence and is no syllable, against the syllables within MAX_EDITS letters of it."""
+    probs = ln.probs
+    assert probs is not None
+    index = char_index(charset)
+    letters = [p for c, p in zip(ln.text, ln.char_probs) if c.isalpha()]
+    sure, pos = [], 0
+    for w in re.findall(r"[A-Za-z]+", text):
+        sure.append(all(p >= CONFIDENT for p in letters[pos:pos + len(w)]))
+        pos += len(w)
+    for k, word_sure in enumerate(sure):
+        m = list(re.finditer(r"[A-Za-z]+", text))[k]  # a choice keeps the word count
+        word = m.group(0)
+        if word_sure or len(word) < 2:
+            continue
+        # a syllable as read competes only with its neighbours and must be beaten outright;
+        # a word that is none gives way to a syllable nearly as likely
+        syllabic = is_romanised(word)
+        margin = 0.0 if syllabic else SYLLABLE_MARGIN
+        surname = m.start() < text.index(",")
+        cands = [_cased(s, surname) for s in _near(word.upper(), 1 if syllabic else MAX_EDITS)
+                 if s != word.upper()]
+        trials = [text[:m.start()] + w + text[m.end():] for w in [_cased(word, surname), *cands]]
+        if not cands or not all(c in index for t in trials for c in t):
+            continue
+        lp = sequence_log_probs(probs, [[index[c] for c in t] for t in trials])
+        best = int(np.argmax(lp[1:])) + 1
+        if lp[best] > lp[0] - margin:
+            text = trials[best]
+    return text
+
+
+def _cased(word: str, surname: bool) -> str:
+    return word.upper() if surname else word[:1].upper() + word[1:].lower()
+
+
+def _near(word: str, edits: int) -> list[str]:
+    """Syllables within `edits` letters (insertions, deletions, substitutions) of `word`,
+    and at most len(word) - 1 of them: one letter at least was read right."""
+    limit = min(edits, len(word) - 1)
+    return sorted(s for s in syllables() if abs(len(s) - len(word)) <= limit and _edits(word, s) <= limit)
+
+
+def _edits(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def tidy_name_en(ln: Line) -> str:
+    """`SURNAME, Given Names`: the surname in capitals, each given name capitalised. The
+    convention settles the case only of letters read without confidence (y/Y, o/O, s/S look
+    alike at this size); a capital right after a small letter in the given names marks a
+    space the crop squeezed out."""
+    out: list[str] = []
+    comma_seen, word_start = False, True
+    for c, p in zip(ln.text, ln.char_probs):
+        if c == ",":
+            comma_seen, word_start = True, True
+        elif c in " -'":
+            word_start = True
+        elif c.isalpha():
+            if p < CONFIDENT:
+                c = c.upper() if (not comma_seen or word_start) else c.lower()
+            if comma_seen and c.isupper() and out and out[-1].islower():
+                out.append(" ")
+            word_start = False
+        out.append(c)
+    text = re.sub(r"\s+", " ", "".join(out)).strip(" ,")
+    return re.sub(r"\s*,\s*", ", ", text)

@@ -1,0 +1,128 @@
+"""The Hong Kong card's closed grammars choosing among uncertain readings, on posterior
+matrices built by hand: the English name under the Hong Kong Government romanisation
+(documents.hk_name_en), the symbols' stars counted as glyphs (documents.hk_fields), the
+dates in calendar order (documents.hk_dates). None replaces a character read with
+confidence, nor a reading the pixels do not support."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
+from cardocr.documents.hk_fields import SPECS, read_symbols
+from cardocr.documents.hk_name_en import is_romanised, read_name_en
+from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
+from cardocr.ocr.engine import get_engine
+from cardocr.ocr.types import Line
+from cardocr.types import CONFIDENT, Field, Reading
+
+
+@pytest.fixture(scope="module")
+def charset() -> list[str]:
+    return get_engine().charset
+
+
+def _line(charset: list[str], steps: list[dict[str, float]], spec: str) -> Line:
+    """Each step one frame (its classes and probabilities; the rest of the mass is the
+    blank), then a blank frame; decoded under `spec`."""
+    index = char_index(charset)
+    m = np.full((len(steps) * 2, len(charset)), 1e-9, np.float32)
+    for t, step in enumerate(steps):
+        for ch, p in step.items():
+            m[2 * t, BLANK if ch == "" else index[ch]] = p
+        m[2 * t, BLANK] += max(0.0, 1.0 - sum(step.values()))
+        m[2 * t + 1, BLANK] = 1.0
+    m /= m.sum(axis=1, keepdims=True)
+    return greedy_decode(m, charset, alphabet(charset, spec))
+
+
+def _sure(text: str) -> list[dict[str, float]]:
+    return [{c: 0.99} for c in text]
+
+
+# -- the English name ----------------------------------------------------------------------
+
+def test_the_romanisation_list():
+    assert all(is_romanised(w) for w in ("CHEUNG", "Tsz", "yau", "SZETO", "AUYEUNG", "NG"))
+    assert not any(is_romanised(w) for w in ("EHEUNE", "Budi", "Bahadur", "SINGH"))
+
+
+def test_an_uncertain_word_that_is_no_syllable_takes_the_syllable_the_pixels_support(charset):
+    steps = _sure("CHEUN") + [{"E": 0.55, "G": 0.4}] + _sure(", Siu")
+    line = _line(charset, steps, SPECS["name_en"])
+    assert line.text == "CHEUNE, Siu"
+    name, conf, chosen = read_name_en(line, charset)
+    assert (name, chosen) == ("CHEUNG, Siu", True)
+    assert conf < CONFIDENT  # the list chose
+
+
+def test_a_syllable_as_read_gives_way_only_to_a_neighbour_the_pixels_prefer(charset):
+    lau = _sure("LEE, ") + [{"l": 0.45, "L": 0.1, "Y": 0.4}] + _sure("au Tsz")
+    assert read_name_en(_line(charset, lau, SPECS["name_en"]), charset)[0] == "LEE, Yau Tsz"
+    kept = _sure("LEE, ") + [{"L": 0.6, "Y": 0.35}] + _sure("au Tsz")
+    assert read_name_en(_line(charset, kept, SPECS["name_en"]), charset)[:3:2] == ("LEE, Lau Tsz", False)
+
+
+def test_foreign_names_stay_as_read(charset):
+    sure = _line(charset, _sure("SUHARTI, Budi"), SPECS["name_en"])
+    assert read_name_en(sure, charset) == ("SUHARTI, Budi", pytest.approx(0.99, abs=0.01), False)
+    # an uncertain letter in a long foreign word: no syllable is near, nothing changes
+    steps = _sure("GURUNG, Ram Baha") + [{"d": 0.6, "o": 0.3}] + _sure("ur")
+    assert read_name_en(_line(charset, steps, SPECS["name_en"]), charset)[0] == "GURUNG, Ram Bahadur"
+
+
+# -- the symbols ---------------------------------------------------------------------------
+
+def test_stars_the_recogniser_could_not_name_are_counted_as_glyphs(charset):
+    # one star read without confidence, two more glyphs read as '=' and half a blank
+    steps = [{"*": 0.55}, {"=": 0.4}, {"=": 0.3, "9": 0.2}] + _sure("RO")
+    line = _line(charset, steps, SPECS["symbols"])
+    assert line.text == "*RO"
+    symbols, conf = read_symbols(line, charset, adult=True)
+    assert symbols == "***RO" and conf < CONFIDENT
+    # the same star read with confidence and nothing before the letters: as read
+    sure = _line(charset, [{"*": 0.97}] + _sure("AZ"), SPECS["symbols"])
+    assert read_symbols(sure, charset, adult=False)[0] == "*AZ"
+
+
+def test_a_status_letter_not_read_is_a_candidate(charset):
+    steps = _sure("**") + [{"6": 0.5, "A": 0.3}, {"Z": 0.8}]
+    line = _line(charset, steps, SPECS["symbols"])
+    assert read_symbols(line, charset, adult=True)[0] == "**AZ"
+
+
+# -- the dates -----------------------------------------------------------------------------
+
+def _reading(birth: str, initial: str, issue: str, birth_conf: float = 0.5) -> Reading:
+    return Reading("hk-id-card", "front", {
+        "birth_date": Field(birth, birth_conf), "initial_issue_date": Field(initial, 0.97),
+        "issue_date": Field(issue, 0.99), "number": Field("", 0.0)})
+
+
+def test_a_date_that_cannot_be_takes_the_uncertain_digits_that_make_it_real(charset):
+    steps = _sure("16-08-1") + [{"0": 0.5, "9": 0.45}] + _sure("85")
+    line = _line(charset, steps, SPECS["birth"])
+    reading = _reading("16-08-1085", "(02-02)", "29-12-23")
+    choose_dates(reading, {"birth_date": line}, charset)
+    assert reading.fields["birth_date"].value == "16-08-1985"
+    assert reading.fields["birth_date"].confidence < CONFIDENT
+    assert reading.corrections == [("birth_date", "a calendar date in the card's order")]
+
+
+def test_a_date_read_with_confidence_stays_as_printed(charset):
+    line = _line(charset, _sure("16-08-1085"), SPECS["birth"])
+    reading = _reading("16-08-1085", "(02-02)", "29-12-23", birth_conf=0.99)
+    choose_dates(reading, {"birth_date": line}, charset)
+    cross_check(reading)
+    assert reading.fields["birth_date"].value == "16-08-1085"
+    assert reading.fields["birth_date"].confidence < CONFIDENT  # no calendar date: not vouched for
+    assert reading.checks["dates"] is False
+
+
+def test_a_first_issue_with_its_parentheses_read_as_uncertain_ones(charset):
+    ones = [{"1": 0.45, "(": 0.2}] + _sure("07-48") + [{"1": 0.6, ")": 0.3}]
+    assert read_initial_loose(_line(charset, ones, SPECS["initial_issue_date"]), charset)[0] == "(07-48)"
+    # 1s read with confidence are digits: not a first issue
+    sure = _line(charset, _sure("107-481"), SPECS["initial_issue_date"])
+    assert read_initial_loose(sure, charset) == ("", 0.0)
