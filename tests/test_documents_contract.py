@@ -29,7 +29,7 @@ class NoTextEngine:
     def detect(self, image, max_side=960):
         return []
 
-    def recognize(self, crops, similar_width=None):
+    def recognize(self, crops, similar_width=None, min_width=0):
         self.crops += len(crops)
         return [Line(text="", char_probs=[], probs=np.ones((4, 4), np.float32) * [1, 0, 0, 0]) for _ in crops]
 

@@ -107,7 +107,7 @@ def test_a_call_that_was_not_recorded_says_how_to_re_record():
     assert calls[0]["kind"] == "recognize"
     crops = [card.image[:40, :100]] * len(calls[0]["inputs"])
     with pytest.raises(AssertionError, match="differs from the recorded one"):
-        ReplayEngine(rec).recognize(crops, calls[0]["similar_width"])
+        ReplayEngine(rec).recognize(crops, calls[0]["similar_width"], calls[0].get("min_width", 0))
     # and another batching of the same crops
     with pytest.raises(AssertionError, match="was made with"):
         ReplayEngine(rec).recognize(crops, 99.0)

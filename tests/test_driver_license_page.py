@@ -77,7 +77,7 @@ def test_squeezed_zones_are_read_narrower_and_located_where_printed() -> None:
         def __init__(self):
             self.widths: list[int] = []
 
-        def recognize(self, crops, similar_width=None):
+        def recognize(self, crops, similar_width=None, min_width=0):
             self.widths = [c.shape[1] for c in crops]
             return [Line(text="", char_probs=[]) for _ in crops]
 

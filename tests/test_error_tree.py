@@ -150,7 +150,7 @@ class FailingEngine:
     def detect(self, image, max_side=960):
         raise self.exc
 
-    def recognize(self, crops, similar_width=None):
+    def recognize(self, crops, similar_width=None, min_width=0):
         raise self.exc
 
     def upside_down(self, crops):

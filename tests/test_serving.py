@@ -289,7 +289,7 @@ class _Engine:
         self.calls.append(self.name)
         return []
 
-    def recognize(self, crops, similar_width=None):
+    def recognize(self, crops, similar_width=None, min_width=0):
         self.calls.append(self.name)
         return []
 

@@ -86,9 +86,10 @@ class TimedEngine:
         with stage("detect"):
             return self._engine.detect(image, max_side)
 
-    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]:
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None,
+                  min_width: int = 0) -> list[Line]:
         with stage("recognise"):
-            return self._engine.recognize(crops, similar_width)
+            return self._engine.recognize(crops, similar_width, min_width)
 
     def upside_down(self, crops: list[np.ndarray]) -> list[float]:
         with stage("recognise"):

@@ -77,9 +77,10 @@ def read_zones(
     max_lines: dict[str, int] | None = None,
     similar_width: float | None = None,
     squeeze: dict[str, float] | None = None,
+    min_width: int = 0,
 ) -> dict[str, ZoneText]:
     """Recognise every zone in one batch. `zones`: name → (x0, x1, y0, y1) as card fractions.
-    `similar_width`: passed to engine.recognize (batches of crops of similar width).
+    `similar_width`, `min_width`: passed to engine.recognize (how crops are batched and padded).
     `squeeze`: zone name → factor its crops' width is scaled by before recognition.
 
     A zone with no detected text falls back to its nominal row band (`fallback_rows`), so a
@@ -105,7 +106,7 @@ def read_zones(
             crop = cv2.resize(crop, (max(2, round(crop.shape[1] * squeeze[name])), crop.shape[0]),
                               interpolation=cv2.INTER_AREA)
         crops.append(crop)
-    results = engine.recognize(crops, similar_width) if crops else []
+    results = engine.recognize(crops, similar_width, min_width) if crops else []
     out: dict[str, ZoneText] = {name: ZoneText([], []) for name in zones}
     for (name, box), line in zip(jobs, results):
         out[name].lines.append(line)

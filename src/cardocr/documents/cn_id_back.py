@@ -18,7 +18,7 @@ from . import cn_temporary
 from .base import ZoneText, decode_line, decode_zone, line_conf, read_zones, shifted, strip_label
 from .checks import parse_date
 from .checks.authority import authority_names, similar_authorities
-from .cn_id_layout import BACK_MAX_LINES, DIGITS, NAME, Layout, layout_shift
+from .cn_id_layout import BACK_MAX_LINES, DIGITS, NAME, ZONE_MIN_WIDTH, ZONE_SIMILAR_WIDTH, Layout, layout_shift
 from .cn_validity import joint_temporary, joint_validity, parse_validity
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
 
@@ -46,7 +46,8 @@ def back_zones(card: Card) -> tuple[dict[str, Zone], dict[str, tuple[float, floa
 
 def read_back(card: Card, engine: OcrEngine) -> Reading:
     zones, rows = back_zones(card)
-    z = read_zones(card, engine, zones, rows, max_lines=BACK_MAX_LINES)
+    z = read_zones(card, engine, zones, rows, max_lines=BACK_MAX_LINES,
+                   similar_width=ZONE_SIMILAR_WIDTH, min_width=ZONE_MIN_WIDTH)
     return back_fields(z, engine.charset)
 
 

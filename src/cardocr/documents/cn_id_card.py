@@ -46,6 +46,8 @@ from .cn_id_layout import (
     FRONT_MAX_LINES,
     NAME,
     SIDES,
+    ZONE_MIN_WIDTH,
+    ZONE_SIMILAR_WIDTH,
     Layout,
     layout_shift,
 )
@@ -149,7 +151,8 @@ def _front_zones(card: Card, dy: float
 def _read_front(card: Card, engine: OcrEngine) -> Reading:
     dy = layout_shift(card, Layout.NUMBER_ROW_Y, Layout.NUMBER_ROW_MIN_Y)
     zones, rows = _front_zones(card, dy)
-    z = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES)
+    z = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES,
+                   similar_width=ZONE_SIMILAR_WIDTH, min_width=ZONE_MIN_WIDTH)
     return _front_fields(card, engine, z, zones)
 
 

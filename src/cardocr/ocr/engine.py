@@ -51,7 +51,8 @@ class OcrEngine(Protocol):
 
     def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]: ...
 
-    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]: ...
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None,
+                  min_width: int = 0) -> list[Line]: ...
 
     def upside_down(self, crops: list[np.ndarray]) -> list[float]: ...
 
@@ -129,13 +130,17 @@ class OnnxOcrEngine:
         return quads
 
     # -- recognition -----------------------------------------------------------------------
-    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]:
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None,
+                  min_width: int = 0) -> list[Line]:
         """Recognise horizontal line crops; each Line keeps its posterior matrix.
 
         Crops go through the model in batches of up to 8, sorted by width, each padded to its
         widest crop. `similar_width`: also start a new batch where a crop is more than this
         many times as wide as the batch's first, so short lines are not padded to long ones
-        (cheaper on CPU; padding also shifts the recogniser's reading slightly)."""
+        (cheaper on CPU: the model's time grows with the padded width; padding also shifts
+        the recogniser's reading slightly). `min_width`: pad every crop to at least this many
+        columns (at the model's 48-px height) and batch by the padded width, so a short line
+        is read with the same blank context whichever lines share its batch."""
         results: list[Line | None] = [None] * len(crops)
         prepared = []
         for i, crop in enumerate(crops):
@@ -147,8 +152,8 @@ class OnnxOcrEngine:
             nw = max(16, min(1600, int(np.ceil(REC_HEIGHT * w / h))))
             prepared.append((i, cv2.resize(crop, (nw, REC_HEIGHT))))
         prepared.sort(key=lambda p: p[1].shape[1])
-        for chunk in _batches(prepared, 8, similar_width):
-            width = max(p[1].shape[1] for p in chunk)
+        for chunk in _batches(prepared, 8, similar_width, min_width):
+            width = max(min_width, *(p[1].shape[1] for p in chunk))
             x = np.zeros((len(chunk), 3, REC_HEIGHT, width), dtype=np.float32)
             for j, (_, img) in enumerate(chunk):
                 x[j, :, :, : img.shape[1]] = _normalise(img)
@@ -174,13 +179,14 @@ class OnnxOcrEngine:
         return [float(p[1]) for p in out]
 
 
-def _batches(prepared: list[tuple[int, np.ndarray]], size: int,
-             similar_width: float | None) -> list[list[tuple[int, np.ndarray]]]:
-    """Consecutive runs of width-sorted crops: at most `size`, and within `similar_width`."""
+def _batches(prepared: list[tuple[int, np.ndarray]], size: int, similar_width: float | None,
+             min_width: int = 0) -> list[list[tuple[int, np.ndarray]]]:
+    """Consecutive runs of width-sorted crops: at most `size`, and within `similar_width`
+    of each other once every width is raised to `min_width`."""
     out: list[list[tuple[int, np.ndarray]]] = []
     for item in prepared:
-        if not out or len(out[-1]) == size or (
-                similar_width and item[1].shape[1] > similar_width * out[-1][0][1].shape[1]):
+        if not out or len(out[-1]) == size or (similar_width and max(min_width, item[1].shape[1])
+                                               > similar_width * max(min_width, out[-1][0][1].shape[1])):
             out.append([])
         out[-1].append(item)
     return out

@@ -50,8 +50,9 @@ class LoadShared:
     def detect(self, image: np.ndarray, max_side: int = 960) -> list[np.ndarray]:
         return self._pick().detect(image, max_side)
 
-    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None) -> list[Line]:
-        return self._pick().recognize(crops, similar_width)
+    def recognize(self, crops: list[np.ndarray], similar_width: float | None = None,
+                  min_width: int = 0) -> list[Line]:
+        return self._pick().recognize(crops, similar_width, min_width)
 
     def upside_down(self, crops: list[np.ndarray]) -> list[float]:
         return self._pick().upside_down(crops)
