@@ -44,3 +44,19 @@ def test_a_stopped_run_resumes_and_joins_in_seed_order(tmp_path, monkeypatch):
                                                               ("id-card", 900002)]
     assert [r["seed"] for r in rows if r["document"] == "hk-id-card"] == [*range(900000, 900024), -1]
     assert len(rows) == 30 + 24 + 1 and not parts.exists()
+
+
+def test_a_run_out_of_time_fits_on_the_chunks_read_and_keeps_the_rest_for_later(tmp_path, monkeypatch):
+    def fake_collect(doc, count, seed0, out):
+        rows = [{"document": doc, "seed": seed0 + i} for i in range(count)]
+        out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        return rows
+
+    monkeypatch.setattr(calibrate, "collect", fake_collect)
+    samples = tmp_path / "samples.jsonl"
+    # no time at all: the first chunk (under way when time is up) and no more than the workers held
+    calibrate.read_all({"id-card": 96}, 900000, samples, jobs=1, fresh=False, minutes=0.0)
+    first = calibrate.load(samples)
+    assert 24 <= len(first) < 96 and (tmp_path / "samples.jsonl.parts").exists()
+    calibrate.read_all({"id-card": 96}, 900000, samples, jobs=1, fresh=False)  # the rest
+    assert [r["seed"] for r in calibrate.load(samples)] == list(range(900000, 900096))
