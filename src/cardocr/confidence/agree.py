@@ -16,14 +16,25 @@ ranges were mostly of these kinds):
     label_tail  a name, address or authority ending in the first character of a printed
                 label, or starting with a label's last one: a neighbouring label merged in
 
-A field with no such relation gets no entry (the features read a neutral default).
+The Hong Kong card's own relations (hk_agreement), under the same names where they mean the
+same thing:
+
+    cross       the Chinese name's characters against their telegraph codes (both fields);
+                the symbols' status letter (A, R: permanent; C, U: not) against the card's
+                permanent title, and their stars (* for a holder under 18 on the issue date)
+                against the birth and issue dates (the symbols, the permanent title)
+
+A Chinese holder's English name that is no romanisation of the Chinese one (not_romanised)
+is a value without its field's shape (evidence.fits).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
+from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
 
 # the labels each document prints (their first and last characters)
@@ -45,6 +56,8 @@ def _id_shaped(value: str) -> bool:
 def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Field -> {name: number} of the relations above (only fields that have one)."""
     out: dict[str, dict[str, float]] = {}
+    if document == "hk-id-card":
+        return hk_agreement(values)
     if document not in LABELS:
         return out
     number = values.get("number")
@@ -69,3 +82,54 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
         if isinstance(v, str) and v:
             out.setdefault(k, {})["label_tail"] = float(v[-1] in firsts or v[0] in lasts)
     return out
+
+
+# status (A, R permanent; C, U not, CA/CR a permanent holder once not) and place of birth
+SYMBOLS = re.compile(r"(\*{0,3})[BN]{0,2}(C?[AR]|[CU])[ZXWO]")
+
+
+def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:
+    for k in fields:
+        out.setdefault(k, {})["cross"] = min(out.get(k, {}).get("cross", 1.0), cross)
+
+
+def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The Hong Kong card's relations (module doc), field -> {name: number}."""
+    from ..documents.hk_dates import adult_at_issue
+
+    out: dict[str, dict[str, float]] = {}
+    name, codes = values.get("name"), values.get("name_telegraph_code")
+    if isinstance(name, str) and isinstance(codes, str) and name and codes:
+        mine = [telegraph_code(c) for c in name]
+        if len(codes.split()) == len(name) and None not in mine:
+            _both(out, ("name", "name_telegraph_code"), 1.0 if mine == codes.split() else -1.0)
+    symbols = values.get("symbols")
+    m = SYMBOLS.fullmatch(symbols) if isinstance(symbols, str) else None
+    if m is None:
+        return out
+    permanent = values.get("permanent")
+    if isinstance(permanent, bool):
+        _both(out, ("symbols", "permanent"), 1.0 if (m.group(2)[-1] in "AR") == permanent else -1.0)
+    birth, issue = values.get("birth_date"), values.get("issue_date")
+    adult = adult_at_issue(birth, issue) if isinstance(birth, str) and isinstance(issue, str) else None
+    if adult is not None:
+        _both(out, ("symbols",), 1.0 if (m.group(1) == "*") != adult else -1.0)
+    return out
+
+
+def not_romanised(name_en: str, name: str) -> int:
+    """Words of a Chinese holder's English name that are no Cantonese romanisation: the
+    surname and one given-name word per Chinese given-name character, counted from the end
+    (an English given name may come first). A letter misread that the reader's syllable list
+    could not repair (it changes only letters read without confidence). 0 without a Chinese
+    name to count by."""
+    from ..documents.hk_name_en import is_romanised, syllables
+
+    if "," not in name_en or not name:
+        return 0
+    surname, given = name_en.split(",", 1)
+    # the surname's characters: a word each (AU YEUNG), or one word of two (SZETO)
+    sur = surname.split()
+    n_sur = max(len(sur), 1 + (len(sur) == 1 and sur[0] not in syllables() and is_romanised(sur[0])))
+    words = [*sur, *given.split()[max(0, len(given.split()) - (len(name) - n_sur)):]]
+    return sum(not is_romanised(w) for w in words if w.isalpha())

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from ..types import CardResult, Field
-from .agree import agreement
+from .agree import SYMBOLS, agreement, not_romanised
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -64,7 +64,7 @@ GRAMMAR: dict[str, dict[str, str]] = {
                 "authority": ".{4,}局", "valid_from": _ISO, "valid_to": f"{_ISO}|长期"},
     "hk-id-card": {"name": f"{_CJK}{{1,6}}", "sex": "[MF]", "birth_date": r"\d{2}-\d{2}-\d{4}",
                    "name_en": r"[A-Z][A-Z' -]*, [A-Z][A-Za-z' -]*", "number": r"[A-Z]{1,2}\d{6}\([\dA]\)",
-                   "symbols": r"\*{0,3}[A-Z]{1,5}", "name_telegraph_code": r"\d{4}( \d{4})*",
+                   "symbols": SYMBOLS.pattern, "name_telegraph_code": r"\d{4}( \d{4})*",
                    "initial_issue_date": r"\(\d{2}-\d{2}\)", "issue_date": r"\d{2}-\d{2}-\d{2}"},
     "driver-license": {"number": r"\d{17}[\dX]|[A-Z0-9]{8,18}", "name": f"{_CJK}[{_CJK[1:-1]}·]{{1,14}}",
                        "sex": "[男女]", "nationality": f"{_CJK}{{2,8}}", "address": f"{_CJK}{{2}}.{{6,}}",
@@ -103,11 +103,15 @@ def evidence_of(result: CardResult) -> dict[str, Any]:
 @cache
 def _closed_lists() -> dict[tuple[str, str], frozenset[str]]:
     from ..documents.checks import ETHNIC_GROUPS
+    from ..documents.checks.licence_authority import authority_table
     from ..documents.checks.licence_lists import NATIONALITIES, class_list
 
+    # the licence's authority: the traffic police of every city (its seal's reader prefers
+    # them, but keeps a rim read better than any of them: 交通管察支队 is none)
     return {("id-card", "ethnicity"): frozenset(ETHNIC_GROUPS),
             ("driver-license", "nationality"): frozenset(NATIONALITIES),
-            ("driver-license", "class"): frozenset(class_list())}
+            ("driver-license", "class"): frozenset(class_list()),
+            ("driver-license", "authority"): frozenset(authority_table()[0])}
 
 
 @cache
@@ -120,7 +124,8 @@ def _divisions() -> frozenset[str]:
 def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
     """Whether a value has its field's printed shape (GRAMMAR), is one of its closed list, an
     address starts with a division name (a cut one does not); the Hong Kong card's telegraph
-    codes also number one per character of the Chinese name."""
+    codes also number one per character of the Chinese name, and a Chinese holder's English
+    name is the Cantonese romanisation of it (agree.not_romanised)."""
     if not isinstance(value, str) or not value:
         return True
     pattern = GRAMMAR.get(document, {}).get(name)
@@ -131,6 +136,9 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
         return False
     if name == "address" and document in ("id-card", "driver-license"):
         return any(value[:k] in _divisions() for k in range(2, 9))
+    if document == "hk-id-card" and name == "name_en":
+        zh = fields.get("name")
+        return not (zh is not None and isinstance(zh.value, str) and not_romanised(value, zh.value))
     if document == "hk-id-card" and name in ("name", "name_telegraph_code"):
         zh, codes = fields.get("name"), fields.get("name_telegraph_code")
         if zh is not None and codes is not None and isinstance(zh.value, str) and isinstance(codes.value, str) \
