@@ -47,7 +47,7 @@ from .hk_fields import (
     read_telegraph,
 )
 from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
-from .hk_name_en import read_name_en
+from .hk_name_en import read_name_en, surname_upper
 
 NAME = "hk-id-card"
 SIDES = ("front",)
@@ -191,11 +191,11 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
 
     # a '.' for the comma or a digit for a letter: the lines are tried again under the
     # name's alphabet before the comma is given up
-    en_s = pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33,
-                 role="name_en", charset=charset)
+    en_s = pick(seen, lambda t: RE_NAME_EN.match(surname_upper(t.strip())), used=used, prefer_y=0.33,
+                role="name_en", charset=charset)
     if en_s is None:  # the comma lost: a line of Latin letters in the name rows
-        en_s = pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()) and not _is_label(t), used=used,
-                     prefer_y=0.33, min_y=0.2, max_y=0.5)
+        en_s = pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()[:1].upper() + t.strip()[1:])
+                    and not _is_label(t), used=used, prefer_y=0.33, min_y=0.2, max_y=0.5)
     name_en, en_conf = "", 0.0
     if en_s is not None:
         used.add(id(en_s))
