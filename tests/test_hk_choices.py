@@ -11,7 +11,7 @@ import pytest
 
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
 from cardocr.documents.hk_fields import SPECS, read_symbols
-from cardocr.documents.hk_name_en import is_romanised, read_name_en
+from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.ocr.types import Line
@@ -70,6 +70,15 @@ def test_foreign_names_stay_as_read(charset):
     # an uncertain letter in a long foreign word: no syllable is near, nothing changes
     steps = _sure("GURUNG, Ram Baha") + [{"d": 0.6, "o": 0.3}] + _sure("ur")
     assert read_name_en(_line(charset, steps, SPECS["name_en"]), charset)[0] == "GURUNG, Ram Bahadur"
+
+
+def test_a_surname_read_in_small_letters_is_the_capitals_printed(charset):
+    """A small card's W, O, S read as w, o, s, even with confidence: the surname is printed in
+    capitals only, so the role still fits and the name comes back in capitals."""
+    assert surname_upper("wows, Choi Pak") == "WOWS, Choi Pak"
+    assert surname_upper("Date of Birth") == "Date of Birth"  # no comma: not a name's shape
+    line = _line(charset, _sure("chan, Siu Ming"), SPECS["name_en"])
+    assert read_name_en(line, charset)[0] == "CHAN, Siu Ming"
 
 
 # -- the symbols ---------------------------------------------------------------------------

@@ -140,3 +140,28 @@ def test_hk_card_across_two_sheets_is_read() -> None:
     got = recognize("hk-id-card", photo, HuaweiOptions.of())
     assert got["number"] == person.number
     assert got["name"] == person.name
+
+
+def test_a_card_squeezed_by_its_slant_is_found_by_the_slow_search() -> None:
+    """A small card tilted away from the camera: its outline measures 2.0 long to short, far
+    from ID-1's 1.59. The quick search keeps to the card's shape; the slow one allows more."""
+    img = np.full((1000, 1300, 3), (60, 85, 110), np.uint8)
+    corners = np.float32([[500, 400], [820, 400], [820, 560], [500, 560]])
+    cv2.fillConvexPoly(img, corners.astype(np.int32), (214, 224, 220))
+    for y in range(425, 545, 22):  # a few rows of print
+        cv2.line(img, (530, y), (700, y), (40, 40, 40), 3)
+    found = find_cards(img, max_cards=4, deep=True)
+    assert any(overlap(q.corners, corners, of_larger=True) > 0.9 for q in found)
+
+
+@pytest.mark.parametrize("seed,condition", [(1300052, "small"), (1300036, "layout")])
+def test_hk_cards_the_quick_search_misframes_are_read(seed: int, condition: str) -> None:
+    """1300052: small and slanted (its outline 2.0 long to short), NoCardFound before the slow
+    search allowed such outlines. 1300036: the quick search's outline ran along a sheet behind
+    the card and read 5 of 10 fields; so few make it a weak answer, and the slow search's
+    outline reads the card."""
+    photo, person, _ = make_hk_sample(seed, condition)
+    got = recognize("hk-id-card", photo, HuaweiOptions.of())
+    assert got["number"] == person.number
+    assert got["birth_date"] == person.birth_date
+    assert got["name"] == person.name

@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 DEEP_TRIES = 4  # candidates of the slow search read before giving up
 WHOLE_MIN_FILLED = 0.5  # the photo as the card: fewer fields read than this share is weak
+# a found quad read with fewer fields than this share is weak too: a quad that ran along a
+# sheet of paper behind the card reads part of it (HK layout, seed 1300036: 5 of 10 fields,
+# where the slow search's outline reads all 10); real cards fill 0.75 or more (a licence
+# back without its record, an HK card without a Chinese name)
+QUICK_MIN_FILLED = 0.6
 MIN_TEXT_BOXES = 3  # fewer detected lines than this on a straightened card: not a card
 # A slow-search quad is skipped as already read only if it is nearly the quick one: a quick
 # quad that missed a strip of the card (5% of its height) reads every row a row off and
@@ -114,6 +119,7 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         weak = []
     if request.side == BOTH_SIDES:  # one card of each side, never one side twice
         weak = [w for w in weak if all(w.side != r.side for r in found)]
+    weak.sort(key=lambda r: _filled(r.reading), reverse=True)  # (stable: the earlier of two equally full)
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:
@@ -175,9 +181,10 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                      candidates: list[CardQuad], found: list[CardResult],
                      tried: list[CardQuad], weak: list[CardResult], others: list[str],
                      straightened: list[tuple[CardQuad, Card]]) -> None:
-    """Read candidates in order until enough cards are found (appended to `found`). The whole
-    photo read as a card with most fields empty is a poor answer: it goes to `weak`, to be
-    returned only if the slow search finds nothing better."""
+    """Read candidates in order until enough cards are found (appended to `found`). A card
+    read with most fields empty (QUICK_MIN_FILLED; WHOLE_MIN_FILLED for the whole photo) is a
+    poor answer: it goes to `weak`, to be returned only if no candidate, the slow search's
+    included, reads fuller."""
     wanted = request.cards_wanted
     for quad in candidates:
         if len(found) == wanted:
@@ -211,7 +218,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         if quad.method == "whole":
             (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
             return
-        found.append(result)
+        (found if _filled(reading) >= QUICK_MIN_FILLED else weak).append(result)
 
 
 def _whole_image(image: np.ndarray) -> CardQuad:

@@ -19,9 +19,6 @@ this module finds the lines and gives each its role.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import cv2
 import numpy as np
 
 from ..ocr.engine import OcrEngine
@@ -49,8 +46,8 @@ from .hk_fields import (
     read_symbols,
     read_telegraph,
 )
-from .hk_name_en import read_name_en
-from .seen import record as record_seen
+from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
+from .hk_name_en import read_name_en, surname_upper
 
 NAME = "hk-id-card"
 SIDES = ("front",)
@@ -99,33 +96,6 @@ def portrait_quad(reading: Reading) -> np.ndarray | None:
                      [x1 * CARD_W, y1 * CARD_H], [x0 * CARD_W, y1 * CARD_H]], np.float32)
 
 
-_FOLD = str.maketrans({"，": ",", "（": "(", "）": ")", "－": "-", "＊": "*", "：": ":"})
-
-
-@dataclass
-class _Seen:
-    line: Line
-    box: tuple[float, float, float, float]  # card pixels
-
-    @property
-    def text(self) -> str:
-        """The raw reading with full-width punctuation folded, for telling roles apart."""
-        return self.line.text.translate(_FOLD)
-
-    @property
-    def cy(self) -> float:
-        return (self.box[1] + self.box[3]) / 2 / CARD_H
-
-    @property
-    def cx(self) -> float:
-        return (self.box[0] + self.box[2]) / 2 / CARD_W
-
-    @property
-    def quad(self) -> np.ndarray:
-        x0, y0, x1, y1 = self.box
-        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
-
-
 def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = frozenset()) -> Reading:
     """Recognise the lines that can hold a field, give each its role, read the fields.
 
@@ -137,22 +107,22 @@ def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = fr
     boxes = _line_boxes(card)
     layout = _box_layout(boxes)
     later = [b for b in boxes if _deferred(b, layout)]
-    seen = _recognise(card, engine, [b for b in boxes if b not in later])
+    seen = recognise(card, engine, [b for b in boxes if b not in later])
     reading = _read_fields(card, seen, engine)
     if later and _incomplete(reading):
-        reading = _read_fields(card, seen + _recognise(card, engine, later), engine)
+        reading = _read_fields(card, seen + recognise(card, engine, later), engine)
     return reading
 
 
-def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
+def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     charset = engine.charset
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
     title = [s for s in seen if s.cy < 0.25 and _is_title(s.text)]
-    number_s = _pick(seen, lambda t: RE_NUMBER.search(t.replace(" ", "")), prefer_y=0.9)
+    number_s = pick(seen, lambda t: RE_NUMBER.search(t.replace(" ", "")), prefer_y=0.9)
     if number_s is None:
-        number_s = _pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9,
+        number_s = pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9,
                          min_y=0.5, role="number", charset=charset)
     if number_s is None and not title:
         # neither the card's number nor its title: not a Hong Kong identity card
@@ -167,12 +137,12 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     fields["number"] = Field(number, number_conf, number_s.quad if number_s else None)
 
     # -- dates -------------------------------------------------------------------------
-    birth_s = _pick(seen, lambda t: RE_BIRTH.search(t), used=used, role="birth", charset=charset)
+    birth_s = pick(seen, lambda t: RE_BIRTH.search(t), used=used, role="birth", charset=charset)
     birth, sex, birth_conf, sex_conf = "", "", 0.0, 0.0
     if birth_s is not None:
         used.add(id(birth_s))
         # the sex may sit in a box of its own to the right of the date
-        mates = [m for m in _row_mates(seen, birth_s, used) if len(m.text.replace(" ", "")) <= 3]
+        mates = [m for m in row_mates(seen, birth_s, used) if len(m.text.replace(" ", "")) <= 3]
         used.update(id(m) for m in mates)
         birth, sex, birth_conf, sex_conf = read_birth_sex([birth_s.line] + [m.line for m in mates], charset)
         if birth and not sex:  # 女 F / 男 M too faint for the detector: read where it must be
@@ -185,19 +155,19 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     fields["birth_date"] = Field(birth, birth_conf, birth_s.quad if birth_s else None)
     fields["sex"] = Field(sex, sex_conf, birth_s.quad if birth_s else None)
 
-    init_s = _pick(seen, lambda t: RE_INITIAL.search(t.replace(" ", "")), used=used,
+    init_s = pick(seen, lambda t: RE_INITIAL.search(t.replace(" ", "")), used=used,
                    role="initial_issue_date", charset=charset)
     initial, initial_conf = "", 0.0
     if init_s is not None:
         initial, initial_conf = read_pattern(init_s.line, charset, "initial_issue_date", RE_INITIAL)
-    elif loose := _pick(seen, RE_INITIAL_LOOSE.match, used=used, role="initial_issue_date",
+    elif loose := pick(seen, RE_INITIAL_LOOSE.match, used=used, role="initial_issue_date",
                         charset=charset, min_y=0.5):  # its parentheses read as 1s
         initial, initial_conf = read_initial_loose(loose.line, charset)
         init_s = loose if initial else None
     used.update({id(init_s)} if init_s is not None else set())
 
     # the 2003 card prints the issue date on the first-issue line: that line may hold both
-    issue_s = _pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
+    issue_s = pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
                     used=used - {id(init_s)}, prefer_y=0.9, role="issue_date", charset=charset)
     issue, issue_conf = "", 0.0
     if issue_s is not None:
@@ -211,7 +181,7 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     birth, issue = str(fields["birth_date"].value), str(fields["issue_date"].value)
 
     # -- names, codes, symbols ----------------------------------------------------------
-    tele_s = _pick(seen, lambda t: RE_TELEGRAPH.match(t.strip()) and len(t.replace(" ", "")) % 4 == 0,
+    tele_s = pick(seen, lambda t: RE_TELEGRAPH.match(t.strip()) and len(t.replace(" ", "")) % 4 == 0,
                    used=used, prefer_y=0.4)
     codes: list[str] = []
     tele_probs: list[float] = []
@@ -221,11 +191,11 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
 
     # a '.' for the comma or a digit for a letter: the lines are tried again under the
     # name's alphabet before the comma is given up
-    en_s = _pick(seen, lambda t: RE_NAME_EN.match(t.strip()), used=used, prefer_y=0.33,
-                 role="name_en", charset=charset)
+    en_s = pick(seen, lambda t: RE_NAME_EN.match(surname_upper(t.strip())), used=used, prefer_y=0.33,
+                role="name_en", charset=charset)
     if en_s is None:  # the comma lost: a line of Latin letters in the name rows
-        en_s = _pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()) and not _is_label(t), used=used,
-                     prefer_y=0.33, min_y=0.2, max_y=0.5)
+        en_s = pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()[:1].upper() + t.strip()[1:])
+                    and not _is_label(t), used=used, prefer_y=0.33, min_y=0.2, max_y=0.5)
     name_en, en_conf = "", 0.0
     if en_s is not None:
         used.add(id(en_s))
@@ -237,7 +207,7 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
             en_conf = round(en_conf * 0.5, 4)
     fields["name_en"] = Field(name_en, en_conf, en_s.quad if en_s else None)
 
-    zh_s = _pick(seen, lambda t: RE_CJK.match(t.strip()) and not _is_label(t), used=used,
+    zh_s = pick(seen, lambda t: RE_CJK.match(t.strip()) and not _is_label(t), used=used,
                  prefer_y=0.25, max_y=0.45)
     name, name_conf = "", 0.0
     if zh_s is not None:
@@ -250,14 +220,14 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
 
     # symbols: the line right below the birth line
     below = (birth_s.cy + 0.03, birth_s.cy + 0.13) if birth_s is not None else (0.55, 0.75)
-    sym_s = _pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and "-" not in t
+    sym_s = pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and "-" not in t
                   and not _is_label(t), used=used,
                   prefer_y=sum(below) / 2, min_y=below[0], max_y=below[1])
     symbols, sym_conf = "", 0.0
     if sym_s is not None:
         used.add(id(sym_s))
         symbols, sym_conf = read_symbols(sym_s.line, charset, adult_at_issue(birth, issue),
-                                         _ink_before_first_character(card, sym_s))
+                                         ink_before_first_character(card, sym_s))
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
     permanent, perm_conf = read_permanent([s.line for s in title], charset)
@@ -266,30 +236,6 @@ def _read_fields(card: Card, seen: list[_Seen], engine: OcrEngine) -> Reading:
     reading.meta["layout"] = _layout([s for s in (birth_s, tele_s, init_s) if s is not None])
     cross_check(reading)
     return reading
-
-
-def _ink_before_first_character(card: Card, seen: _Seen) -> bool:
-    """Whether ink stands left of the first character the recogniser read on a line: the
-    symbols' stars are small and raised, and often read as nothing at all. Where the first
-    character read starts is its first non-blank frame (the frames run across the crop);
-    left of it, printed strokes about as dense as the rest of the line say something is
-    there. Dark and light are told apart per crop (Otsu), so no ink level is fixed here."""
-    probs = seen.line.probs
-    if probs is None or len(probs) < 4:
-        return False
-    read = np.nonzero(probs.argmax(axis=1) != 0)[0]  # class 0: the CTC blank
-    if not len(read):
-        return False
-    x0, y0, x1, y1 = seen.box
-    h = y1 - y0
-    pad = 0.12 * h  # as _recognise cut it
-    crop = cv2.cvtColor(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad), cv2.COLOR_BGR2GRAY)
-    first = int(read[0] / len(probs) * crop.shape[1] - 0.35 * h)  # the character's left edge, roughly
-    if first < pad + 0.3 * h:
-        return False
-    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    left, rest = ink[:, int(pad):first], ink[:, first:]
-    return bool(rest.size) and float(left.mean()) > 0.25 * float(rest.mean())
 
 
 # -- recognition ------------------------------------------------------------------------
@@ -340,41 +286,6 @@ def _incomplete(reading: Reading) -> bool:
     return any(not f[k].value for k in NEEDED) or f["permanent"].confidence < CONFIDENT
 
 
-def _recognise(card: Card, engine: OcrEngine, boxes: list[tuple[float, float, float, float]]) -> list[_Seen]:
-    crops = []
-    for x0, y0, x1, y1 in boxes:
-        pad = 0.12 * (y1 - y0)
-        crops.append(crop_box(card.image, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-    # a card's lines run from one character to the whole card: batch only similar widths
-    lines = engine.recognize(crops, similar_width=1.4) if crops else []
-    for ln, b in zip(lines, boxes):
-        record_seen(ln, b)  # evidence for cardocr.confidence
-    return [_Seen(ln, b) for ln, b in zip(lines, boxes)]
-
-
-def _pick(seen: list[_Seen], fits, used: set[int] | None = None, prefer_y: float | None = None,
-          max_y: float = 1.0, min_y: float = 0.0, role: str | None = None,
-          charset: list[str] | None = None) -> _Seen | None:
-    """The line whose text fits a role; among several, the one nearest the preferred row,
-    then the most confident. When no raw reading fits and a role is named, the lines are
-    re-decoded under the role's alphabet and tried again (a '-' read as '=' in a date)."""
-    pool = [s for s in seen if (used is None or id(s) not in used) and min_y <= s.cy <= max_y]
-    cands = [s for s in pool if fits(s.text)]
-    if not cands and role is not None and charset is not None:
-        cands = [s for s in pool if fits(decode(s.line, charset, role).text)]
-    if not cands:
-        return None
-    return min(cands, key=lambda s: (abs(s.cy - prefer_y) if prefer_y is not None else 0.0, -s.line.score))
-
-
-def _row_mates(seen: list[_Seen], anchor: _Seen, used: set[int]) -> list[_Seen]:
-    """Unused boxes on the same text row, right of the anchor."""
-    h = anchor.box[3] - anchor.box[1]
-    return sorted((s for s in seen if id(s) not in used and s is not anchor
-                   and abs(s.cy - anchor.cy) * CARD_H < 0.5 * h and s.cx > anchor.cx + 0.02),
-                  key=lambda s: s.box[0])
-
-
 # -- title and generation -----------------------------------------------------------------
 
 def _is_title(text: str) -> bool:
@@ -386,7 +297,7 @@ def _is_label(text: str) -> bool:
     return any(w in text for w in LABEL_WORDS)
 
 
-def _layout(anchors: list[_Seen]) -> str:
+def _layout(anchors: list[Seen]) -> str:
     """The 2018 card prints its data lines right of the large portrait (x ≈ 0.4); the 2003
     card prints them from the left edge, with the portrait on the right."""
     if not anchors:

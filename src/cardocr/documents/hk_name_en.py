@@ -108,20 +108,32 @@ def _edits(a: str, b: str) -> int:
     return prev[-1]
 
 
+def surname_upper(text: str) -> str:
+    """The text with what stands before its first comma in capitals: a small surname card's
+    W, O, S and K read in lower case (`wows, Choi Pak`) are the capitals printed there, and
+    the role's pattern (hk_fields.RE_NAME_EN) is about the shape, not the recogniser's case."""
+    head, comma, tail = text.partition(",")
+    return head.upper() + comma + tail if comma else text
+
+
 def tidy_name_en(ln: Line) -> str:
     """`SURNAME, Given Names`: the surname in capitals, each given name capitalised. The
-    convention settles the case only of letters read without confidence (y/Y, o/O, s/S look
-    alike at this size); a capital right after a small letter in the given names marks a
-    space the crop squeezed out."""
+    surname is printed in capitals only, so every letter before the comma is one; elsewhere
+    the convention settles the case only of letters read without confidence (y/Y, o/O, s/S
+    look alike at this size); a capital right after a small letter in the given names marks
+    a space the crop squeezed out."""
     out: list[str] = []
     comma_seen, word_start = False, True
+    has_comma = "," in ln.text  # without it, which word is the surname is not known
     for c, p in zip(ln.text, ln.char_probs):
         if c == ",":
             comma_seen, word_start = True, True
         elif c in " -'":
             word_start = True
         elif c.isalpha():
-            if p < CONFIDENT:
+            if not comma_seen and has_comma:
+                c = c.upper()
+            elif p < CONFIDENT:
                 c = c.upper() if (not comma_seen or word_start) else c.lower()
             if comma_seen and c.isupper() and out and out[-1].islower():
                 out.append(" ")
