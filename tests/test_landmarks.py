@@ -89,3 +89,20 @@ def test_cards_of_another_template_read_right():
         right += sum(fields[k].value == v for k, v in truth.items())
         total += len(truth)
     assert right >= 0.9 * total, (right, total)
+
+
+def test_labels_the_detector_missed_leave_the_rows_to_the_values():
+    """A blurred card found a little too large: its pale labels were not detected, so the
+    first boxes of its rows are the values (from x≈0.2); they place the rows, and the values
+    keep the prior left edge (a value box is not a label's end)."""
+    from cardocr.documents.cn_id_card import _front_zones
+
+    down = 0.07  # the rows sit this much lower than the template's, spread by 1.1
+    rows = {k: 1.1 * y + down - 0.1 * 0.5 for k, y in ROWS.items()}
+    boxes = [(0.20, rows[k] - 0.03, 0.20 + w, rows[k] + 0.03)
+             for k, w in (("name", 0.12), ("sex", 0.04), ("birth", 0.25), ("address", 0.3))]
+    boxes += [(0.36, 0.86, 0.86, 0.91)]  # the number
+    zones, _rows = _front_zones(_card(boxes), 0.0)
+    for key, zone in (("name", "name"), ("birth", "birth"), ("sex", "ethnicity")):
+        assert abs((zones[zone][2] + zones[zone][3]) / 2 - rows[key]) < 0.02, key
+    assert zones["name"][0] < 0.2  # the value's own box is not cut

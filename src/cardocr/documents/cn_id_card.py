@@ -130,9 +130,19 @@ def _front_zones(card: Card, dy: float
     """The front's zones on this card. The number row follows its own line (dy); the rows
     above it follow the printed labels where they are found (landmarks.RowFit), else the
     number's shift too. A label in a box of its own also says where its value starts."""
-    labels = column_labels(card, ("name", "sex", "birth", "address"), Layout.FRONT_LABEL_MAX_X0,
+    keys = ("name", "sex", "birth", "address")
+    labels = column_labels(card, keys, Layout.FRONT_LABEL_MAX_X0,
                            0.0, Layout.NUMBER_ROW_MIN_Y, Layout.LABEL_ALONE_W, Layout.FRONT_LABEL_ROWS)
     fit = fit_rows(labels, Layout.FRONT_LABEL_ROWS)
+    if fit is None or fit.labels < 2:
+        # labels too faint or blurred for the detector (or a quad that took in the margin
+        # pushed them out of their column): the values' first boxes stand on the same rows.
+        # They place the rows only; where a value starts still comes from the labels.
+        values = column_labels(card, keys, Layout.FRONT_VALUE_MAX_X0, 0.0, Layout.NUMBER_ROW_MIN_Y,
+                               0.0, Layout.FRONT_LABEL_ROWS)
+        by_values = fit_rows(values, Layout.FRONT_LABEL_ROWS)
+        if by_values is not None and by_values.labels > (fit.labels if fit else 0):
+            fit = by_values
     upper = {k: v for k, v in Layout.FRONT_ZONES.items() if k != "number"}
     upper_rows = {k: v for k, v in Layout.FRONT_ROWS.items() if k != "number"}
     if fit is None:

@@ -54,6 +54,9 @@ class Layout:
     # the label column: the front's labels start at ~0.06 of the card (the specimen ~0.08),
     # its values at ~0.18; the back's labels at ~0.20, its values at ~0.38
     FRONT_LABEL_MAX_X0 = 0.13
+    # a row's first box starts left of this when the label was missed: its value, at ~0.18
+    # (~0.24 on a card found a little too large)
+    FRONT_VALUE_MAX_X0 = 0.28
     BACK_LABEL_MAX_X0 = 0.30
     # a two-character label alone is at most ~0.09 of the card wide (a four-character one
     # ~0.16); a box holding a value too is wider
