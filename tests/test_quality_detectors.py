@@ -99,8 +99,14 @@ def test_measurements_point_at_the_evidence():
     ramp = np.linspace(0.9, 1.25, CARD_W, dtype=np.float32)[None, :, None]  # the light rising to the right
     lit = np.clip(margin.astype(np.float32) * ramp, 0, 255).astype(np.uint8)  # its blank end clips
     assert glare.washed_share(lit) < glare.THRESHOLD
+    small = card.copy()
+    cv2.circle(small, (400, 270), 30, (255, 255, 255), -1)  # a highlight too small to decide
     photo = np.zeros((600, 900, 3), np.uint8)
     inside = np.array([[50, 50], [850, 50], [850, 550], [50, 550]], np.float32)
+    faint, clean = (glare.detect(Evidence(photo, inside, "quick", Card(c, []), Reading("id-card", "back", {})))
+                    for c in (small, card))
+    assert not faint.decision and not clean.decision
+    assert clean.score < faint.score < 50.0  # weaker evidence ranks the photo, never flags it
     cut = inside + np.array([-80, 0], np.float32)
     assert not border.detect(Evidence(photo, inside, "quick", Card(card, []), Reading("id-card", "front", {}))).decision
     assert border.detect(Evidence(photo, cut, "quick", Card(card, []), Reading("id-card", "front", {}))).decision

@@ -42,20 +42,24 @@ def capture(kind: str, seed: int) -> dict[str, object]:
     from cardocr.ocr.engine import get_engine
     from cardocr.types import ReadRequest
 
+    seen: list[object] = []
+
     def keep(names, ev):  # type: ignore[no-untyped-def]
-        return {"evidence": ev}  # the result's signals carry its evidence out
+        seen.append(ev)  # no signals in the result: later stages (confidence) read real ones only
+        return {}
 
     real = pipeline.measure
     pipeline.measure = keep  # type: ignore[assignment]
     out: dict[str, object] = {}
     try:
         for label, photo in _photos(kind, seed):
+            seen.clear()
             try:
                 results = pipeline.read(REGISTRY["id-card"], photo, ReadRequest(signals=frozenset({"border"})),
                                         get_engine())
             except Exception:
                 results = []
-            ev = results[0].signals["evidence"] if results else None
+            ev = seen[0] if results and seen else None
             out[label] = None if ev is None else {
                 "corners": ev.corners, "found_by": ev.found_by, "card": ev.card, "reading": ev.reading}
     finally:
