@@ -40,7 +40,7 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -143,24 +143,37 @@ def read_all(counts: dict[str, int], seed0: int, samples: Path, jobs: int, fresh
     # the cores shared out between the workers: two engines of two threads each on two cores
     # only wait on each other
     threads = max(1, (os.cpu_count() or 2) // max(1, jobs))
+    # chunks are handed out one per free worker, so a run out of time starts none after it:
+    # submitted all at once, the pool had already passed some to its workers (cancel() is
+    # refused for them), and how many depended on timing
+    pending = iter(todo)
     with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_worker_init, initargs=(threads,)) as pool:
-        futures = [pool.submit(read_chunk, c, parts) for c in todo]
+        running: set[Future] = set()
+
+        def feed() -> None:
+            while len(running) < max(1, jobs):
+                chunk = next(pending, None)
+                if chunk is None:
+                    return
+                running.add(pool.submit(read_chunk, chunk, parts))
+
+        feed()
         k = 0
-        for fut in as_completed(futures):
-            if fut.cancelled():
-                continue
-            k += 1
-            (doc, first, n), got, _secs = fut.result()
-            cards += got
-            elapsed = time.perf_counter() - t0
-            per100 = 100 * elapsed / max(1, cards)
-            left = elapsed / k * (len(todo) - k)
-            print(f"[{k}/{len(todo)}] {doc} seeds {first}..{first + n - 1}: {got} cards; {cards} cards in "
-                  f"{elapsed:.0f} s ({per100:.0f} s per 100 cards), ~{left / 60:.0f} min left", file=sys.stderr,
-                  flush=True)
-            if minutes is not None and elapsed > 60 * minutes:
-                for f in futures:
-                    f.cancel()  # those not started; the ones under way finish
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                running.discard(fut)
+                k += 1
+                (doc, first, n), got, _secs = fut.result()
+                cards += got
+                elapsed = time.perf_counter() - t0
+                per100 = 100 * elapsed / max(1, cards)
+                left = elapsed / k * (len(todo) - k)
+                print(f"[{k}/{len(todo)}] {doc} seeds {first}..{first + n - 1}: {got} cards; {cards} cards in "
+                      f"{elapsed:.0f} s ({per100:.0f} s per 100 cards), ~{left / 60:.0f} min left", file=sys.stderr,
+                      flush=True)
+            if minutes is None or time.perf_counter() - t0 < 60 * minutes:
+                feed()
     read = [c for c in todo_all if part_path(parts, c, done=True).exists()]
     with samples.open("w") as fh:  # joined in document then seed order, whatever order they were read in
         for c in sorted(read, key=lambda c: (list(counts).index(c[0]), c[1])):
