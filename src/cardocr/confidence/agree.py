@@ -20,9 +20,10 @@ The Hong Kong card's own relations (hk_agreement), under the same names where th
 same thing:
 
     cross       the Chinese name's characters against their telegraph codes (both fields);
-                the symbols' status letter (A, R: permanent; C, U: not) against the card's
-                permanent title, and their stars (* for a holder under 18 on the issue date)
-                against the birth and issue dates (the symbols, the permanent title)
+                the symbols' status letter (A, R: permanent; C, U: not; the grammar is
+                hk_fields.RE_SYMBOLS) against the card's permanent title, and their stars
+                (* for a holder under 18 on the issue date) against the birth and issue
+                dates (the symbols, the permanent title)
 
 A Chinese holder's English name that is no romanisation of the Chinese one (not_romanised)
 is a value without its field's shape (evidence.fits).
@@ -30,12 +31,12 @@ is a value without its field's shape (evidence.fits).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
 from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
+from ..documents.hk_fields import RE_SYMBOLS
 
 # the labels each document prints (their first and last characters)
 LABELS = {
@@ -84,10 +85,6 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
     return out
 
 
-# status (A, R permanent; C, U not, CA/CR a permanent holder once not) and place of birth
-SYMBOLS = re.compile(r"(\*{0,3})[BN]{0,2}(C?[AR]|[CU])[ZXWO]")
-
-
 def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:
     for k in fields:
         out.setdefault(k, {})["cross"] = min(out.get(k, {}).get("cross", 1.0), cross)
@@ -104,16 +101,16 @@ def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
         if len(codes.split()) == len(name) and None not in mine:
             _both(out, ("name", "name_telegraph_code"), 1.0 if mine == codes.split() else -1.0)
     symbols = values.get("symbols")
-    m = SYMBOLS.fullmatch(symbols) if isinstance(symbols, str) else None
+    m = RE_SYMBOLS.fullmatch(symbols) if isinstance(symbols, str) else None
     if m is None:
         return out
     permanent = values.get("permanent")
     if isinstance(permanent, bool):
-        _both(out, ("symbols", "permanent"), 1.0 if (m.group(2)[-1] in "AR") == permanent else -1.0)
+        _both(out, ("symbols", "permanent"), 1.0 if (m["status"][-1] in "AR") == permanent else -1.0)
     birth, issue = values.get("birth_date"), values.get("issue_date")
     adult = adult_at_issue(birth, issue) if isinstance(birth, str) and isinstance(issue, str) else None
     if adult is not None:
-        _both(out, ("symbols",), 1.0 if (m.group(1) == "*") != adult else -1.0)
+        _both(out, ("symbols",), 1.0 if (m["stars"] == "*") != adult else -1.0)
     return out
 
 

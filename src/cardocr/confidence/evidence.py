@@ -16,8 +16,9 @@ import re
 from functools import cache
 from typing import Any
 
+from ..documents.hk_fields import RE_SYMBOLS
 from ..types import CardResult, Field
-from .agree import SYMBOLS, agreement, not_romanised
+from .agree import agreement, not_romanised
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -64,7 +65,7 @@ GRAMMAR: dict[str, dict[str, str]] = {
                 "authority": ".{4,}局", "valid_from": _ISO, "valid_to": f"{_ISO}|长期"},
     "hk-id-card": {"name": f"{_CJK}{{1,6}}", "sex": "[MF]", "birth_date": r"\d{2}-\d{2}-\d{4}",
                    "name_en": r"[A-Z][A-Z' -]*, [A-Z][A-Za-z' -]*", "number": r"[A-Z]{1,2}\d{6}\([\dA]\)",
-                   "symbols": SYMBOLS.pattern, "name_telegraph_code": r"\d{4}( \d{4})*",
+                   "symbols": RE_SYMBOLS.pattern, "name_telegraph_code": r"\d{4}( \d{4})*",
                    "initial_issue_date": r"\(\d{2}-\d{2}\)", "issue_date": r"\d{2}-\d{2}-\d{2}"},
     "driver-license": {"number": r"\d{17}[\dX]|[A-Z0-9]{8,18}", "name": f"{_CJK}[{_CJK[1:-1]}·]{{1,14}}",
                        "sex": "[男女]", "nationality": f"{_CJK}{{2,8}}", "address": f"{_CJK}{{2}}.{{6,}}",

@@ -192,7 +192,7 @@ STATUS = "ARCU"  # the symbol before it: the holder's right of abode, right to l
 # stars, reported changes (B birth, N name), then the status (A right of abode, R right to
 # land, C / U limited stay; C also marks a permanent resident first registered with a limited
 # stay), then the place of birth
-RE_SYMBOLS = re.compile(r"\*{0,3}[BN]{0,2}(?:C?[AR]|[CU])[ZXWO]")
+RE_SYMBOLS = re.compile(r"(?P<stars>\*{0,3})[BN]{0,2}(?P<status>C?[AR]|[CU])[ZXWO]")
 STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 year olds
     True: (0.07, 0.02, 0.06, 0.85),
     False: (0.10, 0.85, 0.025, 0.025),
