@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bench import results
+from cardocr.confidence import evidence_of
 from cardocr.documents import REGISTRY
 from cardocr.errors import ImageBlurred
 from cardocr.ocr.engine import get_engine
@@ -209,22 +210,36 @@ SUITES = {
 
 # -- the run --------------------------------------------------------------------------------
 
-def measure(doc_type: str, key: tuple, photo, truth: dict, request: ReadRequest) -> dict:
-    """One sample through cardocr: its time and per-field exact match."""
+def measure(doc_type: str, key: tuple, photo, truth: dict, request: ReadRequest, evidence: bool = False) -> dict:
+    """One sample through cardocr: its time and per-field exact match; with `evidence`, also
+    the card's confidence evidence (cardocr.confidence.evidence_of, taken after the clock
+    stops), which the calibration section reports on."""
     t0 = time.perf_counter()
+    result = None
     try:
-        fields = read(REGISTRY[doc_type], photo, request, get_engine())[0].fields
-        err = None
+        result = read(REGISTRY[doc_type], photo, request, get_engine())[0]
+        fields, err = result.fields, None
     except Exception as exc:  # the benchmark counts failures, it does not stop on them
         fields, err = {}, type(exc).__name__
     ours_s = time.perf_counter() - t0
     # an unread Boolean field answers false, an unread text field "" (as the wire formats do)
     got = {k: f.value if f.value is not None else "" for k, f in fields.items()}
-    return {"seed": key[0], "side": key[1], "condition": key[2], "ours_s": ours_s, "error": err,
+    row = {"seed": key[0], "side": key[1], "condition": key[2], "ours_s": ours_s, "error": err,
             "ours": {k: got.get(k, "") == v for k, v in truth.items()},
             "conf": {k: round(float(fields[k].confidence), 4) for k in truth if k in fields},
             # synthetic cards' values, kept for the failure list (expected, read)
             "wrong": {k: [v, got.get(k, "")] for k, v in truth.items() if got.get(k, "") != v}}
+    if evidence and result is not None:
+        row["evidence"] = evidence_of(result)
+    return row
+
+
+def calibration_rows_of(doc_type: str, rows: list[dict]) -> list[dict]:
+    """The rows the calibration section reads (tools.calibrate's shape) from measured rows; a
+    sample no card was read from is left out, as tools.calibrate leaves it (nothing stated)."""
+    return [{"document": doc_type, "seed": r["seed"], "side": r["side"], "condition": r["condition"],
+             "evidence": r["evidence"], "right": {k: ok for k, ok in r["ours"].items() if k in r["evidence"]["fields"]}}
+            for r in rows if "evidence" in r]
 
 
 def measure_baseline(doc_type: str, row: dict, photo, truth: dict, base) -> None:
@@ -260,7 +275,8 @@ def interleaved(counts: dict[str, int], seed0: int, only: tuple[str, ...] | None
 CHUNK = 24
 
 
-def run(counts: dict[str, int], seed0: int, base, only: tuple[str, ...] | None = None) -> dict[str, dict]:
+def run(counts: dict[str, int], seed0: int, base, only: tuple[str, ...] | None = None,
+        evidence: bool = False) -> dict[str, dict]:
     results: dict[str, dict] = {d: {"rows": []} for d in counts}
     samples = interleaved(counts, seed0, only)
     total = sum(len(plan(d, n, seed0, suite_conditions(d, only))) for d, n in counts.items())
@@ -270,7 +286,7 @@ def run(counts: dict[str, int], seed0: int, base, only: tuple[str, ...] | None =
         while chunk := list(itertools.islice(samples, CHUNK)):
             rows = []
             for doc_type, (key, photo, truth, options) in chunk:
-                rows.append(measure(doc_type, key, photo, truth, options))
+                rows.append(measure(doc_type, key, photo, truth, options, evidence))
                 results[doc_type]["rows"].append(rows[-1])
                 progress.advance(task)
             if base is not None:
@@ -538,7 +554,8 @@ def main() -> None:
     ap.add_argument("--signal-names", default="",
                     help="comma-separated signals to measure (default: every signal with a detector)")
     ap.add_argument("--calibration", type=int, default=40,
-                    help=f"seeds per document from {HOLDOUT_SEED} for the calibrated-confidence section (0: none)")
+                    help="the calibrated-confidence section (0: none): on every held-out sample read above; "
+                         f"with --holdout 0 or --calibration-only, on this many seeds per document from {HOLDOUT_SEED}")
     ap.add_argument("--calibration-only", action="store_true",
                     help="run only the calibration section and splice it into --out")
     ap.add_argument("--calibration-rows", type=Path, nargs="*", default=[],
@@ -562,9 +579,8 @@ def main() -> None:
 
         source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
                   f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else ""
-        section = calibration.report(calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED,
-                                                     args.calibration_rows), HOLDOUT_SEED, HERE / "calibration.png",
-                                     source)
+        by_doc = calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED, args.calibration_rows)
+        section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
         print(section)
         calibration.splice(args.out, section)
         return
@@ -592,9 +608,11 @@ def main() -> None:
         sections[doc_type] = report(doc_type, result, stored.get(doc_type))
         stored[doc_type] = result
         print(sections[doc_type])
-    held = ""
+    held, calibration_rows = "", {}
     if args.holdout:
-        held_results = run({d: args.holdout for d in counts}, HOLDOUT_SEED, None, only)
+        # the held-out reads keep their evidence: the calibration section reports on all of them
+        held_results = run({d: args.holdout for d in counts}, HOLDOUT_SEED, None, only, evidence=bool(args.calibration))
+        calibration_rows = {d: (SUITES[d][0], calibration_rows_of(d, res["rows"])) for d, res in held_results.items()}
         held = holdout_report(held_results, HOLDOUT_SEED)
         for doc_type, result in held_results.items():
             if missed := failures(result["rows"]):
@@ -623,8 +641,9 @@ def main() -> None:
     if args.calibration:
         from bench import calibration
 
-        section = calibration.report(calibration.run(list(counts), args.calibration, HOLDOUT_SEED, []),
-                                     HOLDOUT_SEED, HERE / "calibration.png")
+        by_doc = calibration_rows or calibration.run(list(counts), args.calibration, HOLDOUT_SEED, [])
+        source = "The held-out samples of the section above, each read once." if calibration_rows else ""
+        section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
         print(section)
         parts.append(section)
     for doc_type, result in stored.items():
