@@ -168,3 +168,22 @@ def test_corrupt_exif_is_ignored():
     img = Image.new("RGB", (60, 40), (0, 0, 0))
     data = _pil_bytes(img, "JPEG", exif=b"Exif\x00\x00garbage-garbage")
     assert decode_image_bytes(data).shape == (40, 60, 3)
+
+
+@pytest.mark.parametrize("kw", [{"quality": 90}, {"quality": 55, "subsampling": 0},
+                                {"quality": 75, "progressive": True}])
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_plain_jpeg_decodes_as_pillows_path_does(monkeypatch, kw, mode):
+    """The fast path (OpenCV's decoder, for a complete colour or grey JPEG with no orientation)
+    gives Pillow's pixels exactly, on a generator photo."""
+    from cardocr.intake import decode
+    from tools.cardgen import make_sample
+
+    photo = make_sample(1300007, "front", "photo")[0]
+    data = _pil_bytes(Image.fromarray(np.ascontiguousarray(photo[:, :, ::-1])).convert(mode), "JPEG", **kw)
+    assert decode._plain_jpeg(data, "JPEG", Image.open(io.BytesIO(data))) is not None  # the fast path is taken
+    fast = decode_image_bytes(data)
+    monkeypatch.setattr(decode, "_plain_jpeg", lambda *a: None)
+    assert np.array_equal(fast, decode_image_bytes(data))
+    with pytest.raises(UnsupportedFormat):  # and a truncated one still fails, whichever path
+        decode_image_bytes(data[: len(data) * 2 // 3])

@@ -177,6 +177,8 @@ def decode_image(
         if min(width, height) < min_edge or max(width, height) > max_edge:
             raise ImageSizeError()
         factor = reduction(width, height) if reduce else 1
+        if factor == 1 and (fast := _plain_jpeg(b, fmt, img)) is not None:
+            return Decoded(fast)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -206,6 +208,25 @@ def decode_image(
         return Decoded(bgr, max(width, height) / max(bgr.shape[:2]))
     finally:
         img.close()
+
+
+def _plain_jpeg(b: bytes, fmt: str, img: Image.Image) -> np.ndarray | None:
+    """The common photo, a complete colour or grey JPEG with no orientation to apply, decoded by
+    OpenCV: the same libjpeg-turbo decode as Pillow's path (pixel-identical on the bench's
+    photos) at under half its CPU, measured 0.011 against 0.025 s a photo. None for anything
+    else, which Pillow decodes: a file not ending in the end-of-image marker (a truncated one
+    must fail as AIS.0102; OpenCV would fill it in grey), CMYK, or an EXIF orientation."""
+    if fmt != "JPEG" or img.mode not in ("RGB", "L") or not b.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        return None
+    try:
+        if img.getexif().get(0x0112, 1) != 1:  # Orientation
+            return None
+    except Exception:  # noqa: BLE001 - a broken EXIF block: Pillow's path ignores it its own way
+        return None
+    bgr = cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if bgr is None or bgr.shape[:2] != (img.height, img.width):
+        return None
+    return bgr
 
 
 def _apply_orientation(img: Image.Image) -> Image.Image:
