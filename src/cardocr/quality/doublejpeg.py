@@ -65,6 +65,8 @@ def coefficients(photo: np.ndarray, x0: int = 0, y0: int = 0, x1: int | None = N
 
 
 _STEPS = np.arange(MAX_STEP, 1, -1, dtype=np.float32)[:, None]
+# within a quarter step at most: any number lies within 1 of a multiple of 2
+_TOLERANCE = np.minimum(FIT_ERR, _STEPS / 4)
 
 
 def step(values: np.ndarray) -> int | None:
@@ -74,7 +76,7 @@ def step(values: np.ndarray) -> int | None:
     if nz.size < MIN_NONZERO:
         return None
     nz = nz[:: max(1, nz.size // SAMPLE)][None, :]  # (enough to tell the step, at a fixed cost)
-    fits = (np.abs(nz - _STEPS * np.round(nz / _STEPS)) < FIT_ERR).mean(axis=1) >= FIT
+    fits = (np.abs(nz - _STEPS * np.round(nz / _STEPS)) < _TOLERANCE).mean(axis=1) >= FIT
     return int(_STEPS[int(np.argmax(fits)), 0]) if fits.any() else None
 
 

@@ -13,12 +13,13 @@ Second evidence: the JPEG history (quality.doublejpeg). A photo saved again afte
 was compressed twice where it was left alone, once where the editor laid new pixels in (a
 retyped run of digits, a spliced row, a swapped portrait) or moved a block off the 8-pixel
 grid (a copy-moved digit). The measurement is the strongest 3x3-block neighbourhood of
-single-compression evidence within the number / period row and (front) the portrait, on the
-photo's own grid. Where the photo shows no double compression at all (one JPEG, as a phone
-saves it; a PNG; a photo resized after it was saved) this evidence is not checked and the
-copy-move evidence alone decides. It also cannot see an edit when the first save was finer
-than the second (a scan at quality 95 then saved at 80): the first quantisation leaves no
-trace then.
+single-compression evidence within the number / period row and (front) the portrait, against
+the rest of the card, on the photo's own grid. Where no quantisation step can be read off the
+pixels (a PNG that never was a JPEG, a photo resized after it was saved), or no frequency shows
+a first quantisation, this evidence is not checked and the copy-move evidence alone decides.
+It cannot see an edit when the first save was as fine as the second or finer (a scan at
+quality 95 then saved at 80): the first quantisation leaves no trace then. That is about half
+of the generator's edited photos, and why the signal stays a candidate.
 
 Documents other than the Mainland ID card: not checked (None).
 """
