@@ -1,7 +1,9 @@
 """The tampering signal (cardocr.quality.tampering: Huawei detect_tampering, Tencent DetectPsWarn
 9106) on matched pairs from tools/cardgen/defects.py: the same photo with and without a digit
-copied over another. Evidence is built as in test_quality_detectors (the card straightened from
-the generator's corners, no OCR models). The detector is a candidate (not served: below the
+copied over another (the duplicated-block evidence), or a run of digits retyped after the
+camera saved the photo (the double-JPEG evidence, quality/doublejpeg.py). Evidence is built
+as in test_quality_detectors (the card straightened from the generator's corners, no OCR
+models). The detector is a candidate (not served: below the
 issue's bar on the held-out bench), so the wire formats are tested on the signals it computes."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cardocr.quality import CANDIDATES, DETECTORS, Evidence, tampering
+from cardocr.quality import CANDIDATES, DETECTORS, Evidence, doublejpeg, tampering
 from cardocr.render import huawei, tencent
 from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
 from cardocr.render.tencent import TencentOptions
@@ -106,3 +108,35 @@ def test_both_wire_formats_render_the_tampering_signal(pairs):
         assert hw["score_info"]["tampering_score"] == round(signal.score)
         assert isinstance(hw["score_info"]["tampering_score"], int)
         assert ("9106" in warns) is (name == "pos")
+
+
+# tuning seeds whose edit lays new pixels in (tools/cardgen/tamper.py) over a photo whose first
+# save (the camera's, quality 61) was coarser than the second (83): a retyped run of digits
+RETYPED = TUNE_SEED + 1
+
+
+def test_the_last_quantisation_step_is_read_off_the_pixels():
+    """A JPEG at quality 75 quantises the (0, 1) luma frequency with IJG's step 11 scaled to
+    6; the decoded pixels' coefficients sit on its multiples. A photo that never was a JPEG
+    has no step to read: the double-JPEG evidence is not checked (None)."""
+    photo, _person, corners = make_sample(TUNE_SEED + 3, "front", "photo")
+    ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 75])
+    assert ok
+    once = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    assert doublejpeg.step(doublejpeg.coefficients(once)[..., 0, 1].ravel()) == 6
+    rng = np.random.default_rng(5)
+    never = np.clip(cv2.GaussianBlur(rng.normal(128, 40, photo.shape), (0, 0), 1.2), 0, 255).astype(np.uint8)
+    assert doublejpeg.block_evidence(never, corners) is None
+    assert tampering.single_compression(never, corners, "front") is None
+
+
+def test_a_field_laid_in_after_the_camera_saved_the_photo_shows_one_compression():
+    neg, pos, side, condition = defect_pair("tampering", RETYPED)
+    _photo, _person, corners = make_sample(RETYPED, side, condition)
+    assert random.Random(f"tampering:{RETYPED}").choice(["retype", "copymove", "splice"]) == "retype"
+    before = tampering.single_compression(neg, corners, side)
+    after = tampering.single_compression(pos, corners, side)
+    assert before is not None and after is not None
+    assert before < tampering.SINGLE < after
+    n, p = tampering.detect(_evidence(neg, corners, side)), tampering.detect(_evidence(pos, corners, side))
+    assert n is not None and p is not None and p.decision and not n.decision
