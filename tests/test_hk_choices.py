@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
-from cardocr.documents.hk_fields import SPECS, read_symbols
+from cardocr.documents.hk_fields import SPECS, name_and_codes, read_symbols
 from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -99,6 +99,21 @@ def test_a_status_letter_not_read_is_a_candidate(charset):
     steps = _sure("**") + [{"6": 0.5, "A": 0.3}, {"Z": 0.8}]
     line = _line(charset, steps, SPECS["symbols"])
     assert read_symbols(line, charset, adult=True)[0] == "**AZ"
+
+
+# -- the Chinese name and its telegraph codes ----------------------------------------------
+
+def test_a_sure_code_outweighs_a_look_alike_read_with_confidence(charset):
+    # HK small, seed 1300046 (2003 card): 瓊 read as 理 at 0.95, its code 3890 read at 0.95
+    line = _line(charset, _sure("李洲") + [{"理": 0.95, "瓊": 0.04}], "{cjk}")
+    reading = Reading("hk-id-card", "front", {})
+    codes = ["2621", "3166", "3890"]
+    name, conf, out_codes, _ = name_and_codes(line, charset, codes, [1.0, 0.94, 0.95], reading)
+    assert (name, out_codes) == ("李洲瓊", codes)
+    assert conf < CONFIDENT  # the code chose
+    # an unsure code leaves a sure character as read
+    unsure = name_and_codes(line, charset, codes, [1.0, 0.94, 0.6], Reading("hk-id-card", "front", {}))
+    assert unsure[0] == "李洲理"
 
 
 # -- the dates -----------------------------------------------------------------------------

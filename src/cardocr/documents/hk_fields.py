@@ -314,15 +314,19 @@ def name_and_codes(line: Line, charset: list[str], codes: list[str], code_probs:
     if codes and name_codes == codes:
         both = _boost(min(min(probs), code_conf))
         return name, both, codes, both
-    # Where a name character disagrees with its code and was read without confidence, the
-    # code proposes the characters it stands for (a traditional form and its simplified
-    # twin share codes); the pixels choose among them. The choice must stay close to what
-    # was read, so a misread code cannot pull in an unrelated character.
+    # Where a name character disagrees with its code and was read without confidence, or
+    # its code was read with confidence, the code proposes the characters it stands for (a
+    # traditional form and its simplified twin share codes); the pixels choose among them. A
+    # sure code outweighs a sure character: four digits of ten classes each rarely misread
+    # into another name's character, while a character of thousands of classes takes a
+    # look-alike with confidence (HK small 1300046: 瓊 read 理 at 0.95, its code 3890 read at
+    # 0.95). The choice must stay close to what was read, so a misread code cannot pull in an
+    # unrelated character.
     if codes and len(codes) == len(name) and line.probs is not None:
         options, changed = [], False
-        for c, p, code in zip(name, probs, codes):
+        for c, p, code, code_p in zip(name, probs, codes, code_probs):
             alts = [a for a in chars_for_code(code) if a in hong_kong_name_chars()]
-            if telegraph_code(c) != code and p < CONFIDENT and alts:
+            if telegraph_code(c) != code and (p < CONFIDENT or code_p >= CONFIDENT) and alts:
                 options.append(alts)
                 changed = True
             else:
