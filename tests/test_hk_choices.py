@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
-from cardocr.documents.hk_fields import SPECS, name_and_codes, read_symbols
+from cardocr.documents.hk_fields import SPECS, decode, name_and_codes, read_symbols
 from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -142,6 +142,14 @@ def test_a_date_read_with_confidence_stays_as_printed(charset):
     assert reading.fields["birth_date"].value == "16-08-1085"
     assert reading.fields["birth_date"].confidence < CONFIDENT  # no calendar date: not vouched for
     assert reading.checks["dates"] is False
+
+
+def test_a_dash_read_as_a_look_alike_with_all_the_mass_is_the_dates_dash(charset):
+    # HK layout, seed 1300404 (2003 card): `15=04=19`, '-' at 1e-5 beside the second '='
+    steps = _sure("15") + [{"=": 0.996, "-": 0.002}] + _sure("04") + [{"=": 0.9999}] + _sure("19")
+    line = _line(charset, steps, SPECS["issue_date"] + "=")
+    assert line.text == "15=04=19"
+    assert decode(line, charset, "issue_date").text == "15-04-19"
 
 
 def test_a_first_issue_with_its_parentheses_read_as_uncertain_ones(charset):

@@ -49,11 +49,33 @@ RE_CJK = re.compile(r"^[\u3400-\u9fff]{1,6}$")
 
 # -- decoding ----------------------------------------------------------------------------
 
+# A date's dash printed in another face, or blurred, is read as a look-alike the date's
+# alphabet leaves out, with all the mass on it (HK layout 1300404: `15=04=19`, '-' at 1e-5):
+# cut out, the dash became a blank and the issue date was lost. Under a date's alphabet the
+# look-alikes' mass counts for the dash.
+DASH_LIKE = "=≈–—－_~"
+DATE_ROLES = ("issue_date", "initial_issue_date", "birth")
+
+
 def decode(line: Line, charset: list[str], role: str) -> Line:
     """The line re-decoded under the alphabet of its role (a key of SPECS, or "name")."""
     if line.probs is None:
         return line
-    return greedy_decode(line.probs, charset, alphabet(charset, _name_spec() if role == "name" else SPECS[role]))
+    probs = line.probs
+    if role in DATE_ROLES and any(c in line.text for c in DASH_LIKE):
+        probs = _fold_dashes(probs, charset)
+    return greedy_decode(probs, charset, alphabet(charset, _name_spec() if role == "name" else SPECS[role]))
+
+
+def _fold_dashes(probs: np.ndarray, charset: list[str]) -> np.ndarray:
+    index = char_index(charset)
+    like = [index[c] for c in DASH_LIKE if c in index]
+    if "-" not in index or not like:
+        return probs
+    out = probs.copy()
+    out[:, index["-"]] += out[:, like].sum(axis=1)
+    out[:, like] = 0.0
+    return out
 
 
 @functools.cache
