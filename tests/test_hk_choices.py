@@ -81,6 +81,16 @@ def test_a_surname_read_in_small_letters_is_the_capitals_printed(charset):
     assert read_name_en(line, charset)[0] == "CHAN, Siu Ming"
 
 
+def test_a_given_name_syllable_read_with_a_confident_capital_is_printed_capitalised(charset):
+    # HK layout, seed 1300404 (2003 card): `Shun TSz`, the S read at 0.94
+    steps = _sure("TSANG, Shun T") + [{"S": 0.94}, {"Z": 0.63, "z": 0.3}]
+    line = _line(charset, steps, SPECS["name_en"])
+    assert read_name_en(line, charset)[0] == "TSANG, Shun Tsz"
+    # a word that is no syllable keeps its letters' case as read
+    other = _line(charset, _sure("SUHARTI, BUdi"), SPECS["name_en"])
+    assert read_name_en(other, charset)[0] == "SUHARTI, BUdi"
+
+
 # -- the symbols ---------------------------------------------------------------------------
 
 def test_stars_the_recogniser_could_not_name_are_counted_as_glyphs(charset):
