@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
-from cardocr.documents.hk_fields import SPECS, read_symbols
+from cardocr.documents.hk_fields import SPECS, decode, name_and_codes, read_symbols
 from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -81,6 +81,16 @@ def test_a_surname_read_in_small_letters_is_the_capitals_printed(charset):
     assert read_name_en(line, charset)[0] == "CHAN, Siu Ming"
 
 
+def test_a_given_name_syllable_read_with_a_confident_capital_is_printed_capitalised(charset):
+    # HK layout, seed 1300404 (2003 card): `Shun TSz`, the S read at 0.94
+    steps = _sure("TSANG, Shun T") + [{"S": 0.94}, {"Z": 0.63, "z": 0.3}]
+    line = _line(charset, steps, SPECS["name_en"])
+    assert read_name_en(line, charset)[0] == "TSANG, Shun Tsz"
+    # a word that is no syllable keeps its letters' case as read
+    other = _line(charset, _sure("SUHARTI, BUdi"), SPECS["name_en"])
+    assert read_name_en(other, charset)[0] == "SUHARTI, BUdi"
+
+
 # -- the symbols ---------------------------------------------------------------------------
 
 def test_stars_the_recogniser_could_not_name_are_counted_as_glyphs(charset):
@@ -99,6 +109,21 @@ def test_a_status_letter_not_read_is_a_candidate(charset):
     steps = _sure("**") + [{"6": 0.5, "A": 0.3}, {"Z": 0.8}]
     line = _line(charset, steps, SPECS["symbols"])
     assert read_symbols(line, charset, adult=True)[0] == "**AZ"
+
+
+# -- the Chinese name and its telegraph codes ----------------------------------------------
+
+def test_a_sure_code_outweighs_a_look_alike_read_with_confidence(charset):
+    # HK small, seed 1300046 (2003 card): 瓊 read as 理 at 0.95, its code 3890 read at 0.95
+    line = _line(charset, _sure("李洲") + [{"理": 0.95, "瓊": 0.04}], "{cjk}")
+    reading = Reading("hk-id-card", "front", {})
+    codes = ["2621", "3166", "3890"]
+    name, conf, out_codes, _ = name_and_codes(line, charset, codes, [1.0, 0.94, 0.95], reading)
+    assert (name, out_codes) == ("李洲瓊", codes)
+    assert conf < CONFIDENT  # the code chose
+    # an unsure code leaves a sure character as read
+    unsure = name_and_codes(line, charset, codes, [1.0, 0.94, 0.6], Reading("hk-id-card", "front", {}))
+    assert unsure[0] == "李洲理"
 
 
 # -- the dates -----------------------------------------------------------------------------
@@ -127,6 +152,14 @@ def test_a_date_read_with_confidence_stays_as_printed(charset):
     assert reading.fields["birth_date"].value == "16-08-1085"
     assert reading.fields["birth_date"].confidence < CONFIDENT  # no calendar date: not vouched for
     assert reading.checks["dates"] is False
+
+
+def test_a_dash_read_as_a_look_alike_with_all_the_mass_is_the_dates_dash(charset):
+    # HK layout, seed 1300404 (2003 card): `15=04=19`, '-' at 1e-5 beside the second '='
+    steps = _sure("15") + [{"=": 0.996, "-": 0.002}] + _sure("04") + [{"=": 0.9999}] + _sure("19")
+    line = _line(charset, steps, SPECS["issue_date"] + "=")
+    assert line.text == "15=04=19"
+    assert decode(line, charset, "issue_date").text == "15-04-19"
 
 
 def test_a_first_issue_with_its_parentheses_read_as_uncertain_ones(charset):

@@ -49,11 +49,33 @@ RE_CJK = re.compile(r"^[\u3400-\u9fff]{1,6}$")
 
 # -- decoding ----------------------------------------------------------------------------
 
+# A date's dash printed in another face, or blurred, is read as a look-alike the date's
+# alphabet leaves out, with all the mass on it (HK layout 1300404: `15=04=19`, '-' at 1e-5):
+# cut out, the dash became a blank and the issue date was lost. Under a date's alphabet the
+# look-alikes' mass counts for the dash.
+DASH_LIKE = "=≈–—－_~"
+DATE_ROLES = ("issue_date", "initial_issue_date", "birth")
+
+
 def decode(line: Line, charset: list[str], role: str) -> Line:
     """The line re-decoded under the alphabet of its role (a key of SPECS, or "name")."""
     if line.probs is None:
         return line
-    return greedy_decode(line.probs, charset, alphabet(charset, _name_spec() if role == "name" else SPECS[role]))
+    probs = line.probs
+    if role in DATE_ROLES and any(c in line.text for c in DASH_LIKE):
+        probs = _fold_dashes(probs, charset)
+    return greedy_decode(probs, charset, alphabet(charset, _name_spec() if role == "name" else SPECS[role]))
+
+
+def _fold_dashes(probs: np.ndarray, charset: list[str]) -> np.ndarray:
+    index = char_index(charset)
+    like = [index[c] for c in DASH_LIKE if c in index]
+    if "-" not in index or not like:
+        return probs
+    out = probs.copy()
+    out[:, index["-"]] += out[:, like].sum(axis=1)
+    out[:, like] = 0.0
+    return out
 
 
 @functools.cache
@@ -314,15 +336,19 @@ def name_and_codes(line: Line, charset: list[str], codes: list[str], code_probs:
     if codes and name_codes == codes:
         both = _boost(min(min(probs), code_conf))
         return name, both, codes, both
-    # Where a name character disagrees with its code and was read without confidence, the
-    # code proposes the characters it stands for (a traditional form and its simplified
-    # twin share codes); the pixels choose among them. The choice must stay close to what
-    # was read, so a misread code cannot pull in an unrelated character.
+    # Where a name character disagrees with its code and was read without confidence, or
+    # its code was read with confidence, the code proposes the characters it stands for (a
+    # traditional form and its simplified twin share codes); the pixels choose among them. A
+    # sure code outweighs a sure character: four digits of ten classes each rarely misread
+    # into another name's character, while a character of thousands of classes takes a
+    # look-alike with confidence (HK small 1300046: 瓊 read 理 at 0.95, its code 3890 read at
+    # 0.95). The choice must stay close to what was read, so a misread code cannot pull in an
+    # unrelated character.
     if codes and len(codes) == len(name) and line.probs is not None:
         options, changed = [], False
-        for c, p, code in zip(name, probs, codes):
+        for c, p, code, code_p in zip(name, probs, codes, code_probs):
             alts = [a for a in chars_for_code(code) if a in hong_kong_name_chars()]
-            if telegraph_code(c) != code and p < CONFIDENT and alts:
+            if telegraph_code(c) != code and (p < CONFIDENT or code_p >= CONFIDENT) and alts:
                 options.append(alts)
                 changed = True
             else:

@@ -140,4 +140,11 @@ def tidy_name_en(ln: Line) -> str:
             word_start = False
         out.append(c)
     text = re.sub(r"\s+", " ", "".join(out)).strip(" ,")
-    return re.sub(r"\s*,\s*", ", ", text)
+    text = re.sub(r"\s*,\s*", ", ", text)
+    if has_comma:
+        # a given name that is a romanisation syllable is printed capitalised, whatever case
+        # a confident letter came back in (HK layout 1300404: `Shun TSz` for `Shun Tsz`)
+        head, comma, tail = text.partition(", ")
+        text = head + comma + re.sub(r"[A-Za-z]+", lambda m: _cased(m.group(0), False)
+                                     if is_romanised(m.group(0)) else m.group(0), tail)
+    return text
