@@ -333,10 +333,9 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
                 shape = _shape_score(quad, area, img_area, aspect, tol)
             if shape < MIN_SHAPE:
                 continue
-            if deep and (strict := _shape_score(quad, area, img_area, aspect)) < MIN_SHAPE:
-                shape *= SQUEEZED_WEIGHT
-            elif deep:
-                shape = strict
+            if deep:  # the card's own shape scores as in the quick search; a squeezed one less
+                strict = _shape_score(quad, area, img_area, aspect)
+                shape = strict if strict >= MIN_SHAPE else shape * SQUEEZED_WEIGHT
             s = shape * _content_score(small, quad)
             if s > 0.1:
                 candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
