@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
+from cardocr.documents import REGISTRY
 from cardocr.quality import CANDIDATES, DETECTORS, Evidence, doublejpeg, tampering
 from cardocr.render import huawei, tencent
 from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
@@ -127,15 +128,20 @@ def test_the_last_quantisation_step_is_read_off_the_pixels():
     rng = np.random.default_rng(5)
     never = np.clip(cv2.GaussianBlur(rng.normal(128, 40, photo.shape), (0, 0), 1.2), 0, 255).astype(np.uint8)
     assert doublejpeg.block_evidence(never, corners) is None
-    assert tampering.single_compression(never, corners, "front") is None
+    assert tampering.single_compression(never, corners, _portrait("front")) is None
+
+
+def _portrait(side: str) -> np.ndarray | None:
+    """The Mainland card's portrait on this side (card pixels), as the document places it."""
+    return REGISTRY["id-card"].portrait(Reading("id-card", side, {}))
 
 
 def test_a_field_laid_in_after_the_camera_saved_the_photo_shows_one_compression():
     neg, pos, side, condition = defect_pair("tampering", RETYPED)
     _photo, _person, corners = make_sample(RETYPED, side, condition)
     assert random.Random(f"tampering:{RETYPED}").choice(["retype", "copymove", "splice"]) == "retype"
-    before = tampering.single_compression(neg, corners, side)
-    after = tampering.single_compression(pos, corners, side)
+    before = tampering.single_compression(neg, corners, _portrait(side))
+    after = tampering.single_compression(pos, corners, _portrait(side))
     assert before is not None and after is not None
     assert before < tampering.SINGLE < after
     n, p = tampering.detect(_evidence(neg, corners, side)), tampering.detect(_evidence(pos, corners, side))

@@ -53,7 +53,6 @@ MIN_CONTRAST = 10.0  # grey-level std: a glyph box with less is no glyph
 # flagged.
 THRESHOLD = 0.016
 SPREAD = 0.002
-PORTRAIT = (0.10, 0.80, 0.59, 0.95)  # the front's portrait, y0, y1, x0, x1
 # Single-compression evidence (doublejpeg.block_evidence, mean over 3x3 blocks): its largest
 # value in the row or the portrait, less the 99th percentile over the rest of the card. Tune
 # seeds (defects.TUNE_SEED.., 40 pairs, corners as the pipeline found them; main bench
@@ -83,11 +82,16 @@ def glyph_boxes(card: np.ndarray) -> list[tuple[int, int, int, int]]:
     return sorted(boxes)
 
 
+def _card_to_photo(corners: np.ndarray) -> np.ndarray:
+    """The homography from straightened-card pixels to the photo's."""
+    src = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+    return cv2.getPerspectiveTransform(src, np.asarray(corners, np.float32))
+
+
 def _in_photo(boxes: list[tuple[int, int, int, int]], corners: np.ndarray) -> list[tuple[int, int, int, int]]:
     """The glyph boxes' bounding boxes in the photo, shrunk by INNER (the part of a glyph a
     copied block surely holds, even with the card's corners a pixel or two off)."""
-    src = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
-    hm = cv2.getPerspectiveTransform(src, np.asarray(corners, np.float32))
+    hm = _card_to_photo(corners)
     out = []
     for x0, y0, x1, y1 in boxes:
         pts = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32)
@@ -125,20 +129,21 @@ def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray) -> flo
     return best
 
 
-def _region(corners: np.ndarray, area: tuple[float, float, float, float]) -> np.ndarray:
-    """A card region (fractions y0, y1, x0, x1) as a photo-pixel polygon."""
-    y0, y1, x0, x1 = area
-    src = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
-    hm = cv2.getPerspectiveTransform(src, np.asarray(corners, np.float32))
-    pts = np.array([[[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y1 * CARD_H],
-                     [x0 * CARD_W, y1 * CARD_H]]], np.float32)
-    return cv2.perspectiveTransform(pts, hm)[0]
+def _region(corners: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """A polygon in card pixels (Nx2) as one in photo pixels."""
+    return cv2.perspectiveTransform(np.asarray(polygon, np.float32)[None], _card_to_photo(corners))[0]
 
 
-def single_compression(photo: np.ndarray, corners: np.ndarray, side: str) -> float | None:
+def _row() -> np.ndarray:
+    y0, y1, x0, x1 = ROW
+    return np.array([[x0 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y0 * CARD_H], [x1 * CARD_W, y1 * CARD_H],
+                     [x0 * CARD_W, y1 * CARD_H]], np.float32)
+
+
+def single_compression(photo: np.ndarray, corners: np.ndarray, portrait: np.ndarray | None) -> float | None:
     """How far the strongest single-compression evidence (mean over 3x3 blocks) in the row
-    and, on the front, the portrait stands above the rest of the card's (its 99th
-    percentile). None: no double-JPEG history to judge."""
+    and the portrait (card pixels, the document's; None on the back) stands above the rest
+    of the card's (its 99th percentile). None: no double-JPEG history to judge."""
     found = doublejpeg.block_evidence(photo, corners)
     if found is None:
         return None
@@ -148,7 +153,7 @@ def single_compression(photo: np.ndarray, corners: np.ndarray, side: str) -> flo
     smooth = cv2.boxFilter(evidence, -1, (3, 3), borderType=cv2.BORDER_CONSTANT)
     offset = 8.0 * np.array([bx0, by0], np.float32)
     fields = np.zeros_like(card)
-    for area in (ROW, PORTRAIT) if side == "front" else (ROW,):
+    for area in (_row(),) if portrait is None else (_row(), portrait):
         fields |= doublejpeg.blocks_in(_region(corners, area) - offset, evidence.shape)
     fields &= card
     rest = card & ~fields
@@ -161,7 +166,9 @@ def detect(ev: Evidence) -> Signal | None:
     if ev.reading.document != "id-card":
         return None
     d = duplication(ev.photo, ev.corners, ev.card.image)
-    single = single_compression(ev.photo, ev.corners, ev.reading.side)
+    from ..documents import REGISTRY  # the document knows where its portrait is
+
+    single = single_compression(ev.photo, ev.corners, REGISTRY["id-card"].portrait(ev.reading))
     s = max(0.0 if d is None else score(-d, -THRESHOLD, SPREAD),
             0.0 if single is None else score(single, SINGLE, SINGLE_SPREAD))
     return Signal(round(s, 1), s >= 50.0)
