@@ -93,12 +93,30 @@ def joint_validity(v: Line) -> tuple[str, str] | None:
     if rows is None:
         return None
 
-    def number(first: int, value: int, width: int) -> float:
-        return float(sum(rows[first + i, int(d)] for i, d in enumerate(f"{value:0{width}d}")))
+    years, days = _fixed_term_tables(dt.date.today().year)
+    # a candidate's score is the sum of its digits' rows, added left to right as the digits
+    # are printed; among equal scores the latest year (span) and the latest day win
+    year_scores = _digit_sum(rows, 0, years[:, 2:6]) + _digit_sum(rows, 8, years[:, 6:10])
+    day_scores = (_digit_sum(rows, 4, days[:, 2:4]) + _digit_sum(rows, 6, days[:, 4:6])
+                  + _digit_sum(rows, 12, days[:, 2:4]) + _digit_sum(rows, 14, days[:, 4:6]))
+    best_year = _last_best(year_scores)
+    best_day = _last_best(day_scores)
+    if not np.isfinite(year_scores[best_year] + day_scores[best_day]):
+        return None
+    y, k = (int(x) for x in years[best_year, :2])
+    m, d = (int(x) for x in days[best_day, :2])
+    if (m, d) == (2, 29) and not (leap(y) and leap(y + k)):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}", f"{y + k:04d}-{m:02d}-{d:02d}"
 
-    today = dt.date.today()
-    best_year = max(((number(0, y, 4) + number(8, y + k, 4), y, k) for y in range(1990, today.year + 1)
-                     for k in VALIDITY_SPANS), default=None)
+
+@functools.lru_cache(maxsize=2)
+def _fixed_term_tables(last_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (year, span) a fixed-term card issued by `last_year` can print, with the digits
+    of the year and of the year it ends (columns y, k, 4 + 4 digits); and every printable
+    (month, day), with their digits (m, d, 2 + 2 digits). In ascending order."""
+    pairs = [(y, k) for y in range(1990, last_year + 1) for k in VALIDITY_SPANS]
+    years = np.array([(y, k, *map(int, f"{y:04d}{y + k:04d}")) for y, k in pairs], np.int64)
     days = []
     for m in range(1, 13):
         for d in range(1, 32):
@@ -106,15 +124,22 @@ def joint_validity(v: Line) -> tuple[str, str] | None:
                 dt.date(2000, m, d)  # a leap year: 02-29 is a real printed day
             except ValueError:
                 continue
-            days.append((number(4, m, 2) + number(6, d, 2) + number(12, m, 2) + number(14, d, 2), m, d))
-    best_day = max(days)
-    if best_year is None or not np.isfinite(best_year[0] + best_day[0]):
-        return None
-    _, y, k = best_year
-    _, m, d = best_day
-    if (m, d) == (2, 29) and not (leap(y) and leap(y + k)):
-        return None
-    return f"{y:04d}-{m:02d}-{d:02d}", f"{y + k:04d}-{m:02d}-{d:02d}"
+            days.append((m, d, *map(int, f"{m:02d}{d:02d}")))
+    return years, np.array(days, np.int64)
+
+
+def _digit_sum(rows: np.ndarray, first: int, digits: np.ndarray) -> np.ndarray:
+    """Per candidate, its digits' scores from row `first` on, summed left to right."""
+    picked = rows[first + np.arange(digits.shape[1])[None, :], digits]
+    total = picked[:, 0].copy()
+    for i in range(1, digits.shape[1]):
+        total += picked[:, i]
+    return total
+
+
+def _last_best(scores: np.ndarray) -> int:
+    """The index of the highest score, the last one among equals."""
+    return int(np.flatnonzero(scores == scores.max())[-1])
 
 
 def leap(y: int) -> bool:
