@@ -4,11 +4,15 @@ Workers are started with `spawn` (a fresh interpreter: no copy of the HTTP proce
 or sockets) and talk to their runner thread (serving.inference) over a pipe:
 
     worker -> ("ready", pid)                                once its reader is built
-    runner -> (request_id, document, image, ReadRequest)    one job
+    runner -> (request_id, document, shape, dtype, ReadRequest), then the image's bytes
+                                                            one job
     worker -> ("ok", [CardResult], stage seconds)
             | ("error", error class name, message, stage seconds)   a CardOcrError: its answer
             | ("bug", exception class name, stage seconds)          logged with its traceback there
     runner -> None                                          finish and exit
+
+The image goes as its raw bytes after a small header, not pickled with the job: measured
+on a 1422x1067 photo, 2.7 ms of CPU for both ends against 13.8 ms pickled (2% of a card).
 
 A worker ignores SIGINT and SIGTERM: the HTTP process decides when it stops (after its
 in-flight requests are answered). One that dies (killed, out of memory, a crash in native
@@ -113,14 +117,20 @@ def worker_main(conn: Connection, reader_factory: str, threads: int, log_level: 
         _sharing = (busy, alone_threads)
     reader = _load(reader_factory)(threads)
     conn.send(("ready", os.getpid()))
+    pixels = bytearray()  # the job's image lands here; grown to the largest seen
     while True:
         try:
             message = conn.recv()
+            if message is None:
+                return
+            request_id, document, shape, dtype, request = message
+            size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            if len(pixels) < size:
+                pixels = bytearray(size)
+            conn.recv_bytes_into(pixels)
         except (EOFError, OSError):
             return
-        if message is None:
-            return
-        request_id, document, image, request = message
+        image = np.frombuffer(pixels, dtype, int(np.prod(shape))).reshape(shape)
         _request_id.set(request_id)
         clock = StageClock()
         reply: tuple[Any, ...]
@@ -209,7 +219,9 @@ class ProcessBackend:
 
     def _execute(self, slot: int, job: Job, proc: BaseProcess, conn: Connection) -> Reply:
         try:
-            conn.send((job.request_id, job.document, job.image, job.request))
+            image = np.ascontiguousarray(job.image)
+            conn.send((job.request_id, job.document, image.shape, image.dtype.str, job.request))
+            conn.send_bytes(memoryview(image).cast("B"))
             while not conn.poll(POLL_SECONDS):
                 if not proc.is_alive():
                     raise EOFError
