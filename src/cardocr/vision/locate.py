@@ -72,6 +72,7 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     background (white paper, wood, clutter), so all of them propose and the scores decide."""
     blur = cv2.GaussianBlur(gray, (5, 5), 0)
     maps = []
+    out = []  # finished maps
     med = percentile_u8(blur, 50)
     for name, lo, hi in (("canny", max(10, 0.5 * med), min(255, 1.2 * med + 30)), ("canny_low", 8, 24)):
         edges = _edges(blur, lo, hi)
@@ -79,10 +80,13 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
         cnts, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         filled = np.zeros_like(closed)
         cv2.drawContours(filled, cnts, -1, 255, thickness=cv2.FILLED)
-        maps.append((name, cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))))
+        # opened by 9x9, then closed like the other maps; their 3x3 opening is left out, as
+        # an opening by a 9x9 square leaves nothing a 3x3 one would remove
+        opened = cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+        out.append((name, cv2.morphologyEx(opened, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))))
         # the regions *between* edges: a card lying on or against a sheet of paper merges with
         # it when filled, but its outline still encloses it
-        maps.append((name + "_cells", 255 - closed))
+        out.append((name + "_cells", cv2.erode(255 - closed, np.ones((3, 3), np.uint8))))
     _, otsu = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     maps += [("otsu", otsu), ("otsu_inv", 255 - otsu)]
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
@@ -102,11 +106,7 @@ def _masks(small: np.ndarray, gray: np.ndarray) -> list[tuple[str, np.ndarray]]:
     diff = cv2.absdiff(cv2.GaussianBlur(small, (7, 7), 0), colour)  # type: ignore[call-overload]
     dist = cv2.transform(diff, np.ones((1, 3), np.float32))
     maps.append(("not_border", cv2.threshold(dist, 18, 255, cv2.THRESH_BINARY)[1]))
-    out = []
     for name, m in maps:
-        if name.endswith("_cells"):
-            out.append((name, cv2.erode(m, np.ones((3, 3), np.uint8))))
-            continue
         m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         out.append((name, cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))))
     return out
