@@ -296,17 +296,38 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
 
 
 OPENINGS = (7, 9, 15, 25)  # px at work scale, for the deep search
-LINE_QUADS = 24  # outlines from straight edges the deep search scores
+# outlines from straight edges the deep search keeps: the first LINE_QUADS that look like a
+# card, among the LINE_OUTLINES best-supported. A keyboard or a page of ruled print is a grid
+# of well-supported outlines that fail the content score: HK layout 1300468's card ranked 33rd
+# by its outline behind a keyboard's cells, was never scored when only the first 24 were, and
+# a region leaking into the paper was read instead (its English name and symbols lost)
+LINE_QUADS = 24
+LINE_OUTLINES = 96
 
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
           exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+    chosen: list[CardQuad] = []
+    for c in candidates(image, aspect, deep, exclude):
+        # a candidate inside a better one (the portrait inside the card) is kept: the reader
+        # tries candidates in order and skips one without the card's text
+        if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
+            chosen.append(c)
+        if len(chosen) == max_cards:
+            break
+    return chosen
+
+
+def candidates(image: np.ndarray, aspect: float, deep: bool = False,
+               exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+    """Every outline that may be a card, best first, overlapping ones included (photo pixels,
+    no zoom): _find keeps those apart, vision.recheck looks among the rest."""
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     img_area = float(gray.shape[0] * gray.shape[1])
-    candidates: list[CardQuad] = []
+    found: list[CardQuad] = []
     tol = DEEP_ASPECT_TOL if deep else ASPECT_TOL
     maps = _masks(small, gray)
     if exclude:
@@ -316,10 +337,14 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
             cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
         edges = _edges(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24)  # the canny_low map's edges
         # many outlines (a keyboard is a grid of them): the content score below decides
-        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_QUADS):
+        kept = 0
+        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_OUTLINES):
             s = outline * _content_score(small, quad)
             if s > 0.1:
-                candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
+                found.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
+                kept += 1
+                if kept == LINE_QUADS:
+                    break
     for name, mask in maps:
         cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
@@ -338,17 +363,9 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
                 shape = strict if strict >= MIN_SHAPE else shape * SQUEEZED_WEIGHT
             s = shape * _content_score(small, quad)
             if s > 0.1:
-                candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
-    candidates.sort(key=lambda c: -c.score)
-    chosen: list[CardQuad] = []
-    for c in candidates:
-        # a candidate inside a better one (the portrait inside the card) is kept: the reader
-        # tries candidates in order and skips one without the card's text
-        if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
-            chosen.append(c)
-        if len(chosen) == max_cards:
-            break
-    return chosen
+                found.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
+    found.sort(key=lambda c: -c.score)
+    return found
 
 
 def _blank(mask: np.ndarray, quads: list[np.ndarray], scale: float) -> np.ndarray:
