@@ -296,13 +296,7 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
 
 
 OPENINGS = (7, 9, 15, 25)  # px at work scale, for the deep search
-# outlines from straight edges the deep search keeps: the first LINE_QUADS that look like a
-# card, among the LINE_OUTLINES best-supported. A keyboard or a page of ruled print is a grid
-# of well-supported outlines that fail the content score: HK layout 1300468's card ranked 33rd
-# by its outline behind a keyboard's cells, was never scored when only the first 24 were, and
-# a region leaking into the paper was read instead (its English name and symbols lost)
-LINE_QUADS = 24
-LINE_OUTLINES = 96
+LINE_QUADS = 24  # outlines from straight edges the deep search scores
 
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
@@ -337,14 +331,10 @@ def candidates(image: np.ndarray, aspect: float, deep: bool = False,
             cv2.MORPH_ELLIPSE, (k, k)))) for name, m in maps for k in OPENINGS]
         edges = _edges(cv2.GaussianBlur(gray, (5, 5), 0), 8, 24)  # the canny_low map's edges
         # many outlines (a keyboard is a grid of them): the content score below decides
-        kept = 0
-        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_OUTLINES):
+        for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_QUADS):
             s = outline * _content_score(small, quad)
             if s > 0.1:
                 found.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
-                kept += 1
-                if kept == LINE_QUADS:
-                    break
     for name, mask in maps:
         cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
