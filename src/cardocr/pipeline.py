@@ -17,9 +17,10 @@ from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
 from .confidence import assess, field_evidence
 from .documents import REGISTRY, DocumentType
+from .documents.contract import MISSING_LANDMARKS
 from .documents.identify import ANOTHER_DOCUMENT
 from .documents.identify import identify as identify_lines
-from .documents.seen import recording
+from .documents.seen import SeenLine, recording
 from .errors import CardOcrError, ImageBlurred, InvalidParameter, MultiCardError, NoCardFound, RecognitionFailed
 from .ocr.engine import OcrEngine
 from .quality import MEASURABLE, Evidence, blur, measure, multicard
@@ -28,6 +29,7 @@ from .types import BOTH_SIDES, CARD_H, CARD_W, ID1_ASPECT, Card, CardResult, Rea
 from .vision.geometry import crop_box
 from .vision.locate import CardQuad, find_cards, overlap
 from .vision.orient import straighten
+from .vision.recheck import alternatives
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +211,8 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 continue
             if not any(f.value for f in reading.fields.values()):
                 continue
+            if reading.meta.get(MISSING_LANDMARKS) and quad.method != "whole":
+                quad, card, reading, seen = _recheck(doc, image, request, engine, side, (quad, card, reading, seen))
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
                                 found_by=quad.method)
             field_evidence(reading, seen, engine.charset, card.image)
@@ -219,6 +223,34 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
             return
         (found if _filled(reading) >= QUICK_MIN_FILLED else weak).append(result)
+
+
+def _recheck(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine, side: str,
+             read_as: tuple[CardQuad, Card, Reading, list[SeenLine]]
+             ) -> tuple[CardQuad, Card, Reading, list[SeenLine]]:
+    """The reading misses a landmark printed at the card's edge (the quad may have missed a
+    strip of the card, or taken in a strip of paper): read the card's other outlines around the
+    quad (vision.recheck) and keep the reading that finds more landmarks, then more fields."""
+    best = read_as
+    with stage("find"):
+        others = alternatives(image, read_as[0], doc.aspect)
+    for alt in others:
+        with stage("straighten"):
+            card, quad, _vote = straighten(image, alt, engine, doc.det_side)
+        if len(card.boxes) < MIN_TEXT_BOXES:
+            continue
+        with recording() as seen:
+            reading = doc.read(card, side, engine, request.optional)
+        if _landmarks_then_filled(reading) > _landmarks_then_filled(best[2]):
+            best = (quad, card, reading, seen)
+    return best
+
+
+def _landmarks_then_filled(reading: Reading) -> tuple[int, float]:
+    if reading.meta.get(ANOTHER_DOCUMENT):
+        return -9, 0.0
+    missing = reading.meta.get(MISSING_LANDMARKS, "")
+    return -len(missing.split(",")) if missing else 0, _filled(reading)
 
 
 def _whole_image(image: np.ndarray) -> CardQuad:

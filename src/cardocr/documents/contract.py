@@ -17,6 +17,11 @@ from ..ocr.engine import OcrEngine
 from ..types import ID1_ASPECT, Card, Reading
 from ..vision.orient import DET_SIDE
 
+# Reading.meta key: the printed landmarks at the card's edges (the title, the number) a reader
+# did not find, comma-separated; the pipeline then reads the card's other outlines around the
+# quad (vision.recheck), since a quad that missed a strip of the card loses them first
+MISSING_LANDMARKS = "missing_landmarks"
+
 # classify_side(card, engine) -> (side, confidence)
 SideClassifier = Callable[[Card, OcrEngine], tuple[str, float]]
 # read(card, side, engine, optional fields asked for) -> Reading

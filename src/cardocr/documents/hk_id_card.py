@@ -25,7 +25,7 @@ from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
-from .contract import DocumentType
+from .contract import MISSING_LANDMARKS, DocumentType
 from .hk_dates import RE_INITIAL_LOOSE, adult_at_issue, choose_dates, cross_check, read_initial_loose
 from .hk_fields import (
     RE_BIRTH,
@@ -234,6 +234,10 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     fields["permanent"] = Field(permanent, perm_conf, title[0].quad if title else None)
 
     reading.meta["layout"] = _layout([s for s in (birth_s, tele_s, init_s) if s is not None])
+    # the title and the number are printed next to the card's top and bottom edges: a quad
+    # that missed a strip of the card loses them first (the pipeline then looks again)
+    if missing := [name for name, found in (("title", bool(title)), ("number", number_s is not None)) if not found]:
+        reading.meta[MISSING_LANDMARKS] = ",".join(missing)
     cross_check(reading)
     return reading
 

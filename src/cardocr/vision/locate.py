@@ -301,12 +301,27 @@ LINE_QUADS = 24  # outlines from straight edges the deep search scores
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
           exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+    chosen: list[CardQuad] = []
+    for c in candidates(image, aspect, deep, exclude):
+        # a candidate inside a better one (the portrait inside the card) is kept: the reader
+        # tries candidates in order and skips one without the card's text
+        if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
+            chosen.append(c)
+        if len(chosen) == max_cards:
+            break
+    return chosen
+
+
+def candidates(image: np.ndarray, aspect: float, deep: bool = False,
+               exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+    """Every outline that may be a card, best first, overlapping ones included (photo pixels,
+    no zoom): _find keeps those apart, vision.recheck looks among the rest."""
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     img_area = float(gray.shape[0] * gray.shape[1])
-    candidates: list[CardQuad] = []
+    found: list[CardQuad] = []
     tol = DEEP_ASPECT_TOL if deep else ASPECT_TOL
     maps = _masks(small, gray)
     if exclude:
@@ -319,7 +334,7 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
         for quad, outline in lines.propose(gray, edges, aspect, img_area * MIN_AREA, limit=LINE_QUADS):
             s = outline * _content_score(small, quad)
             if s > 0.1:
-                candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
+                found.append(CardQuad(_landscape(order_corners(quad)) / scale, s, "lines"))
     for name, mask in maps:
         cnts, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in sorted(cnts, key=cv2.contourArea, reverse=True)[:10]:
@@ -338,17 +353,9 @@ def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
                 shape = strict if strict >= MIN_SHAPE else shape * SQUEEZED_WEIGHT
             s = shape * _content_score(small, quad)
             if s > 0.1:
-                candidates.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
-    candidates.sort(key=lambda c: -c.score)
-    chosen: list[CardQuad] = []
-    for c in candidates:
-        # a candidate inside a better one (the portrait inside the card) is kept: the reader
-        # tries candidates in order and skips one without the card's text
-        if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
-            chosen.append(c)
-        if len(chosen) == max_cards:
-            break
-    return chosen
+                found.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name))
+    found.sort(key=lambda c: -c.score)
+    return found
 
 
 def _blank(mask: np.ndarray, quads: list[np.ndarray], scale: float) -> np.ndarray:
