@@ -165,3 +165,23 @@ def test_hk_cards_the_quick_search_misframes_are_read(seed: int, condition: str)
     assert got["number"] == person.number
     assert got["birth_date"] == person.birth_date
     assert got["name"] == person.name
+
+
+@pytest.mark.parametrize("seed", [1500513, 1500151])
+def test_id_front_read_failing_every_check_sends_for_the_slow_search(seed: int) -> None:
+    """Fronts whose first reading read the wrong thing and was returned before the slow
+    search ran. 1500513 (a large card on wood): the quick search found nothing, and the photo
+    read as the card filled half the zones with stray text ('井开', '20', '9'). 1500151: the
+    quick outline took in a shape beside the card, one corner far off, and read the number as
+    '701949'. Both readings fail every check; they are weak answers now, and the slow
+    search's outline of the card reads every field."""
+    from cardocr.documents import REGISTRY
+    from cardocr.ocr import get_engine
+    from cardocr.pipeline import read
+    from cardocr.types import ReadRequest
+
+    photo, person, _ = make_sample(seed, "front", "photo")
+    result = read(REGISTRY["id-card"], photo, ReadRequest(), get_engine())[0]
+    assert result.found_by != "whole"
+    got = {k: f.value for k, f in result.fields.items()}
+    assert got == truth_fields(person, "front")

@@ -179,14 +179,25 @@ def _filled(reading: Reading) -> float:
     return sum(1 for f in reading.fields.values() if f.value not in ("", None)) / max(1, len(reading.fields))
 
 
+def _checks_hold(reading: Reading) -> bool:
+    """Some check of the reading passes (or it has none). A reading that fails every check
+    read the wrong thing: the photo read as the card when the quick search missed the card
+    (ID front, seed 1500513: a name, '20' as the address, '9' as the number), or a quad
+    that took in a sheet or shape beside the card, one corner far off, reading every row
+    aslant (1500151: the number as '701949'). It is a weak answer, so the slow search runs
+    and its outline of the card is read. A real card read right passes some check even when
+    its number's check character is wrong (a specimen's: the birth date still agrees)."""
+    return not reading.checks or any(reading.checks.values())
+
+
 def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
                      candidates: list[CardQuad], found: list[CardResult],
                      tried: list[CardQuad], weak: list[CardResult], others: list[str],
                      straightened: list[tuple[CardQuad, Card]]) -> None:
     """Read candidates in order until enough cards are found (appended to `found`). A card
-    read with most fields empty (QUICK_MIN_FILLED; WHOLE_MIN_FILLED for the whole photo) is a
-    poor answer: it goes to `weak`, to be returned only if no candidate, the slow search's
-    included, reads fuller."""
+    read with most fields empty (QUICK_MIN_FILLED; WHOLE_MIN_FILLED for the whole photo), or
+    with every check failing (_checks_hold), is a poor answer: it goes to `weak`, to be
+    returned only if no candidate, the slow search's included, reads fuller."""
     wanted = request.cards_wanted
     for quad in candidates:
         if len(found) == wanted:
@@ -220,9 +231,9 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                 result.signals = measure(per_card,
                                          Evidence(image, quad.corners, quad.method, card, reading))
         if quad.method == "whole":
-            (found if _filled(reading) >= WHOLE_MIN_FILLED else weak).append(result)
+            (found if _filled(reading) >= WHOLE_MIN_FILLED and _checks_hold(reading) else weak).append(result)
             return
-        (found if _filled(reading) >= QUICK_MIN_FILLED else weak).append(result)
+        (found if _filled(reading) >= QUICK_MIN_FILLED and _checks_hold(reading) else weak).append(result)
 
 
 def _recheck(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine, side: str,
