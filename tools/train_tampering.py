@@ -68,8 +68,11 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
     logit = z @ w
     neg = np.sort(logit[y == 0])
     threshold = float(neg[min(len(neg) - 1, int(np.ceil((1 - FALSE_ALARMS) * len(neg))) - 1)]) + 1e-6
-    return {"names": list(tampering_features.NAMES), "mean": mean.tolist(), "std": std.tolist(),
-            "weights": w[:-1].tolist(), "bias": float(w[-1]), "threshold": threshold}
+    def r(v: np.ndarray) -> list[float]:  # 6 decimals: a rerun writes the same file (BLAS sums differ at 1e-8)
+        return [round(float(x), 6) for x in np.atleast_1d(v)]
+
+    return {"names": list(tampering_features.NAMES), "mean": r(mean), "std": r(std), "weights": r(w[:-1]),
+            "bias": r(w[-1])[0], "threshold": r(np.array(threshold))[0]}
 
 
 def main(argv: list[str] | None = None) -> None:
