@@ -1,0 +1,173 @@
+"""Features a person could point at, for the tampering model (tools/train_tampering.py).
+
+Every edit the tampering signal looks for lays in pixels the camera never saw (a retyped run of
+digits: painted over with a flat ground and typed again; a spliced row or a swapped portrait:
+cut from a clean original, its brightness matched) or copies pixels it saw once. On the
+straightened card the pipeline already has, the features contrast the number / period row and
+the portrait with their surroundings:
+
+    row_seam          the largest step in the ground's colour across a line just above, below
+                      or left of the row: a pasted rectangle's straight edge
+    portrait_edge     the ground's colour just inside the portrait's frame against just outside
+    portrait_noise    the portrait's fine-grain residual (sensor noise, print texture) over the
+                      rest of the card's, as a log ratio (a pasted original has no sensor noise)
+    row_sharpness     the row's steepest edges over its contrast against the card's upper text
+    glyph_stroke      the second most unusual glyph's stroke width against the row's median
+    run_*             per glyph stroke width, height, baseline, ink darkness, edge steepness and
+                      the ground's residual around it: the most unusual pair of neighbouring
+                      glyphs (a retyped run is two digits or more, in another font and ink)
+
+and quality.tampering's two measurements (a duplicated block; pixels saved once where the rest
+was saved twice). Every feature is near 0 on an unedited card, and 0 where its region is
+missing (the back has no portrait). Tune seeds (defects.TUNE_SEED.., 120 pairs; main bench
+100000.., 75 photos), AUROC of each feature for its edit against every unedited photo: row_seam
+0.84 for spliced rows (0.96 on scans), portrait_edge 1.00 for swapped portraits, run_base 0.88
+and glyph_stroke 0.81 for retyped runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from ..types import CARD_H, CARD_W
+
+RUN_NAMES = ("run_stroke", "run_height", "run_base", "run_dark", "run_sharp", "run_ground")
+NAMES = ("row_seam", "portrait_edge", "portrait_noise", "row_sharpness", "glyph_stroke", *RUN_NAMES,
+         "duplication", "single_compression")
+_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)  # Immerkaer's: cancels linear shading
+FLAT = 12.0  # Sobel magnitude (smoothed grey) under which a pixel is ground, not an edge
+MIN_FLAT = 40  # flat pixels a region needs for its ground to be read
+MARGIN = 0.05  # the card's edge (rounded corners, a loose quad's background) is left out
+RING = (3, 10)  # pixels inside / outside the portrait's frame compared across it
+SEAM = (2, 7)  # rows (columns) either side of a candidate seam, nearest and farthest
+# (y0, y1, x0, x1 card fractions, axis): the bands a pasted row's top, bottom and left edge cross
+SEAM_BANDS = (((0.75, 0.85), (0.40, 0.95), 0), ((0.89, 0.985), (0.40, 0.95), 0), ((0.82, 0.92), (0.26, 0.40), 1))
+
+
+def features(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], row: tuple[float, float, float, float],
+             portrait: tuple[int, int, int, int] | None) -> dict[str, float]:
+    """The image features (NAMES less quality.tampering's two measurements) of one straightened
+    card. glyphs: the row's glyph boxes (card pixels); row: y0, y1, x0, x1 (card fractions);
+    portrait: x0, y0, x1, y1 (card pixels) or None."""
+    gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lab = cv2.cvtColor(card, cv2.COLOR_BGR2LAB).astype(np.float32)
+    resid = np.abs(cv2.filter2D(gray, -1, _KERNEL))
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
+    grad = cv2.magnitude(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+    flat = cv2.dilate(grad, np.ones((5, 5), np.uint8)) < FLAT
+    ry0, ry1, rx0, rx1 = int(row[0] * CARD_H), int(row[1] * CARD_H), int(row[2] * CARD_W), int(row[3] * CARD_W)
+    if len(glyphs) >= 4:  # the glyphs' band
+        by0 = max(ry0, int(np.median([g[1] for g in glyphs])) - 3)
+        by1 = min(ry1, int(np.median([g[3] for g in glyphs])) + 3)
+        bx0, bx1 = max(rx0, min(g[0] for g in glyphs) - 3), min(rx1, max(g[2] for g in glyphs) + 3)
+    else:
+        by0, by1, bx0, bx1 = ry0, ry1, rx0, rx1
+    mx, my = int(MARGIN * CARD_W), int(MARGIN * CARD_H)
+    rest = flat.copy()  # the rest of the card: its inner part above the row, less the portrait
+    rest[:my], rest[ry0:], rest[:, :mx], rest[:, CARD_W - mx:] = False, False, False, False
+    if portrait is not None:
+        px0, py0, px1, py1 = portrait
+        rest[max(0, py0):py1, max(0, px0):px1] = False
+    upper = (mx, my, portrait[0] if portrait is not None else CARD_W - mx, ry0)
+    out = {"row_seam": max(_seam(lab, flat, *band) for band in SEAM_BANDS),
+           "row_sharpness": _log_ratio(_sharpness(gray, (bx0, by0, bx1, by1)), _sharpness(gray, upper)),
+           "glyph_stroke": 0.0, "portrait_edge": 0.0, "portrait_noise": 0.0}
+    if portrait is not None:
+        out.update(_portrait(lab, resid, flat, rest, portrait))
+    out.update(_runs(gray, glyphs))
+    return out
+
+
+def _log_ratio(a: float | None, b: float | None) -> float:
+    return 0.0 if a is None or b is None or a <= 0 or b <= 0 else math.log(a / b)
+
+
+def _sharpness(gray: np.ndarray, box: tuple[int, int, int, int]) -> float | None:
+    """The steepest edges (99th percentile of the gradient) over the contrast of a box."""
+    x0, y0, x1, y1 = box
+    patch = gray[y0:y1, x0:x1]
+    if patch.shape[0] < 5 or patch.shape[1] < 5:
+        return None
+    grad = cv2.magnitude(cv2.Sobel(patch, cv2.CV_32F, 1, 0), cv2.Sobel(patch, cv2.CV_32F, 0, 1))[1:-1, 1:-1]
+    lo, hi = np.percentile(patch, (5, 95))
+    return float(np.percentile(grad, 99)) / (float(hi - lo) + 10.0)
+
+
+def _portrait(lab: np.ndarray, resid: np.ndarray, flat: np.ndarray, rest: np.ndarray,
+              box: tuple[int, int, int, int]) -> dict[str, float]:
+    out = {"portrait_edge": 0.0, "portrait_noise": 0.0}
+    px0, py0, px1, py1 = box
+    a, b = RING
+    inner = np.zeros(flat.shape, bool)
+    inner[py0 + a:py1 - a, px0 + a:px1 - a] = True
+    inner[py0 + b:py1 - b, px0 + b:px1 - b] = False
+    outer = np.zeros(flat.shape, bool)
+    outer[max(0, py0 - b):py1 + b, max(0, px0 - b):px1 + b] = True
+    outer[max(0, py0 - a):py1 + a, max(0, px0 - a):px1 + a] = False
+    ni, no = inner & flat, outer & flat
+    if ni.sum() >= MIN_FLAT and no.sum() >= MIN_FLAT:
+        out["portrait_edge"] = float(np.linalg.norm(np.median(lab[ni], axis=0) - np.median(lab[no], axis=0)))
+    inside = np.zeros(flat.shape, bool)
+    inside[max(0, py0):py1, max(0, px0):px1] = True
+    inside &= flat
+    if inside.sum() >= MIN_FLAT and rest.sum() >= MIN_FLAT:
+        out["portrait_noise"] = _log_ratio(float(resid[inside].mean()), float(resid[rest].mean()))
+    return out
+
+
+def _seam(lab: np.ndarray, flat: np.ndarray, ys: tuple[float, float], xs: tuple[float, float], axis: int) -> float:
+    """The largest step in the ground's colour (Lab, flat pixels' mean across the band) between
+    the few rows (axis 0; columns: axis 1) either side of any line of the band."""
+    y0, y1, x0, x1 = int(ys[0] * CARD_H), int(ys[1] * CARD_H), int(xs[0] * CARD_W), int(xs[1] * CARD_W)
+    m = flat[y0:y1, x0:x1, None].astype(np.float32)
+    other = 1 - axis
+    n = m.sum(axis=other)
+    prof = (lab[y0:y1, x0:x1] * m).sum(axis=other) / np.maximum(n, 1.0)
+    ok = n[:, 0] >= 0.2 * m.shape[other]
+    a, b = SEAM
+    best = 0.0
+    for i in range(b, prof.shape[0] - b):
+        lo, hi = slice(i - b, i - a + 1), slice(i + a, i + b + 1)
+        if ok[lo].all() and ok[hi].all():
+            best = max(best, float(np.linalg.norm(prof[lo].mean(axis=0) - prof[hi].mean(axis=0))))
+    return best
+
+
+def _runs(gray: np.ndarray, glyphs: list[tuple[int, int, int, int]]) -> dict[str, float]:
+    """glyph_stroke, and per glyph property (RUN_NAMES) the most unusual pair of neighbouring
+    glyphs: the smaller of the two's robust z-scores against the row."""
+    out = dict.fromkeys(("glyph_stroke", *RUN_NAMES), 0.0)
+    if len(glyphs) < 5:
+        return out
+    x0, y0 = min(g[0] for g in glyphs), min(g[1] for g in glyphs)
+    x1, y1 = max(g[2] for g in glyphs), max(g[3] for g in glyphs)
+    crop = gray[y0:y1, x0:x1]
+    ground = float(np.percentile(crop, 90))
+    ink = (crop < ground - 50).astype(np.uint8)  # as tampering.glyph_boxes finds the glyphs
+    edge = ink - cv2.erode(ink, np.ones((3, 3), np.uint8))
+    grad = cv2.magnitude(cv2.Sobel(crop, cv2.CV_32F, 1, 0), cv2.Sobel(crop, cv2.CV_32F, 0, 1))
+    resid = np.abs(cv2.filter2D(crop, -1, _KERNEL))
+    off_ink = cv2.dilate(ink, np.ones((5, 5), np.uint8)) == 0  # the ground 2 pixels off the ink
+    props = []
+    for gx0, gy0, gx1, gy1 in glyphs:
+        box = (slice(gy0 - y0, gy1 - y0), slice(gx0 - x0, gx1 - x0))
+        m, e, g = ink[box] > 0, edge[box] > 0, off_ink[box]
+        if e.sum() < 4 or m.sum() < 4:
+            continue
+        dark = ground - float(np.percentile(crop[box][m], 20))
+        props.append((2.0 * m.sum() / e.sum(), gy1 - gy0, gy1, dark, float(np.percentile(grad[box], 95)) / (dark + 10),
+                      float(resid[box][g].mean()) if g.sum() >= 4 else np.nan))
+    if len(props) < 5:
+        return out
+    p = np.array(props, np.float64)
+    strokes = np.sort(np.abs(np.log(p[:, 0] / np.median(p[:, 0]))))
+    out["glyph_stroke"] = float(strokes[-2])
+    med = np.nanmedian(p, axis=0)
+    mad = np.nanmedian(np.abs(p - med), axis=0) * 1.4826
+    floor = np.array([0.15, 1.0, 1.0, 5.0, 0.02, 0.5]) + 0.05 * np.abs(med)  # no z-score from a tiny spread
+    z = np.nan_to_num(np.minimum(np.abs(p - med) / np.maximum(mad, floor), 10.0))
+    out.update({name: float(v) for name, v in zip(RUN_NAMES, np.minimum(z[1:], z[:-1]).max(axis=0))})
+    return out
