@@ -221,7 +221,7 @@ class ProcessBackend:
         try:
             image = np.ascontiguousarray(job.image)
             conn.send((job.request_id, job.document, image.shape, image.dtype.str, job.request))
-            conn.send_bytes(memoryview(image).cast("B"))
+            conn.send_bytes(image.data.cast("B"))
             while not conn.poll(POLL_SECONDS):
                 if not proc.is_alive():
                     raise EOFError
