@@ -1,7 +1,7 @@
 """Record the engine calls the replay tests play back (see tests/fakeengine.py).
 
     .venv/bin/python -m tests.record_replay                 # every case in tests/replay_cases.py
-    .venv/bin/python -m tests.record_replay hk-id-card 4210 # only cases whose name holds a word
+    .venv/bin/python -m tests.record_replay hk-id-card 4210 # only a document's cases, or names holding a word
 
 For each case: generate the photo, straighten it by the generator's corners with the real
 engine, store the card as JPEG (PNG where recompression changes what the document reads: a
@@ -96,16 +96,25 @@ def _values(reading: dict) -> tuple:
     return (reading["classified_side"], {k: f["value"] for k, f in reading["fields"].items()}, reading["checks"])
 
 
+
+def _names(case: Case, word: str) -> bool:
+    """`word` is the case's document, or a dash-separated part of its name: "id-card" is not
+    "hk-id-card", and 4210 is not 42100."""
+    if word in REGISTRY:
+        return case.document == word
+    return f"-{word}-" in f"-{case.name}-"
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m tests.record_replay", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("only", nargs="*", help="record only the cases whose name holds one of these")
+    ap.add_argument("only", nargs="*", help="record only the cases of these documents, or whose name holds "
+                    "one of these between dashes")
     args = ap.parse_args(argv)
     engine = get_engine()
     write_charset(engine.charset)
     load_charset.cache_clear()
     assert list(load_charset(CHARSET_FILE)) == list(engine.charset)
-    cases = [c for c in ALL_CASES if not args.only or any(w in c.name for w in args.only)]
+    cases = [c for c in ALL_CASES if not args.only or any(_names(c, w) for w in args.only)]
     for case in cases:
         t0 = time.perf_counter()
         print(record(case, engine), f"({time.perf_counter() - t0:.1f} s)", flush=True)
