@@ -30,7 +30,9 @@ FALSE_ALARMS = 0.005  # share of unedited tune photos the threshold lets above i
 
 def photo_vector(photo: np.ndarray, corners: np.ndarray, side: str) -> np.ndarray:
     hm = cv2.getPerspectiveTransform(np.asarray(corners, np.float32), DST)
-    card = cv2.warpPerspective(photo, hm, (CARD_W, CARD_H), flags=cv2.INTER_AREA)  # as vision.locate does
+    # INTER_AREA throughout; the pipeline (vision.locate.CardQuad.warp) enlarges a small card with
+    # INTER_CUBIC instead, so small photos' features differ a little between training and serving
+    card = cv2.warpPerspective(photo, hm, (CARD_W, CARD_H), flags=cv2.INTER_AREA)
     portrait = REGISTRY["id-card"].portrait(Reading("id-card", side, {}))
     return tampering.vector(photo, corners, card, portrait)
 

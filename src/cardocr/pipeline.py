@@ -230,10 +230,11 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: _read_cards)
                 result.signals = measure(per_card,
                                          Evidence(image, quad.corners, quad.method, card, reading))
-        if quad.method == "whole":
-            (found if _filled(reading) >= WHOLE_MIN_FILLED and _checks_hold(reading) else weak).append(result)
+        whole = quad.method == "whole"
+        enough = _filled(reading) >= (WHOLE_MIN_FILLED if whole else QUICK_MIN_FILLED) and _checks_hold(reading)
+        (found if enough else weak).append(result)
+        if whole:
             return
-        (found if _filled(reading) >= QUICK_MIN_FILLED and _checks_hold(reading) else weak).append(result)
 
 
 def _recheck(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine, side: str,

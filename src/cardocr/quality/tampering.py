@@ -213,15 +213,16 @@ def detect(ev: Evidence) -> Signal | None:
 
 
 @cache
-def _model() -> dict:
+def _model() -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """The model file as arrays, read once: mean, std, weights, bias, threshold."""
     model = json.loads(MODEL.read_text())
     if tuple(model["names"]) != tampering_features.NAMES:
         raise RuntimeError(f"{MODEL.name} was trained on other features: run python -m tools.train_tampering")
-    return model
+    return (np.array(model["mean"]), np.array(model["std"]), np.array(model["weights"]), float(model["bias"]),
+            float(model["threshold"]))
 
 
 def model_score(x: np.ndarray) -> float:
     """0-100 from the logistic model over `vector`: 50 at its threshold (tools/train_tampering.py)."""
-    m = _model()
-    logit = float(((x - np.array(m["mean"])) / np.array(m["std"])) @ np.array(m["weights"])) + float(m["bias"])
-    return score(logit, float(m["threshold"]), MODEL_SPREAD)
+    mean, std, weights, bias, threshold = _model()
+    return score(float(((x - mean) / std) @ weights) + bias, threshold, MODEL_SPREAD)

@@ -11,6 +11,7 @@ those that differ from it by a strip are offered for reading. The reading decide
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .locate import CardQuad, candidates, overlap
@@ -37,23 +38,18 @@ def alternatives(image: np.ndarray, quad: CardQuad, aspect: float, limit: int = 
     if xb - xa < 16 or yb - ya < 16:
         return []
     offset = np.array([xa, ya], np.float32)
-    area = _area(quad.corners)
+    area = cv2.contourArea(quad.corners.astype(np.float32))
     out: list[CardQuad] = []
     for c in candidates(image[ya:yb, xa:xb], aspect, deep=True):
         corners = c.corners + offset
         if (_same_outline(corners, quad.corners) or overlap(corners, quad.corners) < SHARED
-                or not AREA_RATIO[0] < _area(corners) / max(1.0, area) < AREA_RATIO[1]
+                or not AREA_RATIO[0] < cv2.contourArea(corners.astype(np.float32)) / max(1.0, area) < AREA_RATIO[1]
                 or any(_same_outline(corners, o.corners) for o in out)):
             continue
         out.append(CardQuad(corners, c.score, c.method + "+recheck"))
         if len(out) == limit:
             break
     return out
-
-
-def _area(q: np.ndarray) -> float:
-    x, y = q[:, 0].astype(np.float64), q[:, 1].astype(np.float64)
-    return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
 
 
 def _same_outline(a: np.ndarray, b: np.ndarray) -> bool:
