@@ -96,7 +96,8 @@ def free_port() -> int:
 class Server:
     """`cardocr serve` pinned to `cpus` (a taskset list), from `src` (a source tree)."""
 
-    def __init__(self, cpus: str, src: Path, workers: int | None, threads: int | None, log: Path) -> None:
+    def __init__(self, cpus: str, src: Path, workers: int | None, threads: int | None, log: Path,
+                 max_queue: int | None = None) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CARDOCR_")}
         env["PYTHONPATH"] = str(src)
@@ -107,6 +108,10 @@ class Server:
             env["CARDOCR_WORKERS"] = str(workers)
         if threads:
             env["CARDOCR_ENGINE_THREADS"] = str(threads)
+        if max_queue is not None:  # [limits] max_queue has no environment variable: a config file
+            config = log.with_suffix(".toml")
+            config.write_text(f"[limits]\nmax_queue = {max_queue}\n")
+            env["CARDOCR_CONFIG"] = str(config)
         self.proc = subprocess.Popen(["taskset", "-c", cpus, sys.executable, "-m", "cardocr", "serve",
                                       "--log-level", "warning"], cwd=src.parent, env=env,
                                      stdout=subprocess.DEVNULL, stderr=log.open("wb"))
@@ -255,7 +260,7 @@ def measure(label: str, cpus: str, src: Path, deck: list[Card], args: argparse.N
             workers: int | None = None, threads: int | None = None) -> Row:
     cores = len(cpus.split(","))
     log = Path(tempfile.gettempdir()) / f"cardocr-scaling-{label.replace(' ', '_')}-{cores}.log"
-    server = Server(cpus, src, workers, threads, log)
+    server = Server(cpus, src, workers, threads, log, max_queue=args.max_queue if label.startswith("cardocr") else None)
     print(f"[{label}, {cores} core(s)] starting (log {log})", file=sys.stderr)
     try:
         with httpx.Client() as client:
@@ -447,6 +452,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-step", type=int, default=MEMORY_STEP, help="requests between two RSS readings")
     ap.add_argument("--memory-minutes", type=float, default=0.0,
                     help="stop the memory run at the first reading after this many minutes (0: never)")
+    ap.add_argument("--max-queue", type=int, default=None, help="serve ours with this [limits] max_queue "
+                    "(default: the embedded default)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = ap.parse_args(argv)
     if args.memory:

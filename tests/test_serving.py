@@ -91,11 +91,11 @@ def test_when_the_queue_is_full_a_request_is_refused_before_its_image_is_decoded
     assert len(pipe.calls) == 1
 
 
-def test_by_default_one_request_per_worker_may_wait(token):
+def test_by_default_one_request_per_two_workers_may_wait(token):
     pipe = SlowPipeline(0.5)
     app = create_app(_settings(2), pipe)  # limits.max_queue unset
     codes = sorted(r.status_code for r, _ in asyncio.run(_post_many(app, token, [make_image()] * 6)))
-    assert codes == [200] * 4 + [503] * 2
+    assert codes == [200] * 3 + [503] * 3
 
 
 def test_a_request_past_its_deadline_is_answered_and_a_queued_one_is_not_read(token):

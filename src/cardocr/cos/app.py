@@ -306,7 +306,7 @@ def create_cos_app(
     default_reader = EngineReader(settings.engine_threads_in_process, engine)
     # a request waits on this pool while the inference front queues it: enough threads for
     # every worker and every queue place, so the front's queue, not this pool's, decides
-    queue = settings.limits.max_queue if settings.limits.max_queue is not None else settings.workers
+    queue = settings.limits.queue_for(settings.workers)
     threads = settings.workers + queue if inference is not None else settings.workers
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cardocr-cos-worker")
 

@@ -5,7 +5,7 @@
                         └─ full: Overloaded (503 ModelArts.4401, Retry-After)   this process)
 
 * Admission counts the readings admitted and not yet finished; past workers + max_queue of
-  them (max_queue None: one per worker) a request is refused at once (Overloaded), never
+  them (max_queue None: one per two workers, Limits.queue_for) a request is refused at once (Overloaded), never
   queued for ever.
 * The deadline (limits.request_deadline_seconds) runs from admission: past it the request is
   answered DeadlineExceeded (504 ModelArts.4402); a reading still queued is dropped, one
@@ -160,8 +160,7 @@ class Inference:
 
     def _full(self) -> bool:
         size = self.backend.size
-        queue_limit = size if self.limits.max_queue is None else self.limits.max_queue
-        return self._closing.is_set() or self._admitted >= size + queue_limit
+        return self._closing.is_set() or self._admitted >= size + self.limits.queue_for(size)
 
     def _admit(self, doc: DocumentType, image: np.ndarray, request: ReadRequest, request_id: str) -> Job:
         self._start()
