@@ -386,10 +386,11 @@ def memory_run(args: argparse.Namespace) -> str:
             token = server.wait_ready(client)
         asyncio.run(closed_loop(server.url, token, deck, 1, 2))  # warm-up
         began = time.monotonic()
+        in_flight = saturating_concurrency("cardocr", 2, None)  # 2 cores: 2 workers by default
         points.append((0, server.rss_mb(), 0.0))
         while done < args.memory:
             step = min(args.memory_step, args.memory - done)
-            run = asyncio.run(closed_loop(server.url, token, deck, 4, step))
+            run = asyncio.run(closed_loop(server.url, token, deck, in_flight, step))
             done += step
             for code, n in run.codes.items():
                 codes[code] = codes.get(code, 0) + n
@@ -413,7 +414,8 @@ def memory_report(points: list[tuple[int, float, float]], codes: dict[str, int],
     lines = [MEMORY_TITLE, "",
              f"Run {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f} at the end: "
              f"`cardocr serve` (the real pipeline, default workers) on 2 cores, {done} requests of "
-             f"{args.cards} distinct Mainland ID photos in a closed loop, 4 in flight"
+             f"{args.cards} distinct Mainland ID photos in a closed loop, "
+             f"{saturating_concurrency('cardocr', 2, None)} in flight"
              + (f" (asked for {args.memory}; stopped after {args.memory_minutes:.0f} minutes)"
                 if done < args.memory else "") + ". Answers: "
              + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items()))
