@@ -26,6 +26,11 @@ besides the reader's own confidence (its least sure character under the field's 
     blur         log variance of the Laplacian of the card inside the field's box
 
 Nothing here reads pixels again but the blur of a box already found.
+
+One thing here changes a field's confidence (before calibration): free text that nothing
+closes (a Mainland name, address, licence record) has no shape to tell a dropped character
+by, so where a character nearly was emitted (miss_max at least DROPPED) the value is at most
+as sure as that character was not there (1 - miss_max).
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ from ..types import CARD_H, CARD_W, Reading
 DIGIT_CHARS = "0123456789X-./年月日"
 EDGE_PX = 1.5  # a box edge this close to the zone's edge was cut by it
 UNSURE = 2.0  # a character whose runner-up is within e**2 (~7x) of it was nearly another
+DROPPED = 0.3  # miss_max from which a free-text value's confidence is capped at 1 - miss_max
+FREE_TEXT = {("id-card", "name"), ("id-card", "address"), ("driver-license", "name"),
+             ("driver-license", "address"), ("driver-license", "record")}
 WORD = re.compile(r"\w")  # the characters compared for len_diff (no punctuation, no spaces)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # printed otherwise (1990年1月2日): no length to compare
 
@@ -119,7 +127,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
                    card_image: np.ndarray | None) -> None:
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it."""
     stats: dict[tuple[int, bool], tuple[float, float, float]] = {}
-    for f in reading.fields.values():
+    for name, f in reading.fields.items():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
                               "read_len": 0.0, "margin_min": 20.0,
                               "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "edge_l": 0.0,
@@ -168,3 +176,5 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
         if isinstance(f.value, str) and mine and not DATE.fullmatch(value):
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
         f.evidence = {k: round(float(v), 4) for k, v in ev.items()}
+        if (reading.document, name) in FREE_TEXT and ev["miss_max"] >= DROPPED:
+            f.confidence = min(f.confidence, round(1.0 - float(ev["miss_max"]), 4))
