@@ -2,7 +2,10 @@
 reader, each shown on the generator card it was found on, read end to end with the real
 models (pipeline.read): a date's dash read as '=' with all the mass on it, a given-name
 syllable read with a confident capital, a look-alike character its sure telegraph code
-corrects."""
+corrects; on the dev range (1500000..): stars read as '★' counted as named stars (no longer as
+glyphs the recogniser could not name, which the age prior counts), and an outline that loses
+both the title and the number no longer preferred to the quick one that found the number
+(pipeline._recheck)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from tools.cardgen.hk import make_hk_sample
 CASES = [  # seed, condition, the fields the cause had made wrong
     (1300404, "layout", ("issue_date", "name_en")),  # `15=04=19`; `Shun TSz`
     (1300046, "small", ("name",)),  # 瓊 read as 理 at 0.95, its code 3890 read at 0.95
+    (1500032, "layout", ("symbols",)),  # `★★AZ`, came back `***AZ`
+    (1500796, "layout", ("number", "sex")),  # a blurred card: the recheck's empty reading won
 ]
 
 

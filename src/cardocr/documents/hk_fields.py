@@ -208,7 +208,7 @@ def read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
     return m.group(0), _span_conf(ln, *m.span())
 
 
-_FOLD_STAR = str.maketrans({"＊": "*"})
+_FOLD_STAR = str.maketrans({"＊": "*", "★": "*"})  # a star named in another form
 BIRTHPLACE = "ZXWO"  # the last symbol: born in Hong Kong, the Mainland, Macao, elsewhere
 STATUS = "ARCU"  # the symbol before it: the holder's right of abode, right to land, stay
 # stars, reported changes (B birth, N name), then the status (A right of abode, R right to

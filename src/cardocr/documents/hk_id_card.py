@@ -125,8 +125,11 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
         number_s = pick(seen, lambda t: RE_NUMBER_LOOSE.search(t.replace(" ", "")), prefer_y=0.9,
                          min_y=0.5, role="number", charset=charset)
     if number_s is None and not title:
-        # neither the card's number nor its title: not a Hong Kong identity card
-        return Reading(NAME, "front", {name: Field("", 0.0) for name in FIELDS["front"]})
+        # neither the card's number nor its title: not a Hong Kong identity card, or an outline
+        # that lost both (it must not outrank one that lost either: pipeline._recheck)
+        empty = Reading(NAME, "front", {name: Field("", 0.0) for name in FIELDS["front"]})
+        empty.meta[MISSING_LANDMARKS] = "title,number"
+        return empty
     used = {id(s) for s in title}
 
     # -- number ------------------------------------------------------------------------
