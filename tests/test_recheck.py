@@ -42,3 +42,16 @@ def test_an_hk_card_read_off_an_outline_along_its_title_rule_is_read_whole() -> 
     result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
     assert {k: f.value for k, f in result.fields.items()} == {k: getattr(person, k) for k in result.fields}
     assert result.found_by.endswith("+recheck")
+
+
+def test_an_id_front_read_aslant_in_an_outline_along_a_sheet_is_read_whole() -> None:
+    """1500157 (dev range): the quick outline ran along a printed sheet the card lies on; the
+    card stood turned inside it (its wide lines 6-8 degrees off level) and 2 of 6 fields were
+    read. Rows printed aslant send for the card's other outlines; its own reads every field."""
+    from bench.run import truth_fields
+    from tools.cardgen import make_sample
+
+    photo, person, _ = make_sample(1500157, "front", "photo")
+    result = read(REGISTRY["id-card"], photo, ReadRequest(), get_engine())[0]
+    assert {k: f.value for k, f in result.fields.items()} == truth_fields(person, "front")
+    assert result.found_by.endswith("+recheck")

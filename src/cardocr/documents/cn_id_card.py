@@ -52,7 +52,7 @@ from .cn_id_layout import (
     layout_shift,
 )
 from .cn_validity import joint_temporary, parse_validity
-from .contract import DocumentType
+from .contract import MISSING_LANDMARKS, DocumentType
 from .identify import ANOTHER_DOCUMENT
 from .identify import identify as identify_lines
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
@@ -91,12 +91,32 @@ def read(card: Card, side: str, engine: OcrEngine, optional: frozenset[str] = fr
         reading = _read_temporary(card, side, engine)
     else:
         reading = read_back(card, engine) if side == "back" else _read_front(card, engine)
+    # rows read aslant, and the reading short of a field or a check: the pipeline reads the
+    # card's other outlines around this one (a full reading that holds is kept as it is)
+    full = all(f.value for f in reading.fields.values()) and all(reading.checks.values())
+    if not full and _aslant(card):
+        reading.meta[MISSING_LANDMARKS] = "level_rows"
     if not _plausible(reading):
         other = _titled_as_another(card, engine)
         if other:  # nothing read, and the pipeline told whose card it is (it answers "no card")
             reading = Reading(NAME, side, {name: Field("", 0.0) for name in FIELDS[side]})
             reading.meta[ANOTHER_DOCUMENT] = other
     return reading
+
+
+# Every row of either side is printed level with the card's long edges, so on a card
+# straightened from its own outline the detector's wide lines run level (0.7 degrees at most on
+# the dev photos looked at). An outline that took in a sheet beside the card turns the card inside
+# the quad (photo 1500157: its lines at -6 to -8 degrees, 2 of 6 fields read).
+ASLANT_DEG = 3.0
+ASLANT_MIN_W = 0.25  # of the card's width: the number, the address, the validity, the title
+
+
+def _aslant(card: Card) -> bool:
+    """The card's wide lines run, by their median, more than ASLANT_DEG off level."""
+    angles = [np.degrees(np.arctan2(q[1, 1] - q[0, 1], q[1, 0] - q[0, 0])) for q in card.boxes
+              if np.ptp(q[:, 0]) > ASLANT_MIN_W * CARD_W]
+    return len(angles) >= 2 and abs(float(np.median(angles))) > ASLANT_DEG
 
 
 def _plausible(reading: Reading) -> bool:
