@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 
 from cardocr.ocr.ctc import (
-    BLANK,
     alphabet,
-    char_index,
     greedy_decode,
     sequence_log_prob,
     sequence_log_probs,
 )
 from cardocr.ocr.engine import get_engine
+from ctcframes import frames_matrix
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +26,11 @@ def charset() -> list[str]:
     return get_engine().charset
 
 
-def _matrix(charset: list[str], steps: list[dict[str, float]]) -> np.ndarray:
-    """One row per timestep: the given characters' probabilities, the rest to the blank."""
-    index = char_index(charset)
-    m = np.full((len(steps), len(charset)), 1e-9, np.float32)
-    for t, step in enumerate(steps):
-        for ch, p in step.items():
-            m[t, index[ch]] = p
-        m[t, BLANK] = max(0.0, 1.0 - sum(step.values()))
-    return m / m.sum(axis=1, keepdims=True)
-
-
 @pytest.mark.parametrize("spec", ["0123456789", "{cjk}"])
 def test_forbidden_best_class_gives_way_to_the_best_permitted(charset, spec):
     good, other = ("1", "7") if spec == "0123456789" else ("王", "玉")
     steps = [{good: 0.99}, {}, {"O": 0.6, good: 0.3, other: 0.1}, {}, {good: 0.98}]
-    probs = _matrix(charset, steps)
+    probs = frames_matrix(charset, steps)
     free = greedy_decode(probs, charset)
     assert free.text == f"{good}O{good}"
     line = greedy_decode(probs, charset, alphabet(charset, spec))
@@ -57,7 +45,7 @@ def test_forbidden_best_class_gives_way_to_the_best_permitted(charset, spec):
 
 
 def test_repeated_class_is_one_character_unless_a_blank_separates(charset):
-    probs = _matrix(charset, [{"3": 0.99}, {"3": 0.99}, {}, {"3": 0.99}])
+    probs = frames_matrix(charset, [{"3": 0.99}, {"3": 0.99}, {}, {"3": 0.99}])
     line = greedy_decode(probs, charset, alphabet(charset, "0123456789"))
     assert line.text == "33"
     line = greedy_decode(probs, charset, alphabet(charset, "{cjk}"))

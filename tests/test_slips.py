@@ -11,27 +11,17 @@ from cardocr.confidence import field_evidence
 from cardocr.confidence.lines import DROPPED
 from cardocr.documents import REGISTRY
 from cardocr.documents.seen import SeenLine
-from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
+from cardocr.ocr.ctc import alphabet, greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
 from cardocr.types import Field, Reading, ReadRequest
+from ctcframes import frames_matrix
 from tools.cardgen.licence import make_licence_sample
 
 
 @pytest.fixture(scope="module")
 def charset() -> list[str]:
     return get_engine().charset
-
-
-def _matrix(charset: list[str], steps: list[dict[str, float]]) -> np.ndarray:
-    """One frame per step (its classes and probabilities, the rest of the mass the blank)."""
-    index = char_index(charset)
-    m = np.full((len(steps), len(charset)), 1e-9, np.float32)
-    for t, step in enumerate(steps):
-        for ch, p in step.items():
-            m[t, index[ch]] = p
-        m[t, BLANK] += max(0.0, 1.0 - sum(step.values()))
-    return m / m.sum(axis=1, keepdims=True)
 
 
 def _frames(text: str, dropped: str = "", at: int = -1) -> list[dict[str, float]]:
@@ -48,8 +38,8 @@ def test_a_character_nearly_read_caps_free_text_but_not_a_date(charset):
     over the licence's threshold; the dropped 栋 had a posterior of 0.43 where the path emitted
     nothing. A date has a shape that tells a dropped digit; free text has none."""
     address, date = "公寓12单元", "2020-01-02"
-    lines = {"address": greedy_decode(_matrix(charset, _frames(address, "栋", 2)), charset),
-             "birth": greedy_decode(_matrix(charset, _frames(date, "1", 4)), charset,
+    lines = {"address": greedy_decode(frames_matrix(charset, _frames(address, "栋", 2)), charset),
+             "birth": greedy_decode(frames_matrix(charset, _frames(date, "1", 4)), charset,
                                     alphabet(charset, "0123456789-"))}
     boxes = {"address": (100.0, 200.0, 500.0, 240.0), "birth": (300.0, 300.0, 500.0, 340.0)}
     fields = {k: Field(ln.text, min(ln.char_probs),
