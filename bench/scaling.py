@@ -10,10 +10,9 @@ refusals (503 ModelArts.4401 / 4403, 504 ModelArts.4402), connection errors, and
 one request right after the load stops (recovery). RSS (the server and its workers) after each
 phase.
 
-`--memory N` instead serves the real pipeline on 2 cores and sends it N requests (a closed loop
-at saturation), noting the RSS of the server and its workers after every 1,000: the issue asks
-that RSS after 10,000 be within 10% of RSS after 1,000. Its table is kept as a subsection of
-the serving section (a later `make bench-scaling` leaves it in place).
+`--memory N` instead runs bench.memory: N requests to the real pipeline on 2 cores, the RSS
+after every 1,000 (the issue: after 10,000 within 10% of after 1,000). Its table is kept as a
+subsection of the serving section (a later `make bench-scaling` leaves it in place).
 
 `--baseline-ref REF` also serves the code at git REF (default: 88ed145, the last commit before the worker
 processes) the same way, as "today" in the same run. The load generator runs unpinned in this
@@ -366,66 +365,7 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-MEMORY_TITLE = "### Memory over many requests (`--memory N`)"
-MEMORY_STEP = 1000  # requests between two RSS readings (--memory-step)
-
-
-def memory_run(args: argparse.Namespace) -> str:
-    """The real pipeline served on 2 cores; RSS every MEMORY_STEP requests up to args.memory
-    (or until --memory-minutes have passed, at the next reading: said so in the table)."""
-    deck = cards(args.cards, args.seed)
-    log = Path(tempfile.gettempdir()) / "cardocr-scaling-memory.log"
-    server = Server("0,1", ROOT / "src", None, None, log)
-    print(f"[memory, 2 cores] starting (log {log})", file=sys.stderr)
-    points: list[tuple[int, float, float]] = []  # requests, RSS MB, seconds since the start
-    codes: dict[str, int] = {}
-    errors = 0
-    done = 0
-    try:
-        with httpx.Client() as client:
-            token = server.wait_ready(client)
-        asyncio.run(closed_loop(server.url, token, deck, 1, 2))  # warm-up
-        began = time.monotonic()
-        in_flight = saturating_concurrency("cardocr", 2, None)  # 2 cores: 2 workers by default
-        points.append((0, server.rss_mb(), 0.0))
-        while done < args.memory:
-            step = min(args.memory_step, args.memory - done)
-            run = asyncio.run(closed_loop(server.url, token, deck, in_flight, step))
-            done += step
-            for code, n in run.codes.items():
-                codes[code] = codes.get(code, 0) + n
-            errors += run.connection_errors + run.undocumented_5xx
-            points.append((done, server.rss_mb(), time.monotonic() - began))
-            print(f"  {done} requests: RSS {points[-1][1]:.0f} MB ({points[-1][2] / 60:.1f} min, "
-                  f"{run.ok / run.seconds:.2f} cards/s)", file=sys.stderr)
-            if args.memory_minutes and points[-1][2] > 60 * args.memory_minutes:
-                break
-    finally:
-        server.stop()
-    return memory_report(points, codes, errors, args)
-
-
-def memory_report(points: list[tuple[int, float, float]], codes: dict[str, int], errors: int,
-                  args: argparse.Namespace) -> str:
-    done = points[-1][0]
-    # the issue compares with RSS after 1,000 requests; a shorter run with its first reading
-    read = [p for p in points if p[0] > 0] or points
-    base, first, _ = next(p for p in read if p[0] >= MEMORY_STEP) if done >= 2 * MEMORY_STEP else read[0]
-    lines = [MEMORY_TITLE, "",
-             f"Run {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f} at the end: "
-             f"`cardocr serve` (the real pipeline, default workers) on 2 cores, {done} requests of "
-             f"{args.cards} distinct Mainland ID photos in a closed loop, "
-             f"{saturating_concurrency('cardocr', 2, None)} in flight"
-             + (f" (asked for {args.memory}; stopped after {args.memory_minutes:.0f} minutes)"
-                if done < args.memory else "") + ". Answers: "
-             + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items()))
-             + f"; connection errors and undocumented 5xx: {errors}.", "",
-             f"| requests | RSS (MB) | / RSS after {base} | minutes |", "|---|---|---|---|"]
-    for n, mb, seconds in points:
-        lines.append(f"| {n} | {mb:.0f} | {mb / first:.3f} | {seconds / 60:.1f} |")
-    if done > base:
-        lines += ["", f"RSS after {done} requests / after {base}: **{points[-1][1] / first:.3f}**."]
-    return "\n".join(lines) + "\n"
+MEMORY_TITLE = "### Memory over many requests (`--memory N`)"  # bench.memory writes it
 
 
 def splice(path: Path, section: str) -> None:
@@ -435,16 +375,6 @@ def splice(path: Path, section: str) -> None:
     if MEMORY_TITLE in old and MEMORY_TITLE not in section:
         section = section.rstrip("\n") + "\n\n" + old[old.index(MEMORY_TITLE):].rstrip("\n") + "\n"
     results.splice(path, TITLE, section)
-
-
-def splice_memory(path: Path, memory: str) -> None:
-    """The memory subsection into the serving section (replacing an earlier one)."""
-    old = section_of(path.read_text()) if path.exists() else ""
-    if not old:
-        old = TITLE + "\n"
-    if MEMORY_TITLE in old:
-        old = old[:old.index(MEMORY_TITLE)]
-    results.splice(path, TITLE, old.rstrip("\n") + "\n\n" + memory)
 
 
 def section_of(text: str) -> str:
@@ -480,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--baseline-ref", default="88ed145", help="also serve this git ref as 'today' ('' for none)")
     ap.add_argument("--memory", type=int, default=0, metavar="N",
                     help="only the memory run: N requests to the real pipeline on 2 cores, RSS every 1,000")
-    ap.add_argument("--memory-step", type=int, default=MEMORY_STEP, help="requests between two RSS readings")
+    ap.add_argument("--memory-step", type=int, default=1000, help="requests between two RSS readings")
     ap.add_argument("--memory-minutes", type=float, default=0.0,
                     help="stop the memory run at the first reading after this many minutes (0: never)")
     ap.add_argument("--max-queue", type=int, default=None, help="serve ours with this [limits] max_queue "
@@ -488,9 +418,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = ap.parse_args(argv)
     if args.memory:
-        memory = memory_run(args)
-        print(memory)
-        splice_memory(args.out, memory)
+        from bench import memory  # imports this module: loaded only for its run
+
+        section = memory.memory_run(args)
+        print(section)
+        memory.splice_memory(args.out, section)
         return
     if args.full:
         args.overload_seconds, args.saturation = 120.0, 120
