@@ -31,18 +31,11 @@ def _line_info(line: Any, charset: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"text": line.text, "p": [round(float(p), 4) for p in line.char_probs]}
     if line.probs is None or not line.probs.size:
         return out
-    probs = line.probs
-    best = probs.argmax(axis=1)
-    emit = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
-    runner = []
-    for t in np.nonzero(emit)[0]:
-        row = probs[t].copy()
-        b = int(best[t])
-        pb = float(row[b])
-        row[b] = 0.0
-        s = int(row.argmax())
-        ratio = float(np.log(max(pb, 1e-9) / max(float(row[s]), 1e-9)))
-        runner.append([charset[b], charset[s] if s else "_", round(ratio, 2)])
+    from cardocr.confidence.lines import runner_ups
+
+    best, steps, second, ratios = runner_ups(line.probs)
+    runner = [[charset[int(best[t])], charset[int(s)] if s else "_", round(float(r), 2)]
+              for t, s, r in zip(steps, second, ratios)]
     out["runner"] = runner
     return out
 
@@ -167,7 +160,10 @@ def main() -> None:
     p.add_argument("files", nargs="+")
     p.add_argument("--lines", action="store_true", help="the lines behind each slip")
     args = ap.parse_args()
-    cmd_read(args) if args.cmd == "read" else cmd_report(args)
+    if args.cmd == "read":
+        cmd_read(args)
+    else:
+        cmd_report(args)
 
 
 if __name__ == "__main__":

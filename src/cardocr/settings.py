@@ -156,12 +156,11 @@ class Limits(BaseModel):
     keep_alive_seconds: int = Field(default=5, ge=1)
     max_connections: int = Field(default=32, ge=1)
     # the inference pool (cardocr.serving; README "Operating cardocr"): a request that finds
-    # max_queue others already waiting for a worker (None: one per two workers, see queue_for) is
-    # refused at once, 503 ModelArts.4401 with
-    # Retry-After: retry_after_seconds; one whose reading (queue wait included) takes longer
-    # than request_deadline_seconds is answered 504 ModelArts.4402 (a worker still busy with it
-    # then is replaced). On SIGTERM new connections are refused and requests in flight get up
-    # to shutdown_timeout_seconds to finish.
+    # max_queue others already waiting for a worker (None: one per two workers, see queue_for)
+    # is refused at once, 503 ModelArts.4401 with Retry-After: retry_after_seconds; one whose
+    # reading (queue wait included) takes longer than request_deadline_seconds is answered 504
+    # ModelArts.4402 (a worker still busy with it then is replaced). On SIGTERM new connections
+    # are refused and requests in flight get up to shutdown_timeout_seconds to finish.
     max_queue: int | None = Field(default=None, ge=0)
     request_deadline_seconds: float = Field(default=30.0, gt=0)
     retry_after_seconds: int = Field(default=1, ge=0)

@@ -74,6 +74,21 @@ def _columns(charset: list[str], value: str) -> np.ndarray | None:
     return alphabet(charset, DIGIT_CHARS)  # without the blank: _path_stats adds it
 
 
+def runner_ups(p: np.ndarray, blank: int = BLANK) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The best path's class per step, the steps where it emits a character, and at each of
+    those the runner-up class and the log ratio of best to runner-up (tools.slips prints them)."""
+    best = p.argmax(axis=1)
+    emit = (best != blank) & np.concatenate(([True], best[1:] != best[:-1]))
+    steps = np.nonzero(emit)[0]
+    rows = p[steps]  # a copy
+    at = np.arange(len(steps))
+    first = rows[at, best[steps]].copy()
+    rows[at, best[steps]] = 0.0
+    runner = rows.argmax(axis=1) if len(steps) else np.zeros(0, np.int64)
+    ratios = np.log(np.clip(first, 1e-9, None)) - np.log(np.clip(rows[at, runner], 1e-9, None))
+    return best, steps, runner, ratios
+
+
 def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, float, float]:
     """(smallest log ratio best/runner-up at an emitting step, largest non-blank posterior at
     a blank step that is not its neighbours' character, emitting steps below UNSURE). The full alphabet's rows are the
@@ -86,16 +101,9 @@ def _path_stats(probs: np.ndarray, cols: np.ndarray | None) -> tuple[float, floa
         blank = 0
     else:
         p, blank = probs, BLANK
-    best = p.argmax(axis=1)
-    emit = (best != blank) & np.concatenate(([True], best[1:] != best[:-1]))
+    best, steps, _runner, ratios = runner_ups(p, blank)
     margin, miss, unsure = 20.0, 0.0, 0.0
-    steps = np.nonzero(emit)[0]
     if len(steps):
-        rows = p[steps]  # a copy
-        first = rows[np.arange(len(steps)), best[steps]].copy()
-        rows[np.arange(len(steps)), best[steps]] = 0.0
-        second = rows.max(axis=1)
-        ratios = np.log(np.clip(first, 1e-9, None)) - np.log(np.clip(second, 1e-9, None))
         margin, unsure = float(np.min(ratios)), float(np.sum(ratios < UNSURE))
     # a blank step the blank holds at >= 0.99 has no character near 0.01 or more: not looked at
     gaps = np.nonzero((best == blank) & (p[:, blank] < 0.99))[0]

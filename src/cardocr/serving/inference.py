@@ -5,8 +5,8 @@
                         └─ full: Overloaded (503 ModelArts.4401, Retry-After)   this process)
 
 * Admission counts the readings admitted and not yet finished; past workers + max_queue of
-  them (max_queue None: one per two workers, Limits.queue_for) a request is refused at once (Overloaded), never
-  queued for ever.
+  them (max_queue None: one per two workers, Limits.queue_for) a request is refused at once
+  (Overloaded), never queued for ever.
 * The deadline (limits.request_deadline_seconds) runs from admission: past it the request is
   answered DeadlineExceeded (504 ModelArts.4402); a reading still queued is dropped, one
   running is abandoned (a process backend replaces its worker, a thread one lets it finish).
