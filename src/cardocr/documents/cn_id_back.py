@@ -19,7 +19,7 @@ from .base import ZoneText, decode_line, decode_zone, line_conf, read_zones, shi
 from .checks import parse_date
 from .checks.authority import authority_names, similar_authorities
 from .cn_id_layout import BACK_MAX_LINES, DIGITS, NAME, ZONE_MIN_WIDTH, ZONE_SIMILAR_WIDTH, Layout, layout_shift
-from .cn_validity import joint_temporary, joint_validity, parse_validity
+from .cn_validity import joint_permanent, joint_temporary, joint_validity, parse_validity, shaped_validity
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
 
 AUTHORITY_MARGIN = 6.0  # log-likelihood an authority name may trail the raw reading by
@@ -63,12 +63,20 @@ def back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False) 
         issue, issue_conf = choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
     fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
+    shaped = shaped_validity(v, cs)
+    if shaped is not None:
+        v = shaped
+        reading.corrections.append(("validity", "read in the printed shape"))
     start, end = parse_validity(v.text)
     joint = joint_temporary(v) if temporary else joint_validity(v)
     if joint and joint != (start, end):
         start, end = joint
         reading.corrections.append(("validity", "dates read together: three months on" if temporary
                                     else "dates read together: same day, 5/10/20 years on"))
+    permanent = None if temporary else joint_permanent(v)
+    if permanent and permanent != (start, end):
+        start, end = permanent
+        reading.corrections.append(("validity", "a real start of validity"))
     conf = line_conf(v)
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)

@@ -12,20 +12,31 @@ import re
 
 import numpy as np
 
+from ..ocr.shaped import shaped_decode
 from ..ocr.types import Line
 from ..types import CONFIDENT
 
+FIRST_SECOND_GENERATION = dt.date(1990, 1, 1)  # as far back as joint_validity's years go
 FIRST_TEMPORARY = dt.date(2005, 10, 1)  # the temporary card of the 2005 rules was issued from then
 
 VALIDITY_SPANS = (5, 10, 20)  # years; 长期 for holders of 46 and over
 RE_VALIDITY = re.compile(r"\d{4}\.\d{2}\.\d{2}-\d{4}\.\d{2}\.\d{2}")
+RE_PERMANENT = re.compile(r"\d{4}\.\d{2}\.\d{2}-长期")
+SHAPE_REPAIRS = 2  # characters the shaped decode may add, drop or change (shaped_validity)
 
 
 def digit_rows(v: Line) -> np.ndarray | None:
     """16 x 10 log-probabilities of the period's digits (Y1 M1 D1 Y2 M2 D2) from the
     recogniser's top alternatives; a digit read at or above CONFIDENT allows only itself.
     None when the line is not two dates."""
-    if not RE_VALIDITY.fullmatch(v.text) or len(v.alternatives) != len(v.text):
+    if not RE_VALIDITY.fullmatch(v.text):
+        return None
+    return _rows(v)
+
+
+def _rows(v: Line) -> np.ndarray | None:
+    """digit_rows for any line: a row a digit, in order."""
+    if len(v.alternatives) != len(v.text):
         return None
     out = []
     for ch, p, alts in zip(v.text, v.char_probs, v.alternatives):
@@ -40,6 +51,30 @@ def digit_rows(v: Line) -> np.ndarray | None:
             row[np.arange(10) != int(ch)] = -np.inf
         out.append(row)
     return np.array(out)
+
+
+def joint_permanent(v: Line, today: dt.date | None = None) -> tuple[str, str] | None:
+    """A permanent (长期) card's start of validity read as a real date between the second
+    generation card's first issue and today, chosen by digit_rows (a digit read with
+    confidence stays as read). None when the line is not a date and 长期."""
+    if not RE_PERMANENT.fullmatch(v.text):
+        return None
+    rows = _rows(v)
+    if rows is None:
+        return None
+    days, digits = _permanent_starts(today or dt.date.today())
+    scores = rows[np.arange(8)[None, :], digits].sum(axis=1)
+    best = int(np.argmax(scores))
+    if not np.isfinite(scores[best]):
+        return None
+    return str(days[best]), "长期"
+
+
+@functools.lru_cache(maxsize=2)
+def _permanent_starts(today: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Every day a card can have been issued on by `today` (datetime64[D]), with its 8 digits."""
+    days = np.arange(np.datetime64(FIRST_SECOND_GENERATION), np.datetime64(today) + 1, dtype="datetime64[D]")
+    return days, _digits(days)
 
 
 def joint_temporary(v: Line, today: dt.date | None = None) -> tuple[str, str] | None:
@@ -158,3 +193,41 @@ def parse_validity(text: str) -> tuple[str, str]:
     return start, end
 
 
+
+
+# the two shapes the period is printed in, a slot a character (ocr.shaped)
+_DATE = ["0123456789"] * 4 + ["."] + ["0123456789"] * 2 + ["."] + ["0123456789"] * 2
+SHAPES = (_DATE + ["-"] + _DATE, _DATE + ["-", "长", "期"])
+
+
+def shaped_validity(v: Line, charset: list[str]) -> Line | None:
+    """A validity line whose free decode broke the printed shape (a dash lost in a gap, one
+    digit read as two, 长期 read as a digit), decoded again as the best path of either shape
+    (ocr.shaped). None when the line holds its shape already, or when the shaped path drops a
+    character the free decode read with confidence: the recogniser's own characters, in order,
+    only re-spaced."""
+    if v.probs is None or RE_VALIDITY.fullmatch(v.text) or RE_PERMANENT.fullmatch(v.text):
+        return None
+    decoded = [d for d in (shaped_decode(v.probs, charset, list(s)) for s in SHAPES) if d is not None]
+    if not decoded:
+        return None
+    line = max(decoded, key=lambda d: d[1])[0]
+    sure = iter(ch for ch, p in zip(v.text, v.char_probs) if p >= CONFIDENT)
+    rest = iter(line.text)
+    if not all(any(ch == c for c in rest) for ch in sure):  # a subsequence of the shaped text
+        return None
+    # a repair of the shape, not a new reading: a line read mostly wrong (dev 1500496,
+    # '280283620220606') would come back as two well-formed dates that pass every check
+    if _edits(v.text, line.text) > SHAPE_REPAIRS:
+        return None
+    return line
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
