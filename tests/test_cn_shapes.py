@@ -1,6 +1,7 @@
 """Readings of the ID card whose printed shape the free decode broke: the validity period
 decoded again in its shape (ocr.shaped, cn_validity.shaped_validity), a permanent card's start
-read as a real date (cn_validity.joint_permanent). Hand-made frames for the decoding; real rendered
+read as a real date (cn_validity.joint_permanent), and the birth date's digits split where 月
+was not read (cn_id_card._parse_birth). Hand-made frames for the decoding; real rendered
 generator photos (dev seeds, `photo` condition) through the pipeline for the fields."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 
 from bench.run import make_sample, truth_fields
 from cardocr.documents import REGISTRY
+from cardocr.documents.cn_id_card import _parse_birth
 from cardocr.documents.cn_validity import SHAPES, joint_permanent, shaped_validity
 from cardocr.ocr.ctc import greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -78,12 +80,21 @@ def test_a_permanent_start_in_the_future_takes_a_doubtful_digits_runner_up() -> 
     assert joint_permanent(_line("2007.03.09-2027.03.09", {})) is None
 
 
+def test_birth_digits_without_the_month_mark_split_into_a_calendar_date() -> None:
+    assert _parse_birth("1967621") == "1967-06-21"  # 62 is no month
+    assert _parse_birth("1962123", "1962-01-23") == "1962-01-23"  # the number decides a tie
+    assert _parse_birth("1962123") == "1962-12-03"  # without it, as the digits run
+    assert _parse_birth("1962123", "1971-05-05") == "1962-12-03"  # a number that differs: no say
+    assert _parse_birth("1962年1月23日", "1962-12-03") == "1962-01-23"  # 月 read: as printed
+
+
 # dev seeds (1500000..), photo condition: the validity's dash or 长期 broke the line's shape
 # (1500238: '2000.106.10-长期' parsed to nothing, and the weak reading sent the pipeline on to
-# read the whole photo: 19 s)
+# read the whole photo: 19 s), the month mark unread (1500013: '1967621')
 @pytest.mark.parametrize("seed, side, fields", [
     (1500238, "back", ("valid_to",)),
     (1500490, "back", ("valid_to",)),
+    (1500013, "front", ("birth", "number")),
 ])
 def test_photos_read_in_shape(seed: int, side: str, fields: tuple[str, ...]) -> None:
     photo, person, _ = make_sample(seed, side, "photo")

@@ -213,7 +213,9 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     fields["ethnicity"] = Field(eth, eth_conf, z["ethnicity"].quad)
 
     birth_line = decode_zone(z["birth"], cs, DIGITS + "年月日")
-    birth = _parse_birth(birth_line.text)
+    number_line = decode_zone(z["number"], cs, DIGITS + "X")
+    number, number_conf = choose_number(number_line, reading)
+    birth = _parse_birth(birth_line.text, birth_from_number(number) if number_ok(number) else None)
     fields["birth"] = Field(birth, line_conf(birth_line), z["birth"].quad)
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
@@ -230,8 +232,6 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 
-    number_line = decode_zone(z["number"], cs, DIGITS + "X")
-    number, number_conf = choose_number(number_line, reading)
     fields["number"] = Field(number, number_conf, z["number"].quad)
 
     _cross_check_front(reading)
@@ -267,12 +267,26 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     return line
 
 
-def _parse_birth(text: str) -> str:
+def _parse_birth(text: str, number_birth: str | None = None) -> str:
+    """The birth date as read. The month and day are printed without leading zeros, so with
+    月 unread ('1967621') the digits after the year split more than one way: a split that
+    makes a calendar date is taken, the one the sound ID number repeats where two do
+    (1962年123日: 01-23 or 12-03). The digits are the recogniser's; only the split is chosen."""
     m = re.search(r"(\d{4})年?(\d{1,2})月?(\d{1,2})日?", text)
     if not m:
         return ""
     y, mo, d = m.groups()
-    return f"{y}-{int(mo):02d}-{int(d):02d}"
+    read = f"{y}-{int(mo):02d}-{int(d):02d}"
+    run = re.fullmatch(r"\D*(\d{4})年?(\d{2,4})日?\D*", text)  # no 月 between month and day
+    if run is None:
+        return read
+    digits = run[2]
+    splits = [f"{run[1]}-{int(digits[:k]):02d}-{int(digits[k:]):02d}" for k in (1, 2)
+              if 1 <= len(digits) - k <= 2 and digits[k] != "0"]
+    real = [s for s in splits if parse_date(s) is not None]
+    if number_birth in real:
+        return str(number_birth)
+    return read if read in real or not real else real[0]
 
 
 def _cross_check_front(reading: Reading) -> None:
