@@ -233,6 +233,13 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
                               z["address"].quad)
 
     fields["number"] = Field(number, number_conf, z["number"].quad)
+    if not sex and z["sex"].lines and number_ok(number):
+        # a sex too blurred for the restricted decode to emit anything (dev 1500331): the
+        # likelier of 男/女 by the pixels, kept only where the sound number says the same
+        choice, share = closed_choice(z["sex"], cs, ["男", "女"])
+        if choice and choice == sex_from_number(number):
+            fields["sex"] = Field(choice, min(share, number_conf), z["sex"].quad)
+            reading.corrections.append(("sex", "the pixels' likelier of 男/女 agrees with the ID number"))
 
     _cross_check_front(reading)
     return reading
