@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 from bench.run import domain_truth
-from cardocr.confidence import field_evidence, load_map
-from cardocr.confidence.calibration import free_text_cap
-from cardocr.confidence.evidence import features
+from cardocr.confidence import field_evidence
 from cardocr.confidence.lines import DROPPED
 from cardocr.documents import REGISTRY
 from cardocr.documents.seen import SeenLine
@@ -68,44 +66,3 @@ def test_the_dropped_character_of_a_licence_address_goes_to_review():
     assert address.evidence["miss_max"] >= DROPPED
     assert address.confidence <= 1 - address.evidence["miss_max"] + 1e-4
     assert "low_confidence:address" in result.review
-
-
-def _free_text_evidence(conf: float, lines: float = 1.0, corrected: tuple[str, ...] = ()) -> dict:
-    fields = {k: {"conf": 0.9999, "empty": False, "fits": True, "lines": 1.0, "margin_min": 8.0}
-              for k in ("number", "birth", "issue_date", "valid_from", "valid_to", "sex", "nationality", "class")}
-    fields["name"] = {"conf": conf, "empty": False, "fits": True, "lines": lines, "margin_min": 8.0, "surname": 1.0}
-    fields["birth"]["conf"] = conf  # a date has its shape to tell a misread by: not capped
-    return {"document": "driver-license", "side": "front", "found_by": "quick", "checks": {},
-            "corrected": list(corrected), "fields": fields}
-
-
-def test_free_text_is_stated_no_surer_than_its_least_sure_character():
-    """A name nothing chose is stated at most as its least sure character was read; a date
-    (it has a shape), a name a closed list chose, or one without lines (a value rebuilt)
-    keep the map's statement."""
-    cal = load_map()
-    m = cal.documents["driver-license"]
-    bound = 0
-    for conf in np.linspace(0.05, 0.95, 19):
-        free = cal.apply("driver-license", _free_text_evidence(conf))
-        plain = {k: m.probability(k, x) for k, x in features(_free_text_evidence(conf)).items()}
-        assert free["name"] == pytest.approx(min(plain["name"], conf))
-        assert free["birth"] == pytest.approx(plain["birth"])
-        bound += plain["name"] > conf  # the map alone states it surer than its character
-    assert bound
-    for ev in (_free_text_evidence(0.6, corrected=("name",)), _free_text_evidence(0.6, lines=0.0)):
-        got = cal.apply("driver-license", ev)
-        assert got["name"] == pytest.approx({k: m.probability(k, x) for k, x in features(ev).items()}["name"])
-    assert free_text_cap("driver-license", _free_text_evidence(0.95), {"name": 0.6})["name"] == 0.6
-
-
-def test_a_licence_name_misread_is_stated_no_surer_than_the_character():
-    """Licence back 1300015 scan (dev, bench's sample): 陶伟昊 read 陶伟吴, the last character
-    at 0.66; the map stated the name 0.92 (licence threshold 0.586)."""
-    photo, lic, _ = make_licence_sample(1300015, "back", "scan")
-    truth = domain_truth(lic.back_result())
-    result = read(REGISTRY["driver-license"], photo, ReadRequest(), get_engine())[0]
-    name = result.fields["name"]
-    assert name.value != truth["name"]  # the misread this test is about
-    assert name.confidence < 0.8
-    assert result.calibrated["name"] <= name.confidence + 1e-9

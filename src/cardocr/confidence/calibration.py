@@ -22,7 +22,6 @@ import numpy as np
 
 from ..types import REVIEW_THRESHOLD
 from .evidence import FEATURES, contradicted, features
-from .lines import FREE_TEXT
 
 log = logging.getLogger(__name__)
 MAP_PATH = Path(__file__).with_name("calibration.json")
@@ -46,22 +45,6 @@ class DocumentMap:
         return float(np.interp(self.score(field, x), self.knots_x, self.knots_y))
 
 
-def free_text_cap(document: str, evidence: dict[str, Any], stated: dict[str, float]) -> dict[str, float]:
-    """A free-text value (lines.FREE_TEXT: a Mainland name or address, a licence record) that
-    no closed list or check chose is stated at most as sure as its least sure character was
-    read (the reader's confidence, already capped for a character nearly dropped). Nothing
-    else can tell such a character misread: the map, fitted on a few wrong names among many
-    right ones, pools it with them (dev licence 1300015: a name's 昊 read 吴 at 0.66, stated
-    0.92); the recogniser's own posterior is near the share right there (dev licence free
-    text read below 0.5: 0 of 7 right, 0.5-0.7: 4 of 9)."""
-    out = dict(stated)
-    for k, f in evidence["fields"].items():
-        if (document, k) in FREE_TEXT and k in out and k not in evidence["corrected"] and not f["empty"] \
-                and f.get("lines", 0.0) > 0:
-            out[k] = min(out[k], float(f["conf"]))
-    return out
-
-
 @dataclass(frozen=True)
 class CalibrationMap:
     documents: dict[str, DocumentMap]
@@ -73,8 +56,7 @@ class CalibrationMap:
         if m is None:
             return {k: min(1.0, max(0.0, f["conf"])) for k, f in evidence["fields"].items()}
         against = contradicted(evidence)
-        stated = {k: m.contradicted if k in against else m.probability(k, x) for k, x in xs.items()}
-        return free_text_cap(document, evidence, stated)
+        return {k: m.contradicted if k in against else m.probability(k, x) for k, x in xs.items()}
 
     def threshold(self, document: str, asked: float | None = None) -> float:
         """The review threshold: the one asked for (a setting), else the document's measured one."""
