@@ -16,6 +16,7 @@ from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
 from cardocr.types import Field, Reading, ReadRequest
 from ctcframes import frames_matrix
+from tools.cardgen.hk import make_hk_sample
 from tools.cardgen.licence import make_licence_sample
 
 
@@ -66,3 +67,13 @@ def test_the_dropped_character_of_a_licence_address_goes_to_review():
     assert address.evidence["miss_max"] >= DROPPED
     assert address.confidence <= 1 - address.evidence["miss_max"] + 1e-4
     assert "low_confidence:address" in result.review
+
+
+def test_letters_made_of_glyphs_before_the_first_letter_are_stars():
+    """HK 1500003 thumb (dev, bench's sample): the symbols ***AZ were recognised ★古方AZ and
+    decoded under the symbols' alphabet *NNAZ; the letter made of 方 was kept (***NAZ, stated
+    0.96 over the threshold 0.864) because the named star kept the glyphs from counting as
+    stars."""
+    photo, person, _ = make_hk_sample(1500003, "thumb")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    assert result.fields["symbols"].value == person.symbols == "***AZ"

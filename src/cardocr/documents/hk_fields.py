@@ -244,12 +244,13 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     lead = last_star + 1 if last_star >= 0 else len(text) - len(text.lstrip("WX"))
     # glyphs read before the letters that the line's alphabet has no place for (为, m, ：):
     # stars the recogniser could not name (a large or blurred star, or three run together),
-    # so at least one star, as many as the pixels cannot count
+    # so at least one star, as many as the pixels cannot count; and so are the letters made of
+    # them, after a named star too (dev HK 1500003 thumb: ★古方AZ, decoded *NNAZ, read ***NAZ)
     raw = line.text.translate(_FOLD_STAR)
     first_letter = next((i for i, c in enumerate(raw) if c in UPPER), len(raw))
     # (a digit is a letter misread: 6 for A, 2 for Z)
     foreign = any(c not in SPECS["symbols"] and not c.isdigit() for c in raw[:first_letter])
-    if foreign and last_star < 0 and raw[first_letter:] and text.endswith(raw[first_letter:]):
+    if foreign and raw[first_letter:] and text.endswith(raw[first_letter:]):
         lead = max(lead, len(text) - len(raw[first_letter:]))
     starts = [lead]
     while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
