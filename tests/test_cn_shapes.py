@@ -16,10 +16,9 @@ from cardocr.documents.cn_validity import SHAPES, joint_permanent, shaped_validi
 from cardocr.ocr.ctc import greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.ocr.shaped import shaped_decode
-from cardocr.ocr.types import Line
 from cardocr.pipeline import read
 from cardocr.types import ReadRequest
-from ctcframes import frames_matrix
+from ctcframes import doubtful_line, frames_matrix
 
 CHARSET = ["<blank>", *"0123456789", ".", "-", "长", "期", " "]
 VALIDITY_ALPHABET = np.array([i for i, c in enumerate(CHARSET) if c in "0123456789.-长期"])
@@ -64,20 +63,12 @@ def test_a_line_in_shape_is_left_alone() -> None:
     assert shaped_validity(greedy_decode(probs, CHARSET), CHARSET) is None
 
 
-def _line(text: str, doubt: dict[int, tuple[float, list[tuple[str, float]]]]) -> Line:
-    probs, alts = [], []
-    for i, ch in enumerate(text):
-        p, extra = doubt.get(i, (0.99, []))
-        probs.append(p)
-        alts.append([(ch, p)] + extra)
-    return Line(text=text, char_probs=probs, alternatives=alts)
-
 
 def test_a_permanent_start_in_the_future_takes_a_doubtful_digits_runner_up() -> None:
-    assert joint_permanent(_line("9007.03.09-长期", {0: (0.5, [("2", 0.3)])})) == ("2007-03-09", "长期")
+    assert joint_permanent(doubtful_line("9007.03.09-长期", {0: (0.5, [("2", 0.3)])})) == ("2007-03-09", "长期")
     # read with confidence, it stays as read (and no real date holds it)
-    assert joint_permanent(_line("9007.03.09-长期", {})) is None
-    assert joint_permanent(_line("2007.03.09-2027.03.09", {})) is None
+    assert joint_permanent(doubtful_line("9007.03.09-长期", {})) is None
+    assert joint_permanent(doubtful_line("2007.03.09-2027.03.09", {})) is None
 
 
 def test_birth_digits_without_the_month_mark_split_into_a_calendar_date() -> None:
