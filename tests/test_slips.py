@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bench.run import domain_truth
-from cardocr.confidence import field_evidence
+from cardocr.confidence import cap_free_text, field_evidence
 from cardocr.confidence.lines import DROPPED
 from cardocr.documents import REGISTRY
 from cardocr.documents.seen import SeenLine
@@ -50,6 +50,7 @@ def test_a_character_nearly_read_caps_free_text_but_not_a_date(charset):
     reading = Reading("driver-license", "front", fields)
     seen = [SeenLine(lines[k], boxes[k]) for k in lines]
     field_evidence(reading, seen, charset, None)
+    cap_free_text(reading)
     assert fields["address"].evidence["miss_max"] > 0.4
     assert fields["address"].confidence == pytest.approx(1 - fields["address"].evidence["miss_max"])
     assert fields["birth"].evidence["miss_max"] > 0.4 and fields["birth"].confidence > 0.99

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
-from .confidence import assess, field_evidence
+from .confidence import assess, cap_free_text, field_evidence
 from .documents import REGISTRY, DocumentType
 from .documents.contract import MISSING_LANDMARKS
 from .documents.identify import ANOTHER_DOCUMENT
@@ -227,6 +227,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
                                 found_by=quad.method)
             field_evidence(reading, seen, engine.charset, card.image)
+            cap_free_text(reading)
             if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: _read_cards)
                 result.signals = measure(per_card,
                                          Evidence(image, quad.corners, quad.method, card, reading))

@@ -19,10 +19,10 @@ from ..types import REVIEW_THRESHOLD as DEFAULT_THRESHOLD
 from ..types import CardResult
 from .calibration import CalibrationMap, load_map
 from .evidence import evidence_of, features
-from .lines import field_evidence
+from .lines import cap_free_text, field_evidence
 
-__all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "evidence_of", "features", "field_evidence", "load_map",
-           "reasons", "threshold_for"]
+__all__ = ["DEFAULT_THRESHOLD", "CalibrationMap", "assess", "cap_free_text", "evidence_of", "features",
+           "field_evidence", "load_map", "reasons", "threshold_for"]
 
 
 def reasons(calibrated: dict[str, float], checks: dict[str, bool], raised: list[str],

@@ -27,10 +27,8 @@ besides the reader's own confidence (its least sure character under the field's 
 
 Nothing here reads pixels again but the blur of a box already found.
 
-One thing here changes a field's confidence (before calibration): free text that nothing
-closes (a Mainland name, address, licence record) has no shape to tell a dropped character
-by, so where a character nearly was emitted (miss_max at least DROPPED) the value is at most
-as sure as that character was not there (1 - miss_max).
+One rule here changes a field's confidence (before calibration), in a function of its own
+that the pipeline calls after field_evidence: cap_free_text.
 """
 
 from __future__ import annotations
@@ -135,7 +133,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
                    card_image: np.ndarray | None) -> None:
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it."""
     stats: dict[tuple[int, bool], tuple[float, float, float]] = {}
-    for name, f in reading.fields.items():
+    for f in reading.fields.values():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
                               "read_len": 0.0, "margin_min": 20.0,
                               "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "edge_l": 0.0,
@@ -184,5 +182,14 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
         if isinstance(f.value, str) and mine and not DATE.fullmatch(value):
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
         f.evidence = {k: round(float(v), 4) for k, v in ev.items()}
-        if (reading.document, name) in FREE_TEXT and ev["miss_max"] >= DROPPED:
-            f.confidence = min(f.confidence, round(1.0 - float(ev["miss_max"]), 4))
+
+
+def cap_free_text(reading: Reading) -> None:
+    """Free text that nothing closes (a Mainland name, address, licence record) has no shape
+    to tell a dropped character by: where a character nearly was emitted (the field's evidence
+    miss_max at least DROPPED) the value is at most as sure as that character was not there
+    (1 - miss_max). Runs on the evidence field_evidence filled."""
+    for name, f in reading.fields.items():
+        miss = float(f.evidence.get("miss_max", 0.0))
+        if (reading.document, name) in FREE_TEXT and miss >= DROPPED:
+            f.confidence = min(f.confidence, round(1.0 - miss, 4))

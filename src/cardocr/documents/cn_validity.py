@@ -15,6 +15,7 @@ import numpy as np
 from ..ocr.shaped import shaped_decode
 from ..ocr.types import Line
 from ..types import CONFIDENT
+from .checks.edits import edit_distance
 
 FIRST_SECOND_GENERATION = dt.date(1990, 1, 1)  # as far back as joint_validity's years go
 FIRST_TEMPORARY = dt.date(2005, 10, 1)  # the temporary card of the 2005 rules was issued from then
@@ -63,11 +64,8 @@ def joint_permanent(v: Line, today: dt.date | None = None) -> tuple[str, str] | 
     if rows is None:
         return None
     days, digits = _permanent_starts(today or dt.date.today())
-    scores = rows[np.arange(8)[None, :], digits].sum(axis=1)
-    best = int(np.argmax(scores))
-    if not np.isfinite(scores[best]):
-        return None
-    return str(days[best]), "长期"
+    best = _likeliest(rows, digits)
+    return None if best is None else (str(days[best]), "长期")
 
 
 @functools.lru_cache(maxsize=2)
@@ -85,12 +83,20 @@ def joint_temporary(v: Line, today: dt.date | None = None) -> tuple[str, str] | 
     if rows is None:
         return None
     pairs, digits = _temporary_periods(today or dt.date.today())
-    scores = rows[np.arange(16)[None, :], digits].sum(axis=1)
-    best = int(np.argmax(scores))
-    if not np.isfinite(scores[best]):
+    best = _likeliest(rows, digits)
+    if best is None:
         return None
     a, e = pairs[best]
     return str(a), str(e)
+
+
+def _likeliest(rows: np.ndarray, digits: np.ndarray) -> int | None:
+    """The candidate (a row of `digits`, one digit per row of `rows`) whose digits the
+    recogniser gave the most log-probability, or None when every candidate needs a digit
+    that a confidently read one rules out."""
+    scores = rows[np.arange(digits.shape[1])[None, :], digits].sum(axis=1)
+    best = int(np.argmax(scores))
+    return best if np.isfinite(scores[best]) else None
 
 
 @functools.lru_cache(maxsize=2)
@@ -193,8 +199,6 @@ def parse_validity(text: str) -> tuple[str, str]:
     return start, end
 
 
-
-
 # the two shapes the period is printed in, a slot a character (ocr.shaped)
 _DATE = ["0123456789"] * 4 + ["."] + ["0123456789"] * 2 + ["."] + ["0123456789"] * 2
 SHAPES = (_DATE + ["-"] + _DATE, _DATE + ["-", "长", "期"])
@@ -218,16 +222,7 @@ def shaped_validity(v: Line, charset: list[str]) -> Line | None:
         return None
     # a repair of the shape, not a new reading: a line read mostly wrong (dev 1500496,
     # '280283620220606') would come back as two well-formed dates that pass every check
-    if _edits(v.text, line.text) > SHAPE_REPAIRS:
+    if edit_distance(v.text, line.text) > SHAPE_REPAIRS:
         return None
     return line
 
-
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]

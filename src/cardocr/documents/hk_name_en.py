@@ -20,6 +20,7 @@ import numpy as np
 from ..ocr.ctc import char_index, sequence_log_probs
 from ..ocr.types import Line
 from ..types import CONFIDENT
+from .checks.edits import edit_distance
 
 # log-likelihood a syllable may trail the word as read by (about one uncertain letter swapped
 # for its runner-up, or two letters the recogniser split its vote on)
@@ -95,17 +96,8 @@ def _near(word: str, edits: int) -> list[str]:
     """Syllables within `edits` letters (insertions, deletions, substitutions) of `word`,
     and at most len(word) - 1 of them: one letter at least was read right."""
     limit = min(edits, len(word) - 1)
-    return sorted(s for s in syllables() if abs(len(s) - len(word)) <= limit and _edits(word, s) <= limit)
+    return sorted(s for s in syllables() if abs(len(s) - len(word)) <= limit and edit_distance(word, s) <= limit)
 
-
-def _edits(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def surname_upper(text: str) -> str:
