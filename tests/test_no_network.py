@@ -42,7 +42,7 @@ engine = eng.OnnxOcrEngine()
 photo, person, _ = make_sample(500, "front", "scan")
 result = huawei_ocr.recognize("id-card", photo, huawei.HuaweiOptions(), engine)
 
-dirs = {pkg: str(eng.wheel_model_dir(pkg).resolve()) for pkg in ("rapidocr", "rapidocr_onnxruntime")}
+dirs = {pkg: str(eng.wheel_model_dir(pkg).resolve()) for pkg in ("rapidocr",)}
 site_dirs = {str(Path(p).resolve()) for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]]}
 print("RESULT " + json.dumps({
     "result": result,
@@ -51,7 +51,7 @@ print("RESULT " + json.dumps({
     "dirs": dirs,
     "site_dirs": sorted(site_dirs),
     "models": {
-        "det": str(eng.wheel_model_dir("rapidocr_onnxruntime") / eng.DET_MODEL),
+        "det": str(eng.wheel_model_dir("rapidocr") / eng.DET_MODEL),
         "rec": str(eng.wheel_model_dir("rapidocr") / eng.REC_MODEL),
         "cls": str(eng.wheel_model_dir("rapidocr") / eng.CLS_MODEL),
     },
