@@ -246,6 +246,7 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
 
 
 PROBE_CHARS = 6  # line heights of the probed band read: a short last line and its margin
+PROBE_MARGIN = 0.15  # line heights read left of the zone (0.3 took in ink left of a v4-detected zone)
 
 
 def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
@@ -261,7 +262,10 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     y0, y1 = bottom + 0.15 * height, bottom + 1.3 * height
     if y1 > bounds[3] * CARD_H:
         return None
-    x0 = bounds[0] * CARD_W
+    # a margin left of the zone's edge, as the detector's boxes have one: where the address
+    # label was found in a box of its own the zone starts at the value's first ink, and a
+    # last line "1室" read from there lost its 1 (PP-OCRv6 detector, ID front 100036 scan)
+    x0 = max(0.0, bounds[0] * CARD_W - PROBE_MARGIN * height)
     x1 = min(bounds[1] * CARD_W, x0 + PROBE_CHARS * height)
     crop = crop_box(card.image, x0, y0, x1, y1)
     line = engine.recognize([crop])[0]
