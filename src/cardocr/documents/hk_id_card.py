@@ -169,9 +169,12 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
         init_s = loose if initial else None
     used.update({id(init_s)} if init_s is not None else set())
 
-    # the 2003 card prints the issue date on the first-issue line: that line may hold both
+    # the 2003 card prints the issue date on the first-issue line: that line may hold both;
+    # the 2018 card prints it on the number's row, and the detector may take the row as one
+    # line (PP-OCRv6, dev HK 1500038 small: the date was lost)
     issue_s = pick(seen, lambda t: RE_ISSUE.search(RE_INITIAL.sub("", t.replace(" ", ""))),
-                    used=used - {id(init_s)}, prefer_y=0.9, role="issue_date", charset=charset)
+                    used=used - {id(init_s), id(number_s)}, prefer_y=0.9, role="issue_date",
+                    charset=charset)
     issue, issue_conf = "", 0.0
     if issue_s is not None:
         used.add(id(issue_s))
