@@ -94,6 +94,18 @@ def test_a_sure_start_is_never_replaced(charset):
     assert choose_prefix(line, charset) == ("西川省成都市金牛区友谊路", False)
 
 
+def test_a_district_no_municipality_has_is_read_again_among_its_districts(charset):
+    # 北京市 is a whole name, but 川阳区 is no district of it: the start is not a division yet
+    line = _text_line(charset, "北京市川阳区天山南路439号", {3: ("川", "朝")})
+    assert choose_prefix(line, charset) == ("北京市朝阳区天山南路439号", True)
+
+
+def test_a_province_misread_is_found_through_its_city_and_county(charset):
+    # two of the three levels misread: the search goes province, city, county
+    line = _text_line(charset, "让宁省沈用市皇姑区人民路382号", {0: ("让", "辽"), 4: ("用", "阳")})
+    assert choose_prefix(line, charset) == ("辽宁省沈阳市皇姑区人民路382号", True)
+
+
 def test_the_table_holds_each_level():
     names = set(address_prefixes())
     assert {"四川省", "四川省成都市", "四川省成都市金牛区", "北京市海淀区", "新疆维吾尔自治区"} <= names
