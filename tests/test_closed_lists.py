@@ -1,7 +1,7 @@
 """Closed lists and rules that choose among uncertain readings, on posterior matrices built by
 hand: a name's surname (documents.checks.surnames), an address's division names
 (documents.checks.address), a licence's start of validity under its seal
-(documents.licence_dates), a Hong Kong card's stars (documents.hk_fields). None replaces a
+(documents.licence_dates), a Hong Kong card's stars (documents.hk_symbols). None replaces a
 character read with confidence, nor a reading the pixels do not support."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from cardocr.documents.base import common_forms
 from cardocr.documents.checks.address import address_prefixes, choose_prefix
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
-from cardocr.documents.hk_fields import read_symbols
+from cardocr.documents.hk_symbols import read_symbols
 from cardocr.documents.licence_dates import start_after_issue
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -135,7 +135,7 @@ def test_a_start_after_the_first_issue_or_read_with_confidence_stays(charset):
     assert reading.corrections == []
 
 
-# -- the Hong Kong card's symbols: stars seen as ink but not read (documents.hk_fields) ------
+# -- the Hong Kong card's symbols: stars seen as ink but not read (documents.hk_symbols) ------
 
 def test_stars_seen_but_not_read_are_counted_by_the_age_prior(charset):
     line = _line(charset, [{"A": 0.95}, {"Z": 0.97}], "ABCDEFGHIJKLMNOPQRSTUVWXYZ*")
