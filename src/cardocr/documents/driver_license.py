@@ -54,7 +54,6 @@ from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_
 from .contract import DocumentType
 from .licence_dates import calendar_date, parse_validity, start_after_issue
 from .licence_labels import (
-    Zone,
     from_line_start,
     number_anchor,
     read_digits,
@@ -132,10 +131,6 @@ class Layout:
     NUMBER_LEFT = 0.15
     BACK_NUMBER_LEFT = 0.0
     FILE_NUMBER_LEFT = 0.38
-    # a name's line may start left of its zone too (blocks moved left: `超天` for 张超天); it
-    # is looked for from the page's edge (a box holding 姓名 as well is cut by read_name)
-    NAME_LEFT = 0.0
-    NAME_MIN_WIDTH = 0.05  # a two-character name's line is ~0.06 of the page wide
 
 
 # this page's lines run from two characters (sex) to the whole page (address): batched by
@@ -258,7 +253,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     grey = Card(_grey(card), with_tail_room(card.boxes))
     zones = shifted(Layout.FRONT_ZONES, dy)
     zones["number"] = from_line_start(card, zones["number"], Layout.NUMBER_LEFT, 0.2)
-    zones["name"] = _name_zone(card, zones["name"])
+    zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
     title_zone = zones.pop("title")
     validity_keys = split_row(card, zones, "validity", VALIDITY_GAP)
     z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.FRONT_ROWS, dy),
@@ -324,12 +319,6 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     return reading
 
 
-def _name_zone(card: Card, zone: Zone) -> Zone:
-    """From where the name's line starts (left of the zone's edge, when blocks moved left) to
-    where the next label on its row begins."""
-    return up_to_next_label(card, from_line_start(card, zone, Layout.NAME_LEFT, Layout.NAME_MIN_WIDTH), 0.12, 0.04)
-
-
 def _read_back(card: Card, engine: OcrEngine) -> Reading:
     dy = _anchor_shift(card, Layout.BACK_NUMBER_Y)
     grey = Card(_grey(card), with_tail_room(card.boxes))
@@ -337,7 +326,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     title_zone = zones.pop("title")
     zones["number"] = from_line_start(card, zones["number"], Layout.BACK_NUMBER_LEFT, 0.2)
     zones["file_number"] = from_line_start(card, zones["file_number"], Layout.FILE_NUMBER_LEFT, 0.12)
-    zones["name"] = _name_zone(card, zones["name"])
+    zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
     z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
         max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
         similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED))
