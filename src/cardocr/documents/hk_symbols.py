@@ -57,9 +57,10 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     text = ln.text
     if line.probs is None:
         return text, min_conf(ln)
+    index = char_index(charset)
+    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
     if not text:  # nothing of the symbols' alphabet: glyphs of another script, or nothing
-        shaped = symbols_by_grammar(_stars_as_glyphs(line.probs, char_index(charset)), charset,
-                                    STAR_PRIOR.get(adult, STAR_PRIOR[None])) if line.text.strip() else None
+        shaped = symbols_by_grammar(_stars_as_glyphs(line.probs, index), charset, prior) if line.text.strip() else None
         return shaped if shaped is not None else (text, min_conf(ln))
     last_star = text.rfind("*")
     lead = last_star + 1 if last_star >= 0 else len(text) - len(text.lstrip("WX"))
@@ -76,11 +77,9 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     starts = [lead]
     while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
         starts.append(starts[-1] + 1)
-    index = char_index(charset)
     # stars named with confidence are counted as named; otherwise glyphs are counted
     named = any(c == "*" and p >= CONFIDENT for c, p in zip(text, ln.char_probs))
     scoring = line.probs if named else _stars_as_glyphs(line.probs, index)
-    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
     unseen_stars = (ink_before and "*" not in text) or foreign
     ink_before = ink_before or foreign
     words, scores, tail_confs = [], [], []

@@ -63,6 +63,16 @@ def _children() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in kids.items()}
 
 
+def _whole_start(text: str) -> str:
+    """The deepest division name `text` starts with ('' for none), down the tree of names."""
+    found = ""
+    while True:
+        deeper = [n for n in _children().get(found, ()) if text.startswith(n)]
+        if not deeper:
+            return found
+        found = max(deeper, key=len)
+
+
 def _words(names: list[str], text: str, probs: list[float]) -> list[tuple[str, str]]:
     """(name, the line with its start replaced by the name), over the lengths that start may
     have been read at (a character or two dropped or added), keeping every confident character."""
@@ -90,9 +100,8 @@ def _search(line: Line, index: dict[str, int]) -> tuple[str, float] | None:
             break
         scores = sequence_log_probs(line.probs, [[index[c] for c in w] for _, w in words])
         by_name: dict[str, float] = {}
-        for (name, _), sc in zip(words, scores):
-            by_name[name] = max(by_name.get(name, -np.inf), float(sc))
         for (name, word), sc in zip(words, scores):
+            by_name[name] = max(by_name.get(name, -np.inf), float(sc))
             # a name another continues is no whole start yet (`北京市` + `川阳区…`)
             if name not in _children() and (best is None or sc > best[1]):
                 best = (word, float(sc))
@@ -116,7 +125,7 @@ def choose_prefix(line: Line, charset: list[str]) -> tuple[str, bool]:
     # a start that is a whole division name already (`北京市海淀区…`) is taken over only by a
     # likelier one; a start that is no name, or stops at a province or city whose divisions
     # go on (`北京市川阳区…`: no district 川阳区), by one within PREFIX_MARGIN of it
-    whole = max((n for n in address_prefixes() if text.startswith(n)), key=len, default="")
+    whole = _whole_start(text)
     if whole and whole not in _children():
         taken = found[1] > raw
     else:
