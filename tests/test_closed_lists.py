@@ -1,7 +1,7 @@
 """Closed lists and rules that choose among uncertain readings, on posterior matrices built by
 hand: a name's surname (documents.checks.surnames), an address's division names
 (documents.checks.address), a licence's start of validity under its seal
-(documents.licence_dates), a Hong Kong card's stars (documents.hk_fields). None replaces a
+(documents.licence_dates), a Hong Kong card's stars (documents.hk_symbols). None replaces a
 character read with confidence, nor a reading the pixels do not support."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from cardocr.documents.base import common_forms
 from cardocr.documents.checks.address import address_prefixes, choose_prefix
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
-from cardocr.documents.hk_fields import read_symbols
+from cardocr.documents.hk_symbols import read_symbols
 from cardocr.documents.licence_dates import start_after_issue
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -94,6 +94,18 @@ def test_a_sure_start_is_never_replaced(charset):
     assert choose_prefix(line, charset) == ("西川省成都市金牛区友谊路", False)
 
 
+def test_a_district_no_municipality_has_is_read_again_among_its_districts(charset):
+    # 北京市 is a whole name, but 川阳区 is no district of it: the start is not a division yet
+    line = _text_line(charset, "北京市川阳区天山南路439号", {3: ("川", "朝")})
+    assert choose_prefix(line, charset) == ("北京市朝阳区天山南路439号", True)
+
+
+def test_a_province_misread_is_found_through_its_city_and_county(charset):
+    # two of the three levels misread: the search goes province, city, county
+    line = _text_line(charset, "让宁省沈用市皇姑区人民路382号", {0: ("让", "辽"), 4: ("用", "阳")})
+    assert choose_prefix(line, charset) == ("辽宁省沈阳市皇姑区人民路382号", True)
+
+
 def test_the_table_holds_each_level():
     names = set(address_prefixes())
     assert {"四川省", "四川省成都市", "四川省成都市金牛区", "北京市海淀区", "新疆维吾尔自治区"} <= names
@@ -123,7 +135,7 @@ def test_a_start_after_the_first_issue_or_read_with_confidence_stays(charset):
     assert reading.corrections == []
 
 
-# -- the Hong Kong card's symbols: stars seen as ink but not read (documents.hk_fields) ------
+# -- the Hong Kong card's symbols: stars seen as ink but not read (documents.hk_symbols) ------
 
 def test_stars_seen_but_not_read_are_counted_by_the_age_prior(charset):
     line = _line(charset, [{"A": 0.95}, {"Z": 0.97}], "ABCDEFGHIJKLMNOPQRSTUVWXYZ*")

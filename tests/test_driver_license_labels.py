@@ -134,6 +134,12 @@ def test_a_number_whose_end_faded_is_read_again_further_right() -> None:
     _read_as(1300254, "back", "photo", "number", "210204197408174889")
 
 
+def test_a_number_whose_faint_first_digit_lay_left_of_its_box_is_read_again_further_left() -> None:
+    """Small 1500005 (second page, blocks moved left): the 档案编号's faint first digit lay left of
+    the detector's box (`30143526253`)."""
+    _read_as(1500005, "back", "small", "file_number", "330143526253")
+
+
 def _read_as(seed: int, side: str, cond: str, field: str, want: str) -> None:
     photo, _lic, _ = make_licence_sample(seed, side, cond)
     fields = read(REGISTRY["driver-license"], photo, ReadRequest(), get_engine())[0].fields

@@ -1,6 +1,6 @@
 """The Hong Kong card's closed grammars choosing among uncertain readings, on posterior
 matrices built by hand: the English name under the Hong Kong Government romanisation
-(documents.hk_name_en), the symbols' stars counted as glyphs (documents.hk_fields), the
+(documents.hk_name_en), the symbols' stars counted as glyphs (documents.hk_symbols), the
 dates in calendar order (documents.hk_dates). None replaces a character read with
 confidence, nor a reading the pixels do not support."""
 
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
-from cardocr.documents.hk_fields import SPECS, decode, name_and_codes, read_symbols
+from cardocr.documents.hk_fields import SPECS, decode, name_and_codes
 from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
+from cardocr.documents.hk_symbols import read_symbols
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.ocr.types import Line
@@ -109,6 +110,30 @@ def test_a_status_letter_not_read_is_a_candidate(charset):
     steps = _sure("**") + [{"6": 0.5, "A": 0.3}, {"Z": 0.8}]
     line = _line(charset, steps, SPECS["symbols"])
     assert read_symbols(line, charset, adult=True)[0] == "**AZ"
+
+
+def _raw(charset: list[str], steps: list[dict[str, float]]) -> Line:
+    """The line as the recogniser hands it over: decoded under its whole charset."""
+    index = char_index(charset)
+    spec = "".join(sorted({c for step in steps for c in step if c}))
+    line = _line(charset, steps, spec)
+    return greedy_decode(line.probs, charset, np.arange(len(index)))  # type: ignore[arg-type]
+
+
+def test_a_symbols_line_read_as_foreign_glyphs_is_read_again_under_its_grammar(charset):
+    # dev HK layout 1300536: the whole line `***AW` read as CJK (生生世用果), the letters
+    # keeping a little mass under their glyphs: under the symbols' alphabet alone nothing
+    # the card's conventions allow was left (`***`)
+    steps = [{"生": 0.9, "*": 0.02}, {"生": 0.9, "*": 0.02}, {"世": 0.9, "*": 0.02},
+             {"用": 0.85, "A": 0.06, "R": 0.03}, {"果": 0.85, "W": 0.05, "X": 0.02}]
+    line = _raw(charset, steps)
+    assert line.text == "生生世用果"
+    symbols, conf = read_symbols(line, charset, adult=True)
+    assert symbols == "***AW"
+    assert conf < 0.5  # every character chosen by the grammar
+    # stars read with confidence and no letter: as read (a specimen may print anything)
+    sure = _raw(charset, _sure("***"))
+    assert read_symbols(sure, charset, adult=True)[0] == "***"
 
 
 # -- the Chinese name and its telegraph codes ----------------------------------------------

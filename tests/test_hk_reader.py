@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cardocr.documents import hk_fields
+from cardocr.documents import hk_fields, hk_symbols
 from cardocr.documents import hk_id_card as hk
 from cardocr.documents.checks.hkid import hong_kong_name_chars
 from cardocr.ocr.types import Line
@@ -113,8 +113,8 @@ def test_stars_read_as_other_glyphs_are_stars(raw):
     # big or blurred stars read as CJK glyphs or a lower-case letter (the line's alphabet has
     # no place for either): an adult's card carries three, whatever the pixels can't count
     charset = ["", "*", "为", "有", "m", *hk_fields.UPPER]
-    symbols, conf = hk_fields.read_symbols(_line(raw, charset), charset, adult=True)
+    symbols, conf = hk_symbols.read_symbols(_line(raw, charset), charset, adult=True)
     assert symbols == "***AZ"
     assert conf < CONFIDENT
     # letters alone, nothing before them: no star is invented
-    assert hk_fields.read_symbols(_line("AZ", charset), charset, adult=True)[0] == "AZ"
+    assert hk_symbols.read_symbols(_line("AZ", charset), charset, adult=True)[0] == "AZ"

@@ -58,3 +58,32 @@ def test_the_training_command_runs_on_a_tiny_subset(tmp_path):
     assert np.isfinite(model["threshold"]) and np.isfinite(model["weights"]).all()
     shipped = tampering.MODEL.stat().st_size
     assert shipped < 10_000  # a few hundred numbers, not a blob
+
+
+# tune seeds: a scanned front whose number row was spliced from another card (no double-JPEG
+# trace: the scan's first save was finer than the second), and a photographed front whose
+# portrait was swapped, which the model alone scored under its threshold
+SPLICED_SCAN = TUNE_SEED + 104
+SWAPPED = TUNE_SEED + 112
+
+
+def _score(x: np.ndarray) -> float:
+    names = list(tampering_features.NAMES)
+    d, single = x[names.index("duplication")], x[names.index("single_compression")]
+    return tampering.combined(x, None if d == -1.0 else tampering.THRESHOLD / np.exp(d), single or None)
+
+
+def test_a_spliced_row_on_a_scan_shows_a_short_straight_step_in_the_ground():
+    neg, pos = _pair(SPLICED_SCAN, "splice")
+    names = list(tampering_features.NAMES)
+    assert pos[names.index("single_compression")] < tampering.SINGLE
+    for name in ("edge_h", "edge_v"):  # the pasted box's edges, over 2x the unedited card's largest step
+        assert pos[names.index(name)] > 2 * neg[names.index(name)]
+    assert _score(pos) >= 50.0 > _score(neg)
+
+
+def test_a_swapped_portrait_is_flagged_by_its_frame_where_the_model_is_not_sure():
+    neg, pos = _pair(SWAPPED, "portrait")
+    edge = list(tampering_features.NAMES).index("portrait_edge")
+    assert neg[edge] < tampering.PORTRAIT_EDGE < pos[edge]
+    assert _score(pos) >= 50.0 > _score(neg)

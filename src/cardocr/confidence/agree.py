@@ -21,7 +21,7 @@ same thing:
 
     cross       the Chinese name's characters against their telegraph codes (both fields);
                 the symbols' status letter (A, R: permanent; C, U: not; the grammar is
-                hk_fields.RE_SYMBOLS) against the card's permanent title, and their stars
+                hk_symbols.RE_SYMBOLS) against the card's permanent title, and their stars
                 (* for a holder under 18 on the issue date) against the birth and issue
                 dates (the symbols, the permanent title)
 
@@ -36,7 +36,7 @@ from typing import Any
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
 from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
-from ..documents.hk_fields import RE_SYMBOLS
+from ..documents.hk_symbols import RE_SYMBOLS
 
 # the labels each document prints (their first and last characters)
 LABELS = {

@@ -16,7 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
-from ..documents.hk_fields import RE_SYMBOLS
+from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
 from .agree import agreement, not_romanised
 

@@ -35,7 +35,7 @@ from .base import (
     text_value,
 )
 from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
-from .checks.address import choose_prefix
+from .checks.address import with_division_names
 from .cn_id_back import back_fields, read_back
 from .cn_id_layout import (
     ADDRESS_CHARS,
@@ -224,11 +224,9 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
-    if addr_lines and address.startswith(addr_lines[0].text.replace(" ", "")):  # no label left
-        start, chosen = choose_prefix(addr_lines[0], cs)
-        if chosen:
-            address = start + address[len(addr_lines[0].text.replace(" ", "")):]
-            reading.corrections.append(("address", "division names"))
+    address, chosen = with_division_names(addr_lines, address, cs)
+    if chosen:
+        reading.corrections.append(("address", "division names"))
     fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 

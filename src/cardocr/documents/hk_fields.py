@@ -4,7 +4,7 @@ work, no pixels and no positions (hk_id_card.py finds the lines and gives each i
 Every field has a shape of its own (`SPECS` says which characters a role may hold, the
 `RE_` patterns what it looks like), and each reader re-decodes its line under its role's
 alphabet, then uses what the card repeats: the number's check digit, the telegraph codes of
-the Chinese name, the symbols' grammar and the order of the dates. A check chooses among the
+the Chinese name and the order of the dates (the symbols: hk_symbols.py). A check chooses among the
 recogniser's uncertain readings and raises or lowers the reported confidence; it never
 replaces a character read with confidence.
 """
@@ -206,110 +206,6 @@ def read_pattern(line: Line, charset: list[str], role: str, pattern: re.Pattern,
     if not m:
         return "", 0.0
     return m.group(0), _span_conf(ln, *m.span())
-
-
-_FOLD_STAR = str.maketrans({"＊": "*", "★": "*"})  # a star named in another form
-BIRTHPLACE = "ZXWO"  # the last symbol: born in Hong Kong, the Mainland, Macao, elsewhere
-STATUS = "ARCU"  # the symbol before it: the holder's right of abode, right to land, stay
-# stars, reported changes (B birth, N name), then the status (A right of abode, R right to
-# land, C / U limited stay; C also marks a permanent resident first registered with a limited
-# stay), then the place of birth
-RE_SYMBOLS = re.compile(r"(?P<stars>\*{0,3})[BN]{0,2}(?P<status>C?[AR]|[CU])[ZXWO]")
-STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 year olds
-    True: (0.07, 0.02, 0.06, 0.85),
-    False: (0.10, 0.85, 0.025, 0.025),
-    None: (0.10, 0.20, 0.10, 0.60),
-}
-
-
-def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
-                 ink_before: bool = False) -> tuple[str, float]:
-    """`***AZ`: up to three stars, then letters; a star never follows a letter. At this size
-    a star is easily read as a letter (W, X, A, O, R), so whatever stands before the last star
-    was a star, and so may be the letters after it that were read without confidence (one
-    letter always stays: the place of birth). The pixels settle where the letters start and
-    how many stars (0-3, at least as many as characters were taken for stars) precede them,
-    by likelihood with the age-at-issue prior; the letters
-    are read as they are, except a last letter read without confidence that names no place of
-    birth (Z, X, W, O): the pixels choose which of the four it is. Among these candidates,
-    those the card's conventions allow (`RE_SYMBOLS`) are preferred. `ink_before`: something
-    is printed left of the first character read (small raised stars are often read as
-    nothing), so at least one star precedes the letters; when none was read, the pixels
-    cannot count them and the age-at-issue prior does."""
-    ln = decode(line, charset, "symbols")
-    text = ln.text
-    if not text or line.probs is None:
-        return text, min_conf(ln)
-    last_star = text.rfind("*")
-    lead = last_star + 1 if last_star >= 0 else len(text) - len(text.lstrip("WX"))
-    # glyphs read before the letters that the line's alphabet has no place for (为, m, ：):
-    # stars the recogniser could not name (a large or blurred star, or three run together),
-    # so at least one star, as many as the pixels cannot count; and so are the letters made of
-    # them, after a named star too (dev HK 1500003 thumb: ★古方AZ, decoded *NNAZ, read ***NAZ)
-    raw = line.text.translate(_FOLD_STAR)
-    first_letter = next((i for i, c in enumerate(raw) if c in UPPER), len(raw))
-    # (a digit is a letter misread: 6 for A, 2 for Z)
-    foreign = any(c not in SPECS["symbols"] and not c.isdigit() for c in raw[:first_letter])
-    if foreign and raw[first_letter:] and text.endswith(raw[first_letter:]):
-        lead = max(lead, len(text) - len(raw[first_letter:]))
-    starts = [lead]
-    while starts[-1] < len(text) - 1 and ln.char_probs[starts[-1]] < CONFIDENT:
-        starts.append(starts[-1] + 1)
-    index = char_index(charset)
-    # stars named with confidence are counted as named; otherwise glyphs are counted
-    named = any(c == "*" and p >= CONFIDENT for c, p in zip(text, ln.char_probs))
-    scoring = line.probs if named else _stars_as_glyphs(line.probs, index)
-    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
-    unseen_stars = (ink_before and "*" not in text) or foreign
-    ink_before = ink_before or foreign
-    words, scores, tail_confs = [], [], []
-    for j in starts:
-        tails = [text[j:]]
-        if text[-1] not in BIRTHPLACE:
-            # the last letter says where the holder was born: one of four, misread (when
-            # read without confidence) or not read at all
-            if ln.char_probs[-1] < CONFIDENT:
-                tails += [text[j:-1] + b for b in BIRTHPLACE]
-            tails += [text[j:] + b for b in BIRTHPLACE]
-        if len(text) - j == 1 and text[-1] in BIRTHPLACE:
-            tails += [s + text[j:] for s in STATUS]  # the status letter not read at all
-        for tail in tails:
-            if not all(c in index for c in tail + "*"):
-                continue
-            for k in range(max(min(3, j), int(ink_before)), 4):  # what stands before the letters was stars
-                words.append("*" * k + tail)
-                # stars the recogniser saw none of: the pixels cannot count them, the age prior does
-                scored = tail if unseen_stars else words[-1]
-                scores.append(sequence_log_prob(scoring, [index[c] for c in scored]) + np.log(prior[k]))
-                tail_confs.append(min(ln.char_probs[j:], default=1.0))
-    if not words:
-        return text, min_conf(ln)
-    valid = [i for i, w in enumerate(words) if RE_SYMBOLS.fullmatch(w)]
-    if valid:  # what the card's conventions allow, when any candidate is
-        words = [words[i] for i in valid]
-        scores = [scores[i] for i in valid]
-        tail_confs = [tail_confs[i] for i in valid]
-    scores_a = np.array(scores)
-    share_all = np.exp(scores_a - scores_a.max())
-    share_all /= share_all.sum()
-    k = int(np.argmax(scores_a))
-    best, conf = words[k], min(float(share_all[k]), tail_confs[k])
-    if best != text or foreign:
-        conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
-    return best, round(conf, 4)
-
-
-def _stars_as_glyphs(probs: np.ndarray, index: dict[str, int]) -> np.ndarray:
-    """The posteriors with the star's column standing for any glyph the symbols' letters
-    are not: before the letters the grammar has room for stars only, and small raised stars
-    are read as '*', as another sign (=, 6, 9) or as half a blank. Counting glyphs, not
-    named stars, lets the pixels count the stars the recogniser could not name."""
-    letters = [index[c] for c in UPPER if c in index]
-    other = 1.0 - probs[:, 0] - probs[:, letters].sum(axis=1)
-    out = probs.copy()
-    star = index["*"]
-    out[:, star] = np.maximum(out[:, star], np.clip(other, 0.0, 1.0))
-    return out
 
 
 def read_telegraph(line: Line, charset: list[str]) -> tuple[list[str], list[float]]:

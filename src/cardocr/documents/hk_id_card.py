@@ -43,11 +43,11 @@ from .hk_fields import (
     read_number,
     read_pattern,
     read_permanent,
-    read_symbols,
     read_telegraph,
 )
 from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
 from .hk_name_en import read_name_en, surname_upper
+from .hk_symbols import read_symbols
 
 NAME = "hk-id-card"
 SIDES = ("front",)

@@ -6,8 +6,8 @@ the template's edge (the first digit of the 证号 or the 档案编号 was cut a
 into the next label (`钟鹏档` from 档案编号). The detector's boxes say where each line really
 starts; a box that holds the label and its value together is read whole, with the label's
 characters in the alphabet, and cut after them (`after_label`). A line of known length read
-short, its box ending early (a faint or glared end), is read again further right
-(`read_digits`). The layout's vertical anchor is the labelled number line (`number_anchor`).
+short, its box ending early or starting late (a faint or glared end), is read again further
+right or left (`read_digits`). The layout's vertical anchor is the labelled number line (`number_anchor`).
 """
 
 from __future__ import annotations
@@ -138,35 +138,45 @@ def without_tail_room(zones: dict[str, ZoneText]) -> dict[str, ZoneText]:
     return zones
 
 
-def reread_wider(card: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, read: int, wanted: int
-                 ) -> Line | None:
+def reread_wider(card: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, read: int, wanted: int,
+                 leftwards: bool = False) -> Line | None:
     """A line of known length (the 18-character 证号, the 12-digit 档案编号) read short, its box
     ending before its zone does: glare or a faint print end took the last characters out of
     the detector's box (`2102041974081`, the tail of 210204197408174889 faded). Its crop is
     read again, reaching as many characters further right as are missing (at the width of
-    those read), up to the zone's edge. None when there is no room or nothing was read."""
+    those read), up to the zone's edge; `leftwards`: further left instead (a faint first digit
+    the box began after: `30143526253` for 330143526253), up to the page's edge (a label
+    reached is cut off by after_label). None when there is no room or nothing was read."""
     if not zone.quads or read <= 0 or read >= wanted:
         return None
     (x0, y0), (x1, y1) = zone.quads[0].min(axis=0), zone.quads[0].max(axis=0)
-    right = min(zone_x1 * CARD_W, x1 + (wanted - read + 0.5) * (x1 - x0) / read)
-    if right <= x1 + 2:
-        return None
+    reach = (wanted - read + 0.5) * (x1 - x0) / read
+    if leftwards:
+        left, right = max(0.0, x0 - reach), x1
+        if left >= x0 - 2:
+            return None
+    else:
+        left, right = x0, min(zone_x1 * CARD_W, x1 + reach)
+        if right <= x1 + 2:
+            return None
     pad = 0.12 * (y1 - y0)
-    crop = crop_box(card.image, x0 - pad, y0 - pad, right + pad, y1 + pad)
+    crop = crop_box(card.image, left - pad, y0 - pad, right + pad, y1 + pad)
     return engine.recognize([crop])[0]
 
 
 def read_digits(grey: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, label: str, wanted: int,
                  sound: Callable[[str], bool] | None = None) -> Line:
     """A line of `wanted` digits after its label; read short, read again further right
-    (reread_wider), and that reading taken when it has the length (and is `sound`)."""
+    (reread_wider), then further left, and the first reading taken that has the length (and is
+    `sound`)."""
     cs, spec = engine.charset, "0123456789" + "X" * (wanted == 18) + label
     line = after_label(decode_zone(zone, cs, spec), label)
-    longer = reread_wider(grey, engine, zone, zone_x1, len(line.text), wanted)
-    if longer is not None:
-        again = after_label(decode_line(longer, cs, spec), label)
-        if len(again.text) == wanted and (sound is None or sound(again.text)):
-            return again
+    for leftwards in (False, True):
+        longer = reread_wider(grey, engine, zone, zone_x1, len(line.text), wanted, leftwards)
+        if longer is not None:
+            again = after_label(decode_line(longer, cs, spec), label)
+            if len(again.text) == wanted and (sound is None or sound(again.text)):
+                return again
     return line
 
 

@@ -32,6 +32,18 @@ and with the two older rules 48% of the edited photos are flagged (40% without t
 0.879 (0.797 without the model), precision 1.000, recall 0.600 (0.525), 3 of 200 ordinary
 photos flagged (2): still under the issue's bar, so the signal stays a candidate.
 
+Issue 16, per edit (tune seeds 700000..700119, generator corners): a row spliced from another
+card was flagged on 0 of 18 scans, a retyped run on 1 of 9 scans. A scan's first save is as
+fine as the second (no double-JPEG trace) and its ground is quiet, so the pasted box's edge is a
+small step where it ends: short straight steps anywhere around the row (tampering_features
+edge_*, the right end of the row too) now go into the model, and a swapped portrait's frame
+(portrait_edge, which alone separates them on tune seeds) is a fourth rule of its own
+(PORTRAIT_EDGE). Check seeds (1400000..1400079 pairs, generator corners; ordinary photos of
+the main bench 1300000.. and 1600000..): AUROC 0.870 -> 0.916, recall 39 -> 49 of 80 (spliced
+rows 4 -> 9 of 25, portraits 6 -> 9 of 9), unedited twins flagged 0 -> 0 of 80, ordinary
+photos 4 -> 3 of 200. Retyped runs on scans (0 of 6) and copy-moved digits in small photos
+are still missed: the signal stays a candidate.
+
 Documents other than the Mainland ID card: not checked (None).
 """
 
@@ -80,6 +92,13 @@ SINGLE_SPREAD = 0.02
 # edited tune photos this evidence flags show 9-20 of 20; one ordinary photo of the second
 # tune range (1300022, one JPEG) showed 1, and its spurious trace read 0.165.
 MIN_TRACED = 4
+# A frame in the ground's colour just inside the portrait's edge against just outside
+# (tampering_features.portrait_edge, Lab units): a portrait pasted in from another card. Tune
+# seeds (defects.TUNE_SEED.., 120 pairs; main bench 100000..100059): unedited and ordinary
+# photos at most 1.41, swapped portraits 1.73-13.2 (13 of 14 over 2.0); the model alone, which
+# weighs it against twelve other features, flagged 10 of 14.
+PORTRAIT_EDGE = 2.0
+PORTRAIT_EDGE_SPREAD = 0.15
 # The logistic model over the features of quality.tampering_features and the two measurements
 # above (tools/train_tampering.py writes it from tune seeds only): its threshold let 1% of the
 # unedited tune photos above it.
@@ -206,10 +225,18 @@ def detect(ev: Evidence) -> Signal | None:
 
     portrait = REGISTRY["id-card"].portrait(ev.reading)
     single = single_compression(ev.photo, ev.corners, portrait)
-    s = max(0.0 if d is None else score(-d, -THRESHOLD, SPREAD),
-            0.0 if single is None else score(single, SINGLE, SINGLE_SPREAD),
-            model_score(_vector(ev.card.image, portrait, d, single)))
+    s = combined(_vector(ev.card.image, portrait, d, single), d, single)
     return Signal(round(s, 1), s >= 50.0)
+
+
+def combined(x: np.ndarray, d: float | None, single: float | None) -> float:
+    """The signal's score: the largest of the duplicated block's, the single compression's,
+    the portrait frame's and the model's (x: `vector`)."""
+    frame = float(x[tampering_features.NAMES.index("portrait_edge")])
+    return max(0.0 if d is None else score(-d, -THRESHOLD, SPREAD),
+               0.0 if single is None else score(single, SINGLE, SINGLE_SPREAD),
+               score(frame, PORTRAIT_EDGE, PORTRAIT_EDGE_SPREAD) if frame > 0 else 0.0,
+               model_score(x))
 
 
 @cache

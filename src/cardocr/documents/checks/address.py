@@ -2,8 +2,10 @@
 
 An address on the ID card and the licence begins with its divisions as GB/T 2260 names them
 (`四川省成都市金牛区`, `北京市海淀区`, `湖北省仙桃市`), so an uncertain reading of that start
-(`20川省成都市…`, `北0市海2区…`, `龙江省…`) is compared with the real names it may be. A name is
-taken only if the pixels support the whole line with it nearly as well as the raw reading
+(`20川省成都市…`, `北0市海2区…`, `龙江省…`, `北京市川阳区…`) is compared with the real names it
+may be, found level by level (a few likeliest provinces, then their cities, then their
+counties). A name is taken only if the pixels support the whole line with it nearly as well
+as the raw reading (better than it, where the raw start is a whole division name already)
 and it keeps every character read with confidence; the rest of the line stays as read.
 """
 
@@ -19,10 +21,13 @@ from ...types import CONFIDENT
 from .idnumber import _regions
 
 PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
-# log-likelihood the line with a division name may trail the raw reading by
-PREFIX_MARGIN = 6.0
+# log-likelihood the line with a division name may trail a raw reading whose start is none.
+# Dev licence lines (1300000..1300300, small / photo / layout, 136 first lines): 6 took 3
+# division starts right; 9 and up to 24 took the same 8 (4 lines right to 14 characters, 4
+# more with their divisions right), none that was right went wrong
+PREFIX_MARGIN = 10.0
 LOOK = 12  # characters at the start of a line that may belong to the divisions
-MAX_CANDIDATES = 40
+BEAM = 4  # names kept per level of the division search
 
 
 @cache
@@ -47,22 +52,61 @@ def address_prefixes() -> tuple[str, ...]:
 
 
 @cache
-def _by_char() -> dict[str, list[int]]:
-    index: dict[str, list[int]] = {}
-    for i, name in enumerate(address_prefixes()):
-        for ch in set(name) - set("省市区县自治州"):
-            index.setdefault(ch, []).append(i)
-    return index
+def _children() -> dict[str, tuple[str, ...]]:
+    """Each name's names one division deeper ('' holds the provinces): a province's cities (a
+    municipality's districts, a province's directly administered cities), a city's counties."""
+    names = set(address_prefixes())
+    kids: dict[str, list[str]] = {}
+    for n in sorted(names):
+        parent = next((n[:k] for k in range(len(n) - 1, 1, -1) if n[:k] in names), "")
+        kids.setdefault(parent, []).append(n)
+    return {k: tuple(v) for k, v in kids.items()}
 
 
-def _similar(head: str) -> list[str]:
-    names = address_prefixes()
-    counts: dict[int, int] = {}
-    for ch in set(head) - set("省市区县自治州"):
-        for i in _by_char().get(ch, ()):
-            counts[i] = counts.get(i, 0) + 1
-    ranked = sorted(counts, key=lambda i: (-counts[i], -len(names[i])))
-    return [names[i] for i in ranked[:MAX_CANDIDATES]]
+def _whole_start(text: str) -> str:
+    """The deepest division name `text` starts with ('' for none), down the tree of names."""
+    found = ""
+    while True:
+        deeper = [n for n in _children().get(found, ()) if text.startswith(n)]
+        if not deeper:
+            return found
+        found = max(deeper, key=len)
+
+
+def _words(names: list[str], text: str, probs: list[float]) -> list[tuple[str, str]]:
+    """(name, the line with its start replaced by the name), over the lengths that start may
+    have been read at (a character or two dropped or added), keeping every confident character."""
+    out = []
+    for name in names:
+        for k in range(max(1, len(name) - 2), min(len(text), len(name) + 2) + 1):
+            sure = {c for c, p in zip(text[:k], probs[:k]) if p >= CONFIDENT}
+            if sure <= set(name):
+                out.append((name, name + text[k:]))
+    return out
+
+
+def _search(line: Line, index: dict[str, int]) -> tuple[str, float] | None:
+    """The likeliest line whose start is a whole division name (one no deeper name continues):
+    a beam of BEAM names per level (provinces, then their cities, then their counties), each
+    scored as the whole line with that start (CTC likelihood); (line, log-likelihood), or None
+    when no name fits."""
+    assert line.probs is not None
+    best: tuple[str, float] | None = None
+    frontier = [""]
+    for _level in range(3):
+        names = [n for f in frontier for n in _children().get(f, ()) if all(c in index for c in n)]
+        words = _words(names, line.text, line.char_probs)
+        if not words:
+            break
+        scores = sequence_log_probs(line.probs, [[index[c] for c in w] for _, w in words])
+        by_name: dict[str, float] = {}
+        for (name, word), sc in zip(words, scores):
+            by_name[name] = max(by_name.get(name, -np.inf), float(sc))
+            # a name another continues is no whole start yet (`北京市` + `川阳区…`)
+            if name not in _children() and (best is None or sc > best[1]):
+                best = (word, float(sc))
+        frontier = sorted(by_name, key=lambda n: -by_name[n])[:BEAM]
+    return best
 
 
 def choose_prefix(line: Line, charset: list[str]) -> tuple[str, bool]:
@@ -74,20 +118,29 @@ def choose_prefix(line: Line, charset: list[str]) -> tuple[str, bool]:
     index = char_index(charset)
     if not all(c in index for c in text):
         return text, False
-    similar = _similar(text[:LOOK])
-    # a start that is a division name already competes too: a name is taken only over it
-    words: list[str] = [text] if any(text.startswith(name) for name in similar) else []
-    for name in similar:
-        for k in range(max(1, len(name) - 2), min(len(text), len(name) + 2) + 1):
-            sure = {c for c, p in zip(text[:k], probs[:k]) if p >= CONFIDENT}
-            word = name + text[k:]
-            if word != text and sure <= set(name) and all(c in index for c in name):
-                words.append(word)
-    if not words or words == [text]:
+    found = _search(line, index)
+    if found is None or found[0] == text:
         return text, False
     raw = sequence_log_prob(line.probs, [index[c] for c in text])
-    scores = sequence_log_probs(line.probs, [[index[c] for c in w] for w in words])
-    best = int(np.argmax(scores))
-    if scores[best] < raw - PREFIX_MARGIN or words[best] == text:
-        return text, False
-    return words[best], True
+    # a start that is a whole division name already (`北京市海淀区…`) is taken over only by a
+    # likelier one; a start that is no name, or stops at a province or city whose divisions
+    # go on (`北京市川阳区…`: no district 川阳区), by one within PREFIX_MARGIN of it
+    whole = _whole_start(text)
+    if whole and whole not in _children():
+        taken = found[1] > raw
+    else:
+        taken = found[1] >= raw - PREFIX_MARGIN
+    return (found[0], True) if taken else (text, False)
+
+
+def with_division_names(lines: list[Line], address: str, charset: list[str]) -> tuple[str, bool]:
+    """`address` (its lines joined, the label stripped) with the first line's start chosen
+    among the division names (choose_prefix); left as it is when a label was stripped from
+    that line (its characters no longer line up with the recogniser's). (address, taken)."""
+    first = lines[0].text.replace(" ", "") if lines else ""
+    if not first or not address.startswith(first):
+        return address, False
+    start, chosen = choose_prefix(lines[0], charset)
+    if not chosen:
+        return address, False
+    return start + address[len(first):], True
