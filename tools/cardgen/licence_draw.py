@@ -123,13 +123,13 @@ def _zhenghao_box(d, rng, x0: float, yc: float, size: int, boxed: bool = True, c
     return x0 + w
 
 
-def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
+def _begin_page(rng: random.Random, t: Plain, back: bool):
+    """What both pages start with, in this order of draws from `rng`: the security ground, the
+    block offset, label and value colours, the label faces and the value face and size."""
     nrng = np.random.default_rng(rng.getrandbits(63))
-    img = _security_bg(rng, nrng, back=False)
+    img = _security_bg(rng, nrng, back=back)
     im = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
-    boxes = _Boxes()
-    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
     eng = t.labels != "cn_only"
     gx, gy = _j(rng, 5), _j(rng, 5)
     lab_c = tuple(int(rng.uniform(25, 60)) for _ in range(3))
@@ -139,6 +139,12 @@ def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[n
     ef = font(lkey, t.fs(rng.randint(10, 12)))
     vkey = t.font("value", rng.choice(VALUE_FONTS))
     vsize = t.fs(rng.randint(27, 30))
+    return nrng, img, im, d, _Boxes(), eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize
+
+
+def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
+    nrng, img, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=False)
+    X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
     vf = font(vkey, vsize)
     df = font(t.font("date", vkey), vsize)  # the dates' face (the value face but in a template)
     while df.size > 12 and text_width("0000-00-00", df) > 1.04 * text_width("0000-00-00", vf):
@@ -269,21 +275,8 @@ def _barcode(d, rng, x0: float, y0: float, w: float, h: float, col) -> None:
 
 
 def _render_back(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
-    nrng = np.random.default_rng(rng.getrandbits(63))
-    img = _security_bg(rng, nrng, back=True)
-    im = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
-    d = ImageDraw.Draw(im)
-    boxes = _Boxes()
+    nrng, img, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=True)
     X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
-    eng = t.labels != "cn_only"
-    gx, gy = _j(rng, 5), _j(rng, 5)
-    lab_c = tuple(int(rng.uniform(25, 60)) for _ in range(3))
-    ink = _ink(rng)
-    lkey = t.font("label", rng.choice(LABEL_FONTS))
-    lf = font(lkey, t.fs(rng.randint(19, 21)))
-    ef = font(lkey, t.fs(rng.randint(10, 12)))
-    vkey = t.font("value", rng.choice(VALUE_FONTS))
-    vsize = t.fs(rng.randint(27, 30))
 
     def after(label_right: float, x: float) -> float:
         """A value starts right of its label, however much a template scaled the label."""
