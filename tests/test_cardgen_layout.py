@@ -24,7 +24,7 @@ from tools.cardgen import (
     random_hk_person,
     random_licence,
 )
-from tools.cardgen.licence import _render_back, _render_front
+from tools.cardgen.licence_draw import _render_back, _render_front
 from tools.cardgen.vary import frame_card
 
 # The photos every other condition drew before the layout condition existed, as 128x128 grey
@@ -72,7 +72,7 @@ def _all_boxes(t, blocks):
 
 def test_templates_stay_within_their_bounds_and_on_the_card():
     from tools.cardgen.hk import _BLOCKS
-    from tools.cardgen.licence import _BACK_BLOCKS, _FRONT_BLOCKS
+    from tools.cardgen.licence_draw import _BACK_BLOCKS, _FRONT_BLOCKS
 
     moved, framed = 0, {1: 0, -1: 0}
     for seed in range(150):
@@ -92,9 +92,9 @@ def test_templates_stay_within_their_bounds_and_on_the_card():
 
 
 def test_template_faces_are_installed_and_draw_their_text():
-    from tools.cardgen import hk, licence, render
+    from tools.cardgen import hk, licence_draw, render
 
-    for alts in licence._TEMPLATE_FONTS.values():
+    for alts in licence_draw._TEMPLATE_FONTS.values():
         for key in alts:
             assert render.font(key, 20).getlength("2024-01-01") > 0
     for family, alts in hk._TEMPLATE_FONTS.items():

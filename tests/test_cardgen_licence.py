@@ -9,23 +9,19 @@ import numpy as np
 import pytest
 
 from tools.cardgen import data, id_number_valid
-from tools.cardgen.licence import (
+from tools.cardgen.licence import licence_layout_boxes, make_licence_sample
+from tools.cardgen.licence_data import (
     BACK_FIELDS,
     CLASSES,
     FRONT_FIELDS,
     PAGE_H,
     PAGE_W,
     Licence,
-    _render_back,
-    _render_front,
-    licence_layout_boxes,
-    make_licence_sample,
     random_licence,
     record_lines,
-    render_licence_back,
-    render_licence_front,
     split_classes,
 )
+from tools.cardgen.licence_draw import _render_back, _render_front, render_licence_back, render_licence_front
 from tools.cardgen.person import TODAY
 
 LICENCES = [random_licence(random.Random(s)) for s in range(400)]

@@ -19,7 +19,9 @@ from cardocr.types import CARD_H, CARD_W, Card
 from cardocr.vision.seal import find_seal
 from readers import HuaweiOptions, recognize
 from reference import reference_image
-from tools.cardgen.licence import make_licence_sample, random_licence, render_licence_front
+from tools.cardgen.licence import make_licence_sample
+from tools.cardgen.licence_data import random_licence
+from tools.cardgen.licence_draw import render_licence_front
 
 
 def _page(seed: int, layout: str):

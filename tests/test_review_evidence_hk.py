@@ -12,7 +12,7 @@ from cardocr.confidence.evidence import fits
 from cardocr.documents.checks.hkid import telegraph_code
 from cardocr.types import Field
 from tools.cardgen.hk import random_hk_person
-from tools.cardgen.licence import random_licence
+from tools.cardgen.licence_data import random_licence
 
 HK_FIELDS = ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code", "permanent",
              "initial_issue_date", "issue_date")

@@ -28,24 +28,15 @@ from .hk import (
     render_hk_front,
 )
 from .interim import make_interim_sample, render_interim_back, render_interim_front
-from .licence import LAYOUTS as LICENCE_LAYOUTS
-from .licence import (
-    LICENCE_CONDITIONS,
-    PAGE_H,
-    PAGE_W,
-    Licence,
-    licence_layout_boxes,
-    licence_template,
-    make_licence_sample,
-    put_in_sleeve,
-    random_licence,
-    render_licence_back,
-    render_licence_front,
-)
+from .licence import LICENCE_CONDITIONS, licence_layout_boxes, make_licence_sample
+from .licence_data import LAYOUTS as LICENCE_LAYOUTS
+from .licence_data import PAGE_H, PAGE_W, Licence, random_licence
+from .licence_draw import licence_template, render_licence_back, render_licence_front
 from .person import Person, id_check_char, id_number_valid, random_person
 from .render import H as CARD_H
 from .render import Variation, random_variation, render_back, render_front
 from .render import W as CARD_W
+from .sleeve import put_in_sleeve
 
 SIDES = ("front", "back", "both")
 
