@@ -33,7 +33,7 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     if "$VENV/bin/python" -m pip show --quiet opencv-python >/dev/null 2>&1 \
         || "$VENV/bin/python" -m pip show --quiet rapidocr-onnxruntime >/dev/null 2>&1; then
         echo "bootstrap: removing rapidocr-onnxruntime and opencv-python (one model wheel, one OpenCV)"
-        headless="$("$VENV/bin/python" -m pip freeze | grep -i '^opencv-python-headless==')"
+        headless="$(grep -o 'opencv-python-headless==[0-9.]*' pyproject.toml)"  # the pinned build
         "$VENV/bin/python" -m pip uninstall --quiet -y rapidocr-onnxruntime opencv-python
         "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "$headless"
     fi
