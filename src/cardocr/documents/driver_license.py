@@ -152,11 +152,7 @@ BACK_SQUEEZED = {k: SQUEEZE for k in ("number", "file_number")}
 # vision.orient). Paired on 60-90 licences from each of seeds 100000, 300000 and 700000, 672
 # took 5-8% off both pages and read the same number of fields right (665, 434 and 638 at
 # each size); at 640 one scan lost its layout anchor (300024: the number line was missed).
-# That was PP-OCRv4 mobile. PP-OCRv6 small (~1.5x its time at one size), paired in one process
-# (detector swapped), fields right v4@672 / v6@672 / v6@576: dev 1500000..1500040 (50 pages,
-# scan photo small layout) 342 / 346 / 347 of 382, check 1400000..1400040 (50 pages)
-# 369 / 369 / 369; median time per page v6@576 / v4@672 0.99 dev, 0.97 check.
-DET_SIDE = 576
+DET_SIDE = 672
 
 DIGITS = "0123456789"
 DATE_CHARS = DIGITS + "-"
