@@ -7,6 +7,8 @@ rapidocr-onnxruntime's PP-OCRv4 mobile (a second wheel, with its own OpenCV buil
 come out a little taller than v4's: unclip_ratio 1.4 (v4's 1.6) gives boxes of v4's height,
 which the zones and crops were measured with (598 v4 boxes of 48 dev cards, mean height
 +2.4 px at 1.6, -0.1 px at 1.4). It is not symmetric under a half turn (vision.orient).
+It costs ~1.5x v4's time at one input size; the documents detect their straightened cards
+at sizes measured with it (DocumentType.det_side: ID card 576, HK card 640, licence 672).
 
 We call the models ourselves instead of going through `rapidocr.RapidOCR` because that
 class downloads missing models on demand, fetches any string that looks like a URL, and
