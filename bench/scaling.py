@@ -42,7 +42,7 @@ import httpx
 import numpy as np
 
 from bench import results
-from bench.run import id_card_samples
+from bench.suites import id_card_samples
 from cardocr.settings import Limits
 
 HERE = Path(__file__).parent
