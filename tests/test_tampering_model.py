@@ -87,3 +87,21 @@ def test_a_swapped_portrait_is_flagged_by_its_frame_where_the_model_is_not_sure(
     edge = list(tampering_features.NAMES).index("portrait_edge")
     assert neg[edge] < tampering.PORTRAIT_EDGE < pos[edge]
     assert _score(pos) >= 50.0 > _score(neg)
+
+
+# main-bench tune seed 100038, a small photo of a front: the corners the pipeline found for it
+# (recorded from pipeline.read), a few photo pixels off the generator's. Lab rounded to whole
+# units made portrait_edge a norm of whole steps; this unedited card read 2.45 (sqrt 6) and its
+# portrait frame alone flagged it. In float Lab it reads under PORTRAIT_EDGE (1.97: the
+# margin is thin, the misplaced frame's shoulders still reach the ring).
+ORDINARY_SMALL = 100038
+PIPELINE_CORNERS = np.array([[1946.2, 1125.2], [1587.7, 1092.7], [1583.0, 835.1], [1993.6, 844.8]], np.float32)
+
+
+def test_an_ordinary_small_photo_through_the_pipelines_corners_is_not_flagged_by_its_portrait_frame():
+    photo, _person, _corners = make_sample(ORDINARY_SMALL, "front", "small")
+    x = train_tampering.photo_vector(photo, PIPELINE_CORNERS, "front")
+    edge = x[list(tampering_features.NAMES).index("portrait_edge")]
+    assert 0.0 < edge < tampering.PORTRAIT_EDGE
+    assert abs(edge ** 2 - round(edge ** 2)) > 1e-3  # no longer a norm of whole Lab units
+    assert _score(x) < 50.0

@@ -61,7 +61,7 @@ def features(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], row: tup
     card. glyphs: the row's glyph boxes (card pixels); row: y0, y1, x0, x1 (card fractions);
     portrait: x0, y0, x1, y1 (card pixels) or None."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    lab = cv2.cvtColor(card, cv2.COLOR_BGR2LAB).astype(np.float32)
+    lab = _lab(card)
     resid = np.abs(cv2.filter2D(gray, -1, _KERNEL))
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
     grad = cv2.magnitude(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
@@ -133,6 +133,18 @@ def _edges(lab: np.ndarray, flat: np.ndarray, portrait: tuple[int, int, int, int
         out[name] = top
         out[name + "_rel"] = _log_ratio(top, float(np.median(step[valid])) + 0.1)
     return out
+
+
+def _lab(card: np.ndarray) -> np.ndarray:
+    """Lab in float on the 8-bit scale (L 0-255, a and b around 128). Lab of the 8-bit image is
+    rounded to whole units, and a median of whole units steps by 1: portrait_edge (a norm of two
+    medians) could only take the values 0, 1, 1.41, 1.73, 2, 2.24 ..., and an unedited small
+    photo whose corners the pipeline found a little off read 2.45 (tune seed 100038), over
+    PORTRAIT_EDGE."""
+    lab = cv2.cvtColor(card.astype(np.float32) * np.float32(1 / 255), cv2.COLOR_BGR2LAB)
+    scale = np.array([255 / 100, 1.0, 1.0], np.float32)
+    shift = np.array([0.0, 128.0, 128.0], np.float32)
+    return np.asarray(lab * scale + shift, np.float32)
 
 
 def _log_ratio(a: float | None, b: float | None) -> float:
