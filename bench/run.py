@@ -272,9 +272,15 @@ def main() -> None:
                          "its section into --out")
     args, rest = ap.parse_known_args()
     if args.scaling:
-        from bench import scaling
+        from bench import memory, scaling
 
-        scaling.main([*rest, "--out", str(args.out)])
+        flags = scaling.parse([*rest, "--out", str(args.out)])
+        if flags.memory:  # the memory run shares the serving bench's flags and server
+            section = memory.memory_run(flags)
+            print(section)
+            memory.splice_memory(flags.out, section)
+        else:
+            scaling.main(flags)
         return
     if rest:
         ap.error(f"unrecognized arguments: {' '.join(rest)}")
