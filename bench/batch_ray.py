@@ -44,7 +44,7 @@ def main() -> None:
     if args.child:
         child(Path(args.child[0]), int(args.child[1]))
         return
-    from bench.run import id_card_samples
+    from bench.suites import id_card_samples
     from cardocr.api import huawei_ocr
     from cardocr.ocr.engine import get_engine
     from cardocr.render.huawei import HuaweiOptions, wire_for

@@ -1,7 +1,7 @@
 """The calibration section of `make bench` (issue 22): is the stated confidence the share right?
 
 Rows come from tools.calibrate.collect (the pipeline's own calibrated confidences and verdict,
-kept as evidence) on seeds the map was not fitted on (bench.run.HOLDOUT_SEED; the map is
+kept as evidence) on seeds the map was not fitted on (bench.suites.HOLDOUT_SEED; the map is
 fitted on tools.calibrate.CALIBRATION_SEED). Per document: a reliability table, the expected
 calibration error (ECE), the share of fields stated at >= 0.95 that are right, and the
 trade-off of the review threshold: share of cards sent to review against share of wrong
@@ -176,7 +176,7 @@ def splice(path: Path, section: str) -> None:
 def run(docs: list[str], count: int, seed0: int, stored: list[Path]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
     """Rows per document: read now (`count` seeds from `seed0`), or from tools.calibrate's
     stored rows (`stored`, e.g. written with --collect-only --seed <held-out seed>)."""
-    from bench.run import SUITES
+    from bench.suites import SUITES
     from tools.calibrate import collect, load
 
     rows = [r for p in stored for r in load(p)] if stored else [r for d in docs for r in collect(d, count, seed0)]

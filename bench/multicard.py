@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.run import HOLDOUT_SEED, id_card_samples
+from bench.suites import HOLDOUT_SEED, id_card_samples
 from cardocr.documents import REGISTRY
 from cardocr.errors import CardOcrError, MultiCardError
 from cardocr.ocr.engine import get_engine

@@ -12,9 +12,7 @@ import argparse
 import itertools
 import json
 import platform
-import re
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -22,190 +20,18 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bench import results
+from bench.report import failures, holdout_report, report
+from bench.suites import HOLDOUT_SEED, LAYOUT_EVERY, SUITES, Baseline, domain_truth, id_card_samples, plan
 from cardocr.confidence import evidence_of
 from cardocr.documents import REGISTRY
 from cardocr.errors import ImageBlurred
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
 from cardocr.types import ReadRequest
-from tools.cardgen import make_sample
 
 HERE = Path(__file__).parent
-FRONT = ("name", "sex", "birth", "ethnicity", "address", "number")
-BACK = ("issue", "valid_from", "valid_to")
+
 console = Console(stderr=True)
-
-
-# the generators name a few fields as Huawei's API does; the documents' own names differ
-FIELD_NAMES = {"issue": "authority", "issuing_authority": "authority"}
-
-
-def domain_truth(truth: dict) -> dict:
-    return {FIELD_NAMES.get(k, k): v for k, v in truth.items()}
-
-
-def truth_fields(person, side: str) -> dict[str, str]:
-    keys = FRONT if side == "front" else BACK
-    return domain_truth({k: getattr(person, k) for k in keys})
-
-
-# -- baseline: whole-image OCR, fields by regex over all the text ---------------------------
-
-class Baseline:
-    """rapidocr's own pipeline over the whole photo (its default models and settings), then
-    the usual regex field extraction that whole-image OCR integrations do."""
-
-    def __init__(self) -> None:
-        from rapidocr import RapidOCR
-
-        self.ocr = RapidOCR(params={"Global.log_level": "error"})
-
-    def texts(self, image: np.ndarray) -> list[str]:
-        res = self.ocr(image)
-        return list(res.txts or [])
-
-    def __call__(self, image: np.ndarray) -> dict[str, str]:
-        return self.parse(self.texts(image))
-
-    @staticmethod
-    def parse(texts: list[str]) -> dict[str, str]:
-        joined = "".join(t.replace(" ", "") for t in texts)
-        out: dict[str, str] = {}
-        if m := re.search(r"(\d{17}[\dXx])", joined):
-            out["number"] = m[1].upper()
-        if m := re.search(r"姓名(.+?)(性别|$)", joined):
-            out["name"] = m[1]
-        if m := re.search(r"性别(男|女)", joined):
-            out["sex"] = m[1]
-        if m := re.search(r"民族(.+?)(出生|$)", joined):
-            out["ethnicity"] = m[1]
-        if m := re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", joined):
-            out["birth"] = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-        if m := re.search(r"住址(.+?)(公民身份号码|$)", joined):
-            out["address"] = m[1]
-        if m := re.search(r"签发机关(.+?)(有效期限|$)", joined):
-            out["issue"] = m[1]
-        if m := re.search(r"(\d{4})\.(\d{2})\.(\d{2})-(?:(\d{4})\.(\d{2})\.(\d{2})|(长期))", joined):
-            out["valid_from"] = f"{m[1]}-{m[2]}-{m[3]}"
-            out["valid_to"] = "长期" if m[7] else f"{m[4]}-{m[5]}-{m[6]}"
-        return out
-
-
-# -- suites: one per document type ---------------------------------------------------------
-
-def hk_baseline(texts: list[str]) -> dict:
-    """Whole-image OCR integrations for the HK card: the number, dates and names by pattern."""
-    joined = " ".join(texts)
-    flat = joined.replace(" ", "")
-    out: dict = {}
-    if m := re.search(r"([A-Z]{1,2}\d{6}\([0-9A]\))", flat):
-        out["number"] = m[1]
-    if m := re.search(r"(\d{2}-\d{2}-\d{4})", flat):
-        out["birth_date"] = m[1]
-    if m := re.search(r"\d{2}-\d{2}-\d{4}\S*?(男|女|M|F)", flat):
-        out["sex"] = {"男": "M", "女": "F"}.get(m[1], m[1])
-    if m := re.search(r"(\(\d{2}-\d{2}\))", flat):
-        out["initial_issue_date"] = m[1]
-    if m := re.search(r"(?<![\d-])(\d{2}-\d{2}-\d{2})(?![\d-])", flat):
-        out["issue_date"] = m[1]
-    if m := re.search(r"(\*{1,3}[A-Z]{1,5})", flat):
-        out["symbols"] = m[1]
-    for t in texts:
-        if re.fullmatch(r"[A-Z][A-Z ]*, [A-Za-z ]+", t.strip()):
-            out.setdefault("name_en", t.strip())
-        if re.fullmatch(r"\d{4}( \d{4}){0,3}", t.strip()):
-            out.setdefault("name_telegraph_code", t.strip())
-        if re.fullmatch(r"[\u3400-\u9fff]{2,4}", t.strip()) and "香港" not in t:
-            out.setdefault("name", t.strip())
-    out["permanent"] = "永久" in joined or "PERMANENT" in joined.upper()
-    return out
-
-
-def dl_baseline(texts: list[str]) -> dict:
-    joined = "".join(t.replace(" ", "") for t in texts)
-    out: dict = {}
-    if m := re.search(r"(\d{17}[\dXx])", joined):
-        out["number"] = m[1].upper()
-    if m := re.search(r"姓名(?:Name)?(.+?)(性别|$)", joined):
-        out["name"] = m[1]
-    if m := re.search(r"性别(?:Sex)?(男|女)", joined):
-        out["sex"] = m[1]
-    if m := re.search(r"国籍(?:Nationality)?(.+?)(住址|$)", joined):
-        out["nationality"] = m[1]
-    if m := re.search(r"住址(?:Address)?(.+?)(出生|$)", joined):
-        out["address"] = m[1]
-    dates = re.findall(r"(\d{4}-\d{2}-\d{2})", joined)
-    for k, d in zip(("birth", "issue_date", "valid_from", "valid_to"), dates):
-        out[k] = d
-    if m := re.search(r"准驾车型(?:Class)?([A-DFMNP][1-6]?(?:[A-EFMNP][1-6]?)?)", joined):
-        out["class"] = m[1]
-    if m := re.search(r"档案编号(\d{12})", joined):
-        out["file_number"] = m[1]
-    if m := re.search(r"记录(.+)$", joined):
-        out["record"] = m[1]
-    return out
-
-
-# Every LAYOUT_EVERY-th seed is read a second time as a `layout` photo: a card of another
-# printer, year or third-party template (blocks moved by up to 5%, rows and fonts scaled by up to
-# 10%, other faces, framed a little too large or small). The other samples stay as they were.
-LAYOUT_EVERY = 4
-CYCLES = {  # doc type: (conditions cycled over the seeds, sides cycled every len(conditions) seeds)
-    "id-card": (("scan", "photo", "small"), ("front", "back")),
-    "hk-id-card": (("scan", "photo", "small", "thumb"), ("front",)),
-    "driver-license": (("scan", "photo", "small"), ("front", "back")),
-}
-
-
-def plan(doc_type: str, count: int, seed0: int, conditions: tuple[str, ...] | None = None
-         ) -> list[tuple[int, str, str]]:
-    """(seed, side, condition) of `count` seeds' samples. Without `conditions`, the cycled
-    conditions only (one sample a seed); with them, every LAYOUT_EVERY-th seed adds a `layout`
-    sample, and only the samples under those conditions are kept."""
-    cycle, sides = CYCLES[doc_type]
-    out = []
-    for i in range(count):
-        out.append((seed0 + i, sides[(i // len(cycle)) % len(sides)], cycle[i % len(cycle)]))
-        if conditions is not None and "layout" in conditions and i % LAYOUT_EVERY == 0:
-            out.append((seed0 + i, sides[(i // LAYOUT_EVERY) % len(sides)], "layout"))
-    return [p for p in out if conditions is None or p[2] in conditions]
-
-
-def id_card_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
-    """(key, photo, truth, options) with scan/photo/small and front/back interleaved."""
-    for seed, side, cond in plan("id-card", count, seed0, conditions):
-        photo, person, _ = make_sample(seed, side, cond)
-        yield (seed, side, cond), photo, truth_fields(person, side), ReadRequest()
-
-
-def hk_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
-    from tools.cardgen.hk import make_hk_sample
-
-    fields = ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code",
-              "permanent", "initial_issue_date", "issue_date")
-    for seed, _side, cond in plan("hk-id-card", count, seed0, conditions):
-        photo, p, _ = make_hk_sample(seed, cond)
-        yield (seed, p.layout, cond), photo, {k: getattr(p, k) for k in fields}, ReadRequest()
-
-
-def dl_samples(count: int, seed0: int, conditions: tuple[str, ...] | None = None):
-    from tools.cardgen.licence import make_licence_sample
-
-    for seed, side, cond in plan("driver-license", count, seed0, conditions):
-        photo, lic, _ = make_licence_sample(seed, side, cond)
-        truth = domain_truth(lic.front_result() if side == "front" else lic.back_result())
-        # the authority is read only when asked: ask on every main page
-        opts = ReadRequest(optional=frozenset({"authority"}) if side == "front" else frozenset())
-        yield (seed, f"{side}/{lic.layout}", cond), photo, truth, opts
-
-
-SUITES = {
-    # doc type: (title, sample generator, default count, baseline parser, conditions)
-    "id-card": ("Mainland ID card", id_card_samples, 240, Baseline.parse, ("scan", "photo", "small", "layout")),
-    "hk-id-card": ("Hong Kong ID card", hk_samples, 120, hk_baseline, ("scan", "photo", "small", "thumb", "layout")),
-    "driver-license": ("Mainland driving licence", dl_samples, 120, dl_baseline,
-                       ("scan", "photo", "small", "layout")),
-}
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -294,135 +120,6 @@ def run(counts: dict[str, int], seed0: int, base, only: tuple[str, ...] | None =
                     measure_baseline(doc_type, row, photo, truth, base)
                     progress.advance(task)
     return results
-
-
-def pct(x: list[bool]) -> str:
-    return f"{100 * np.mean(x):.1f}%" if x else "–"
-
-
-BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 0.99), (0.99, 1.01))
-
-
-def report(doc_type: str, result: dict, previous: dict | None) -> str:
-    title, _gen, _n, _parse, conds = SUITES[doc_type]
-    rows = result["rows"]
-    fields = list(dict.fromkeys(k for r in rows for k in r["ours"]))
-    lines = [f"## {title} (`{doc_type}`)", ""]
-    lines.append(f"{len(rows)} synthetic samples (tools/cardgen, fixed seeds), cardocr and the baseline "
-                 f"on the same photos, in chunks of {CHUNK}: cardocr over a chunk, then the baseline "
-                 "(documents run together are interleaved).")
-    lines.append("")
-    lines.append("### Field exact-match by capture condition")
-    lines.append("")
-    hdr = "| field | " + " | ".join(f"{c} (cardocr) | {c} (baseline)" for c in conds) + " |"
-    lines += [hdr, "|" + "---|" * (1 + 2 * len(conds))]
-    for field in fields:
-        cells = []
-        for c in conds:
-            sel = [r for r in rows if r["condition"] == c and field in r["ours"]]
-            cells.append(pct([r["ours"][field] for r in sel]))
-            cells.append(pct([r["base"][field] for r in sel if "base" in r]))
-        lines.append(f"| {field} | " + " | ".join(cells) + " |")
-    cells = []
-    for c in conds:
-        sel = [r for r in rows if r["condition"] == c]
-        cells.append(pct([v for r in sel for v in r["ours"].values()]))
-        cells.append(pct([v for r in sel if "base" in r for v in r["base"].values()]))
-    lines.append("| **all fields** | " + " | ".join(f"**{x}**" for x in cells) + " |")
-    lines.append("")
-    photos = [r for r in rows if r["condition"] not in ("scan", "layout")]
-    lines.append("All but scans and other templates (`layout`), all fields: "
-                 f"cardocr {pct([v for r in photos for v in r['ours'].values()])}, "
-                 f"baseline {pct([v for r in photos if 'base' in r for v in r['base'].values()])}. "
-                 f"Whole samples exactly right: cardocr {pct([all(r['ours'].values()) for r in rows])}.")
-    sides = sorted({r["side"] for r in rows})
-    if len(sides) > 1:
-        lines.append("")
-        lines.append("By page / layout, all fields: " + ", ".join(
-            f"{s} {pct([v for r in rows if r['side'] == s for v in r['ours'].values()])}" for s in sides) + ".")
-    if any(r.get("conf") for r in rows):
-        lines += ["", "### Reliability of `confidence` (share of fields right, per confidence band)", "",
-                  "| confidence | fields | right |", "|---|---|---|"]
-        for lo, hi in BANDS:
-            sel = [r["ours"][k] for r in rows for k, c in r.get("conf", {}).items() if lo <= c < hi]
-            label = f"[{lo:.2f}, {min(hi, 1.0):.2f}{']' if hi > 1 else ')'}"
-            lines.append(f"| {label} | {len(sel)} | {pct(sel)} |")
-    lines += ["", "### Latency per photo (seconds, 2 cores, sequential)", "",
-              "| pipeline | p50 | p95 | throughput (photos/s) |", "|---|---|---|---|"]
-    ours = np.array([r["ours_s"] for r in rows])
-    lines.append(f"| cardocr | {np.median(ours):.3f} | {np.percentile(ours, 95):.3f} | {1 / ours.mean():.2f} |")
-    if rows and "base_s" in rows[0]:
-        base = np.array([r["base_s"] for r in rows])
-        lines.append(f"| baseline | {np.median(base):.3f} | {np.percentile(base, 95):.3f} | {1 / base.mean():.2f} |")
-        lines.append("")
-        lines.append(f"Median latency ratio cardocr / baseline: **{np.median(ours) / np.median(base):.2f}**.")
-    cells = sorted({(r["side"], r["condition"]) for r in rows})
-    lines += ["", "cardocr p50 by page and condition: " + ", ".join(
-        f"{sd} {c} {np.median([r['ours_s'] for r in rows if (r['side'], r['condition']) == (sd, c)]):.3f}"
-        for sd, c in cells) + "."]
-    lines += failures(rows)
-    errors = defaultdict(int)
-    for r in rows:
-        if r["error"]:
-            errors[f"{r['condition']}/{r['side']}: {r['error']}"] += 1
-    if errors:
-        lines += ["", "Errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(errors.items()))]
-    if previous:
-        prev = {(r["seed"], r["side"], r["condition"]): r for r in previous.get("rows", [])}
-        better, worse = [], []
-        for r in rows:
-            p = prev.get((r["seed"], r["side"], r["condition"]))
-            if not p:
-                continue
-            for k, ok in r["ours"].items():
-                if ok and not p["ours"].get(k):
-                    better.append(f"{r['seed']}/{r['condition']}/{k}")
-                elif not ok and p["ours"].get(k):
-                    worse.append(f"{r['seed']}/{r['condition']}/{k}")
-        lines += ["", "### Since the last run", "",
-                  f"Better: {len(better)} {', '.join(better[:20])}",
-                  f"Worse: {len(worse)} {', '.join(worse[:20])}"]
-    return "\n".join(lines) + "\n"
-
-
-def failures(rows: list[dict], condition: str = "layout", fields: int = 8, examples: int = 3) -> list[str]:
-    """The fields most often wrong under `condition`, with a few (expected, read) pairs."""
-    sel = [r for r in rows if r["condition"] == condition]
-    missed: dict[str, list] = defaultdict(list)
-    for r in sel:
-        for k, pair in r.get("wrong", {}).items():
-            missed[k].append((r["seed"], r["side"], *pair))
-    if not missed:
-        return []
-    lines = ["", f"### Most-missed fields on `{condition}` ({len(sel)} samples)", "",
-             "| field | wrong | examples: seed side, expected → read |", "|---|---|---|"]
-    for k, bad in sorted(missed.items(), key=lambda kv: -len(kv[1]))[:fields]:
-        ex = "; ".join(f"{seed} {side}: `{exp}` → `{got}`" for seed, side, exp, got in bad[:examples])
-        lines.append(f"| {k} | {len(bad)}/{len(sel)} | {ex} |")
-    return lines
-
-
-# Cards from seeds nobody has tuned on: the main run's (100000 on) have been for sessions,
-# and 300000 on were used to mend the licence seal. Read these, do not tune on them.
-HOLDOUT_SEED = 500000
-
-
-def holdout_report(results: dict[str, dict], seed0: int) -> str:
-    """Field exact-match on held-out cards (HOLDOUT_SEED): the main run's seeds have been
-    tuned on, and on other seeds photos came out a few points lower."""
-    conds = list(dict.fromkeys(c for suite in SUITES.values() for c in suite[4]))
-    lines = [f"## Held-out cards (seeds from {seed0}, cardocr only)", "",
-             "The same generator and conditions on seeds nobody has tuned on, read after the main run "
-             "(without the baseline). Tune on the main run's failures, not on these.", "",
-             "| document | samples | " + " | ".join(conds) + " | whole samples right | p50 |",
-             "|" + "---|" * (len(conds) + 4)]
-    for doc_type, result in results.items():
-        rows = result["rows"]
-        cells = [pct([v for r in rows if r["condition"] == c for v in r["ours"].values()]) for c in conds]
-        lines.append(f"| {SUITES[doc_type][0]} | {len(rows)} | " + " | ".join(cells) +
-                     f" | {pct([all(r['ours'].values()) for r in rows])} | "
-                     f"{np.median([r['ours_s'] for r in rows]):.3f} |")
-    return "\n".join(lines) + "\n"
 
 
 # -- quality and fraud signals (tools/cardgen/defects.py) -------------------------------------
@@ -575,9 +272,15 @@ def main() -> None:
                          "its section into --out")
     args, rest = ap.parse_known_args()
     if args.scaling:
-        from bench import scaling
+        from bench import memory, scaling
 
-        scaling.main([*rest, "--out", str(args.out)])
+        flags = scaling.parse([*rest, "--out", str(args.out)])
+        if flags.memory:  # the memory run shares the serving bench's flags and server
+            section = memory.memory_run(flags)
+            print(section)
+            memory.splice_memory(flags.out, section)
+        else:
+            scaling.main(flags)
         return
     if rest:
         ap.error(f"unrecognized arguments: {' '.join(rest)}")
@@ -615,7 +318,7 @@ def main() -> None:
     counts = {d: n for d, n in counts.items() if suite_conditions(d, only)}  # e.g. thumb: HK only
     for doc_type, result in run(counts, args.seed, base, only).items():
         result["when"] = time.strftime("%Y-%m-%d %H:%M")
-        sections[doc_type] = report(doc_type, result, stored.get(doc_type))
+        sections[doc_type] = report(doc_type, result, stored.get(doc_type), CHUNK)
         stored[doc_type] = result
         print(sections[doc_type])
     held, calibration_rows = "", {}

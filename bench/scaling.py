@@ -42,7 +42,7 @@ import httpx
 import numpy as np
 
 from bench import results
-from bench.run import id_card_samples
+from bench.suites import id_card_samples
 from cardocr.settings import Limits
 
 HERE = Path(__file__).parent
@@ -395,7 +395,8 @@ def checkout(ref: str) -> Path:
     return out / "src"
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The serving bench's flags (bench.memory's `--memory` run among them)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cards", type=int, default=24, help="distinct card photos, cycled")
     ap.add_argument("--seed", type=int, default=100000)
@@ -416,14 +417,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-queue", type=int, default=None, help="serve ours with this [limits] max_queue "
                     "(default: the embedded default)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    args = ap.parse_args(argv)
-    if args.memory:
-        from bench import memory  # imports this module: loaded only for its run
+    return ap.parse_args(argv)
 
-        section = memory.memory_run(args)
-        print(section)
-        memory.splice_memory(args.out, section)
-        return
+
+def main(args: argparse.Namespace) -> None:
+    """The serving bench (without --memory: bench.memory runs that one)."""
     if args.full:
         args.overload_seconds, args.saturation = 120.0, 120
     deck = cards(args.cards, args.seed)
@@ -437,6 +435,3 @@ def main(argv: list[str] | None = None) -> None:
     print(section)
     splice(args.out, section)
 
-
-if __name__ == "__main__":
-    main()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bench.run import SUITES, plan
+from bench.suites import SUITES, plan
 from tools import calibrate
 
 

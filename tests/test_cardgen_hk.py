@@ -23,7 +23,7 @@ from tools.cardgen import (
     random_hk_person,
     render_hk_front,
 )
-from tools.cardgen.hk import TELEGRAPH_TSV, telegraph_codes
+from tools.cardgen.hk_data import TELEGRAPH_TSV, telegraph_codes
 
 FIELDS = ["name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code", "permanent",
           "initial_issue_date", "issue_date", "layout"]

@@ -165,7 +165,7 @@ def test_licence_layout_photo_of_both_pages():
 
 
 def test_bench_reads_every_fourth_seed_again_as_layout_and_keeps_the_other_samples():
-    from bench.run import SUITES, plan
+    from bench.suites import SUITES, plan
 
     for doc, suite in SUITES.items():
         before = plan(doc, 12, 100)  # the samples of earlier runs, as they were

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.run import make_sample, truth_fields
+from bench.suites import truth_fields
 from cardocr.documents import REGISTRY
 from cardocr.documents.cn_id_card import _parse_birth
 from cardocr.documents.cn_validity import SHAPES, joint_permanent, shaped_validity
@@ -19,6 +19,7 @@ from cardocr.ocr.shaped import shaped_decode
 from cardocr.pipeline import read
 from cardocr.types import ReadRequest
 from ctcframes import doubtful_line, frames_matrix
+from tools.cardgen import make_sample
 
 CHARSET = ["<blank>", *"0123456789", ".", "-", "长", "期", " "]
 VALIDITY_ALPHABET = np.array([i for i, c in enumerate(CHARSET) if c in "0123456789.-长期"])

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cardocr.documents.checks.hk_romanise import spellings as romanised_spellings
 from cardocr.documents.hk_dates import choose_dates, cross_check, read_initial_loose
 from cardocr.documents.hk_fields import SPECS, decode, name_and_codes
-from cardocr.documents.hk_name_en import is_romanised, read_name_en, surname_upper
+from cardocr.documents.hk_name_en import is_romanised, match_chinese, read_name_en, surname_upper
 from cardocr.documents.hk_symbols import read_symbols
 from cardocr.ocr.ctc import BLANK, alphabet, char_index, greedy_decode
 from cardocr.ocr.engine import get_engine
@@ -71,6 +72,37 @@ def test_foreign_names_stay_as_read(charset):
     # an uncertain letter in a long foreign word: no syllable is near, nothing changes
     steps = _sure("GURUNG, Ram Baha") + [{"d": 0.6, "o": 0.3}] + _sure("ur")
     assert read_name_en(_line(charset, steps, SPECS["name_en"]), charset)[0] == "GURUNG, Ram Bahadur"
+
+
+def test_the_spellings_of_a_chinese_character():
+    assert {"CHEUNG", "CHEONG"} <= romanised_spellings("張")
+    assert {"TSZ", "CHI"} <= romanised_spellings("子") and "SZE" in romanised_spellings("思")
+    assert {"CHAN"} <= romanised_spellings("陳") and "CHUN" in romanised_spellings("振")
+    assert "WAH" in romanised_spellings("華") and "LAW" in romanised_spellings("羅")
+    assert romanised_spellings("A") == frozenset()
+
+
+def test_an_unsure_word_takes_the_spelling_of_its_chinese_character(charset):
+    # 鄧翠佳 printed TANG, Chui Kai: `Chut Kat`, both t's unsure
+    steps = _sure("TANG, Chu") + [{"t": 0.6, "i": 0.35}] + _sure(" Ka") + [{"t": 0.6, "i": 0.35}]
+    line = _line(charset, steps, SPECS["name_en"])
+    name = read_name_en(line, charset)[0]
+    assert name == "TANG, Chut Kat"  # both syllables: the list alone keeps them
+    assert match_chinese(line, name, "鄧翠佳", charset) == "TANG, Chui Kai"
+    # a Western first name before the Chinese given names is left alone
+    steps = _sure("YEUNG, Stephen Chi Ho") + [{"n": 0.5, "i": 0.45}]
+    line = _line(charset, steps, SPECS["name_en"])
+    assert match_chinese(line, "YEUNG, Stephen Chi Hon", "楊致凱", charset) == "YEUNG, Stephen Chi Hoi"
+
+
+def test_a_confident_word_stays_as_read_whatever_the_chinese_name(charset):
+    line = _line(charset, _sure("WONG, Chi Kel"), SPECS["name_en"])
+    assert match_chinese(line, "WONG, Chi Kel", "黃志奇", charset) == "WONG, Chi Kel"
+    # and a name without the Chinese one, or a word whose character is unknown, too
+    steps = _sure("WONG, Chi Ke") + [{"l": 0.5, "i": 0.45}]
+    line = _line(charset, steps, SPECS["name_en"])
+    assert match_chinese(line, "WONG, Chi Kel", "", charset) == "WONG, Chi Kel"
+    assert match_chinese(line, "WONG, Chi Kel", "黃志A", charset) == "WONG, Chi Kel"
 
 
 def test_a_surname_read_in_small_letters_is_the_capitals_printed(charset):

@@ -5,7 +5,8 @@ syllable read with a confident capital, a look-alike character its sure telegrap
 corrects; on the dev range (1500000..): stars read as '★' counted as named stars (no longer as
 glyphs the recogniser could not name, which the age prior counts), and an outline that loses
 both the title and the number no longer preferred to the quick one that found the number
-(pipeline._recheck)."""
+(pipeline._recheck); an English name's unsure syllables that are no spelling of the
+Chinese name's characters (checks/hk_romanise.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ CASES = [  # seed, condition, the fields the cause had made wrong
     (1300046, "small", ("name",)),  # 瓊 read as 理 at 0.95, its code 3890 read at 0.95
     (1500032, "layout", ("symbols",)),  # `★★AZ`, came back `***AZ`
     (1500796, "layout", ("number", "sex")),  # a blurred card: the recheck's empty reading won
+    # unsure letters of the English name settled by the Chinese name's spellings (江奕駿, 鄧翠佳)
+    (1300536, "layout", ("name", "name_en")),  # `KONG, Wik Chum`
+    (1300820, "layout", ("name", "name_en")),  # `TANG, Chut Kat`
 ]
 
 

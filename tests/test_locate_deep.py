@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.run import truth_fields
+from bench.suites import truth_fields
 from cardocr.vision import lines
 from cardocr.vision.geometry import order_corners
 from cardocr.vision.locate import ID1_ASPECT, find_cards, overlap

@@ -48,7 +48,7 @@ def test_an_id_front_read_aslant_in_an_outline_along_a_sheet_is_read_whole() -> 
     """1500157 (dev range): the quick outline ran along a printed sheet the card lies on; the
     card stood turned inside it (its wide lines 6-8 degrees off level) and 2 of 6 fields were
     read. Rows printed aslant send for the card's other outlines; its own reads every field."""
-    from bench.run import truth_fields
+    from bench.suites import truth_fields
     from tools.cardgen import make_sample
 
     photo, person, _ = make_sample(1500157, "front", "photo")

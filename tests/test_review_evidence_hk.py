@@ -11,7 +11,7 @@ from cardocr.confidence.agree import hk_agreement, not_romanised
 from cardocr.confidence.evidence import fits
 from cardocr.documents.checks.hkid import telegraph_code
 from cardocr.types import Field
-from tools.cardgen.hk import random_hk_person
+from tools.cardgen.hk_data import random_hk_person
 from tools.cardgen.licence_data import random_licence
 
 HK_FIELDS = ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code", "permanent",

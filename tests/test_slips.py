@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.run import domain_truth
+from bench.suites import domain_truth
 from cardocr.confidence import cap_free_text, field_evidence
 from cardocr.confidence.lines import DROPPED
 from cardocr.documents import REGISTRY

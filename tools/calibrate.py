@@ -29,7 +29,7 @@ tools/calibration_samples.jsonl, and fits per document a logistic model over the
 followed by an isotonic map (cardocr.confidence.fit). Each document's default review
 threshold is then measured on the same cards, each stated by a map fitted without its fold
 (cardocr.confidence.threshold), and stored with the map. The bench reports on other seeds
-(bench.run.HOLDOUT_SEED): never fit on those.
+(bench.suites.HOLDOUT_SEED): never fit on those.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ HERE = Path(__file__).parent
 SAMPLES = HERE / "calibration_samples.jsonl"
 CALIBRATION_SEED = 900000  # nobody tunes the readers on these either
 COUNTS = {"id-card": 240, "hk-id-card": 240, "driver-license": 240}  # ~300 cards each
-# seeds per chunk: a multiple of every sample plan's period (bench.run.plan: conditions x sides,
+# seeds per chunk: a multiple of every sample plan's period (bench.suites.plan: conditions x sides,
 # and a layout sample every 4th seed on alternating sides), so chunks read exactly the cards
 # one run over all the seeds would
 CHUNK = 24
@@ -75,7 +75,7 @@ def collect_one(doc_type: str, key: tuple, photo: Any, truth: dict, request: Any
 def collect(doc_type: str, count: int, seed0: int, out: Path | None = None) -> list[dict[str, Any]]:
     """The rows of `count` seeds' samples of one document (all its bench conditions); each
     row is appended to `out` as it is read."""
-    from bench.run import SUITES
+    from bench.suites import SUITES
 
     _title, gen, _n, _parse, conds = SUITES[doc_type]
     rows = []

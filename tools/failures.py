@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import collections
 
-from bench.run import SUITES
+from bench.suites import SUITES
 from cardocr.documents import REGISTRY
 from cardocr.ocr import get_engine
 from cardocr.pipeline import read

@@ -82,7 +82,7 @@ def read_one(doc_type: str, key: tuple, photo: Any, truth: dict, request: Any) -
 
 
 def samples(docs: list[str], ranges: list[tuple[int, int]], conds: tuple[str, ...] | None):
-    from bench.run import SUITES
+    from bench.suites import SUITES
 
     gens = []
     for d in docs:

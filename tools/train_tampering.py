@@ -36,7 +36,7 @@ def photo_vector(photo: np.ndarray, corners: np.ndarray, side: str) -> np.ndarra
 
 
 def dataset(pairs: int, ordinary: int) -> tuple[np.ndarray, np.ndarray]:
-    from bench.run import plan
+    from bench.suites import plan
     from tools.cardgen import make_sample
     from tools.cardgen.defects import TUNE_SEED, defect_pair
 

@@ -14,19 +14,8 @@ import random
 import numpy as np
 
 from .camera import CONDITIONS, capture, capture_two
-from .hk import (
-    HK_CONDITIONS,
-    LAYOUTS,
-    HkPerson,
-    capture_thumb,
-    hk_portrait_box,
-    hk_template,
-    hkid_check_char,
-    hkid_valid,
-    make_hk_sample,
-    random_hk_person,
-    render_hk_front,
-)
+from .hk import HK_CONDITIONS, capture_thumb, hk_portrait_box, hk_template, make_hk_sample, render_hk_front
+from .hk_data import LAYOUTS, HkPerson, hkid_check_char, hkid_valid, random_hk_person
 from .interim import make_interim_sample, render_interim_back, render_interim_front
 from .licence import LICENCE_CONDITIONS, licence_layout_boxes, make_licence_sample
 from .licence_data import LAYOUTS as LICENCE_LAYOUTS

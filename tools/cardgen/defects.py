@@ -31,6 +31,7 @@ import numpy as np
 
 from .camera import capture
 from .interim import render_interim_front, temporary_person
+from .overlay import paste
 from .person import random_person
 from .render import H, W, render_back, render_front
 from .tamper import tampered
@@ -97,24 +98,9 @@ def _jpeg(img: np.ndarray, q: int) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)
 
 
-def _card_to_photo(corners: np.ndarray) -> np.ndarray:
-    src = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
-    return cv2.getPerspectiveTransform(src, corners.astype(np.float32))
-
-
 def _card_width(corners: np.ndarray) -> float:
     c = corners.astype(np.float64)
     return float((np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2)
-
-
-def _paste(photo: np.ndarray, corners: np.ndarray, layer: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Lay a card-space BGR layer (H x W, float) with its alpha (H x W, 0..1) over the photo."""
-    h, w = photo.shape[:2]
-    hm = _card_to_photo(corners)
-    lw = cv2.warpPerspective(layer.astype(np.float32), hm, (w, h), flags=cv2.INTER_LINEAR)
-    aw = cv2.warpPerspective(alpha.astype(np.float32), hm, (w, h), flags=cv2.INTER_LINEAR)[..., None]
-    out = photo.astype(np.float32) * (1 - aw) + lw * aw
-    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 # ------------------------------------------------------------------ photo-level defects
@@ -205,7 +191,7 @@ def glared(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.nd
     halo = drng.uniform(0.4, 1.0)
     alpha = np.clip(np.where(r <= 1, 1.0, np.exp(-((r - 1) / halo) ** 2 * 3)), 0, 1)
     white = np.full((H, W, 3), 255.0, np.float32)
-    return _paste(photo, corners, white, alpha)
+    return paste(photo, corners, white, alpha)
 
 
 def _finger(drng: random.Random, mask: np.ndarray, layer: np.ndarray) -> None:
@@ -261,7 +247,7 @@ def blocked(photo: np.ndarray, corners: np.ndarray, drng: random.Random) -> np.n
     layer = np.zeros((H, W, 3), np.float32)
     drng.choice((_finger, _finger, _note, _coin))(drng, mask, layer)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
-    return _paste(photo, corners, layer, mask)
+    return paste(photo, corners, layer, mask)
 
 
 # ------------------------------------------------------------------ card-level defects

@@ -10,32 +10,30 @@ names and string formats of the Huawei OCR ``hk-id-card`` result.
 
 CLI: ``python -m tools.cardgen.hk OUT_DIR --count 20 --seed 1 [--condition scan] [--layout 2018]``
 (or ``python -m tools.cardgen OUT_DIR --doc hk ...``) writes JPEGs and truth.jsonl.
+
+The holder and what the card says: hk_data.py (names: hk_names.py); the printed grounds and
+portraits: hk_ground.py; here the card's text drawn on them, the templates and the photos.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 import functools
 import json
-import math
 import pathlib
 import random
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
-from . import hk_names as names
 from .camera import CONDITIONS, _rounded_mask, capture
-from .render import H, W, _portrait, draw_text, font
+from .hk_data import LAYOUTS, HkPerson, random_hk_person
+from .hk_ground import background_2003, background_2018, ghost, jitter, paste_portrait
+from .render import H, W, draw_text, font
 from .vary import PLAIN, Plain, frame_card, map_corners, random_template
 
-LAYOUTS = ("2003", "2018")
 HK_CONDITIONS = (*CONDITIONS, "thumb", "layout")
-
-TELEGRAPH_TSV = pathlib.Path(__file__).resolve().parents[2] / "src/cardocr/documents/checks/telegraph.tsv"
 
 # Large portrait, fractions of the card (x0, x1, y0, y1).  Rendering jitters it by <= 2 px.
 _PORTRAIT_BOX = {"2018": (0.070, 0.325, 0.375, 0.925), "2003": (0.640, 0.925, 0.215, 0.815)}
@@ -68,325 +66,6 @@ def _font(key: str, size: int):
         return ImageFont.truetype(path, size, index=index)
     except OSError:  # pragma: no cover - font collection without the HK face
         return font(key, size)
-
-
-# ------------------------------------------------------------------------ data
-
-
-@functools.lru_cache(maxsize=1)
-def telegraph_codes() -> dict[str, str]:
-    """char -> 4-digit telegraph code, from the product's telegraph.tsv."""
-    out: dict[str, str] = {}
-    with open(TELEGRAPH_TSV, encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            ch, code = line.rstrip("\n").split("\t")[:2]
-            out.setdefault(ch, code)
-    return out
-
-
-@dataclasses.dataclass
-class HkPerson:
-    """Ground truth as the Huawei hk-id-card API returns it (portrait fields excluded)."""
-
-    name: str                 # traditional Chinese, "" when the card has none
-    name_en: str              # as printed: "CHAN, Peter Tai Man"
-    sex: str                  # "M" / "F"
-    birth_date: str           # "DD-MM-YYYY"
-    number: str               # "A123456(3)"
-    symbols: str              # "***AZ"
-    name_telegraph_code: str  # "7115 1129 2429" ("" when no Chinese name)
-    permanent: bool
-    initial_issue_date: str   # "(MM-YY)"
-    issue_date: str           # "DD-MM-YY"
-    layout: str               # "2003" / "2018"
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def _char_value(c: str) -> int:
-    return 36 if c == " " else (ord(c) - ord("A") + 10 if c.isalpha() else int(c))
-
-
-def hkid_check_char(prefix: str, digits: str) -> str:
-    """Check character for prefix (1-2 capital letters) + 6 digits: '0'..'9' or 'A'."""
-    if not (1 <= len(prefix) <= 2 and prefix.isalpha() and prefix.isupper() and len(digits) == 6 and digits.isdigit()):
-        raise ValueError(f"bad HKID body {prefix!r} {digits!r}")
-    body = prefix.rjust(2) + digits
-    s = sum(w * _char_value(c) for w, c in zip(range(9, 1, -1), body))
-    check = (11 - s % 11) % 11
-    return "A" if check == 10 else str(check)
-
-
-def hkid_valid(number: str) -> bool:
-    """True for a printed number like 'A123456(3)' / 'XA123456(A)' whose check digit matches."""
-    import re
-
-    m = re.fullmatch(r"([A-Z]{1,2})(\d{6})\(([0-9A])\)", number)
-    return bool(m) and hkid_check_char(m.group(1), m.group(2)) == m.group(3)
-
-
-def _rand_date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
-    return lo + dt.timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
-
-
-def _add_years(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 Feb
-        return d.replace(year=d.year + years, day=28)
-
-
-_ISSUE_RANGE = {"2003": (dt.date(2003, 6, 23), dt.date(2022, 12, 31)),
-                "2018": (dt.date(2018, 11, 26), dt.date(2025, 10, 31))}
-_PREFIX_1 = "ABCDEGHKMPRVYZ"
-_PREFIX_1_W = [3, 2, 2, 3, 3, 2, 3, 3, 1, 3, 2, 1, 2, 3]
-_PREFIX_2 = ("XA", "XB", "XC", "XD", "XE", "XG", "XH", "WX")
-
-
-def _given_pool(sex: str) -> list[str]:
-    lean_other = names.MALE_LEAN if sex == "F" else names.FEMALE_LEAN
-    return [c for c in names.GIVEN if c not in lean_other and c in telegraph_codes()]
-
-
-def random_hk_person(rng: random.Random, layout: str | None = None) -> HkPerson:
-    layout = layout or rng.choice(LAYOUTS)
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
-    codes = telegraph_codes()
-    issue = _rand_date(rng, *_ISSUE_RANGE[layout])
-    age = rng.randint(11, 17) if rng.random() < 0.1 else int(min(90, 18 + rng.expovariate(1 / 22)))
-    birth = _rand_date(rng, _add_years(issue, -age - 1) + dt.timedelta(days=1), _add_years(issue, -age))
-    permanent = rng.random() < 0.85
-    sex = rng.choice("MF")
-    chinese = rng.random() >= 0.15
-
-    # Initial issue (first registration): usually at 11-18 for locals, else on arrival; never before birth.
-    r = rng.random()
-    if r < 0.55 and _add_years(birth, 11) <= issue:
-        initial = _rand_date(rng, _add_years(birth, 11), min(issue, _add_years(birth, 18)))
-    elif r < 0.65:
-        initial = issue
-    else:
-        initial = _rand_date(rng, max(birth, _add_years(birth, 11) if _add_years(birth, 11) <= issue else birth), issue)
-
-    if chinese:
-        sur, sur_en = rng.choices([(s, e) for s, e, _ in names.SURNAMES],
-                                  weights=[w for _, _, w in names.SURNAMES])[0]
-        pool = _given_pool(sex)
-        n_given = 1 if rng.random() < 0.2 else 2
-        given = "".join(rng.choice(pool) for _ in range(n_given))
-        name = sur + given
-        words = [names.GIVEN[c] for c in given]
-        if rng.random() < 0.15:
-            words.insert(0, rng.choice(names.ENGLISH_GIVEN_M if sex == "M" else names.ENGLISH_GIVEN_F))
-        name_en = f"{sur_en}, {' '.join(words)}"
-        tele = " ".join(codes[c] for c in name)
-        birthplace = rng.choices("ZXWO", weights=[60, 25, 5, 10])[0]
-    else:
-        sur_en, male, female = rng.choice(names.FOREIGN)
-        name, tele = "", ""
-        name_en = f"{sur_en}, {rng.choice(male if sex == 'M' else female)}"
-        birthplace = rng.choices("OZ", weights=[85, 15])[0]
-
-    # Symbols: age/re-entry-permit stars, optional history letters, status, birthplace.
-    if age < 18:
-        stars = "*"
-    else:
-        stars = rng.choices(("***", "**", ""), weights=[85, 8, 7])[0]
-    extra = ""
-    if rng.random() < 0.04:
-        extra += "B"
-    if rng.random() < 0.03:
-        extra += "N"
-    if permanent:
-        if rng.random() < 0.05:
-            extra += "C"
-        status = "A" if (chinese and rng.random() < 0.95) or rng.random() < 0.5 else "R"
-    else:
-        status = rng.choices("CU", weights=[7, 3])[0]
-    symbols = stars + extra + status + birthplace
-
-    if not chinese and not permanent and rng.random() < 0.5:
-        prefix = "W"
-    elif rng.random() < 0.08:
-        prefix = rng.choice(_PREFIX_2)
-    else:
-        prefix = rng.choices(_PREFIX_1, weights=_PREFIX_1_W)[0]
-    digits = "".join(str(rng.randrange(10)) for _ in range(6))
-    number = f"{prefix}{digits}({hkid_check_char(prefix, digits)})"
-
-    return HkPerson(
-        name=name, name_en=name_en, sex=sex, birth_date=birth.strftime("%d-%m-%Y"), number=number,
-        symbols=symbols, name_telegraph_code=tele, permanent=permanent,
-        initial_issue_date=initial.strftime("(%m-%y)"), issue_date=issue.strftime("%d-%m-%y"), layout=layout,
-    )
-
-
-# ------------------------------------------------------------------- background
-
-
-def _j(rng: random.Random, a: float = 2.0) -> float:
-    return rng.uniform(-a, a)
-
-
-def _grid():
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
-    return xx, yy
-
-
-def _blend(img: np.ndarray, alpha: np.ndarray, col) -> None:
-    """In place: img = img * (1 - alpha) + col * alpha (float32)."""
-    img += (np.asarray(col, np.float32) - img) * alpha.astype(np.float32, copy=False)[..., None]
-
-
-def _wavy_lines(img, rng, xx, yy, cols, strength=(0.10, 0.2), n=(2, 3)) -> None:
-    for _ in range(rng.randint(*n)):
-        lam = rng.uniform(6, 12)
-        amp = rng.uniform(10, 40)
-        per = rng.uniform(120, 400)
-        ph = rng.uniform(0, 2 * math.pi)
-        ang = rng.uniform(-0.8, 0.8)
-        u = xx * math.cos(ang) + yy * math.sin(ang)
-        v = -xx * math.sin(ang) + yy * math.cos(ang)
-        phase = 2 * math.pi * (v + amp * np.sin(2 * math.pi * u / per + ph)) / lam
-        line = np.clip(1 - np.abs(np.sin(phase)) / 0.2, 0, 1)
-        _blend(img, line * rng.uniform(*strength), rng.choice(cols))
-
-
-def _rosette(img, rng, xx, yy, cx, cy, col, strength) -> None:
-    """Radial guilloche rings around (cx, cy)."""
-    dx, dy = xx - cx, yy - cy
-    r = np.sqrt(dx * dx + dy * dy)
-    th = np.arctan2(dy, dx)
-    k = rng.choice((5, 10, 15))
-    phase = 2 * math.pi * (r + rng.uniform(6, 14) * np.sin(k * th + rng.uniform(0, 6))) / rng.uniform(7, 11)
-    line = np.clip(1 - np.abs(np.sin(phase)) / 0.18, 0, 1) * np.exp(-r / (0.6 * W))
-    _blend(img, line * strength, col)
-
-
-def _star_pts(cx, cy, r, rot):
-    pts = []
-    for i in range(10):
-        rr = r if i % 2 == 0 else r * 0.42
-        a = rot + i * math.pi / 5 - math.pi / 2
-        pts.append((cx + rr * math.cos(a), cy + rr * math.sin(a)))
-    return pts
-
-
-def _bauhinia(cx: float, cy: float, R: float, rot: float, outline: bool = False) -> tuple[Image.Image, Image.Image]:
-    """A five-petal swirl flower with a star in each petal (stylised, not the emblem artwork).
-
-    Returns (petal alpha layer L, star alpha layer L)."""
-    s = 2  # supersample
-    petals = Image.new("L", (W * s, H * s), 0)
-    stars = Image.new("L", (W * s, H * s), 0)
-    dp, ds = ImageDraw.Draw(petals), ImageDraw.Draw(stars)
-    for k in range(5):
-        a0 = rot + k * 2 * math.pi / 5
-        pts = []
-        # Petal: a curved teardrop from the centre, swept sideways (pinwheel).
-        for i in range(41):
-            t = i / 40
-            # outer edge then back along the inner edge
-            if i <= 20:
-                u = t * 2
-                rad = R * (0.08 + 0.92 * u)
-                ang = a0 + 0.55 * u ** 1.3 - 0.28 * math.sin(math.pi * u)
-            else:
-                u = (1 - t) * 2
-                rad = R * (0.08 + 0.92 * u) * (0.98 if u > 0.9 else 1.0)
-                ang = a0 + 0.55 * u ** 1.3 + 0.32 * math.sin(math.pi * u) * (1.0 if u < 0.95 else 0.6)
-            pts.append(((cx + rad * math.cos(ang)) * s, (cy + rad * math.sin(ang)) * s))
-        if outline:
-            dp.line(pts + [pts[0]], fill=255, width=3 * s)
-        else:
-            dp.polygon(pts, fill=255)
-        sa = a0 + 0.45
-        sx, sy = cx + 0.58 * R * math.cos(sa), cy + 0.58 * R * math.sin(sa)
-        ds.polygon([(x * s, y * s) for x, y in _star_pts(sx, sy, 0.11 * R, sa)], fill=255)
-    petals = petals.reduce(s).filter(ImageFilter.GaussianBlur(0.8))
-    stars = stars.reduce(s).filter(ImageFilter.GaussianBlur(0.6))
-    return petals, stars
-
-
-def _background_2018(rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
-    xx, yy = _grid()
-    u = xx / W
-    # pink (left/top) -> pale yellow-green (middle) -> pale blue (right)
-    pink = np.array([246 + _j(rng, 5), 216 + _j(rng, 5), 230 + _j(rng, 5)], np.float32)
-    green = np.array([212 + _j(rng, 6), 240 + _j(rng, 5), 206 + _j(rng, 6)], np.float32)
-    blue = np.array([186 + _j(rng, 6), 222 + _j(rng, 6), 246 + _j(rng, 4)], np.float32)
-    t = np.clip(u + 0.25 * (yy / H - 0.5) + rng.uniform(-0.05, 0.05), 0, 1)[..., None]
-    img = np.where(t < 0.45, pink + (green - pink) * (t / 0.45), green + (blue - green) * ((t - 0.45) / 0.55))
-    img = img.astype(np.float32, copy=False)
-    # soft pink wash top-left, blue wash bottom-right
-    _blend(img, 0.35 * np.exp(-((xx - 0.05 * W) ** 2 + (yy - 0.05 * H) ** 2) / (2 * 220.0 ** 2)), (250, 210, 225))
-    _blend(img, 0.30 * np.exp(-((xx - 0.95 * W) ** 2 + (yy - 0.9 * H) ** 2) / (2 * 260.0 ** 2)), (190, 215, 245))
-    cx, cy = 0.57 * W + _j(rng, 4), 0.45 * H + _j(rng, 4)
-    _rosette(img, rng, xx, yy, cx, cy, (150, 190, 215), rng.uniform(0.10, 0.16))
-    _wavy_lines(img, rng, xx, yy, [(150, 185, 220), (220, 170, 190), (170, 205, 170)])
-    petals, stars = _bauhinia(cx, cy, 0.215 * W, rng.uniform(-0.2, 0.2) - math.pi / 2)
-    pa = np.asarray(petals, np.float32) / 255.0
-    _blend(img, pa * rng.uniform(0.45, 0.6), (252, 252, 252))
-    _blend(img, np.asarray(stars, np.float32) / 255.0 * rng.uniform(0.25, 0.4), (205, 175, 205))
-    img += nrng.standard_normal(img.shape, dtype=np.float32) * 1.5
-    return img
-
-
-def _background_2003(rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
-    xx, yy = _grid()
-    base = np.array([232 + _j(rng, 5), 226 + _j(rng, 5), 230 + _j(rng, 5)], np.float32)
-    img = np.ones((H, W, 3), np.float32) * base
-    # greyish-pink with a lilac band at the top and a warm wash at the bottom
-    _blend(img, 0.45 * np.clip(1 - yy / (0.22 * H), 0, 1), (214, 206, 226))
-    _blend(img, 0.35 * np.clip((yy / H - 0.6) / 0.4, 0, 1), (240, 218, 214))
-    _blend(img, 0.3 * np.exp(-((xx - 0.35 * W) ** 2 + (yy - 0.55 * H) ** 2) / (2 * 230.0 ** 2)), (245, 232, 236))
-    _wavy_lines(img, rng, xx, yy, [(190, 170, 190), (175, 180, 200), (200, 185, 175)], (0.08, 0.16), (2, 4))
-    cx, cy = 0.36 * W + _j(rng, 4), 0.55 * H + _j(rng, 4)
-    _rosette(img, rng, xx, yy, cx, cy, (185, 165, 190), rng.uniform(0.08, 0.13))
-    petals, stars = _bauhinia(cx, cy, 0.17 * W, rng.uniform(0, 1.2), outline=True)
-    _blend(img, np.asarray(petals, np.float32) / 255.0 * rng.uniform(0.15, 0.25), (170, 140, 170))
-    # faint rainbow-print stripe behind the portrait column
-    band = np.exp(-((xx - 0.78 * W) / (0.17 * W)) ** 2)
-    hue = (yy / H * 2 + xx / W) % 1.0
-    rainbow = np.stack([200 + 40 * np.sin(2 * math.pi * hue), 205 + 40 * np.sin(2 * math.pi * hue + 2.1),
-                        210 + 40 * np.sin(2 * math.pi * hue + 4.2)], -1).astype(np.float32)
-    _blend(img, 0.18 * band, 0)
-    img += rainbow * (0.18 * band)[..., None]
-    img += nrng.standard_normal(img.shape, dtype=np.float32) * 1.5
-    return img
-
-
-# ----------------------------------------------------------------------- portrait
-
-
-def _grey_portrait(rng: random.Random, w: int, h: int, sat: float) -> tuple[Image.Image, Image.Image]:
-    por, mask = _portrait(rng, w, h)
-    a = np.asarray(por, np.float32)
-    g = a.mean(axis=2, keepdims=True)
-    a = g + (a - g) * sat
-    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB"), mask
-
-
-def _paste_portrait(im: Image.Image, box_px, rng: random.Random, sat: float) -> None:
-    x0, y0, x1, y1 = box_px
-    por, mask = _grey_portrait(rng, x1 - x0, y1 - y0, sat)
-    im.paste(por, (x0, y0), mask)
-
-
-def _ghost(im: Image.Image, box_px, rng: random.Random, rng_seed_portrait: int) -> None:
-    """Small faded monochrome portrait (2018 card, right side)."""
-    x0, y0, x1, y1 = box_px
-    por, mask = _portrait(random.Random(rng_seed_portrait), x1 - x0, y1 - y0)
-    g = np.asarray(por.convert("L"), np.float32)
-    a = np.asarray(mask, np.float32) / 255.0 * rng.uniform(0.55, 0.75)
-    reg = np.asarray(im.crop((x0, y0, x1, y1)), np.float32)
-    tint = np.stack([g * 0.92, g * 0.95, g], -1)
-    out = reg * (1 - a[..., None]) + np.minimum(reg, tint) * a[..., None]
-    im.paste(Image.fromarray(np.clip(out, 0, 255).astype(np.uint8), "RGB"), (x0, y0))
 
 
 # --------------------------------------------------------------------------- text
@@ -431,17 +110,17 @@ def _titles(p: HkPerson) -> tuple[str, str]:
 
 def _box_px(layout: str, rng: random.Random) -> tuple[int, int, int, int]:
     fx0, fx1, fy0, fy1 = _PORTRAIT_BOX[layout]
-    dx, dy = round(_j(rng, 2)), round(_j(rng, 2))
+    dx, dy = round(jitter(rng, 2)), round(jitter(rng, 2))
     return (round(fx0 * W) + dx, round(fy0 * H) + dy, round(fx1 * W) + dx, round(fy1 * H) + dy)
 
 
 def _render_2018(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Image.Image:
-    im = Image.fromarray(np.clip(_background_2018(rng, nrng), 0, 255).astype(np.uint8), "RGB")
+    im = Image.fromarray(np.clip(background_2018(rng, nrng), 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     teal = (int(rng.uniform(0, 20)), int(rng.uniform(90, 115)), int(rng.uniform(105, 130)))
     k = int(rng.uniform(15, 40))
     ink = (k, k, k + int(rng.uniform(0, 10)))
-    gx, gy = _j(rng), _j(rng)
+    gx, gy = jitter(rng), jitter(rng)
     zh_key = t.font("zh", rng.choice(("serif", "sans", "wqy")))
     tkey = rng.choice(("sans_bold", "serif_bold"))
     lat = t.font("latin", "ocrb")
@@ -467,48 +146,48 @@ def _render_2018(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Ima
     x_left = X("name_zh", 0.105) * W + gx
     if p.name:
         nf = _font(zh_key, t.fs(rng.randint(33, 36)))
-        _text(d, x_left + _j(rng), Y("name_zh", 0.245) * H + gy + _j(rng), p.name, nf, ink,
+        _text(d, x_left + jitter(rng), Y("name_zh", 0.245) * H + gy + jitter(rng), p.name, nf, ink,
               spacing=nf.size * rng.uniform(0.2, 0.4))
     x_en = X("name_en", 0.105) * W + gx
     ef = _fit(lat, t.fs(rng.randint(22, 25)), p.name_en, X("name_en", 0.85) * W - x_en)
-    _text(d, x_en + _j(rng), Y("name_en", 0.318) * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
+    _text(d, x_en + jitter(rng), Y("name_en", 0.318) * H + gy + jitter(rng), p.name_en, ef, ink, latin=True)
 
-    _paste_portrait(im, _box_px("2018", rng), rng, sat=rng.uniform(0.0, 0.35))
+    paste_portrait(im, _box_px("2018", rng), rng, sat=rng.uniform(0.0, 0.35))
     pseed = rng.getrandbits(32)
     gx0, gy0 = round(X("data", 0.715) * W + gx), round(Y("data", 0.565) * H + gy)
-    _ghost(im, (gx0, gy0, gx0 + round(0.12 * W), gy0 + round(0.275 * H)), rng, pseed)
+    ghost(im, (gx0, gy0, gx0 + round(0.12 * W), gy0 + round(0.275 * H)), rng, pseed)
 
     vx = X("data", 0.395) * W + gx
     vf = _font(lat, t.fs(rng.randint(25, 27)))
     if p.name_telegraph_code:
         tf = _font(lat, t.fs(rng.randint(26, 29)))
-        _text(d, vx + _j(rng), Y("data", 0.41) * H + gy + _j(rng), p.name_telegraph_code, tf, ink, latin=True)
+        _text(d, vx + jitter(rng), Y("data", 0.41) * H + gy + jitter(rng), p.name_telegraph_code, tf, ink, latin=True)
     lzf = _font(t.font("label", rng.choice(("sans", "wqy"))), t.fs(rng.randint(16, 18)))
     lef = _font(t.font("label_en", "sans"), t.fs(rng.randint(15, 17)))
     _label(d, vx, Y("data", 0.522) * H + gy, "出生日期", "Date of Birth", lzf, lef, teal)
-    _dob_sex(d, vx + _j(rng), Y("data", 0.59) * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink,
+    _dob_sex(d, vx + jitter(rng), Y("data", 0.59) * H + gy + jitter(rng, 1), p, vf, _font(zh_key, vf.size), ink,
              rng.uniform(14, 22))
-    _text(d, vx + _j(rng), Y("data", 0.665) * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
+    _text(d, vx + jitter(rng), Y("data", 0.665) * H + gy + jitter(rng, 1), p.symbols, vf, ink, latin=True)
     _label(d, vx, Y("data", 0.735) * H + gy, "簽發日期", "Date of Issue", lzf, lef, teal)
-    _text(d, vx + _j(rng), Y("data", 0.80) * H + gy + _j(rng, 1), p.initial_issue_date, vf, ink, latin=True)
+    _text(d, vx + jitter(rng), Y("data", 0.80) * H + gy + jitter(rng, 1), p.initial_issue_date, vf, ink, latin=True)
     # Bottom line: issue date left, number right-aligned; keep >= 0.35 em between them.
     bx = X("bottom", 0.395) * W + gx
     right = X("bottom", 0.952) * W + gx
     bf = _fit(lat, t.fs(rng.randint(32, 35)), p.issue_date + "xx" + p.number, right - bx - 2)
-    _text(d, bx + _j(rng, 1), Y("bottom", 0.905) * H + gy + _j(rng, 1), p.issue_date, bf, ink, latin=True)
-    _text(d, right + _j(rng, 1), Y("bottom", 0.905) * H + gy + _j(rng, 1), p.number, bf, ink, latin=True,
+    _text(d, bx + jitter(rng, 1), Y("bottom", 0.905) * H + gy + jitter(rng, 1), p.issue_date, bf, ink, latin=True)
+    _text(d, right + jitter(rng, 1), Y("bottom", 0.905) * H + gy + jitter(rng, 1), p.number, bf, ink, latin=True,
           align="right")
     return im
 
 
 def _render_2003(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Image.Image:
-    im = Image.fromarray(np.clip(_background_2003(rng, nrng), 0, 255).astype(np.uint8), "RGB")
+    im = Image.fromarray(np.clip(background_2003(rng, nrng), 0, 255).astype(np.uint8), "RGB")
     d = ImageDraw.Draw(im)
     k = int(rng.uniform(10, 35))
     ink = (k, k, k + int(rng.uniform(0, 10)))
     lab = (int(rng.uniform(70, 100)), int(rng.uniform(60, 85)), int(rng.uniform(95, 125)))
     title_c = (int(rng.uniform(60, 90)), int(rng.uniform(40, 60)), int(rng.uniform(80, 110)))
-    gx, gy = _j(rng), _j(rng)
+    gx, gy = jitter(rng), jitter(rng)
     zh_key = t.font("zh", rng.choice(("serif", "sans", "wqy")))
     lat = t.font("latin", "ocrb")
     X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (fractions of the card)
@@ -523,30 +202,30 @@ def _render_2003(p: HkPerson, rng: random.Random, nrng, t: Plain = PLAIN) -> Ima
     d.line([(x, Y("title", 0.19) * H + gy), (X("title", 0.95) * W, Y("title", 0.19) * H + gy)], fill=(175, 150, 175),
            width=2)
 
-    _paste_portrait(im, _box_px("2003", rng), rng, sat=rng.uniform(0.0, 0.2))
+    paste_portrait(im, _box_px("2003", rng), rng, sat=rng.uniform(0.0, 0.2))
 
     x = X("names", 0.055) * W + gx
     if p.name:
         nf = _font(zh_key, t.fs(rng.randint(34, 38)))
-        _text(d, x + _j(rng), Y("names", 0.27) * H + gy + _j(rng), p.name, nf, ink, spacing=rng.uniform(2, 8))
+        _text(d, x + jitter(rng), Y("names", 0.27) * H + gy + jitter(rng), p.name, nf, ink, spacing=rng.uniform(2, 8))
     ef = _fit(lat, t.fs(rng.randint(24, 26)), p.name_en, 0.62 * W - x)  # stops short of the portrait
-    _text(d, x + _j(rng), Y("names", 0.355) * H + gy + _j(rng), p.name_en, ef, ink, latin=True)
+    _text(d, x + jitter(rng), Y("names", 0.355) * H + gy + jitter(rng), p.name_en, ef, ink, latin=True)
     vf = _font(lat, t.fs(rng.randint(25, 27)))
     if p.name_telegraph_code:
-        _text(d, x + _j(rng), Y("names", 0.435) * H + gy + _j(rng), p.name_telegraph_code, vf, ink, latin=True)
+        _text(d, x + jitter(rng), Y("names", 0.435) * H + gy + jitter(rng), p.name_telegraph_code, vf, ink, latin=True)
     x = X("data", 0.055) * W + gx
     lzf = _font(t.font("label", rng.choice(("sans", "wqy", "serif"))), t.fs(rng.randint(15, 17)))
     lef = _font(t.font("label_en", "sans"), t.fs(rng.randint(14, 16)))
     _label(d, x, Y("data", 0.525) * H + gy, "出生日期", "Date of Birth", lzf, lef, lab)
-    _dob_sex(d, x + _j(rng), Y("data", 0.59) * H + gy + _j(rng, 1), p, vf, _font(zh_key, vf.size), ink,
+    _dob_sex(d, x + jitter(rng), Y("data", 0.59) * H + gy + jitter(rng, 1), p, vf, _font(zh_key, vf.size), ink,
              rng.uniform(22, 34))
-    _text(d, x + _j(rng), Y("data", 0.665) * H + gy + _j(rng, 1), p.symbols, vf, ink, latin=True)
+    _text(d, x + jitter(rng), Y("data", 0.665) * H + gy + jitter(rng, 1), p.symbols, vf, ink, latin=True)
     _label(d, x, Y("data", 0.745) * H + gy, "簽發日期", "Date of Issue", lzf, lef, lab)
-    yc = Y("data", 0.815) * H + gy + _j(rng, 1)
-    _text(d, x + _j(rng), yc, p.initial_issue_date, vf, ink, latin=True)
-    _text(d, X("data", 0.255) * W + gx + _j(rng), yc, p.issue_date, vf, ink, latin=True)
+    yc = Y("data", 0.815) * H + gy + jitter(rng, 1)
+    _text(d, x + jitter(rng), yc, p.initial_issue_date, vf, ink, latin=True)
+    _text(d, X("data", 0.255) * W + gx + jitter(rng), yc, p.issue_date, vf, ink, latin=True)
     nf = _font(lat, t.fs(rng.randint(32, 35)))
-    _text(d, X("number", 0.925) * W + gx + _j(rng), Y("number", 0.905) * H + gy + _j(rng, 1), p.number, nf, ink,
+    _text(d, X("number", 0.925) * W + gx + jitter(rng), Y("number", 0.905) * H + gy + jitter(rng, 1), p.number, nf, ink,
           latin=True, align="right")
     return im
 
@@ -607,7 +286,7 @@ def capture_thumb(card: np.ndarray, rng: random.Random) -> tuple[np.ndarray, np.
     m = int(round(rng.uniform(0.0, 0.04) * cw))
     level = rng.uniform(225, 250)
     canvas = np.empty((ch + 2 * m, cw + 2 * m, 3), np.float32)
-    canvas[:] = [level + _j(rng, 4) for _ in range(3)]
+    canvas[:] = [level + jitter(rng, 4) for _ in range(3)]
     a = _rounded_mask(ch, cw, 32)[..., None]
     roi = canvas[m:m + ch, m:m + cw]
     roi[:] = roi * (1 - a) + card.astype(np.float32) * a

@@ -139,11 +139,11 @@ def _begin_page(rng: random.Random, t: Plain, back: bool):
     ef = font(lkey, t.fs(rng.randint(10, 12)))
     vkey = t.font("value", rng.choice(VALUE_FONTS))
     vsize = t.fs(rng.randint(27, 30))
-    return nrng, img, im, d, _Boxes(), eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize
+    return nrng, im, d, _Boxes(), eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize
 
 
 def _render_front(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
-    nrng, img, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=False)
+    nrng, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=False)
     X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
     vf = font(vkey, vsize)
     df = font(t.font("date", vkey), vsize)  # the dates' face (the value face but in a template)
@@ -275,7 +275,7 @@ def _barcode(d, rng, x0: float, y0: float, w: float, h: float, col) -> None:
 
 
 def _render_back(lic: Licence, rng: random.Random, t: Plain = PLAIN) -> tuple[np.ndarray, dict]:
-    nrng, img, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=True)
+    nrng, im, d, boxes, eng, gx, gy, lab_c, ink, lf, ef, vkey, vsize = _begin_page(rng, t, back=True)
     X, Y = t.x, t.y  # noqa: N806 - the template's block coordinates (px of the page)
 
     def after(label_right: float, x: float) -> float:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from .overlay import paste
 from .person import random_person
 from .render import H, W, font, render_back, render_front
 
@@ -58,12 +59,10 @@ def _ground_and_ink(patch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lay(photo: np.ndarray, corners: np.ndarray, layer: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    from .defects import _paste
-
     alpha = np.zeros((H, W), np.float32)
     x0, y0, x1, y1 = box
     alpha[max(0, y0):min(H, y1), max(0, x0):min(W, x1)] = 1.0
-    return _paste(photo, corners, layer, cv2.GaussianBlur(alpha, (0, 0), 0.7))
+    return paste(photo, corners, layer, cv2.GaussianBlur(alpha, (0, 0), 0.7))
 
 
 def _retype(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, boxes: list, drng: random.Random) -> np.ndarray:

@@ -25,6 +25,7 @@ from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
+from .checks.hkid import telegraph_code
 from .contract import MISSING_LANDMARKS, DocumentType
 from .hk_dates import RE_INITIAL_LOOSE, adult_at_issue, choose_dates, cross_check, read_initial_loose
 from .hk_fields import (
@@ -46,7 +47,7 @@ from .hk_fields import (
     read_telegraph,
 )
 from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
-from .hk_name_en import read_name_en, surname_upper
+from .hk_name_en import match_chinese, read_name_en, surname_upper
 from .hk_symbols import read_symbols
 
 NAME = "hk-id-card"
@@ -202,10 +203,10 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     if en_s is None:  # the comma lost: a line of Latin letters in the name rows
         en_s = pick(seen, lambda t: RE_LATIN_NAME.match(t.strip()[:1].upper() + t.strip()[1:])
                     and not _is_label(t), used=used, prefer_y=0.33, min_y=0.2, max_y=0.5)
-    name_en, en_conf = "", 0.0
+    name_en, en_conf, en_ln = "", 0.0, None
     if en_s is not None:
         used.add(id(en_s))
-        ln = decode(en_s.line, charset, "name_en")
+        ln = en_ln = decode(en_s.line, charset, "name_en")
         name_en, en_conf, chosen = read_name_en(ln, charset)
         if chosen:
             reading.corrections.append(("name_en", "romanisation syllables"))
@@ -222,6 +223,12 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     else:
         tele_conf = min(tele_probs) if tele_probs else 0.0
     fields["name"] = Field(name, name_conf, zh_s.quad if zh_s else None)
+    # the Chinese name as its telegraph codes confirm it (or read with confidence)
+    if en_ln is not None and name and (name_conf >= CONFIDENT or [telegraph_code(c) for c in name] == codes):
+        matched = match_chinese(en_ln, name_en, name, charset)
+        if matched != name_en:
+            fields["name_en"] = Field(matched, round(min(en_conf, CONFIDENT - 0.05), 4), en_s.quad if en_s else None)
+            reading.corrections.append(("name_en", "spellings of the Chinese name"))
     fields["name_telegraph_code"] = Field(" ".join(codes), round(tele_conf, 4), tele_s.quad if tele_s else None)
 
     # symbols: the line right below the birth line

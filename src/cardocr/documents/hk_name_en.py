@@ -21,11 +21,15 @@ from ..ocr.ctc import char_index, sequence_log_probs
 from ..ocr.types import Line
 from ..types import CONFIDENT
 from .checks.edits import edit_distance
+from .checks.hk_romanise import spellings as romanised_spellings
 
 # log-likelihood a syllable may trail the word as read by (about one uncertain letter swapped
 # for its runner-up, or two letters the recogniser split its vote on)
 SYLLABLE_MARGIN = 4.0
 MAX_EDITS = 2  # a syllable further from the word than this is another word, not a misreading
+# log-likelihood a spelling of the Chinese name's character may trail the word as read by:
+# the characters, confirmed by their telegraph codes, are evidence the syllable list is not
+ZH_MARGIN = 8.0
 
 
 @functools.cache
@@ -55,17 +59,23 @@ def read_name_en(ln: Line, charset: list[str]) -> tuple[str, float, bool]:
     return chosen, conf, chosen != text
 
 
+def _sure_words(ln: Line, text: str) -> list[bool]:
+    """For each word of `text` (the same letters as ln, recased): read with confidence."""
+    letters = [p for c, p in zip(ln.text, ln.char_probs) if c.isalpha()]
+    sure, pos = [], 0
+    for w in re.findall(r"[A-Za-z]+", text):
+        sure.append(all(p >= CONFIDENT for p in letters[pos:pos + len(w)]))
+        pos += len(w)
+    return sure
+
+
 def _choose_syllables(ln: Line, text: str, charset: list[str]) -> str:
     """Each word of `text` (tidied: the same letters as ln, recased) that was read without
     confidence and is no syllable, against the syllables within MAX_EDITS letters of it."""
     probs = ln.probs
     assert probs is not None
     index = char_index(charset)
-    letters = [p for c, p in zip(ln.text, ln.char_probs) if c.isalpha()]
-    sure, pos = [], 0
-    for w in re.findall(r"[A-Za-z]+", text):
-        sure.append(all(p >= CONFIDENT for p in letters[pos:pos + len(w)]))
-        pos += len(w)
+    sure = _sure_words(ln, text)
     for k, word_sure in enumerate(sure):
         m = list(re.finditer(r"[A-Za-z]+", text))[k]  # a choice keeps the word count
         word = m.group(0)
@@ -85,6 +95,49 @@ def _choose_syllables(ln: Line, text: str, charset: list[str]) -> str:
         best = int(np.argmax(lp[1:])) + 1
         if lp[best] > lp[0] - margin:
             text = trials[best]
+    return text
+
+
+def match_chinese(ln: Line, text: str, name: str, charset: list[str]) -> str:
+    """The English name `text` (read_name_en's, from the decoded line `ln`) against the
+    Chinese name the card prints (and its telegraph codes confirm): a word read without
+    confidence that is no spelling of its character gives way to the spelling within
+    MAX_EDITS letters the pixels support best (CTC likelihood over the whole line), when that
+    is within ZH_MARGIN of the reading (`KONG, Wik Chum` for 江亦進: Yik, Chun). The words
+    are tied to the characters from the end of the given names (a Western first name stands
+    before them) and, when the counts agree, from the start of the surname; a word of
+    unknown characters, or a confident one, stays as read."""
+    if ln.probs is None or "," not in text or not name:
+        return text
+    index = char_index(charset)
+    words = list(re.finditer(r"[A-Za-z]+", text))
+    comma = text.index(",")
+    surname = [m for m in words if m.start() < comma]
+    given = [m for m in words if m.start() > comma]
+    k = min(len(given), len(name) - len(surname))
+    if k <= 0:
+        return text
+    pairs = list(zip(given[len(given) - k:], name[len(name) - k:]))
+    if len(surname) + len(given) == len(name):
+        pairs += list(zip(surname, name))
+    sure = dict(zip((m.start() for m in words), _sure_words(ln, text)))
+    changes: list[tuple[re.Match, str]] = []
+    for m, char in pairs:
+        word, allowed = m.group(0).upper(), romanised_spellings(char)
+        if sure[m.start()] or not allowed or word in allowed:
+            continue
+        limit = min(MAX_EDITS, len(word) - 1)
+        cands = sorted(s for s in allowed if abs(len(s) - len(word)) <= limit and edit_distance(word, s) <= limit)
+        in_surname = m.start() < comma
+        trials = [text[:m.start()] + _cased(c, in_surname) + text[m.end():] for c in cands]
+        if not trials or not all(c in index for t in [text, *trials] for c in t):
+            continue
+        lp = sequence_log_probs(ln.probs, [[index[c] for c in t] for t in [text, *trials]])
+        best = int(np.argmax(lp[1:])) + 1
+        if lp[best] > lp[0] - ZH_MARGIN:
+            changes.append((m, _cased(cands[best - 1], in_surname)))
+    for m, new in sorted(changes, key=lambda c: -c[0].start()):  # right to left: spans hold
+        text = text[:m.start()] + new + text[m.end():]
     return text
 
 
