@@ -60,3 +60,24 @@ def test_the_counted_stars_read_right(seed, symbols):
     assert person.symbols == symbols
     result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
     assert result.fields["symbols"].value == symbols
+
+
+def test_a_confident_reading_stands_whatever_the_count():
+    """A count weighs only where the reading without it is unsure: a line read `**CO` with
+    every character sure comes back as read, whatever the pixels counted (the gate was
+    measured on check HK layout 1600884, `**CO` read at 1.0 and counted three)."""
+    import numpy as np
+
+    from cardocr.documents.hk_symbols import read_symbols
+    from cardocr.ocr.ctc import char_index
+    from cardocr.ocr.types import Line
+
+    charset = get_engine().charset
+    index = char_index(charset)
+    frames = ["*", None, "*", None, "C", None, "O", None]
+    probs = np.full((len(frames), len(charset)), 1e-6, np.float32)
+    for t, c in enumerate(frames):
+        probs[t, 0 if c is None else index[c]] = 1.0
+    line = Line("**CO", [1.0] * 4, probs)
+    symbols, conf = read_symbols(line, charset, adult=True, stars_seen=3)
+    assert symbols == "**CO" and conf >= 0.9

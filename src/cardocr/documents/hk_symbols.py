@@ -55,13 +55,23 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     nothing), so at least one star precedes the letters; when none was read, the pixels
     cannot count them and the age-at-issue prior does. `stars_seen`: the stars counted in
     the line's pixels (hk_stars.py), or None: the count weighs with the prior, as evidence
-    right SEEN_RIGHT of the time, never as a reading."""
+    right SEEN_RIGHT of the time, and only where the reading without it is not confident (a
+    confident result stands: check HK layout 1600884, `**CO` read at 1.0, counted three)."""
+    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
+    read = _read_symbols(line, charset, prior, ink_before)
+    if stars_seen is None or read[1] >= CONFIDENT:
+        return read
+    return _read_symbols(line, charset, seen_prior(prior, stars_seen), ink_before)
+
+
+def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_before: bool
+                  ) -> tuple[str, float]:
+    """read_symbols under this prior over 0-3 stars."""
     ln = decode(line, charset, "symbols")
     text = ln.text
     if line.probs is None:
         return text, min_conf(ln)
     index = char_index(charset)
-    prior = seen_prior(STAR_PRIOR.get(adult, STAR_PRIOR[None]), stars_seen)
     if not text:  # nothing of the symbols' alphabet: glyphs of another script, or nothing
         shaped = symbols_by_grammar(_stars_as_glyphs(line.probs, index), charset, prior) if line.text.strip() else None
         return shaped if shaped is not None else (text, min_conf(ln))
