@@ -90,5 +90,5 @@ def likely_authorities(probs: np.ndarray, index: dict[str, int], limit: int = 24
     still show each of them a little; the CTC likelihood then decides among these."""
     rows, classes, names = _name_table(index)
     best = np.log(np.clip(probs[:, classes].max(axis=0), 1e-12, None))
-    scores = np.where(rows >= 0, np.append(best, 0.0)[rows], 0.0).sum(axis=1)
+    scores = np.append(best, 0.0)[rows].sum(axis=1)  # a row's -1 padding takes the appended 0
     return [names[i] for i in np.argsort(-scores, kind="stable")[:limit]]
