@@ -106,6 +106,18 @@ def test_a_province_misread_is_found_through_its_city_and_county(charset):
     assert choose_prefix(line, charset) == ("辽宁省沈阳市皇姑区人民路382号", True)
 
 
+def test_a_county_wrapped_onto_the_next_line_is_found_cut_at_the_line_end(charset):
+    # 兴庆区 wraps: the first line ends 兴庆, the next begins 区朝阳街 (ID photo 1500601's
+    # reading). The whole name 宁夏回族自治区银川市兴庆区 would add a 区 the line does not hold.
+    line = _text_line(charset, "宁夏回连自治区银用市兴庆", {3: ("连", "族"), 8: ("用", "川")})
+    assert choose_prefix(line, charset) == ("宁夏回族自治区银川市兴庆", True)
+
+
+def test_a_wrapped_start_read_with_confidence_stays(charset):
+    line = _text_line(charset, "宁夏回连自治区银用市兴庆", {})
+    assert choose_prefix(line, charset) == ("宁夏回连自治区银用市兴庆", False)
+
+
 def test_the_table_holds_each_level():
     names = set(address_prefixes())
     assert {"四川省", "四川省成都市", "四川省成都市金牛区", "北京市海淀区", "新疆维吾尔自治区"} <= names

@@ -57,3 +57,18 @@ def test_a_real_name_or_an_unseen_district_stays_as_read():
     assert _read(raw, {6: {"联": 0.6}, 7: {"贸": 0.5}}) == raw
     # a character read with confidence is never replaced (联 at 0.95)
     assert _read(raw, {6: {"联": 0.95, "福": 0.02}, 7: {"贸": 0.5, "田": 0.01}}) == raw
+
+
+def test_a_blurred_reading_sharing_no_distinctive_character_finds_its_name():
+    """西安布公安海磷赫分局 (a blurred photo's reading) shares only 西 with 西安市公安局碑林分局 among
+    the characters that tell names apart, so the names sharing its characters miss it; its
+    characters still show faintly where the recogniser read others (likely_authorities), and
+    the CTC likelihood takes it, within the margin of the raw reading."""
+    raw, truth = "西安布公安海磷赫分局", "西安市公安局碑林分局"
+    assert truth not in similar_authorities(raw)
+    charset = ["<blank>", *sorted({c for n in authority_names() for c in n} | set(raw))]
+    unsure = {2: {"布": 0.6, "市": 0.3}, 5: {"海": 0.4, "局": 0.3}, 6: {"磷": 0.35, "碑": 0.3},
+              7: {"赫": 0.45, "林": 0.3}}
+    frames = [unsure.get(i, {c: 0.99}) for i, c in enumerate(raw)]
+    value, conf = choose_authority(_line(frames, charset), raw, 0.2, charset, Reading("id-card", "back", {}))
+    assert value == truth and conf <= 0.2

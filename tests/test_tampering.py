@@ -82,6 +82,50 @@ def test_the_evidence_is_a_duplicated_block():
     assert tampering.detect(other) is None  # the row's place is the Mainland card's
 
 
+# tune seeds whose edit is a copy-moved digit in a small photo (a front, a back): digits 7-12
+# photo pixels high
+SMALL_COPY_MOVED = (TUNE_SEED + 96, TUNE_SEED + 61)
+CLEAN_SCAN = 1300051  # a main-bench tune seed: an unedited scanned back
+
+
+def test_a_copy_moved_digit_in_a_small_photo_is_a_duplicated_block():
+    """Two equal digits the camera saw apart differ where their edges fall between pixels: a
+    larger share of the contrast on a small photo's digits than on a scan's. The relative
+    difference alone put these copies (0.052, 0.11) with the unedited scans; times the glyph's
+    height they lie under the threshold and the unedited photos well over it."""
+    for seed in SMALL_COPY_MOVED:
+        neg, pos, side, condition = defect_pair("tampering", seed)
+        assert condition == "small"
+        _photo, _person, corners = make_sample(seed, side, condition)
+        n, p = _evidence(neg, corners, side), _evidence(pos, corners, side)
+        d_neg = tampering.duplication(n.photo, n.corners, n.card.image)
+        d_pos = tampering.duplication(p.photo, p.corners, p.card.image)
+        assert d_neg is not None and d_pos is not None
+        assert d_pos < tampering.THRESHOLD < d_neg
+        signal = tampering.detect(p)
+        assert signal is not None and signal.decision
+
+
+def test_a_clean_scans_equal_digits_are_no_duplicated_block():
+    """A scan's 30-pixel digits, equal ones a pixel grid apart, matched to 0.013 of their contrast
+    (under the old threshold 0.016: flagged); times their height, over the threshold."""
+    photo, _person, corners = make_sample(CLEAN_SCAN, "back", "scan")
+    ev = _evidence(photo, corners, "back")
+    d = tampering.duplication(ev.photo, ev.corners, ev.card.image)
+    assert d is not None and d > tampering.THRESHOLD
+    assert tampering.square(corners) == 1.0  # a scan: weighed by the square card's model
+    signal = tampering.detect(ev)
+    assert signal is not None and not signal.decision
+
+
+def test_a_card_square_to_the_frame():
+    w, h = 1000.0, 630.0
+    assert tampering.square(np.array([[10, 12], [10 + w, 14], [12 + w, 12 + h], [8, 10 + h]])) == 1.0
+    a = np.radians(10)  # the card turned 10 degrees: a photo
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    assert tampering.square(np.array([[0, 0], [w, 0], [w, h], [0, h]]) @ rot.T) == 0.0
+
+
 def test_not_served_until_it_meets_the_bar():
     """A candidate is computed when asked by name (the bench does) but no wire flag asks."""
     assert "tampering" in CANDIDATES and "tampering" not in DETECTORS

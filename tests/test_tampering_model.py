@@ -54,8 +54,10 @@ def test_the_training_command_runs_on_a_tiny_subset(tmp_path):
     train_tampering.main(["--pairs", "2", "--ordinary", "1", "--out", str(out)])
     model = json.loads(out.read_text())
     assert tuple(model["names"]) == tampering_features.NAMES
-    assert len(model["weights"]) == len(model["mean"]) == len(model["std"]) == len(tampering_features.NAMES)
-    assert np.isfinite(model["threshold"]) and np.isfinite(model["weights"]).all()
+    assert len(model["groups"]) == 2  # a card not square to the frame, a square one (a scan)
+    for group in model["groups"]:
+        assert len(group["weights"]) == len(group["mean"]) == len(group["std"]) == len(tampering_features.NAMES)
+        assert np.isfinite(group["threshold"]) and np.isfinite(group["weights"]).all()
     shipped = tampering.MODEL.stat().st_size
     assert shipped < 10_000  # a few hundred numbers, not a blob
 

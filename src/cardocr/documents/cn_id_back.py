@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ocr.ctc import char_index, sequence_log_prob
+from ..ocr.ctc import char_index, sequence_log_probs
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
 from ..types import CONFIDENT, Card, Field, Reading
 from . import cn_temporary
 from .base import ZoneText, decode_line, decode_zone, line_conf, read_zones, shifted, strip_label
 from .checks import parse_date
-from .checks.authority import authority_names, similar_authorities
+from .checks.authority import authority_names, likely_authorities, similar_authorities
 from .cn_id_layout import BACK_MAX_LINES, DIGITS, NAME, ZONE_MIN_WIDTH, ZONE_SIMILAR_WIDTH, Layout, layout_shift
 from .cn_validity import joint_permanent, joint_temporary, joint_validity, parse_validity, shaped_validity
 from .landmarks import Zone, column_labels, fit_rows, values_right_of
@@ -104,18 +104,23 @@ def choose_authority(line: Line, text: str, conf: float, charset: list[str],
     index = char_index(charset)
     prefix = line.text[: len(line.text) - len(text)]  # label residue the crop still holds
     sure = {c for c, p in zip(line.text, line.char_probs) if p >= CONFIDENT} - set(prefix)
-
-    def logp(s: str) -> float:
-        if line.probs is None or not all(c in index for c in s):
-            return -np.inf
-        return sequence_log_prob(line.probs, [index[c] for c in prefix + s])
-
-    base = logp(text)
-    scored = sorted(((logp(c), c) for c in similar_authorities(text) if c != text and sure <= set(c)), reverse=True)
+    if line.probs is None or not all(c in index for c in prefix + text):
+        return text, conf
+    # names sharing the reading's distinctive characters; for a reading that names no
+    # authority, also the names whose characters the pixels show somewhere (a blurred reading
+    # may share none). A real name read is only weighed against names sharing its characters:
+    # against every name, a look-alike county took its place (安图县 -> 安国县, dev 1501193).
+    known = text in authority_names()
+    wider = [] if known else likely_authorities(line.probs, index)
+    names = [c for c in dict.fromkeys(similar_authorities(text) + wider)
+             if c != text and sure <= set(c) and all(ch in index for ch in c)]
+    lps = sequence_log_probs(line.probs, [[index[c] for c in prefix + s] for s in [text, *names]])
+    base = float(lps[0])
+    scored = sorted(zip(lps[1:].tolist(), names), reverse=True)
     best, best_lp = text, base
     if scored and scored[0][0] > base - AUTHORITY_MARGIN:
         best_lp, best = scored[0]
-    elif (scored and text not in authority_names() and scored[0][0] > base - AUTHORITY_WIDE_MARGIN
+    elif (scored and not known and scored[0][0] > base - AUTHORITY_WIDE_MARGIN
           and (len(scored) == 1 or scored[0][0] - scored[1][0] >= AUTHORITY_GAP)):
         best_lp, best = scored[0]
     if best != text:

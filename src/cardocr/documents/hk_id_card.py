@@ -48,6 +48,7 @@ from .hk_fields import (
 )
 from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
 from .hk_name_en import match_chinese, read_name_en, surname_upper
+from .hk_stars import count_stars
 from .hk_symbols import read_symbols
 
 NAME = "hk-id-card"
@@ -240,7 +241,8 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     if sym_s is not None:
         used.add(id(sym_s))
         symbols, sym_conf = read_symbols(sym_s.line, charset, adult_at_issue(birth, issue),
-                                         ink_before_first_character(card, sym_s))
+                                         ink_before_first_character(card, sym_s),
+                                         count_stars(card.image, sym_s.box))
     fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
 
     permanent, perm_conf = read_permanent([s.line for s in title], charset)

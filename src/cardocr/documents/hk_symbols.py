@@ -40,10 +40,11 @@ STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 yea
     False: (0.10, 0.85, 0.025, 0.025),
     None: (0.10, 0.20, 0.10, 0.60),
 }
+SEEN_RIGHT = 0.9  # how often the stars counted in the pixels (hk_stars.py) are right
 
 
 def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
-                 ink_before: bool = False) -> tuple[str, float]:
+                 ink_before: bool = False, stars_seen: int | None = None) -> tuple[str, float]:
     """`***AZ`: up to three stars, then letters; a star never follows a letter. At this size
     a star is easily read as a letter (W, X, A, O, R), so whatever stands before the last star
     was a star, and so may be the letters after it that were read without confidence (one
@@ -55,13 +56,25 @@ def read_symbols(line: Line, charset: list[str], adult: bool | None = None,
     those the card's conventions allow (`RE_SYMBOLS`) are preferred. `ink_before`: something
     is printed left of the first character read (small raised stars are often read as
     nothing), so at least one star precedes the letters; when none was read, the pixels
-    cannot count them and the age-at-issue prior does."""
+    cannot count them and the age-at-issue prior does. `stars_seen`: the stars counted in
+    the line's pixels (hk_stars.py), or None: the count weighs with the prior, as evidence
+    right SEEN_RIGHT of the time, and only where the reading without it is not confident (a
+    confident result stands: check HK layout 1600884, `**CO` read at 1.0, counted three)."""
+    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
+    read = _read_symbols(line, charset, prior, ink_before)
+    if stars_seen is None or read[1] >= CONFIDENT:
+        return read
+    return _read_symbols(line, charset, seen_prior(prior, stars_seen), ink_before)
+
+
+def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_before: bool
+                  ) -> tuple[str, float]:
+    """read_symbols under this prior over 0-3 stars."""
     ln = decode(line, charset, "symbols")
     text = ln.text
     if line.probs is None:
         return text, min_conf(ln)
     index = char_index(charset)
-    prior = STAR_PRIOR.get(adult, STAR_PRIOR[None])
     if not text:  # nothing of the symbols' alphabet: glyphs of another script, or nothing
         shaped = symbols_by_grammar(_stars_as_glyphs(line.probs, index), charset, prior) if line.text.strip() else None
         return shaped if shaped is not None else (text, min_conf(ln))
@@ -133,6 +146,17 @@ def _changes(tail: str) -> int:
     """How many reported-change letters (B, N) a symbols string holds after its stars."""
     m = re.match(r"[BN]*", tail.lstrip("*"))
     return len(m[0]) if m else 0
+
+
+def seen_prior(prior: tuple[float, ...], stars_seen: int | None) -> tuple[float, ...]:
+    """The age-at-issue prior over 0-3 stars times the likelihood of the count the pixels
+    gave (right SEEN_RIGHT of the time, else any other count alike), renormalised."""
+    if stars_seen is None or not 0 <= stars_seen < len(prior):
+        return prior
+    miss = (1.0 - SEEN_RIGHT) / (len(prior) - 1)
+    out = [p * (SEEN_RIGHT if k == stars_seen else miss) for k, p in enumerate(prior)]
+    total = sum(out)
+    return tuple(p / total for p in out)
 
 
 def _stars_as_glyphs(probs: np.ndarray, index: dict[str, int]) -> np.ndarray:

@@ -26,10 +26,11 @@ the portrait with their surroundings:
                       a small step stand out
 
 and quality.tampering's two measurements (a duplicated block; pixels saved once where the rest
-was saved twice). Every feature is near 0 on an unedited card, and 0 where its region is
-missing (the back has no portrait). Tune seeds (defects.TUNE_SEED.., 120 pairs; main bench
-100000.., 75 photos), AUROC of each feature for its edit against every unedited photo: row_seam
-0.84 for spliced rows (0.96 on scans), portrait_edge 1.00 for swapped portraits, run_base 0.88
+was saved twice) and whether the card is square to the frame (which of the two models weighs
+them). Every feature is near 0 on an unedited card, and 0 where its region is missing (the
+back has no portrait). Tune seeds (defects.TUNE_SEED.., 120 pairs; main bench 100000.., 75
+photos), AUROC of each feature for its edit against every unedited photo: row_seam 0.84 for
+spliced rows (0.96 on scans), portrait_edge 1.00 for swapped portraits, run_base 0.88
 and glyph_stroke 0.81 for retyped runs; edge_h 0.93 for spliced rows (0.88 on scans, where the
 model with row_seam alone flagged 0 of 18).
 """
@@ -45,7 +46,7 @@ from ..types import CARD_H, CARD_W
 
 RUN_NAMES = ("run_stroke", "run_height", "run_base", "run_dark", "run_sharp", "run_ground")
 NAMES = ("row_seam", "portrait_edge", "portrait_noise", "row_sharpness", "glyph_stroke", *RUN_NAMES,
-         "edge_h", "edge_v", "edge_h_rel", "edge_v_rel", "duplication", "single_compression")
+         "edge_h", "edge_v", "edge_h_rel", "edge_v_rel", "duplication", "single_compression", "square")
 _KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)  # Immerkaer's: cancels linear shading
 FLAT = 12.0  # Sobel magnitude (smoothed grey) under which a pixel is ground, not an edge
 MIN_FLAT = 40  # flat pixels a region needs for its ground to be read

@@ -28,6 +28,7 @@ PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直
 PREFIX_MARGIN = 10.0
 LOOK = 12  # characters at the start of a line that may belong to the divisions
 BEAM = 4  # names kept per level of the division search
+WRAP_MIN = 6  # characters a line holds before a division name can wrap off its end (~11 fit)
 
 
 @cache
@@ -75,13 +76,20 @@ def _whole_start(text: str) -> str:
 
 def _words(names: list[str], text: str, probs: list[float]) -> list[tuple[str, str]]:
     """(name, the line with its start replaced by the name), over the lengths that start may
-    have been read at (a character or two dropped or added), keeping every confident character."""
+    have been read at (a character or two dropped or added), keeping every confident character.
+    A name may also run past the line's end, its rest printed on the next line (兴庆 | 区朝阳街…:
+    a county's last character wrapped): then the line is the name's start alone, cut within a
+    character or two of the line's length."""
     out = []
+    everything = {c for c, p in zip(text, probs) if p >= CONFIDENT}
     for name in names:
         for k in range(max(1, len(name) - 2), min(len(text), len(name) + 2) + 1):
             sure = {c for c, p in zip(text[:k], probs[:k]) if p >= CONFIDENT}
             if sure <= set(name):
                 out.append((name, name + text[k:]))
+        for m in range(max(WRAP_MIN, len(text) - 2), min(len(name) - 1, len(text) + 2) + 1):
+            if everything <= set(name[:m]):
+                out.append((name, name[:m]))
     return out
 
 

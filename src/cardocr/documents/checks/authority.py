@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
+
 from .idnumber import _regions
 
 MUNICIPALITIES = ("11", "12", "31", "50")
@@ -57,3 +59,36 @@ def similar_authorities(text: str, limit: int = 12) -> list[str]:
             counts[i] = counts.get(i, 0) + 1
     ranked = sorted(counts, key=lambda i: (-counts[i], abs(len(names[i]) - len(text))))
     return [names[i] for i in ranked[:limit]]
+
+
+# per character index (an engine's charset lookup, which lives as long as the engine): the
+# names it can spell as rows of columns into the classes they use (-1 pads a row)
+_tables: dict[int, tuple[dict[str, int], np.ndarray, np.ndarray, tuple[str, ...]]] = {}
+
+
+def _name_table(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    held = _tables.get(id(index))
+    if held is not None and held[0] is index:
+        return held[1:]
+    if len(_tables) >= 4:  # a few charsets in a process (tests build their own)
+        _tables.clear()
+    names = tuple(n for n in authority_names() if all(c in index for c in n))
+    classes = np.unique([index[c] for n in names for c in n])
+    column = {int(k): j for j, k in enumerate(classes)}
+    rows = np.full((len(names), max(len(n) for n in names)), -1, np.int64)
+    for i, n in enumerate(names):
+        rows[i, : len(n)] = [column[index[c]] for c in n]
+    _tables[id(index)] = (index, rows, classes, names)
+    return rows, classes, names
+
+
+def likely_authorities(probs: np.ndarray, index: dict[str, int], limit: int = 24) -> list[str]:
+    """Known authority names whose characters the line's pixels show somewhere, best first:
+    a name scores the sum over its characters of the character's best log-probability at any
+    timestep (order ignored, so cheap for all ~4,000 names). A blurred reading can share no
+    distinctive character with its name (西安布公安海磷赫分局 for 西安市公安局碑林分局) and
+    still show each of them a little; the CTC likelihood then decides among these."""
+    rows, classes, names = _name_table(index)
+    best = np.log(np.clip(probs[:, classes].max(axis=0), 1e-12, None))
+    scores = np.append(best, 0.0)[rows].sum(axis=1)  # a row's -1 padding takes the appended 0
+    return [names[i] for i in np.argsort(-scores, kind="stable")[:limit]]
