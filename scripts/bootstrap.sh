@@ -27,6 +27,16 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     echo "bootstrap: installing cardocr[dev] into $VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+    # Venvs made before 2026-12-06 also hold rapidocr-onnxruntime and the GUI OpenCV build it
+    # pulled in. Both OpenCV wheels write cv2/, so uninstalling the GUI build deletes files the
+    # headless build needs: it is installed again (same version) right after.
+    if "$VENV/bin/python" -m pip show --quiet opencv-python >/dev/null 2>&1 \
+        || "$VENV/bin/python" -m pip show --quiet rapidocr-onnxruntime >/dev/null 2>&1; then
+        echo "bootstrap: removing rapidocr-onnxruntime and opencv-python (one model wheel, one OpenCV)"
+        headless="$(grep -o 'opencv-python-headless==[0-9.]*' pyproject.toml)"  # the pinned build
+        "$VENV/bin/python" -m pip uninstall --quiet -y rapidocr-onnxruntime opencv-python
+        "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "$headless"
+    fi
     touch "$STAMP"
 fi
 

@@ -12,7 +12,7 @@ import pytest
 from bench.suites import truth_fields
 from cardocr.documents import REGISTRY
 from cardocr.documents.cn_id_card import _parse_birth
-from cardocr.documents.cn_validity import SHAPES, joint_permanent, shaped_validity
+from cardocr.documents.cn_validity import SHAPES, _repairs, joint_permanent, shaped_validity
 from cardocr.ocr.ctc import greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.ocr.shaped import shaped_decode
@@ -104,3 +104,12 @@ def test_a_line_read_mostly_wrong_is_not_made_into_dates() -> None:
     probs = frames_matrix(CHARSET, _frames("280283620220606", {0: {"2": 0.6}}))
     line = greedy_decode(probs, CHARSET, VALIDITY_ALPHABET)
     assert shaped_validity(line, CHARSET) is None
+
+
+def test_permanent_read_as_digits_is_one_repair_of_the_shape() -> None:
+    """1500490 photo: 长期 read as `460` (three unsure digits) is one repair, as a digit read as
+    two is; the start date's own edits still count one by one."""
+    assert _repairs("2007.08.09-460", "2007.08.09-长期") == 1
+    assert _repairs("2007.08.09-长期", "2007.08.09-长期") == 0
+    assert _repairs("2007.08.0-460", "2007.08.09-长期") == 2
+    assert _repairs("280283620220606", "2028.03.62-长期") > 2  # a line read mostly wrong

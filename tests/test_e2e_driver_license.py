@@ -127,8 +127,8 @@ def test_reference_mockup_validity():
 
 
 def test_the_page_is_detected_at_the_licence_size():
-    """The pipeline straightens a licence with the module's own DET_SIDE (672; the ID cards
-    keep 736), and the page is still read right."""
+    """The pipeline straightens a licence with the module's own DET_SIDE (672; the ID card
+    asks for 576, the HK card 640), and the page is still read right."""
     engine = get_engine()
 
     class Recorder:

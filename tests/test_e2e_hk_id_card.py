@@ -89,3 +89,17 @@ def test_mainland_card_is_no_hong_kong_card(live_api):
 
 def test_blank_page(live_api):
     assert_error(_post(live_api, np.full((500, 800, 3), 240, np.uint8)), 400, "AIS.0104")
+
+
+def test_issue_date_on_the_number_line():
+    """2018 card, dev 1500038 small: the PP-OCRv6 detector took the bottom row (issue date and
+    number) as one line; the number was read from it and the issue date was lost."""
+    from cardocr.documents import REGISTRY
+    from cardocr.ocr.engine import get_engine
+    from cardocr.pipeline import read
+    from cardocr.types import ReadRequest
+
+    img, person, _ = make_hk_sample(1500038, "small")
+    fields = read(REGISTRY["hk-id-card"], img, ReadRequest(), get_engine())[0].fields
+    assert fields["issue_date"].value == person.issue_date == "21-02-23"
+    assert fields["number"].value == person.number

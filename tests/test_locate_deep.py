@@ -11,7 +11,11 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.suites import truth_fields
+from bench.suites import ReadRequest, truth_fields
+from cardocr.confidence import assess
+from cardocr.documents import REGISTRY
+from cardocr.ocr import get_engine
+from cardocr.pipeline import read
 from cardocr.vision import lines
 from cardocr.vision.geometry import order_corners
 from cardocr.vision.locate import ID1_ASPECT, find_cards, overlap
@@ -60,10 +64,15 @@ def test_id_card_on_paper_is_found_and_read(seed: int, side: str, condition: str
     photo, person, corners = make_sample(seed, side, condition)
     deep = find_cards(photo, max_cards=4, deep=True)
     assert any(overlap(q.corners, order_corners(corners), of_larger=True) > 0.75 for q in deep)
-    got = recognize("id-card", photo, HuaweiOptions.of())
+    result = assess(read(REGISTRY["id-card"], photo, ReadRequest(), get_engine())[0])
     truth = truth_fields(person, side)
-    wrong = [k for k, v in truth.items() if got.get(k) != v]
-    assert len(wrong) <= 1, wrong
+    wrong = [k for k, v in truth.items() if result.fields[k].value != v]
+    # the card was read, not the sheet: the number (its check character holds) and what it
+    # agrees with are right; a blurred card's free text may be misread, but never confidently:
+    # a wrong field sends the card to review
+    assert not {"number", "birth", "sex"} & set(wrong), wrong
+    assert len(wrong) <= 2, wrong
+    assert all(f"low_confidence:{k}" in result.review for k in wrong), (wrong, result.review)
 
 
 def test_hk_card_touched_by_a_pen_is_read() -> None:

@@ -118,7 +118,9 @@ def test_sigterm_finishes_the_reading_in_flight_and_refuses_new_connections(repl
         httpx.get(a + "/health", timeout=5)
     t.join(60)
     r = answer["r"]
-    assert r.status_code == 200 and r.json()["result"]["name"] == person.name
+    # the reading in flight was finished: the card's number (the field its check character
+    # verifies; the name on this photo is read unsure, either way by a pixel of JPEG)
+    assert r.status_code == 200 and r.json()["result"]["number"] == person.number
     assert proc_a.wait(30) == 0
     assert httpx.get(b + "/health", timeout=5).status_code == 200  # the other replica serves on
     # its log: JSON lines; the reading's access line carries its request id, the worker's lines too

@@ -222,7 +222,24 @@ def shaped_validity(v: Line, charset: list[str]) -> Line | None:
         return None
     # a repair of the shape, not a new reading: a line read mostly wrong (dev 1500496,
     # '280283620220606') would come back as two well-formed dates that pass every check
-    if edit_distance(v.text, line.text) > SHAPE_REPAIRS:
+    if _repairs(v.text, line.text) > SHAPE_REPAIRS:
         return None
     return line
+
+
+PERMANENT_GLYPHS = 4  # characters the recogniser may read 长期's two wide glyphs as
+
+
+def _repairs(free: str, shaped: str) -> int:
+    """The edits from the free reading to the shaped one; 长期 read as a few characters (digits:
+    dev 1500490 photo '2007.08.09-460') counts as one repair, as a digit read as two does: the
+    free reading's sure characters are in the shaped text already (shaped_validity), so these
+    are unsure ones, and the start date must still be within the other repairs."""
+    edits = edit_distance(free, shaped)
+    if shaped.endswith("长期"):
+        head = shaped[:-2]
+        for k in range(max(0, len(free) - PERMANENT_GLYPHS), len(free) + 1):
+            tail = free[k:]
+            edits = min(edits, edit_distance(free[:k], head) + (tail != "长期"))
+    return edits
 

@@ -32,6 +32,9 @@ STATUS = "ARCU"  # the symbol before it: the holder's right of abode, right to l
 # land, C / U limited stay; C also marks a permanent resident first registered with a limited
 # stay), then the place of birth
 RE_SYMBOLS = re.compile(r"(?P<stars>\*{0,3})[BN]{0,2}(?P<status>C?[AR]|[CU])[ZXWO]")
+# a reported change of birth date (B) or name (N) is printed on few cards: a letter read
+# without confidence between the stars and the status is weighed against the stars by it
+CHANGE_PRIOR = 0.05  # per letter B / N
 STAR_PRIOR = {  # how many stars a card carries: *** for adults, * for 11-17 year olds
     True: (0.07, 0.02, 0.06, 0.85),
     False: (0.10, 0.85, 0.025, 0.025),
@@ -113,7 +116,8 @@ def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_
                 words.append("*" * k + tail)
                 # stars the recogniser saw none of: the pixels cannot count them, the age prior does
                 scored = tail if unseen_stars else words[-1]
-                scores.append(sequence_log_prob(scoring, [index[c] for c in scored]) + np.log(prior[k]))
+                scores.append(sequence_log_prob(scoring, [index[c] for c in scored]) + np.log(prior[k])
+                              + _changes(tail) * np.log(CHANGE_PRIOR))
                 tail_confs.append(min(ln.char_probs[j:], default=1.0))
     if not words:
         return text, min_conf(ln)
@@ -136,6 +140,12 @@ def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_
     if best != text or foreign:
         conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
     return best, round(conf, 4)
+
+
+def _changes(tail: str) -> int:
+    """How many reported-change letters (B, N) a symbols string holds after its stars."""
+    m = re.match(r"[BN]*", tail.lstrip("*"))
+    return len(m[0]) if m else 0
 
 
 def seen_prior(prior: tuple[float, ...], stars_seen: int | None) -> tuple[float, ...]:
@@ -186,7 +196,7 @@ def symbols_by_grammar(probs: np.ndarray, charset: list[str], prior: tuple[float
         if got is None:
             continue
         line, score = got
-        found.append((score + float(np.log(prior[k] * p)), line))
+        found.append((score + float(np.log(prior[k] * p * CHANGE_PRIOR ** _changes(line.text))), line))
     if not found:
         return None
     scores = np.array([s for s, _ in found])

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
-from ..types import CARD_W, Card, Field, Reading
+from ..types import CARD_W, CONFIDENT, Card, Field, Reading
 from ..vision.geometry import crop_box
 from .base import Span, ZoneText, anchor_shift, box_spans, decode_line, decode_zone
 
@@ -177,6 +177,12 @@ def read_digits(grey: Card, engine: OcrEngine, zone: ZoneText, zone_x1: float, l
             again = after_label(decode_line(longer, cs, spec), label)
             if len(again.text) == wanted and (sound is None or sound(again.text)):
                 return again
+    if sound is None and len(line.text) > wanted and max(line.char_probs[:-wanted]) < CONFIDENT:
+        # the label merged into the value's box, its glyphs too faint to read as themselves
+        # and read as digits under the alphabet (PP-OCRv6 boxes, dev 1500005 small:
+        # `89330143526253`): the value is the last `wanted`, the label ends where it starts
+        return Line(line.text[-wanted:], line.char_probs[-wanted:], None, line.quad,
+                    line.alternatives[-wanted:])
     return line
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ocr.engine import OcrEngine
-from ..types import CARD_H, CARD_W, Card
+from ..types import CARD_W, Card
 from .geometry import crop_quad
 from .locate import CardQuad
 
@@ -28,8 +28,10 @@ def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
 
     The orientation classifier votes on the widest lines, weighted by width (an unsure vote
     is settled by reading them both ways up: _recognised_vote); the card is
-    turned only when the vote says so, and the detector's boxes are turned with it (the
-    detector is symmetric under a half turn, so it need not run again). `det_side`: the
+    turned only when the vote says so, and the detector then runs again on the upright card:
+    the PP-OCRv6 detector is not symmetric under a half turn (HK 711 scan turned a quarter,
+    then a half by the vote: the name 廖晶麒 was one box upright, only 晶 upside down, as
+    were other lines on dev cards that came upside down). `det_side`: the
     detector's input size for the card (a document may ask for its own, measured on its
     pages: see DocumentType.det_side).
     Returns the upright card, the quad in the card's reading order, and the vote.
@@ -48,8 +50,7 @@ def straighten(image: np.ndarray, quad: CardQuad, engine: OcrEngine,
             vote = _recognised_vote(wide, engine)
     if vote > 0.5:
         card_img = card_img[::-1, ::-1].copy()
-        boxes = [np.array([CARD_W, CARD_H], np.float32) - q for q in boxes]
-        boxes = [np.roll(q, 2, axis=0) for q in boxes]
+        boxes = engine.detect(card_img, det_side)
         quad = quad.rotated_180()
     return Card(card_img, boxes), quad, vote
 
