@@ -107,9 +107,18 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return s * y
 
 
-@lru_cache(maxsize=1024)
 def _log_reach(q2: int, kmax: int) -> tuple[np.ndarray, np.ndarray]:
-    """(the first steps that leave a trace after q2, their log reach per bin: steps x bins)."""
+    """(the first steps that leave a trace after q2, their log reach per bin -kmax..kmax: steps x
+    bins). A bin's reach does not depend on kmax: the bins are cut from one table per q2 over a
+    power of two of them, so that each photo's own kmax (its coefficients' 99th percentile) does
+    not build a table of its own (that was most of the signal's time)."""
+    wide = max(16, 1 << (kmax - 1).bit_length())
+    q1s, table = _log_reach_wide(q2, wide)
+    return q1s, table[:, wide - kmax:wide + kmax + 1]
+
+
+@lru_cache(maxsize=256)
+def _log_reach_wide(q2: int, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     q1s = np.array([q1 for q1 in range(1, MAX_STEP + 1) if q2 % q1], np.int64)  # q2's divisors (q2 too)
     table = np.log(np.maximum(np.stack([_reach(int(q1), q2, kmax) for q1 in q1s]), FLOOR))  # leave none
     table[:, kmax] = 0.0  # the zero bin: flat blocks, no evidence either way
