@@ -67,6 +67,21 @@ check (pairs 1400000..1400079, ordinary 1400000..1400099 and 1600000..1600099) A
 0.923, recall 50 -> 47 of 80, precision 50 of 50 -> 47 of 47, ordinary photos 8 -> 5 of 200
 (2.5%): still a candidate. Tune range 1500000..1500099: 3 of 100 ordinary photos flagged.
 
+Per edit kind through the pipeline's corners (issue 16, eighth pass; python -m tools.tamper_kinds):
+tune (pairs 700000..700119, ordinary 100000..100059 with layout cards) AUROC 0.927, recall 70 of
+120: copy-moved digits 23/36, swapped portraits 13/14, retyped runs 13/31 (scans 2/9), spliced
+rows 21/39 (scans 8/18); twins flagged 2/120, ordinary photos 1/75 (a layout card: its portrait
+moved, the frame rule reads the print). Check (pairs 750000..750039, ordinary 1400000..1400059)
+AUROC 0.923, recall 18/40: copy-moves 7/9, portrait 1/1, retyped 4/18 (scans 0/8), spliced 6/12;
+twins 0/40, ordinary 3/75. Retyped runs on scans are the gap: their run_* features sit inside
+the unedited twins' range. Tried there and dropped (no AUROC over 0.65 for a missed kind): the
+row's ground noise against the band above and its quietest window, the ground's texture between
+glyphs; the duplicated block's high-pass correlation (0.97-1.00 for copies and equal digits
+alike: edges dominate); the model retrained on the pipeline's corners (check AUROC 0.923 ->
+0.88-0.90, recall 18 -> 18-20 of 40); a numpy MLP over the same features (5-fold on the tune
+pairs alone: AUROC 0.89-0.91 against the logistic's 0.85-0.88, but at most 14 of 119 edits above
+the 99th percentile of their twins, the logistic 2): 240 photos are too few to tell them apart.
+
 Documents other than the Mainland ID card: not checked (None).
 """
 

@@ -63,7 +63,7 @@ def features(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], row: tup
     card. glyphs: the row's glyph boxes (card pixels); row: y0, y1, x0, x1 (card fractions);
     portrait: x0, y0, x1, y1 (card pixels) or None."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    lab = _lab(card)
+    lab = _lab_where(card, portrait)
     resid = np.abs(cv2.filter2D(gray, -1, _KERNEL))
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
     grad = cv2.magnitude(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
@@ -123,17 +123,17 @@ def _edges(lab: np.ndarray, flat: np.ndarray, portrait: tuple[int, int, int, int
         m = s / np.maximum(n, 1.0)[..., None]
         ok = n >= 0.5 * size[0] * size[1]
         if axis == 0:
-            step = np.linalg.norm(m[:-2 * g] - m[2 * g:], axis=2)
-            valid = ok[:-2 * g] & ok[2 * g:]
+            diff, valid = m[:-2 * g] - m[2 * g:], ok[:-2 * g] & ok[2 * g:]
         else:
-            step = np.linalg.norm(m[:, :-2 * g] - m[:, 2 * g:], axis=2)
-            valid = ok[:, :-2 * g] & ok[:, 2 * g:]
+            diff, valid = m[:, :-2 * g] - m[:, 2 * g:], ok[:, :-2 * g] & ok[:, 2 * g:]
         if valid.sum() < 100:
             out[name], out[name + "_rel"] = 0.0, 0.0
             continue
-        top = float(step[valid].max())
+        d = diff[valid]  # the norm of the valid steps only, per channel (numpy's norm over a
+        step = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2)  # last axis of 3 is slow)
+        top = float(step.max())
         out[name] = top
-        out[name + "_rel"] = _log_ratio(top, float(np.median(step[valid])) + 0.1)
+        out[name + "_rel"] = _log_ratio(top, float(np.median(step)) + 0.1)
     return out
 
 
@@ -147,6 +147,22 @@ def _lab(card: np.ndarray) -> np.ndarray:
     scale = np.array([255 / 100, 1.0, 1.0], np.float32)
     shift = np.array([0.0, 128.0, 128.0], np.float32)
     return np.asarray(lab * scale + shift, np.float32)
+
+
+def _lab_where(card: np.ndarray, portrait: tuple[int, int, int, int] | None) -> np.ndarray:
+    """_lab of the card where the features read it (the row's seams and edges below EDGE_AREA's
+    top, the portrait's frame and RING around it), 0 elsewhere: float Lab of the whole card
+    was a quarter of the signal's time."""
+    lab = np.zeros(card.shape, np.float32)
+    y0 = int(min(EDGE_AREA[0], SEAM_BANDS[0][0][0]) * CARD_H)
+    x0 = int(min(EDGE_AREA[2], *(band[1][0] for band in SEAM_BANDS)) * CARD_W)
+    boxes = [(x0, y0, CARD_W, CARD_H)]
+    if portrait is not None:
+        b = RING[1] + 1
+        boxes.append((max(0, portrait[0] - b), max(0, portrait[1] - b), portrait[2] + b, portrait[3] + b))
+    for bx0, by0, bx1, by1 in boxes:
+        lab[by0:by1, bx0:bx1] = _lab(card[by0:by1, bx0:bx1])
+    return lab
 
 
 def _log_ratio(a: float | None, b: float | None) -> float:
@@ -196,12 +212,18 @@ def _seam(lab: np.ndarray, flat: np.ndarray, ys: tuple[float, float], xs: tuple[
     prof = (lab[y0:y1, x0:x1] * m).sum(axis=other) / np.maximum(n, 1.0)
     ok = n[:, 0] >= 0.2 * m.shape[other]
     a, b = SEAM
-    best = 0.0
-    for i in range(b, prof.shape[0] - b):
-        lo, hi = slice(i - b, i - a + 1), slice(i + a, i + b + 1)
-        if ok[lo].all() and ok[hi].all():
-            best = max(best, float(np.linalg.norm(prof[lo].mean(axis=0) - prof[hi].mean(axis=0))))
-    return best
+    count = prof.shape[0] - 2 * b  # candidate lines i = b .. len - b - 1: lines i-b..i-a against i+a..i+b
+    if count <= 0:
+        return 0.0
+    width = b - a + 1
+    csum = np.vstack([np.zeros((1, 3)), np.cumsum(prof, axis=0, dtype=np.float64)])
+    cbad = np.concatenate([[0], np.cumsum(~ok)])
+    i = np.arange(b, b + count)
+    lo, hi = (csum[i - a + 1] - csum[i - b]) / width, (csum[i + b + 1] - csum[i + a]) / width
+    good = (cbad[i - a + 1] - cbad[i - b] == 0) & (cbad[i + b + 1] - cbad[i + a] == 0)
+    if not good.any():
+        return 0.0
+    return float(np.sqrt(((lo - hi)[good] ** 2).sum(axis=1)).max())
 
 
 def _runs(gray: np.ndarray, glyphs: list[tuple[int, int, int, int]]) -> dict[str, float]:
