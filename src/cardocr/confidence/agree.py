@@ -15,6 +15,10 @@ ranges were mostly of these kinds):
                 whose is not (0): a first character misread or a label merged into the name
     label_tail  a name, address or authority ending in the first character of a printed
                 label, or starting with a label's last one: a neighbouring label merged in
+    divisions   an address that starts with a whole chain of division names, down to a
+                county or a city with none under it (1), or one whose names stop above that
+                (0): `北京市阳区…`, a character of the district dropped. No feature of the map:
+                a field the card contradicts (evidence.contradicted)
 
 The Hong Kong card's own relations (hk_agreement), under the same names where they mean the
 same thing:
@@ -34,6 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
+from ..documents.checks.address import starts_whole
 from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
 from ..documents.hk_symbols import RE_SYMBOLS
@@ -73,6 +78,9 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
             out.setdefault(field, {})["cross"] = cross
             # the number disagrees when any field it encodes does
             out["number"]["cross"] = min(out["number"].get("cross", 1.0), cross)
+    address = values.get("address")
+    if isinstance(address, str) and address:
+        out.setdefault("address", {})["divisions"] = float(starts_whole(address))
     held = values.get("name")
     if isinstance(held, str) and held:
         out.setdefault("name", {})["surname"] = float(held[0] in SINGLE or held[:2] in COMPOUND)
