@@ -104,3 +104,24 @@ def test_an_address_without_its_district_goes_to_review():
     assert address.value != truth["address"]  # the misread this test is about
     assert address.value.startswith("北京市") and not address.value.startswith("北京市朝阳区")
     assert "low_confidence:address" in result.review
+
+
+def test_stars_the_pixels_count_otherwise_send_the_symbols_to_review():
+    """HK 1300035 thumb (dev, bench's sample): ***UZ read **NUZ at 0.90, a reading confident
+    enough to stand without the stars counted in the line's pixels (three), stated 0.99 over
+    the threshold 0.864 and not sent. The two reads of the stars disagree: to review."""
+    photo, person, _ = make_hk_sample(1300035, "thumb")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    symbols = result.fields["symbols"]
+    assert symbols.value != person.symbols == "***UZ"  # the misread this test is about
+    assert symbols.evidence["stars_off"] == 1.0
+    assert "low_confidence:symbols" in result.review
+
+
+def test_stars_read_as_counted_stand():
+    """HK 1500003 thumb (dev): the stars read are those the pixels count; nothing to review."""
+    photo, person, _ = make_hk_sample(1500003, "thumb")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    assert result.fields["symbols"].value == person.symbols
+    assert result.fields["symbols"].evidence["stars_off"] == 0.0
+    assert not any(r.endswith(":symbols") for r in result.review)
