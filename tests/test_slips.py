@@ -125,3 +125,28 @@ def test_stars_read_as_counted_stand():
     assert result.fields["symbols"].value == person.symbols
     assert result.fields["symbols"].evidence["stars_off"] == 0.0
     assert not any(r.endswith(":symbols") for r in result.review)
+
+
+def test_a_first_registration_before_eleven_contradicts_the_card():
+    """No Hong Kong resident is registered before 11; a card issued later that says so was
+    misread (a date's digit), unless it was issued before 11 (no rule then)."""
+    from cardocr.confidence.agree import hk_agreement
+    from cardocr.documents.hk_dates import registered_too_young
+
+    assert registered_too_young("13-03-1984", "(04-94)", "17-12-23") is True
+    assert registered_too_young("13-03-1984", "(03-95)", "17-12-23") is False
+    assert registered_too_young("13-03-2015", "(04-24)", "17-12-24") is None  # issued at 9
+    assert registered_too_young("13-03-1984", "(4-94)", "17-12-23") is None
+    values = {"birth_date": "13-03-1984", "initial_issue_date": "(04-94)", "issue_date": "17-12-23"}
+    assert hk_agreement(values)["initial_issue_date"] == {"registered": 0.0}
+
+
+def test_an_initial_issue_date_before_eleven_goes_to_review():
+    """HK 1500061 photo (dev, bench's sample): the first registration (04-14) read (04-94)
+    at 0.999 for a holder born in 03-1984, stated 1.0 and not sent."""
+    photo, person, _ = make_hk_sample(1500061, "photo")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    initial = result.fields["initial_issue_date"]
+    assert initial.value != person.initial_issue_date  # the misread this test is about
+    assert result.fields["birth_date"].value == person.birth_date
+    assert "low_confidence:initial_issue_date" in result.review

@@ -29,6 +29,10 @@ same thing:
                 (* for a holder under 18 on the issue date) against the birth and issue
                 dates (the symbols, the permanent title)
 
+    registered  0: the first registration `(MM-YY)` falls before the holder's 11th birthday
+                on a card issued after it (hk_dates.registered_too_young), on the initial
+                issue date; no feature of the map: a field the card contradicts
+
 A Chinese holder's English name that is no romanisation of the Chinese one (not_romanised)
 is a value without its field's shape (evidence.fits).
 """
@@ -100,9 +104,13 @@ def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: floa
 
 def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
     """The Hong Kong card's relations (module doc), field -> {name: number}."""
-    from ..documents.hk_dates import adult_at_issue
+    from ..documents.hk_dates import adult_at_issue, registered_too_young
 
     out: dict[str, dict[str, float]] = {}
+    birth, initial, issue = values.get("birth_date"), values.get("initial_issue_date"), values.get("issue_date")
+    if isinstance(birth, str) and isinstance(initial, str) and isinstance(issue, str) \
+            and registered_too_young(birth, initial, issue):
+        out["initial_issue_date"] = {"registered": 0.0}
     name, codes = values.get("name"), values.get("name_telegraph_code")
     if isinstance(name, str) and isinstance(codes, str) and name and codes:
         mine = [telegraph_code(c) for c in name]
@@ -115,7 +123,6 @@ def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
     permanent = values.get("permanent")
     if isinstance(permanent, bool):
         _both(out, ("symbols", "permanent"), 1.0 if (m["status"][-1] in "AR") == permanent else -1.0)
-    birth, issue = values.get("birth_date"), values.get("issue_date")
     adult = adult_at_issue(birth, issue) if isinstance(birth, str) and isinstance(issue, str) else None
     if adult is not None:
         _both(out, ("symbols",), 1.0 if (m["stars"] == "*") != adult else -1.0)
