@@ -78,3 +78,75 @@ def test_letters_made_of_glyphs_before_the_first_letter_are_stars():
     photo, person, _ = make_hk_sample(1500003, "thumb")
     result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
     assert result.fields["symbols"].value == person.symbols == "***AZ"
+
+
+def test_divisions_that_stop_above_a_county_contradict_the_address():
+    """Every address the cards print starts with its province, city and county (or a city with
+    none under it); one whose names stop above that was cut or lost a character."""
+    from cardocr.confidence.agree import agreement
+    from cardocr.documents.checks.address import starts_whole
+
+    assert starts_whole("北京市朝阳区天山南路439号") and starts_whole("广东省东莞市南城街道1号")
+    assert starts_whole("四川省成都市金牛区一环路北一段1号")
+    assert not starts_whole("北京市阳区天山南路439号") and not starts_whole("黑龙江省哈尔灾市道外区")
+    assert not starts_whole("078")
+    assert agreement("id-card", {"address": "北京市阳区天山南路439号"})["address"]["divisions"] == 0.0
+
+
+def test_an_address_without_its_district_goes_to_review():
+    """Licence front 1300002 small (dev, bench's sample): 北京市朝阳区… read 北京市阳区… with
+    every character sure (0.994), stated 0.92 over the licence's threshold 0.586, and the
+    card was not sent. No district 阳区 is in Beijing: the card contradicts the value."""
+    photo, lic, _ = make_licence_sample(1300002, "front", "small")
+    truth = domain_truth(lic.front_result())
+    result = read(REGISTRY["driver-license"], photo, ReadRequest(optional=frozenset({"authority"})), get_engine())[0]
+    address = result.fields["address"]
+    assert address.value != truth["address"]  # the misread this test is about
+    assert address.value.startswith("北京市") and not address.value.startswith("北京市朝阳区")
+    assert "low_confidence:address" in result.review
+
+
+def test_stars_the_pixels_count_otherwise_send_the_symbols_to_review():
+    """HK 1300035 thumb (dev, bench's sample): ***UZ read **NUZ at 0.90, a reading confident
+    enough to stand without the stars counted in the line's pixels (three), stated 0.99 over
+    the threshold 0.864 and not sent. The two reads of the stars disagree: to review."""
+    photo, person, _ = make_hk_sample(1300035, "thumb")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    symbols = result.fields["symbols"]
+    assert symbols.value != person.symbols == "***UZ"  # the misread this test is about
+    assert symbols.evidence["stars_off"] == 1.0
+    assert "low_confidence:symbols" in result.review
+
+
+def test_stars_read_as_counted_stand():
+    """HK 1500003 thumb (dev): the stars read are those the pixels count; nothing to review."""
+    photo, person, _ = make_hk_sample(1500003, "thumb")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    assert result.fields["symbols"].value == person.symbols
+    assert result.fields["symbols"].evidence["stars_off"] == 0.0
+    assert not any(r.endswith(":symbols") for r in result.review)
+
+
+def test_a_first_registration_before_eleven_contradicts_the_card():
+    """No Hong Kong resident is registered before 11; a card issued later that says so was
+    misread (a date's digit), unless it was issued before 11 (no rule then)."""
+    from cardocr.confidence.agree import hk_agreement
+    from cardocr.documents.hk_dates import registered_too_young
+
+    assert registered_too_young("13-03-1984", "(04-94)", "17-12-23") is True
+    assert registered_too_young("13-03-1984", "(03-95)", "17-12-23") is False
+    assert registered_too_young("13-03-2015", "(04-24)", "17-12-24") is None  # issued at 9
+    assert registered_too_young("13-03-1984", "(4-94)", "17-12-23") is None
+    values = {"birth_date": "13-03-1984", "initial_issue_date": "(04-94)", "issue_date": "17-12-23"}
+    assert hk_agreement(values)["initial_issue_date"] == {"registered": 0.0}
+
+
+def test_an_initial_issue_date_before_eleven_goes_to_review():
+    """HK 1500061 photo (dev, bench's sample): the first registration (04-14) read (04-94)
+    at 0.999 for a holder born in 03-1984, stated 1.0 and not sent."""
+    photo, person, _ = make_hk_sample(1500061, "photo")
+    result = read(REGISTRY["hk-id-card"], photo, ReadRequest(), get_engine())[0]
+    initial = result.fields["initial_issue_date"]
+    assert initial.value != person.initial_issue_date  # the misread this test is about
+    assert result.fields["birth_date"].value == person.birth_date
+    assert "low_confidence:initial_issue_date" in result.review

@@ -15,6 +15,10 @@ ranges were mostly of these kinds):
                 whose is not (0): a first character misread or a label merged into the name
     label_tail  a name, address or authority ending in the first character of a printed
                 label, or starting with a label's last one: a neighbouring label merged in
+    divisions   an address that starts with a whole chain of division names, down to a
+                county or a city with none under it (1), or one whose names stop above that
+                (0): `北京市阳区…`, a character of the district dropped. No feature of the map:
+                a field the card contradicts (evidence.contradicted)
 
 The Hong Kong card's own relations (hk_agreement), under the same names where they mean the
 same thing:
@@ -25,6 +29,10 @@ same thing:
                 (* for a holder under 18 on the issue date) against the birth and issue
                 dates (the symbols, the permanent title)
 
+    registered  0: the first registration `(MM-YY)` falls before the holder's 11th birthday
+                on a card issued after it (hk_dates.registered_too_young), on the initial
+                issue date; no feature of the map: a field the card contradicts
+
 A Chinese holder's English name that is no romanisation of the Chinese one (not_romanised)
 is a value without its field's shape (evidence.fits).
 """
@@ -34,6 +42,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
+from ..documents.checks.address import starts_whole
 from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
 from ..documents.hk_symbols import RE_SYMBOLS
@@ -73,6 +82,9 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
             out.setdefault(field, {})["cross"] = cross
             # the number disagrees when any field it encodes does
             out["number"]["cross"] = min(out["number"].get("cross", 1.0), cross)
+    address = values.get("address")
+    if isinstance(address, str) and address:
+        out.setdefault("address", {})["divisions"] = float(starts_whole(address))
     held = values.get("name")
     if isinstance(held, str) and held:
         out.setdefault("name", {})["surname"] = float(held[0] in SINGLE or held[:2] in COMPOUND)
@@ -92,9 +104,13 @@ def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: floa
 
 def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
     """The Hong Kong card's relations (module doc), field -> {name: number}."""
-    from ..documents.hk_dates import adult_at_issue
+    from ..documents.hk_dates import adult_at_issue, registered_too_young
 
     out: dict[str, dict[str, float]] = {}
+    birth, initial, issue = values.get("birth_date"), values.get("initial_issue_date"), values.get("issue_date")
+    if isinstance(birth, str) and isinstance(initial, str) and isinstance(issue, str) \
+            and registered_too_young(birth, initial, issue):
+        out["initial_issue_date"] = {"registered": 0.0}
     name, codes = values.get("name"), values.get("name_telegraph_code")
     if isinstance(name, str) and isinstance(codes, str) and name and codes:
         mine = [telegraph_code(c) for c in name]
@@ -107,7 +123,6 @@ def hk_agreement(values: dict[str, Any]) -> dict[str, dict[str, float]]:
     permanent = values.get("permanent")
     if isinstance(permanent, bool):
         _both(out, ("symbols", "permanent"), 1.0 if (m["status"][-1] in "AR") == permanent else -1.0)
-    birth, issue = values.get("birth_date"), values.get("issue_date")
     adult = adult_at_issue(birth, issue) if isinstance(birth, str) and isinstance(issue, str) else None
     if adult is not None:
         _both(out, ("symbols",), 1.0 if (m["stars"] == "*") != adult else -1.0)

@@ -131,7 +131,8 @@ def _blur(image: np.ndarray | None, box: tuple[float, float, float, float]) -> f
 
 def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | None,
                    card_image: np.ndarray | None) -> None:
-    """Fill every field's `evidence` (types.Field) from the lines recorded while reading it."""
+    """Fill every field's `evidence` (types.Field) from the lines recorded while reading it,
+    next to what its reader put there (hk_id_card: `stars_off`)."""
     stats: dict[tuple[int, bool], tuple[float, float, float]] = {}
     for f in reading.fields.values():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
@@ -139,7 +140,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
                               "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "edge_l": 0.0,
                               "unsure": 0.0, "blur": 0.0}
         if f.quad is None or f.value in ("", None):
-            f.evidence = ev
+            f.evidence = {**f.evidence, **ev}
             continue
         box = _box(np.asarray(f.quad))
         ev["blur"] = _blur(card_image, box)
@@ -181,7 +182,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             ev["logp_mean"] = float(np.mean(np.log(np.clip(probs_chars, 1e-6, None))))
         if isinstance(f.value, str) and mine and not DATE.fullmatch(value):
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
-        f.evidence = {k: round(float(v), 4) for k, v in ev.items()}
+        f.evidence = {**f.evidence, **{k: round(float(v), 4) for k, v in ev.items()}}
 
 
 def cap_free_text(reading: Reading) -> None:

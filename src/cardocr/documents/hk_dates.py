@@ -132,6 +132,23 @@ def cross_check(reading: Reading) -> None:
     })
 
 
+REGISTRATION_AGE = 11  # a Hong Kong resident is registered (the first card) from 11 on
+
+
+def registered_too_young(birth: str, initial: str, issue: str) -> bool | None:
+    """Does the card say its holder was first registered (`(MM-YY)`) in a month before the
+    11th birthday's, on a card issued after it? No resident is registered that young (HK
+    1500061 photo: born 03-1984, (04-14) read (04-94)). None when a date is not a real one."""
+    b, i = _date(birth, "%d-%m-%Y"), _issue(issue)
+    first = _initial(initial, i) if i is not None else None
+    if b is None or i is None or first is None:
+        return None
+    year = b.year + REGISTRATION_AGE
+    if (i.year, i.month, i.day) < (year, b.month, b.day):
+        return None  # a card issued before 11: no rule to hold it to
+    return (first.year, first.month) < (year, b.month)
+
+
 def adult_at_issue(birth: str, issue: str) -> bool | None:
     """Was the holder 18 or over on the issue date (the stars the symbols carry)? None when
     either date is not a real one."""

@@ -237,13 +237,17 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
     sym_s = pick(seen, lambda t: 2 <= len(t.replace(" ", "")) <= 9 and "-" not in t
                   and not _is_label(t), used=used,
                   prefer_y=sum(below) / 2, min_y=below[0], max_y=below[1])
-    symbols, sym_conf = "", 0.0
+    symbols, sym_conf, stars_off = "", 0.0, 0.0
     if sym_s is not None:
         used.add(id(sym_s))
+        seen_stars = count_stars(card.image, sym_s.box)
         symbols, sym_conf = read_symbols(sym_s.line, charset, adult_at_issue(birth, issue),
-                                         ink_before_first_character(card, sym_s),
-                                         count_stars(card.image, sym_s.box))
-    fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None)
+                                         ink_before_first_character(card, sym_s), seen_stars)
+        # the stars counted in the pixels are not those read: a reading confident enough to
+        # stand without the count (`**NUZ` at 0.90, three counted) is two reads that disagree
+        stars_off = float(bool(symbols) and seen_stars is not None
+                          and seen_stars != len(symbols) - len(symbols.lstrip("*")))
+    fields["symbols"] = Field(symbols, sym_conf, sym_s.quad if sym_s else None, {"stars_off": stars_off})
 
     permanent, perm_conf = read_permanent([s.line for s in title], charset)
     fields["permanent"] = Field(permanent, perm_conf, title[0].quad if title else None)

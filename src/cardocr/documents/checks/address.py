@@ -74,6 +74,14 @@ def _whole_start(text: str) -> str:
         found = max(deeper, key=len)
 
 
+def starts_whole(text: str) -> bool:
+    """Whether `text` starts with a whole chain of division names: down to a county, or to a
+    province or city with none under it (`广东省东莞市…`). Every address the ID card and the
+    licence print does; `北京市阳区…` (朝 dropped) and `黑龙江省哈尔灾市…` stop above it."""
+    found = _whole_start(text)
+    return bool(found) and found not in _children()
+
+
 def _words(names: list[str], text: str, probs: list[float]) -> list[tuple[str, str]]:
     """(name, the line with its start replaced by the name), over the lengths that start may
     have been read at (a character or two dropped or added), keeping every confident character.
