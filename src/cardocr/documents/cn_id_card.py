@@ -203,13 +203,20 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     # the label's tail (族, or a misread of it) merged into the value's box: the group is
     # what follows it
     group = group_after_label(eth)
+    # ink found but no Chinese character emitted under the restricted decode (a blurred 汉
+    # read as '1%', dev ID photo 1500145): the group is printed there all the same, so the
+    # pixels choose among the 56, at no more confidence than the free reading's nor than an
+    # even chance (dev 1500385, a tiny card upside down: its '2' at 0.76 became 京)
+    unread = not eth and bool(z["ethnicity"].lines) and bool(z["ethnicity"].lines[0].text.strip())
     if group:
         eth = group
-    elif eth and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
+    elif (eth or unread) and eth not in ETHNIC_GROUPS and eth_read.min_prob < CONFIDENT:
         choice, share = closed_choice(z["ethnicity"], cs, list(ETHNIC_GROUPS))
         if choice:
-            eth, eth_conf = choice, min(share, eth_conf if eth_read.text else share)
-            reading.corrections.append(("ethnicity", "closed list of 56 ethnic groups"))
+            cap = eth_conf if eth else min(UNREAD_CONF, line_conf(z["ethnicity"].lines[0]))
+            eth, eth_conf = choice, min(share, cap)
+            reading.corrections.append(("ethnicity", "closed list of 56 ethnic groups"
+                                        + (" (no character read)" if unread else "")))
     fields["ethnicity"] = Field(eth, eth_conf, z["ethnicity"].quad)
 
     birth_line = decode_zone(z["birth"], cs, DIGITS + "年月日")
@@ -242,6 +249,8 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     _cross_check_front(reading)
     return reading
 
+
+UNREAD_CONF = 0.5  # at most, for a closed-list choice where no character was read
 
 PROBE_CHARS = 6  # line heights of the probed band read: a short last line and its margin
 PROBE_MARGIN = 0.15  # line heights read left of the zone (0.3 took in ink left of a v4-detected zone)
