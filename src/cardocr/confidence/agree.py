@@ -19,6 +19,9 @@ ranges were mostly of these kinds):
                 county or a city with none under it (1), or one whose names stop above that
                 (0): `北京市阳区…`, a character of the district dropped. No feature of the map:
                 a field the card contradicts (evidence.contradicted)
+    future      1: a date that can only lie in the past (a birth, an issue, the start of a
+                validity period) read after today: a year's digit misread (`2014` as `2074`).
+                Same as `divisions`: a contradiction, no feature of the map
 
 The Hong Kong card's own relations (hk_agreement), under the same names where they mean the
 same thing:
@@ -28,6 +31,8 @@ same thing:
                 hk_symbols.RE_SYMBOLS) against the card's permanent title, and their stars
                 (* for a holder under 18 on the issue date) against the birth and issue
                 dates (the symbols, the permanent title)
+
+    future      as above, for the birth and issue dates
 
     registered  0: the first registration `(MM-YY)` falls before the holder's 11th birthday
                 on a card issued after it (hk_dates.registered_too_young), on the initial
@@ -39,6 +44,8 @@ is a value without its field's shape (evidence.fits).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
@@ -54,6 +61,9 @@ LABELS = {
                        "证号", "档案编号", "记录"),
 }
 LABELLED = ("name", "address", "authority")  # values a label can run into (not a 中国 nationality)
+# dates a card prints that lie before the day it is read (an end of validity may not)
+PAST = {"id-card": ("birth", "valid_from"), "driver-license": ("birth", "issue_date", "valid_from"),
+        "hk-id-card": ("birth_date", "issue_date")}
 # the fields each number's digits speak for: field -> how to read it from the number
 ENCODED = {"birth": birth_from_number, "sex": sex_from_number}
 
@@ -65,9 +75,9 @@ def _id_shaped(value: str) -> bool:
 
 def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Field -> {name: number} of the relations above (only fields that have one)."""
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, float]] = future(document, values)
     if document == "hk-id-card":
-        return hk_agreement(values)
+        return _merge(out, hk_agreement(values))
     if document not in LABELS:
         return out
     number = values.get("number")
@@ -95,6 +105,39 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
         if isinstance(v, str) and v:
             out.setdefault(k, {})["label_tail"] = float(v[-1] in firsts or v[0] in lasts)
     return out
+
+
+def future(document: str, values: dict[str, Any], today: dt.date | None = None) -> dict[str, dict[str, float]]:
+    """{field: {"future": 1.0}} for each date of PAST read after today (a day's slack for
+    time zones). ISO dates (Mainland card, licence), DD-MM-YYYY and the Hong Kong issue date's
+    DD-MM-YY (hk_dates reads its century)."""
+    from ..documents.hk_dates import issue_day
+
+    limit = (today or dt.date.today()) + dt.timedelta(days=1)
+    out: dict[str, dict[str, float]] = {}
+    for k in PAST.get(document, ()):
+        v = values.get(k)
+        if not isinstance(v, str) or not v:
+            continue
+        day = issue_day(v) if re.fullmatch(r"\d{2}-\d{2}-\d{2}", v) else _day(v)
+        if day is not None and day > limit:
+            out[k] = {"future": 1.0}
+    return out
+
+
+def _day(text: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def _merge(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    for k, v in b.items():
+        a.setdefault(k, {}).update(v)
+    return a
 
 
 def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:

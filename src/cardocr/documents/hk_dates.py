@@ -64,7 +64,7 @@ def choose_dates(reading: Reading, lines: dict[str, Line | None], charset: list[
 
 def _fits(name: str, value: str, f) -> bool:
     """A real date, in order with those of the other two that are real."""
-    issue = _issue(value if name == "issue_date" else text_value(f["issue_date"]))
+    issue = issue_day(value if name == "issue_date" else text_value(f["issue_date"]))
     birth = _date(value if name == "birth_date" else text_value(f["birth_date"]), "%d-%m-%Y")
     initial = _initial(value if name == "initial_issue_date" else text_value(f["initial_issue_date"]), issue)
     own = {"birth_date": birth, "initial_issue_date": initial, "issue_date": issue}[name]
@@ -113,7 +113,7 @@ def cross_check(reading: Reading) -> None:
     confidence of the least certain of the dates involved; nothing is rewritten."""
     f = reading.fields
     birth = _date(text_value(f["birth_date"]), "%d-%m-%Y")
-    issue = _issue(text_value(f["issue_date"]))
+    issue = issue_day(text_value(f["issue_date"]))
     initial = _initial(text_value(f["initial_issue_date"]), issue)
     if birth is not None and issue is not None and birth.year < issue.year - OLDEST:
         birth = None  # a misread century, or a specimen's: as printed, not vouched for
@@ -139,7 +139,7 @@ def registered_too_young(birth: str, initial: str, issue: str) -> bool | None:
     """Does the card say its holder was first registered (`(MM-YY)`) in a month before the
     11th birthday's, on a card issued after it? No resident is registered that young (HK
     1500061 photo: born 03-1984, (04-14) read (04-94)). None when a date is not a real one."""
-    b, i = _date(birth, "%d-%m-%Y"), _issue(issue)
+    b, i = _date(birth, "%d-%m-%Y"), issue_day(issue)
     first = _initial(initial, i) if i is not None else None
     if b is None or i is None or first is None:
         return None
@@ -152,7 +152,7 @@ def registered_too_young(birth: str, initial: str, issue: str) -> bool | None:
 def adult_at_issue(birth: str, issue: str) -> bool | None:
     """Was the holder 18 or over on the issue date (the stars the symbols carry)? None when
     either date is not a real one."""
-    b, i = _date(birth, "%d-%m-%Y"), _issue(issue)
+    b, i = _date(birth, "%d-%m-%Y"), issue_day(issue)
     if b is None or i is None:
         return None
     return (i.year - b.year - ((i.month, i.day) < (b.month, b.day))) >= 18
@@ -176,7 +176,8 @@ def _initial(text: str, issue: dt.date | None):
     return _date(f"01-{mo:02d}-{year}", "%d-%m-%Y")
 
 
-def _issue(text: str):
+def issue_day(text: str) -> dt.date | None:
+    """The issue date `DD-MM-YY` as a date (years 70-99 in the 1900s), None if not one."""
     m = re.fullmatch(r"(\d{2})-(\d{2})-(\d{2})", text)
     if not m:
         return None
