@@ -37,8 +37,9 @@ def test_seal_read_from_pixels_alone(layout):
     right = 0
     for seed in range(900, 906):
         card, lic = _page(seed, layout)
-        name, conf, quad = read_seal(card, get_engine(), dl.Layout.SEAL_REGION, [])
-        assert quad is not None and 0 <= conf <= 1
+        f = read_seal(card, get_engine(), dl.Layout.SEAL_REGION, [])
+        name = f.value
+        assert f.quad is not None and 0 <= f.confidence <= 1
         right += name == lic.issuing_authority
     assert right >= 5, right
 
@@ -47,7 +48,8 @@ def test_no_seal_no_authority():
     card, _ = _page(907, "new")
     img = card.image.copy()
     img[..., 2] = img[..., 1]  # no red ink anywhere
-    assert read_seal(Card(img, []), get_engine(), dl.Layout.SEAL_REGION, []) == ("", 0.0, None)
+    f = read_seal(Card(img, []), get_engine(), dl.Layout.SEAL_REGION, [])
+    assert (f.value, f.confidence, f.quad) == ("", 0.0, None)
 
 
 def test_local_authorities():
@@ -193,3 +195,22 @@ def test_square_seal_is_not_taken_for_a_rim():
                 cv2.rectangle(page, (x, y - 15), (x + 30, y + 15), (150, 140, 215), 4)
     seal = find_seal(_tinted_page_with(stamp))
     assert seal is not None and not seal.round
+
+
+def test_the_seal_says_how_well_it_carries_the_name():
+    """seal_evidence (issue 22): a clean seal carries its name (a small shortfall per
+    character) and, given another city's authority as the prior, still names its own, which
+    the evidence marks as away from the prior; the same seal under heavy blur is read as noise,
+    so the prior's name is chosen (stated 1.0 among the names) far short of what was read."""
+    card, lic = _page(903, "new")
+    own = read_seal(card, get_engine(), dl.Layout.SEAL_REGION, [lic.issuing_authority])
+    assert own.value == lic.issuing_authority
+    assert own.evidence["seal_away"] == 0.0 and own.evidence["seal_fit"] > -1.0
+    elsewhere = "上海市公安局交通警察总队"
+    assert lic.issuing_authority != elsewhere
+    moved = read_seal(card, get_engine(), dl.Layout.SEAL_REGION, [elsewhere])
+    assert moved.value == lic.issuing_authority and moved.evidence["seal_away"] == 1.0
+    blurred = Card(cv2.GaussianBlur(card.image, (0, 0), 4), [])
+    noise = read_seal(blurred, get_engine(), dl.Layout.SEAL_REGION, [elsewhere])
+    assert noise.value == elsewhere and noise.evidence["seal_away"] == 0.0
+    assert noise.evidence["seal_fit"] < -5.0

@@ -32,13 +32,15 @@ CHECK_FIELDS = {
 # feature, `corrected_logit`. From `low` on, the lines behind the field (lines.py) and whether
 # its value has the shape its field prints (GRAMMAR). From `required_empty` on, what the values
 # say about each other (agree.py), the characters nearly read as another, a first character cut
-# by the zone's left edge, and a photo small enough to be zoomed.
+# by the zone's left edge, a photo small enough to be zoomed, and how well the licence seal's
+# pixels carry the authority chosen (licence_seal.seal_evidence).
 FEATURES = ("logit", "sure", "corrected_logit", "empty", "corrected", "field_check_failed",
             "card_check_failed", "deep", "whole", "card_empty", "card_min_logit",
             "low", "logp_mean", "margin", "miss", "len_off", "zone_dy", "zone_edge", "fallback",
             "no_lines", "blur", "card_blur", "misfit", "card_misfit", "card_zone_dy",
             "required_empty", "id_bad", "cross_bad", "cross_ok", "no_surname", "label_tail", "edge_l",
-            "unsure", "margin_low", "card_unsure", "zoom")
+            "unsure", "margin_low", "card_unsure", "zoom",
+            "seal_fit", "seal_away")
 
 # fields a card may leave blank, or a reader leaves blank unless asked for (the licence's
 # authority); any other empty field was not found: it is wrong
@@ -204,5 +206,6 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
             float(f.get("id_ok", 1.0) == 0.0), float(f.get("cross", 0.0) < 0), float(f.get("cross", 0.0) > 0),
             float(f.get("surname", 1.0) == 0.0), f.get("label_tail", 0.0), f.get("edge_l", 0.0),
             min(f.get("unsure", 0.0), 5.0), max(0.0, UNSURE - margin), card_unsure, zoom,
+            f.get("seal_fit", 0.0), f.get("seal_away", 0.0),
         ]
     return out

@@ -308,12 +308,11 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
     fields["valid_from"] = Field(start, conf, z["validity"].quad)
     fields["valid_to"] = Field(end, conf, z["validity"].quad)
 
-    authority, auth_conf, auth_quad = "", 0.0, None
+    fields["authority"] = Field("", 0.0, None)
     if seal:
         local = local_authorities(number, address)
         x0, x1, y0, y1 = Layout.SEAL_REGION
-        authority, auth_conf, auth_quad = read_seal(card, engine, (x0, x1, y0 + dy, y1 + dy), local)
-    fields["authority"] = Field(authority, auth_conf, auth_quad)
+        fields["authority"] = read_seal(card, engine, (x0, x1, y0 + dy, y1 + dy), local)
 
     _cross_check_front(reading)
     return reading

@@ -16,7 +16,7 @@ import numpy as np
 from ..ocr.ctc import char_index, sequence_log_probs
 from ..ocr.engine import OcrEngine
 from ..ocr.types import Line
-from ..types import CARD_H, CARD_W, CONFIDENT, Card
+from ..types import CARD_H, CARD_W, CONFIDENT, Card, Field
 from ..vision.geometry import crop_box
 from ..vision.seal import find_seal
 from .base import line_conf
@@ -28,11 +28,12 @@ AUTHORITY_ENDINGS = ("支队", "总队", "大队", "管理局")
 
 
 def read_seal(card: Card, engine: OcrEngine, where: tuple[float, float, float, float],
-              local: list[str]) -> tuple[str, float, np.ndarray | None]:
+              local: list[str]) -> Field:
     """The issuing authority from the red seal in `where` ((x0, x1, y0, y1), page fractions):
     its text straightened into lines (vision.seal), and the name chosen from the closed list
-    by CTC likelihood over those lines, the `local` names favoured. Returns the name, its
-    confidence and the seal's quad in page pixels; no seal, no quad."""
+    by CTC likelihood over those lines, the `local` names favoured. The field's quad is the
+    seal's in page pixels (no seal, no quad); its evidence, how well the pixels carry the name
+    (seal_evidence)."""
     x0, x1, y0, y1 = where
     px0, py0 = int(x0 * CARD_W), int(y0 * CARD_H)
     region = crop_box(card.image, px0, py0, x1 * CARD_W, y1 * CARD_H)
@@ -42,7 +43,7 @@ def read_seal(card: Card, engine: OcrEngine, where: tuple[float, float, float, f
                         interpolation=cv2.INTER_LINEAR)
     seal = find_seal(region)
     if seal is None:
-        return "", 0.0, None
+        return Field("", 0.0, None)
     bx0, by0, bx1, by1 = seal.bbox
     quad = np.array([[px0 + bx0, py0 + by0 / ISO_Y], [px0 + bx1, py0 + by0 / ISO_Y],
                      [px0 + bx1, py0 + by1 / ISO_Y], [px0 + bx0, py0 + by1 / ISO_Y]], np.float32)
@@ -53,12 +54,31 @@ def read_seal(card: Card, engine: OcrEngine, where: tuple[float, float, float, f
     probs = [ln.probs for ln in lines if ln.probs is not None and len(ln.probs)]
     if not probs:
         # a seal, but no line to read on it: nothing was read, so nothing is answered
-        return "", 0.0, quad
+        return Field("", 0.0, quad)
     cs = engine.charset
     raw = Line("".join(ln.text for ln in lines), [p for ln in lines for p in ln.char_probs],
                np.concatenate(probs))
     name, conf = choose_authority(raw, local, cs)
-    return name, conf, quad
+    return Field(name, conf, quad, seal_evidence(raw, name, local, cs))
+
+
+def seal_evidence(raw: Line, name: str, local: list[str], cs: list[str]) -> dict[str, float]:
+    """What the seal says for the chosen name, as plain numbers (cardocr.confidence reads them):
+
+        seal_fit   nats per character by which the name's CTC likelihood falls short of the
+                   recogniser's own best path over the seal's lines (0: the name is what it
+                   read; a seal read as noise gives every name a large shortfall)
+        seal_away  1 when the name is none of the licence's local ones (the city its number
+                   and address point to) although there were some: the pixels outvoted the
+                   prior, which a seal read as noise can do by chance
+    """
+    index = char_index(cs)
+    fit = 0.0
+    if raw.probs is not None and name and all(ch in index for ch in name):
+        best_path = float(np.log(np.maximum(raw.probs.max(axis=1), 1e-12)).sum())
+        ll = float(sequence_log_probs(raw.probs, [[index[ch] for ch in name]])[0])
+        fit = max(-10.0, min(0.0, (ll - best_path) / len(name))) if np.isfinite(ll) else -10.0
+    return {"seal_fit": round(fit, 4), "seal_away": float(bool(local) and bool(name) and name not in local)}
 
 
 def choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, float]:
