@@ -151,6 +151,8 @@ def test_seal_read_only_when_asked():
     assert skipped.fields["name"].value == lic.name
     asked = dl.read(card, "front", engine, frozenset({"authority"}))
     assert asked.fields["authority"].value == lic.issuing_authority
+    # asked for, an empty authority is one not read (confidence.evidence.required)
+    assert asked.fields["authority"].evidence["asked"] == 1.0 and "asked" not in skipped.fields["authority"].evidence
 
 
 def test_confident_reading_with_a_skipped_glyph_is_completed():

@@ -126,3 +126,16 @@ def test_a_date_read_after_today_is_contradicted():
     ev = _ev("driver-license", future=1.0)
     assert contradicted(ev) == {"number"}
     assert load_map().apply("driver-license", ev)["number"] < threshold_for("driver-license")
+
+
+def test_an_authority_asked_for_and_read_empty_is_not_read():
+    """The licence's authority is left blank unless asked for; asked for, every main page has
+    a seal, so an empty one was not read (seen on the calibration range stated 0.95)."""
+    from cardocr.confidence.evidence import contradicted
+
+    ev = _ev("driver-license")
+    ev["fields"]["authority"] = {"conf": 0.0, "empty": True, "fits": True, "lines": 0.0}
+    assert contradicted(ev) == set()
+    ev["fields"]["authority"]["asked"] = 1.0
+    assert contradicted(ev) == {"authority"}
+    assert load_map().apply("driver-license", ev)["authority"] < threshold_for("driver-license")

@@ -49,8 +49,15 @@ MAY_BE_EMPTY = {("hk-id-card", "name"), ("hk-id-card", "name_telegraph_code"), (
 UNSURE = 2.0  # lines.UNSURE: the margin below which a character was nearly another
 
 
+def required(document: str, name: str, f: dict[str, Any]) -> bool:
+    """A field every card prints, or one a reader leaves blank unless asked for that was asked
+    for (its evidence `asked`: the licence's seal, on every main page)."""
+    return (document, name) not in MAY_BE_EMPTY or f.get("asked", 0.0) > 0
+
+
 def contradicted(ev: dict[str, Any]) -> set[str]:
-    """Fields whose value the card itself contradicts: a field every card prints left empty, an
+    """Fields whose value the card itself contradicts: a field every card prints (or one asked
+    for that every card prints: the licence's seal) left empty, an
     ID number whose check character fails, an address whose division names stop above a county
     (agree.py `divisions`), Hong Kong symbols whose stars the line's pixels count otherwise
     (hk_id_card `stars_off`: the reading stood without the count; right ones are sent too, but
@@ -61,7 +68,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     they are too few for the logistic fit to learn that (it shrinks their weights), so the map
     states them the share right of all such fields together (calibration.py)."""
     return {k for k, f in ev["fields"].items()
-            if (f["empty"] and (ev["document"], k) not in MAY_BE_EMPTY) or f.get("id_ok", 1.0) == 0.0
+            if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
             or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0 or f.get("registered", 1.0) == 0.0
             or f.get("future", 0.0) > 0}
 
@@ -202,7 +209,7 @@ def features(ev: dict[str, Any]) -> dict[str, list[float]]:
             f.get("fallback", 0.0), float(not lines and not f["empty"]),
             f.get("blur", card_blur) if lines else card_blur, card_blur, float(not f.get("fits", True)),
             min(card_misfit, 3.0), card_dy,
-            float(f["empty"] and (ev["document"], name) not in MAY_BE_EMPTY),
+            float(f["empty"] and required(ev["document"], name, f)),
             float(f.get("id_ok", 1.0) == 0.0), float(f.get("cross", 0.0) < 0), float(f.get("cross", 0.0) > 0),
             float(f.get("surname", 1.0) == 0.0), f.get("label_tail", 0.0), f.get("edge_l", 0.0),
             min(f.get("unsure", 0.0), 5.0), max(0.0, UNSURE - margin), card_unsure, zoom,

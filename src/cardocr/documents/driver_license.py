@@ -313,6 +313,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
         local = local_authorities(number, address)
         x0, x1, y0, y1 = Layout.SEAL_REGION
         fields["authority"] = read_seal(card, engine, (x0, x1, y0 + dy, y1 + dy), local)
+        fields["authority"].evidence["asked"] = 1.0  # every main page has a seal: empty is unread
 
     _cross_check_front(reading)
     return reading
