@@ -140,6 +140,22 @@ def test_confident_fragment_is_completed_from_the_list():
     assert choose_authority(raw, local, cs)[0] == "上海市公安局交通警察总队"
 
 
+def test_a_seal_read_as_noise_names_the_licences_own_city():
+    """A seal whose reading carries no name (every name falls NOISE_FIT or more short per
+    character) is fitted least badly by chance, often by a short name such as Shanghai's: the
+    licence's own city is the better guess. A clean seal of another city is still read as
+    printed (its holder moved)."""
+    from cardocr.documents import licence_seal
+
+    harbin = "黑龙江省哈尔滨市公安局交通警察支队"
+    raw, cs = _posteriors("上海8电市公0热交28队", 0.5)
+    name, conf = choose_authority(raw, [harbin], cs)
+    assert name == harbin and conf < 0.5  # the pixels do not vouch for it
+    assert licence_seal.seal_evidence(raw, name, [harbin], cs)["seal_fit"] < licence_seal.NOISE_FIT
+    clean, cs = _posteriors("上海市公安局交通警察总队")
+    assert choose_authority(clean, [harbin], cs) == ("上海市公安局交通警察总队", 1.0)
+
+
 def test_seal_read_only_when_asked():
     """The authority is an optional field (issuing_authority on the wire): a main page read
     without it skips the seal."""

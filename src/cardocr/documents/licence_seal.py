@@ -25,6 +25,10 @@ from .checks.licence_authority import is_listed, provinces, similar_licence_auth
 ISO_Y = (CARD_W / 88) / (CARD_H / 60)  # stretch of y that makes card pixels square on the page
 SEAL_LIST_PRIOR = 8.0  # nats: a local authority (local_authorities) is that much likelier a priori
 AUTHORITY_ENDINGS = ("支队", "总队", "大队", "管理局")
+# nats per character a name may fall short of what the recogniser read and still be read from
+# the pixels: a clean or worn seal's name is within ~1 of its own reading, a seal read as
+# noise leaves every name 4-10 short (seal_evidence's seal_fit, dev 1300000.. and 1500000..)
+NOISE_FIT = -2.0
 
 
 def read_seal(card: Card, engine: OcrEngine, where: tuple[float, float, float, float],
@@ -75,10 +79,18 @@ def seal_evidence(raw: Line, name: str, local: list[str], cs: list[str]) -> dict
     index = char_index(cs)
     fit = 0.0
     if raw.probs is not None and name and all(ch in index for ch in name):
-        best_path = float(np.log(np.maximum(raw.probs.max(axis=1), 1e-12)).sum())
         ll = float(sequence_log_probs(raw.probs, [[index[ch] for ch in name]])[0])
-        fit = max(-10.0, min(0.0, (ll - best_path) / len(name))) if np.isfinite(ll) else -10.0
+        fit = max(-10.0, _shortfall(raw.probs, ll, name))
     return {"seal_fit": round(fit, 4), "seal_away": float(bool(local) and bool(name) and name not in local)}
+
+
+def _shortfall(probs: np.ndarray, ll: float, name: str) -> float:
+    """Nats per character by which a name's CTC log-likelihood `ll` falls short of the
+    recogniser's best path (<= 0; -inf for a name the timesteps cannot hold)."""
+    if not np.isfinite(ll):
+        return -np.inf
+    best_path = float(np.log(np.maximum(probs.max(axis=1), 1e-12)).sum())
+    return min(0.0, (ll - best_path) / len(name))
 
 
 def choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, float]:
@@ -102,6 +114,10 @@ def choose_authority(raw: Line, local: list[str], cs: list[str]) -> tuple[str, f
     if not np.isfinite(scores).any():  # too few timesteps for any name: keep what was read
         return raw.text, line_conf(raw)
     k = int(np.argmax(scores))
-    best = cands[k]
-    share = np.exp(scores - scores[k])
-    return best, round(float(1.0 / share.sum()), 4)
+    if cands[k] not in local and any(c in local for c in cands) \
+            and _shortfall(raw.probs, float(scores[k]), cands[k]) < NOISE_FIT:  # (no prior in its score)
+        # the pixels carry no name (a seal read as noise): which name they fit least badly
+        # is chance, often a short one; the licence's own city is the better guess
+        k = max((i for i, c in enumerate(cands) if c in local), key=lambda i: float(scores[i]))
+    share = np.exp(scores - scores.max())
+    return cands[k], round(float(share[k] / share.sum()), 4)
