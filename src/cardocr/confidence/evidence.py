@@ -73,6 +73,13 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
             or f.get("future", 0.0) > 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
+_CN_DATE = r"\d{4}年\d{2}月\d{2}日"
+# the licence record's clauses as the traffic police print them (probation, probation after an
+# added class, the scoring-cycle review, the yearly health certificate past 70, renewal); a
+# record of other words is read wrong or says something rarer: either way worth a look
+_RECORD = (rf"实习期至{_CN_DATE}|增驾[A-FMNP][1-6]?实习期至{_CN_DATE}"
+           r"|请于每个记分周期结束后三十日内到公安机关交通管理部门接受审验"
+           rf"|请于每年\d{{2}}月\d{{2}}日前提交身体条件证明|请于{_CN_DATE}前申请换证")
 _CJK = "[\u3400-\u9fff]"
 # the shape of each field's value as the document prints it (a value that does not fit was
 # misread, cut or merged with a neighbour); a field not named here is not tested
@@ -88,7 +95,7 @@ GRAMMAR: dict[str, dict[str, str]] = {
                        "sex": "[男女]", "nationality": f"{_CJK}{{2,8}}", "address": f"{_CJK}{{2}}.{{6,}}",
                        "birth": _ISO, "issue_date": _ISO, "class": "([A-FMNP][1-6]?)+",
                        "valid_from": _ISO, "valid_to": f"{_ISO}|长期", "file_number": r"\d{12}",
-                       "authority": ".{4,}(总队|支队|大队|局)"},
+                       "authority": ".{4,}(总队|支队|大队|局)", "record": f"({_RECORD})+"},
 }
 
 
