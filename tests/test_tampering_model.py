@@ -134,3 +134,31 @@ def test_the_baselines_trend_is_taken_out_but_a_retyped_runs_step_is_not():
     stepped[4:7] += 3.0  # three glyphs typed 3 pixels low
     out = tampering_features._detrended(x, stepped)
     assert np.allclose(out[4:7] - np.median(out), 3.0)
+
+
+# a tune seed: a scanned front whose run of digits was retyped on a box painted in one flat
+# colour (tools/cardgen/tamper.py). Its glyphs' stroke, height and baseline sit inside the
+# unedited twins' range; the painted box took the ground's fine texture away.
+RETYPED_SCAN = TUNE_SEED + 38
+
+
+def test_a_retyped_run_on_a_scan_shows_a_flat_painted_ground():
+    neg, pos = _pair(RETYPED_SCAN, "retype")
+    flat = list(tampering_features.NAMES).index("row_flat")
+    assert neg[flat] < 0.5 < 1.0 < pos[flat]  # unedited tune scans: at most 0.79
+    assert _score(pos) >= 50.0 > _score(neg)
+
+
+def test_a_flat_box_along_the_row_is_quieter_than_the_ground():
+    rng = np.random.default_rng(0)
+    gray = np.full((120, 400), 200.0, np.float32) + rng.normal(0.0, 3.0, (120, 400)).astype(np.float32)
+    glyphs = []
+    for i in range(10):  # ten dark bars for glyphs, 30 pixels apart
+        x = 40 + 30 * i
+        gray[50:80, x:x + 12] = 40.0
+        glyphs.append((x, 50, x + 12, 80))
+    plain = tampering_features._flat(gray, glyphs)
+    painted = gray.copy()
+    painted[47:83, 128:195] = 200.0  # a flat box over glyphs 4-6, two of them typed again
+    painted[50:80, 130:142] = painted[50:80, 160:172] = 40.0
+    assert plain < 0.3 < 1.0 < tampering_features._flat(painted, glyphs)
