@@ -56,17 +56,16 @@ def required(document: str, name: str, f: dict[str, Any]) -> bool:
 
 
 def contradicted(ev: dict[str, Any]) -> set[str]:
-    """Fields whose value the card itself contradicts: a field every card prints (or one asked
-    for that every card prints: the licence's seal) left empty, an
-    ID number whose check character fails, an address whose division names stop above a county
-    (agree.py `divisions`), Hong Kong symbols whose stars the line's pixels count otherwise
-    (hk_id_card `stars_off`: the reading stood without the count; right ones are sent too, but
-    were few on the dev and check ranges: 2 of 398 cards, both sent for other fields), a Hong
-    Kong holder first registered before 11 (agree.py `registered`), a birth or issue read after
-    today (agree.py `future`). On the calibration range
-    the first two were all wrong;
-    they are too few for the logistic fit to learn that (it shrinks their weights), so the map
-    states them the share right of all such fields together (calibration.py)."""
+    """Fields whose value the card itself contradicts: a field every card prints left empty
+    (`required`: the licence's seal too, when asked for), an ID number whose check character
+    fails, an address whose division names stop above a county (agree.py `divisions`), Hong
+    Kong symbols whose stars the line's pixels count otherwise (hk_id_card `stars_off`: the
+    reading stood without the count; right ones are sent too, but were few on the dev and
+    check ranges: 2 of 398 cards, both sent for other fields), a Hong Kong holder first
+    registered before 11 (agree.py `registered`), a birth or issue read after today (agree.py
+    `future`). On the calibration range the first two were all wrong; they are too few for
+    the logistic fit to learn that (it shrinks their weights), so the map states them the
+    share right of all such fields together (calibration.py)."""
     return {k for k, f in ev["fields"].items()
             if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
             or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0 or f.get("registered", 1.0) == 0.0

@@ -273,8 +273,8 @@ def square(corners: np.ndarray) -> float:
 
 
 def enlarged(corners: np.ndarray) -> bool:
-    """Whether the straightened card was enlarged from the photo (its shorter sides, top and
-    bottom, under CARD_W photo pixels): interpolation made up its finest texture."""
+    """Whether the straightened card was enlarged from the photo (its top and bottom sides
+    under CARD_W photo pixels on average): interpolation made up its finest texture."""
     c = np.asarray(corners, np.float64)
     return float(np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2 < CARD_W
 
