@@ -1,4 +1,4 @@
-"""The Hong Kong card's and the licence authority's evidence (cardocr.confidence.agree and
+"""The Hong Kong card's and the two authorities' evidence (cardocr.confidence.agree and
 evidence.fits, issue 22): relations the values carry that no reader check decides, true of
 every generator card, and a wrong value they catch stated under the review threshold."""
 
@@ -13,6 +13,7 @@ from cardocr.documents.checks.hkid import telegraph_code
 from cardocr.types import Field
 from tools.cardgen.hk_data import random_hk_person
 from tools.cardgen.licence_data import random_licence
+from tools.cardgen.person import random_person
 
 HK_FIELDS = ("name", "name_en", "sex", "birth_date", "number", "symbols", "name_telegraph_code", "permanent",
              "initial_issue_date", "issue_date")
@@ -64,6 +65,17 @@ def test_an_authority_off_the_list_does_not_fit():
     """交通管察支队 (警 misread, seen on the fit range stated 0.92) is no traffic police."""
     assert fits("driver-license", "authority", "云南省昆明市公安局交通警察支队", {})
     assert not fits("driver-license", "authority", "云南省昆明市公安局交通管察支队", {})
+
+
+def test_an_id_card_authority_off_the_division_table_does_not_fit():
+    """户限 (庐阳 misread with a district's shape, check 1400017 stated 0.93) is no district of
+    合肥; every generator person's bureau is one the table names (浦东新区's is 浦东分局)."""
+    assert fits("id-card", "authority", "合肥市公安局庐阳分局", {})
+    assert not fits("id-card", "authority", "合肥市公安局户限分局", {})
+    assert fits("id-card", "authority", "上海市公安局浦东分局", {})
+    for seed in range(2000):
+        issue = random_person(random.Random(seed)).issue
+        assert fits("id-card", "authority", issue, {}), issue
 
 
 def test_the_misread_english_name_goes_to_review():

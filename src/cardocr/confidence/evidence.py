@@ -127,12 +127,16 @@ def evidence_of(result: CardResult) -> dict[str, Any]:
 @cache
 def _closed_lists() -> dict[tuple[str, str], frozenset[str]]:
     from ..documents.checks import ETHNIC_GROUPS
+    from ..documents.checks.authority import authority_names
     from ..documents.checks.licence_authority import authority_table
     from ..documents.checks.licence_lists import NATIONALITIES, class_list
 
     # the licence's authority: the traffic police of every city (its seal's reader prefers
     # them, but keeps a rim read better than any of them: 交通管察支队 is none)
+    # the ID card's authority: a county-level bureau of the division table (a bureau the table
+    # does not name, e.g. a development zone's, is read as printed and sent to review)
     return {("id-card", "ethnicity"): frozenset(ETHNIC_GROUPS),
+            ("id-card", "authority"): frozenset(authority_names()),
             ("driver-license", "nationality"): frozenset(NATIONALITIES),
             ("driver-license", "class"): frozenset(class_list()),
             ("driver-license", "authority"): frozenset(authority_table()[0])}

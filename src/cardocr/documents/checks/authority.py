@@ -31,7 +31,9 @@ def authority_names() -> tuple[str, ...]:
             if city in ("市辖区", "县"):
                 city = ""
         if name.endswith("区") and city.endswith("市") and len(name) > 2:
-            names.add(f"{city}公安局{name[:-1]}分局")
+            # a new area's bureau drops the whole suffix: 浦东新区 -> 上海市公安局浦东分局
+            stem = name[:-2] if name.endswith("新区") and len(name) > 3 else name[:-1]
+            names.add(f"{city}公安局{stem}分局")
         elif name.endswith(("县", "市", "旗")):
             names.add(f"{name}公安局")
     return tuple(sorted(names))
