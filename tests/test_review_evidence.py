@@ -128,6 +128,28 @@ def test_a_date_read_after_today_is_contradicted():
     assert load_map().apply("driver-license", ev)["number"] < threshold_for("driver-license")
 
 
+def test_a_han_holders_name_without_a_surname_is_contradicted():
+    """號妍 (虢, a rare surname, read as a look-alike that is none; check 1400026 stated 0.99)
+    on a card that says 汉 is a field the card contradicts; a Tibetan or Uyghur name starts
+    with no surname and is not, nor is a licence's name (no ethnicity printed). Every
+    generator person's name starts with one (1,000 people)."""
+    import random
+
+    from cardocr.confidence.evidence import contradicted
+    from tools.cardgen.person import random_person
+
+    assert agreement("id-card", {"name": "號妍", "ethnicity": "汉"})["name"]["han_surname"] == 0.0
+    assert "han_surname" not in agreement("id-card", {"name": "扎西多吉", "ethnicity": "藏"})["name"]
+    assert "han_surname" not in agreement("id-card", {"name": "买买提·吐尔逊", "ethnicity": "维吾尔"})["name"]
+    assert "han_surname" not in agreement("driver-license", {"name": "號妍"})["name"]
+    for seed in range(1000):
+        p = random_person(random.Random(seed))
+        got = agreement("id-card", {"name": p.name, "ethnicity": p.ethnicity})["name"]
+        assert got["surname"] == 1.0 and got.get("han_surname", 1.0) == 1.0, p.name
+    ev = _ev("driver-license", han_surname=0.0)
+    assert contradicted(ev) == {"number"}
+
+
 def test_an_authority_asked_for_and_read_empty_is_not_read():
     """The licence's authority is left blank unless asked for; asked for, every main page has
     a seal, so an empty one was not read (seen on the calibration range stated 0.95)."""

@@ -12,7 +12,12 @@ ranges were mostly of these kinds):
                 birth date and sex the ID number carries, against the birth and sex fields);
                 1: it agrees; 0: nothing to compare
     surname     a Mainland name whose first character (or two) is a known surname (1), one
-                whose is not (0): a first character misread or a label merged into the name
+                whose is not (0): a first character misread or a label merged into the name.
+                On an ID card that says its holder is Han (汉), 0 is a contradiction
+                (evidence.contradicted): a Han name starts with a surname, and the list is
+                the classic one and its modern forms (checks.surnames). Other peoples' names
+                (扎西多吉, 买买提·吐尔逊) need not, nor does a licence's (it prints no
+                ethnicity): there 0 is the map's feature `no_surname`
     label_tail  a name, address or authority ending in the first character of a printed
                 label, or starting with a label's last one: a neighbouring label merged in
     divisions   an address that starts with a whole chain of division names, down to a
@@ -97,7 +102,10 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
         out.setdefault("address", {})["divisions"] = float(starts_whole(address))
     held = values.get("name")
     if isinstance(held, str) and held:
-        out.setdefault("name", {})["surname"] = float(held[0] in SINGLE or held[:2] in COMPOUND)
+        known = held[0] in SINGLE or held[:2] in COMPOUND
+        out.setdefault("name", {})["surname"] = float(known)
+        if values.get("ethnicity") == "汉":
+            out["name"]["han_surname"] = float(known)
     firsts = {label[0] for label in LABELS[document]}
     lasts = {label[-1] for label in LABELS[document]}
     for k in LABELLED:
