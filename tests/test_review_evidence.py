@@ -150,6 +150,17 @@ def test_a_han_holders_name_without_a_surname_is_contradicted():
     assert contradicted(ev) == {"number"}
 
 
+def test_a_value_without_its_fields_shape_is_contradicted():
+    """A value off its field's grammar or closed list (evidence.fits) is stated apart, under
+    the threshold, whatever else the map would say of it."""
+    from cardocr.confidence.evidence import contradicted
+
+    ev = _ev("driver-license", fits=False)
+    assert contradicted(ev) == {"number"}
+    assert load_map().apply("driver-license", ev)["number"] < threshold_for("driver-license")
+    assert contradicted(_ev("driver-license")) == set()
+
+
 def test_an_authority_asked_for_and_read_empty_is_not_read():
     """The licence's authority is left blank unless asked for; asked for, every main page has
     a seal, so an empty one was not read (seen on the calibration range stated 0.95)."""
