@@ -151,14 +151,17 @@ def test_a_han_holders_name_without_a_surname_is_contradicted():
 
 
 def test_a_value_without_its_fields_shape_is_contradicted():
-    """A value off its field's grammar or closed list (evidence.fits) is stated apart, under
-    the threshold, whatever else the map would say of it."""
+    """A value off its field's grammar or closed list (evidence.fits), or a licence authority
+    away from the holder's cities, is stated apart, under the threshold, whatever else the map
+    would say of it."""
     from cardocr.confidence.evidence import contradicted
 
     ev = _ev("driver-license", fits=False)
     assert contradicted(ev) == {"number"}
     assert load_map().apply("driver-license", ev)["number"] < threshold_for("driver-license")
     assert contradicted(_ev("driver-license")) == set()
+    # a licence's seal naming a city neither its number nor its address points to
+    assert contradicted(_ev("driver-license", seal_away=1.0)) == {"number"}
 
 
 def test_an_authority_asked_for_and_read_empty_is_not_read():

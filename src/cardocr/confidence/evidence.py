@@ -67,14 +67,18 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     calibration range's read the 5 names without one were all wrong, ID and licence), a value
     without its field's printed shape or off its closed list (`fits`: 30 of 31 such fields
     wrong on that read, the one right a Hong Kong card's telegraph codes counted against a
-    misread name; the map's misfit weight let 2 of the 30 through out of fold). On the
+    misread name; the map's misfit weight let 2 of the 30 through out of fold), a licence's
+    authority that names neither the city of its number nor of its address (licence_seal
+    `seal_away`: a licence is issued where its holder is registered or lives; the 2 such on
+    that read were wrong, the 142 others right). On the
     calibration range the first two were all wrong; they are too few for
     the logistic fit to learn that (it shrinks their weights), so the map states them the
     share right of all such fields together (calibration.py)."""
     return {k for k, f in ev["fields"].items()
             if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
             or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0 or f.get("registered", 1.0) == 0.0
-            or f.get("future", 0.0) > 0 or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)}
+            or f.get("future", 0.0) > 0 or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
+            or f.get("seal_away", 0.0) > 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"
