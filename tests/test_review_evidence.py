@@ -151,8 +151,9 @@ def test_a_han_holders_name_without_a_surname_is_contradicted():
 
 
 def test_a_value_without_its_fields_shape_is_contradicted():
-    """A value off its field's grammar or closed list (evidence.fits), or a licence authority
-    away from the holder's cities, is stated apart, under the threshold, whatever else the map
+    """A value off its field's grammar or closed list (evidence.fits), a licence authority
+    away from the holder's cities, or a field disagreeing with another that encodes the same
+    thing, is stated apart, under the threshold, whatever else the map
     would say of it."""
     from cardocr.confidence.evidence import contradicted
 
@@ -162,6 +163,9 @@ def test_a_value_without_its_fields_shape_is_contradicted():
     assert contradicted(_ev("driver-license")) == set()
     # a licence's seal naming a city neither its number nor its address points to
     assert contradicted(_ev("driver-license", seal_away=1.0)) == {"number"}
+    # two fields encoding the same thing that disagree: one of them is wrong
+    assert contradicted(_ev("driver-license", cross=-1.0)) == {"number"}
+    assert contradicted(_ev("driver-license", cross=1.0)) == set()
 
 
 def test_an_authority_asked_for_and_read_empty_is_not_read():

@@ -56,29 +56,37 @@ def required(document: str, name: str, f: dict[str, Any]) -> bool:
 
 
 def contradicted(ev: dict[str, Any]) -> set[str]:
-    """Fields whose value the card itself contradicts: a field every card prints left empty
-    (`required`: the licence's seal too, when asked for), an ID number whose check character
-    fails, an address whose division names stop above a county (agree.py `divisions`), Hong
-    Kong symbols whose stars the line's pixels count otherwise (hk_id_card `stars_off`: the
-    reading stood without the count; right ones are sent too, but were few on the dev and
-    check ranges: 2 of 398 cards, both sent for other fields), a Hong Kong holder first
-    registered before 11 (agree.py `registered`), a birth or issue read after today (agree.py
-    `future`), a Han holder's name that starts with no surname (agree.py `surname`; on the
-    calibration range's read the 5 names without one were all wrong, ID and licence), a value
-    without its field's printed shape or off its closed list (`fits`: 30 of 31 such fields
-    wrong on that read, the one right a Hong Kong card's telegraph codes counted against a
-    misread name; the map's misfit weight let 2 of the 30 through out of fold), a licence's
-    authority that names neither the city of its number nor of its address (licence_seal
-    `seal_away`: a licence is issued where its holder is registered or lives; the 2 such on
-    that read were wrong, the 142 others right). On the
-    calibration range the first two were all wrong; they are too few for
-    the logistic fit to learn that (it shrinks their weights), so the map states them the
-    share right of all such fields together (calibration.py)."""
+    """Fields whose value the card itself contradicts. They are few on the calibration range
+    and nearly all wrong, too few for the logistic fit to learn that (it shrinks their
+    weights), so the map states them apart: the share right of all such fields together
+    (calibration.py). The value is kept; the card goes to review.
+
+    - a field every card prints left empty (`required`: the licence's seal too, when asked);
+    - an ID number whose check character fails (agree.py `id_ok`);
+    - an address whose division names stop above a county (agree.py `divisions`);
+    - Hong Kong symbols whose stars the line's pixels count otherwise (hk_id_card
+      `stars_off`; right ones are sent too, but were few on the dev and check ranges: 2 of
+      398 cards, both sent for other fields);
+    - a Hong Kong holder first registered before 11 (agree.py `registered`);
+    - a birth or issue read after today (agree.py `future`);
+    - a Han holder's name that starts with no surname (agree.py `surname`: the 5 names
+      without one on the calibration range's fresh read were wrong, ID and licence);
+    - a value without its field's printed shape or off its closed list (`fits`: 30 of 31
+      wrong on that read; the right one, telegraph codes counted against a misread name);
+    - a licence authority naming neither the city of the licence's number nor of its address
+      (licence_seal `seal_away`: a licence is issued where its holder is registered or lives;
+      2 of 2 wrong on that read, the 142 local ones right);
+    - two fields that encode the same thing and disagree (agree.py `cross` -1: the ID number
+      against the birth date, a Hong Kong name against its telegraph codes, the symbols
+      against the permanent title): one of the two is wrong, and every card with such a pair
+      on that read and on the dev range had a wrong field (7 of 7; dev 1300156's permanent
+      title, read from an unsure line, was stated 0.999).
+    """
     return {k for k, f in ev["fields"].items()
             if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
             or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0 or f.get("registered", 1.0) == 0.0
             or f.get("future", 0.0) > 0 or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
-            or f.get("seal_away", 0.0) > 0}
+            or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"
