@@ -57,6 +57,9 @@ def report(doc_type: str, result: dict, previous: dict | None, chunk: int) -> st
             f"{s} {pct([v for r in rows if r['side'] == s for v in r['ours'].values()])}" for s in sides) + ".")
     if any(r.get("conf") for r in rows):
         lines += ["", "### Reliability of `confidence` (share of fields right, per confidence band)", "",
+                  "The readers' own confidence, as Huawei's Hong Kong `confidence` object carries it "
+                  "by default; the calibrated one (`return_confidence`) is reported under "
+                  "\"Calibrated confidence and review\" below.", "",
                   "| confidence | fields | right |", "|---|---|---|"]
         for lo, hi in BANDS:
             sel = [r["ours"][k] for r in rows for k, c in r.get("conf", {}).items() if lo <= c < hi]
