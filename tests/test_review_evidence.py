@@ -168,6 +168,21 @@ def test_a_value_without_its_fields_shape_is_contradicted():
     assert contradicted(_ev("driver-license", cross=1.0)) == set()
 
 
+def test_a_name_completed_by_a_guess_is_stated_apart():
+    """高健堃 with 堃 read unsure and taken for a GB 2312 character (dev 1300108, stated 0.94):
+    the rest of a guessed name was read from the same unsure pixels. A closed list that
+    completes the whole value (the ID card's authority, an ethnic group) is no guess."""
+    from cardocr.confidence.evidence import contradicted, evidence_of
+
+    reading = Reading("id-card", "front", {"name": Field("高健堕", 0.12), "ethnicity": Field("汉", 0.4)})
+    reading.corrections += [("name", "simplified characters of GB 2312"),
+                            ("ethnicity", "closed list of 56 ethnic groups")]
+    ev = evidence_of(CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by="otsu"))
+    assert ev["guessed"] == ["name"] and ev["corrected"] == ["ethnicity", "name"]
+    assert contradicted(ev) == {"name"}
+    assert load_map().apply("id-card", ev)["name"] < threshold_for("id-card")
+
+
 def test_an_authority_asked_for_and_read_empty_is_not_read():
     """The licence's authority is left blank unless asked for; asked for, every main page has
     a seal, so an empty one was not read (seen on the calibration range stated 0.95)."""

@@ -55,10 +55,16 @@ def required(document: str, name: str, f: dict[str, Any]) -> bool:
     return (document, name) not in MAY_BE_EMPTY or f.get("asked", 0.0) > 0
 
 
+# corrections that complete only part of a free-text field from a list, among the readings
+# the recogniser was unsure of (a name's surname or a character's common form, an address's
+# division names): the rest of the value was read from the same unsure pixels
+GUESSES = frozenset({"closed list of surnames", "simplified characters of GB 2312", "division names"})
+
+
 def contradicted(ev: dict[str, Any]) -> set[str]:
-    """Fields whose value the card itself contradicts. They are few on the calibration range
-    and nearly all wrong, too few for the logistic fit to learn that (it shrinks their
-    weights), so the map states them apart: the share right of all such fields together
+    """Fields whose value the card itself contradicts, or the reader had to guess in part.
+    They are few on the calibration range and nearly all wrong, too few for the logistic fit
+    to learn that (it shrinks their weights), so the map states them apart: the share right of all such fields together
     (calibration.py). The value is kept; the card goes to review.
 
     - a field every card prints left empty (`required`: the licence's seal too, when asked);
@@ -80,13 +86,19 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       against the birth date, a Hong Kong name against its telegraph codes, the symbols
       against the permanent title): one of the two is wrong, and every card with such a pair
       on that read and on the dev range had a wrong field (7 of 7; dev 1300156's permanent
-      title, read from an unsure line, was stated 0.999).
+      title, read from an unsure line, was stated 0.999);
+    - a Mainland name or address completed by a guess (GUESSES, evidence `guessed`): in the
+      dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such fields were wrong,
+      and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB 2312 has no 堃),
+      was stated 0.94.
     """
-    return {k for k, f in ev["fields"].items()
-            if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
-            or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0 or f.get("registered", 1.0) == 0.0
-            or f.get("future", 0.0) > 0 or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
-            or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0}
+    guessed = {k for k in ev.get("guessed", ()) if k in ev["fields"]}
+    return guessed | {k for k, f in ev["fields"].items()
+                      if (f["empty"] and required(ev["document"], k, f)) or f.get("id_ok", 1.0) == 0.0
+                      or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0
+                      or f.get("registered", 1.0) == 0.0 or f.get("future", 0.0) > 0
+                      or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
+                      or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"
@@ -134,6 +146,7 @@ def evidence_of(result: CardResult) -> dict[str, Any]:
         "method": result.found_by,  # the locator's map, e.g. "otsu+zoom" (a small photo zoomed)
         "checks": {k: bool(v) for k, v in r.checks.items()},
         "corrected": sorted({f for f, _why in r.corrections}),
+        "guessed": sorted({f for f, why in r.corrections if why in GUESSES}),
         "fields": {k: {"conf": float(f.confidence), "empty": f.value in ("", None),
                        "fits": fits(r.document, k, f.value, r.fields),
                        "len": len(f.value) if isinstance(f.value, str) else 1, **f.evidence, **agree.get(k, {})}
