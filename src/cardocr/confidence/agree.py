@@ -24,6 +24,9 @@ ranges were mostly of these kinds):
                 county or a city with none under it (1), or one whose names stop above that
                 (0): `北京市阳区…`, a character of the district dropped. No feature of the map:
                 a field the card contradicts (evidence.contradicted)
+    cross       also -1 on a licence whose first issue falls before its holder's 18th
+                birthday, or whose validity starts before that issue (birth, issue_date,
+                valid_from): a date read from a neighbouring line, or a digit misread
     future      1: a date that can only lie in the past (a birth, an issue, the start of a
                 validity period) read after today: a year's digit misread (`2014` as `2074`).
                 Same as `divisions`: a contradiction, no feature of the map
@@ -53,7 +56,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..documents.checks import birth_from_number, is_valid_check, sex_from_number
+from ..documents.checks import add_years, birth_from_number, is_valid_check, sex_from_number
 from ..documents.checks.address import starts_whole
 from ..documents.checks.hkid import telegraph_code
 from ..documents.checks.surnames import COMPOUND, SINGLE
@@ -69,6 +72,7 @@ LABELLED = ("name", "address", "authority")  # values a label can run into (not 
 # dates a card prints that lie before the day it is read (an end of validity may not)
 PAST = {"id-card": ("birth", "valid_from"), "driver-license": ("birth", "issue_date", "valid_from"),
         "hk-id-card": ("birth_date", "issue_date")}
+LICENCE_AGE = 18  # the youngest a Mainland licence is first issued to (cars and motorcycles)
 # the fields each number's digits speak for: field -> how to read it from the number
 ENCODED = {"birth": birth_from_number, "sex": sex_from_number}
 
@@ -97,6 +101,8 @@ def agreement(document: str, values: dict[str, Any]) -> dict[str, dict[str, floa
             out.setdefault(field, {})["cross"] = cross
             # the number disagrees when any field it encodes does
             out["number"]["cross"] = min(out["number"].get("cross", 1.0), cross)
+    if document == "driver-license":
+        _licence_order(out, values)
     address = values.get("address")
     if isinstance(address, str) and address:
         out.setdefault("address", {})["divisions"] = float(starts_whole(address))
@@ -146,6 +152,18 @@ def _merge(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> di
     for k, v in b.items():
         a.setdefault(k, {}).update(v)
     return a
+
+
+def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> None:
+    """A licence is first issued to a holder of LICENCE_AGE or more, and its validity starts
+    at that issue or at a renewal after it: dates out of that order disagree (cross -1, both
+    fields; one of the two is wrong). Dates in order prove little, so they add no agreement."""
+    birth, issue, start = (_day(v) if isinstance(v, str) else None
+                           for v in (values.get("birth"), values.get("issue_date"), values.get("valid_from")))
+    if birth and issue and issue < add_years(birth, LICENCE_AGE):
+        _both(out, ("birth", "issue_date"), -1.0)
+    if issue and start and start < issue:
+        _both(out, ("issue_date", "valid_from"), -1.0)
 
 
 def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:
