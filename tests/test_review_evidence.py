@@ -170,8 +170,8 @@ def test_a_value_without_its_fields_shape_is_contradicted():
 
 def test_licence_dates_out_of_order_disagree():
     """A first issue before the holder's 18th birthday (dev 1500240: the birth read into the
-    issue date, stated 0.9997) or a validity starting before the first issue; no generator
-    licence has either (2,000 checked)."""
+    issue date, stated 0.9997), a validity starting before the first issue or running other
+    than 6 or 10 years; no generator licence has any (2,000 checked)."""
     import random
 
     from tools.cardgen.licence_data import random_licence
@@ -180,11 +180,16 @@ def test_licence_dates_out_of_order_disagree():
     assert got["birth"]["cross"] == got["issue_date"]["cross"] == -1.0
     got = agreement("driver-license", {"birth": "1986-10-22", "issue_date": "2009-11-06", "valid_from": "2005-11-06"})
     assert got["issue_date"]["cross"] == got["valid_from"]["cross"] == -1.0 and "birth" not in got
+    # a period of neither 6 nor 10 years (a year digit misread)
+    got = agreement("driver-license", {"valid_from": "2023-11-25", "valid_to": "2031-11-25"})
+    assert got["valid_from"]["cross"] == got["valid_to"]["cross"] == -1.0
+    assert agreement("driver-license", {"valid_from": "2022-02-28", "valid_to": "2032-02-29"}) == {}
+    assert agreement("driver-license", {"valid_from": "2022-02-28", "valid_to": "长期"}) == {}
     for seed in range(2000):
         lic = random_licence(random.Random(seed))
         got = agreement("driver-license", {"birth": lic.birth, "issue_date": lic.issue_date,
-                                           "valid_from": lic.valid_from})
-        assert got == {}, (lic.birth, lic.issue_date, lic.valid_from)
+                                           "valid_from": lic.valid_from, "valid_to": lic.valid_to})
+        assert got == {}, (lic.birth, lic.issue_date, lic.valid_from, lic.valid_to)
 
 
 def test_a_name_completed_by_a_guess_is_stated_apart():

@@ -25,8 +25,9 @@ ranges were mostly of these kinds):
                 (0): `北京市阳区…`, a character of the district dropped. No feature of the map:
                 a field the card contradicts (evidence.contradicted)
     cross       also -1 on a licence whose first issue falls before its holder's 18th
-                birthday, or whose validity starts before that issue (birth, issue_date,
-                valid_from): a date read from a neighbouring line, or a digit misread
+                birthday, whose validity starts before that issue, or runs other than 6 or
+                10 years (birth, issue_date, valid_from, valid_to): a date read from a
+                neighbouring line, or a digit misread
     future      1: a date that can only lie in the past (a birth, an issue, the start of a
                 validity period) read after today: a year's digit misread (`2014` as `2074`).
                 Same as `divisions`: a contradiction, no feature of the map
@@ -73,6 +74,7 @@ LABELLED = ("name", "address", "authority")  # values a label can run into (not 
 PAST = {"id-card": ("birth", "valid_from"), "driver-license": ("birth", "issue_date", "valid_from"),
         "hk-id-card": ("birth_date", "issue_date")}
 LICENCE_AGE = 18  # the youngest a Mainland licence is first issued to (cars and motorcycles)
+LICENCE_TERMS = (6, 10)  # a licence's validity: 6 years first, 10 at each renewal, then 长期
 # the fields each number's digits speak for: field -> how to read it from the number
 ENCODED = {"birth": birth_from_number, "sex": sex_from_number}
 
@@ -155,15 +157,20 @@ def _merge(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> di
 
 
 def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> None:
-    """A licence is first issued to a holder of LICENCE_AGE or more, and its validity starts
-    at that issue or at a renewal after it: dates out of that order disagree (cross -1, both
-    fields; one of the two is wrong). Dates in order prove little, so they add no agreement."""
+    """A licence is first issued to a holder of LICENCE_AGE or more, its validity starts at
+    that issue or at a renewal after it and runs LICENCE_TERMS years (or 长期): dates out of
+    that order or term disagree (cross -1, both fields; one of the two is wrong). Dates in
+    order prove little, so they add no agreement."""
     birth, issue, start = (_day(v) if isinstance(v, str) else None
                            for v in (values.get("birth"), values.get("issue_date"), values.get("valid_from")))
     if birth and issue and issue < add_years(birth, LICENCE_AGE):
         _both(out, ("birth", "issue_date"), -1.0)
     if issue and start and start < issue:
         _both(out, ("issue_date", "valid_from"), -1.0)
+    end = _day(values["valid_to"]) if isinstance(values.get("valid_to"), str) else None
+    # a day's slack: a period begun on 29 February may end on the 28th or the 29th
+    if start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in LICENCE_TERMS):
+        _both(out, ("valid_from", "valid_to"), -1.0)
 
 
 def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:
