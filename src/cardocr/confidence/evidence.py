@@ -87,6 +87,9 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       against the permanent title): one of the two is wrong, and every card with such a pair
       on that read and on the dev range had a wrong field (7 of 7; dev 1300156's permanent
       title, read from an unsure line, was stated 0.999);
+    - a Hong Kong English given name read unsure, one letter from a common English name the
+      pixels support nearly as well (hk_name_en.near_common_name: dev 1500028's `Rosalle`
+      for Rosalie, stated 0.98);
     - a Mainland name or address completed by a guess (GUESSES, evidence `guessed`): in the
       dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such fields were wrong,
       and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB 2312 has no 堃),
@@ -98,7 +101,8 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("divisions", 1.0) == 0.0 or f.get("stars_off", 0.0) > 0
                       or f.get("registered", 1.0) == 0.0 or f.get("future", 0.0) > 0
                       or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
-                      or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0}
+                      or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
+                      or f.get("name_near", 0.0) > 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"

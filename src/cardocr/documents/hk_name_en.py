@@ -30,12 +30,48 @@ MAX_EDITS = 2  # a syllable further from the word than this is another word, not
 # log-likelihood a spelling of the Chinese name's character may trail the word as read by:
 # the characters, confirmed by their telegraph codes, are evidence the syllable list is not
 ZH_MARGIN = 8.0
+# log-likelihood within which a common English name one letter away from a given name read
+# without confidence makes the word one the recogniser could not tell from it (a letter's
+# vote split about 7 to 1 or closer)
+NAME_NEAR = 2.0
 
 
 @functools.cache
 def syllables() -> frozenset[str]:
     text = resources.files(__package__ + ".checks").joinpath("hk_romanisation.tsv").read_text(encoding="utf-8")
     return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+
+
+@functools.cache
+def english_given() -> frozenset[str]:
+    """Common English given names (checks/english_given.tsv: the 1990 US Census's)."""
+    text = resources.files(__package__ + ".checks").joinpath("english_given.tsv").read_text(encoding="utf-8")
+    return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+
+
+def near_common_name(ln: Line, text: str, charset: list[str]) -> bool:
+    """Whether a given name of `text` (read_name_en's, from the decoded line `ln`) read
+    without confidence, neither a syllable nor a common English name, is one letter from a
+    common English name the pixels support within NAME_NEAR of it (`Rosalle`, its second l
+    nearly an i: Rosalie). Evidence only: the census lacks most South and Southeast Asian
+    names (`Sita` is one letter from Rita), so the reading is never changed for it."""
+    if ln.probs is None or "," not in text:
+        return False
+    index = char_index(charset)
+    comma = text.index(",")
+    for m, sure in zip(re.finditer(r"[A-Za-z]+", text), _sure_words(ln, text)):
+        word = m.group(0)
+        if sure or m.start() < comma or len(word) < 3 or is_romanised(word) or word in english_given():
+            continue
+        near = [n for n in english_given()
+                if abs(len(n) - len(word)) <= 1 and edit_distance(n.upper(), word.upper()) == 1]
+        trials = [text, *(text[:m.start()] + n + text[m.end():] for n in near)]
+        if len(trials) < 2 or not all(c in index for t in trials for c in t):
+            continue
+        lp = sequence_log_probs(ln.probs, [[index[c] for c in t] for t in trials])
+        if float(np.max(lp[1:])) > lp[0] - NAME_NEAR:
+            return True
+    return False
 
 
 def is_romanised(word: str) -> bool:
