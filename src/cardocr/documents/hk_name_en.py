@@ -49,6 +49,26 @@ def english_given() -> frozenset[str]:
     return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
 
 
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+@functools.cache
+def _by_deletion() -> dict[str, tuple[str, ...]]:
+    """Common English names by each of their one-letter deletions (and themselves): two words
+    one edit apart share such a key, so a word's neighbours are found without a scan."""
+    index: dict[str, list[str]] = {}
+    for name in english_given():
+        for key in _deletions(name.upper()):
+            index.setdefault(key, []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _one_letter_from(word: str) -> list[str]:
+    found = {n for key in _deletions(word.upper()) for n in _by_deletion().get(key, ())}
+    return sorted(n for n in found if edit_distance(n.upper(), word.upper()) == 1)
+
+
 def near_common_name(ln: Line, text: str, charset: list[str]) -> bool:
     """Whether a given name of `text` (read_name_en's, from the decoded line `ln`) read
     without confidence, neither a syllable nor a common English name, is one letter from a
@@ -63,9 +83,7 @@ def near_common_name(ln: Line, text: str, charset: list[str]) -> bool:
         word = m.group(0)
         if sure or m.start() < comma or len(word) < 3 or is_romanised(word) or word in english_given():
             continue
-        near = [n for n in english_given()
-                if abs(len(n) - len(word)) <= 1 and edit_distance(n.upper(), word.upper()) == 1]
-        trials = [text, *(text[:m.start()] + n + text[m.end():] for n in near)]
+        trials = [text, *(text[:m.start()] + n + text[m.end():] for n in _one_letter_from(word))]
         if len(trials) < 2 or not all(c in index for t in trials for c in t):
             continue
         lp = sequence_log_probs(ln.probs, [[index[c] for c in t] for t in trials])
