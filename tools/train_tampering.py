@@ -16,7 +16,8 @@ on all of them 0.906-0.913; these trees 0.957-0.959 (depth 2, 100 trees: 0.943-0
 three rules (quality.tampering.combined), recall at 1% of the unedited photos 0.49-0.53 (logistic,
 120 pairs), 0.54-0.56 (logistic, all), 0.58-0.63 (trees, all).
 
-`--cache FILE.npz` keeps the features (about 25 minutes to compute on one core) for a rerun.
+`--cache FILE.npz` keeps the features (16 minutes to compute, niced, on a shared 2-core machine)
+for a rerun. From scratch the command wrote the shipped file byte for byte (md5 fd12cb76).
 """
 
 from __future__ import annotations
