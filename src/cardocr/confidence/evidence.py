@@ -64,8 +64,8 @@ GUESSES = frozenset({"closed list of surnames", "simplified characters of GB 231
 def contradicted(ev: dict[str, Any]) -> set[str]:
     """Fields whose value the card itself contradicts, or the reader had to guess in part.
     They are few on the calibration range and nearly all wrong, too few for the logistic fit
-    to learn that (it shrinks their weights), so the map states them apart: the share right of all such fields together
-    (calibration.py). The value is kept; the card goes to review.
+    to learn that (it shrinks their weights), so the map states them apart: the share right
+    of all such fields together (calibration.py). The value is kept; the card goes to review.
 
     - a field every card prints left empty (`required`: the licence's seal too, when asked);
     - an ID number whose check character fails (agree.py `id_ok`);
