@@ -309,12 +309,12 @@ def _vector(card: np.ndarray, portrait: np.ndarray | None, d: float | None, sing
     if portrait is not None:
         (x0, y0), (x1, y1) = portrait.min(axis=0), portrait.max(axis=0)
         box = (int(x0), int(y0), int(x1), int(y1))
-    f = tampering_features.features(card, glyph_boxes(card), ROW, box)
+    # row_flat is read on scans only: a photo's ground has quiet windows of its own (blur, light;
+    # an enlarged small card's texture was made up by interpolation)
+    f = tampering_features.features(card, glyph_boxes(card), ROW, box, read_flat=sq >= 0.5 and not grown)
     f["duplication"] = -1.0 if d is None else math.log(THRESHOLD / max(d, 2e-3))  # > 0: a copied block
     f["single_compression"] = 0.0 if single is None else single
     f["square"] = sq
-    if grown or sq < 0.5:  # read on scans only: a photo's ground has quiet windows of its own (blur,
-        f["row_flat"] = 0.0  # light; an enlarged small card's texture was made up by interpolation)
     return np.array([f[name] for name in tampering_features.NAMES], np.float64)
 
 

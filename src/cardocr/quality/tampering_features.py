@@ -27,9 +27,9 @@ the portrait with their surroundings:
     row_flat          how much quieter the ground's finest texture is in the quietest glyph-wide
                       window along the glyphs' band than along the band as a whole (log, > 0:
                       quieter): a retyped run is typed on a box painted in one flat colour, where
-                      the print's fine texture and the sensor's noise are gone (quality.tampering
-                      sets it to 0 on a card enlarged from a small photo: no fine texture of
-                      its own there)
+                      the print's fine texture and the sensor's noise are gone (0, not measured,
+                      on a card not square to the frame or enlarged from a small photo: their
+                      grounds have quiet windows of their own; quality.tampering's read_flat)
 
 and quality.tampering's two measurements (a duplicated block; pixels saved once where the rest
 was saved twice) and whether the card is square to the frame (which of the two models weighs
@@ -64,10 +64,11 @@ SEAM_BANDS = (((0.75, 0.85), (0.40, 0.95), 0), ((0.89, 0.985), (0.40, 0.95), 0),
 
 
 def features(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], row: tuple[float, float, float, float],
-             portrait: tuple[int, int, int, int] | None) -> dict[str, float]:
+             portrait: tuple[int, int, int, int] | None, read_flat: bool = True) -> dict[str, float]:
     """The image features (NAMES less quality.tampering's two measurements) of one straightened
     card. glyphs: the row's glyph boxes (card pixels); row: y0, y1, x0, x1 (card fractions);
-    portrait: x0, y0, x1, y1 (card pixels) or None."""
+    portrait: x0, y0, x1, y1 (card pixels) or None; read_flat: whether row_flat speaks for
+    this card (quality.tampering: on scans only), else it is 0 and not measured."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
     lab = _lab_where(card, portrait)
     resid = np.abs(cv2.filter2D(gray, -1, _KERNEL))
@@ -94,7 +95,7 @@ def features(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], row: tup
     if portrait is not None:
         out.update(_portrait(lab, resid, flat, rest, portrait))
     out.update(_runs(gray, glyphs))
-    out["row_flat"] = _flat(gray, glyphs)
+    out["row_flat"] = _flat(gray, glyphs) if read_flat else 0.0
     out.update(_edges(lab, flat, portrait))
     return out
 
