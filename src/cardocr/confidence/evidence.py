@@ -16,6 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
+from ..documents.base import GUESSES
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
 from .agree import agreement, not_romanised
@@ -55,12 +56,6 @@ def required(document: str, name: str, f: dict[str, Any]) -> bool:
     return (document, name) not in MAY_BE_EMPTY or f.get("asked", 0.0) > 0
 
 
-# corrections that complete only part of a free-text field from a list, among the readings
-# the recogniser was unsure of (a name's surname or a character's common form, an address's
-# division names): the rest of the value was read from the same unsure pixels
-GUESSES = frozenset({"closed list of surnames", "simplified characters of GB 2312", "division names"})
-
-
 def contradicted(ev: dict[str, Any]) -> set[str]:
     """Fields whose value the card itself contradicts, or the reader had to guess in part.
     They are few on the calibration range and nearly all wrong, too few for the logistic fit
@@ -90,7 +85,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a Hong Kong English given name read unsure, one letter from a common English name the
       pixels support nearly as well (hk_name_en.near_common_name: dev 1500028's `Rosalle`
       for Rosalie, stated 0.98);
-    - a Mainland name or address completed by a guess (GUESSES, evidence `guessed`): in the
+    - a Mainland name or address completed by a guess (documents.base.GUESSES, evidence `guessed`): in the
       dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such fields were wrong,
       and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB 2312 has no 堃),
       was stated 0.94.

@@ -29,8 +29,17 @@ from .checks import (
     region_known,
     sex_from_number,
 )
+from .checks.address import with_division_names
 from .checks.surnames import choose_surname
 from .seen import record as record_seen
+
+# corrections that complete part of a free-text field from a list, among readings the
+# recogniser was unsure of: the rest of the value was read from the same pixels, so
+# cardocr.confidence sends such a field to review (evidence.contradicted)
+GUESS_SURNAME = "closed list of surnames"
+GUESS_COMMON_FORM = "simplified characters of GB 2312"
+GUESS_DIVISIONS = "division names"
+GUESSES = frozenset({GUESS_SURNAME, GUESS_COMMON_FORM, GUESS_DIVISIONS})
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -133,13 +142,22 @@ def read_name(zone: ZoneText, charset: list[str], reading: Reading, label: str =
     read_as = decode_zone(zone, charset, "{cjk}·")
     line = common_forms(read_as)
     if line is not read_as:
-        reading.corrections.append(("name", "simplified characters of GB 2312"))
+        reading.corrections.append(("name", GUESS_COMMON_FORM))
     value = strip_label(line.text, label)
     if value == line.text:
         value, chosen = choose_surname(line, charset)
         if chosen:
-            reading.corrections.append(("name", "closed list of surnames"))
+            reading.corrections.append(("name", GUESS_SURNAME))
     return Field(value, line_conf(line), zone.quad)
+
+
+def read_divisions(lines: list[Line], address: str, charset: list[str], reading: Reading) -> str:
+    """A Mainland address whose uncertain start is chosen among the division names
+    (checks.address.with_division_names), the choice recorded as a guess."""
+    address, chosen = with_division_names(lines, address, charset)
+    if chosen:
+        reading.corrections.append(("address", GUESS_DIVISIONS))
+    return address
 
 
 def _gb2312(ch: str) -> bool:

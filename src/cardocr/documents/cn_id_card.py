@@ -28,6 +28,7 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_divisions,
     read_name,
     read_zones,
     shifted,
@@ -35,7 +36,6 @@ from .base import (
     text_value,
 )
 from .checks import ETHNIC_GROUPS, birth_from_number, group_after_label, parse_date, sex_from_number
-from .checks.address import with_division_names
 from .cn_id_back import back_fields, read_back
 from .cn_id_layout import (
     ADDRESS_CHARS,
@@ -231,9 +231,7 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
-    address, chosen = with_division_names(addr_lines, address, cs)
-    if chosen:
-        reading.corrections.append(("address", "division names"))
+    address = read_divisions(addr_lines, address, cs, reading)
     fields["address"] = Field(address, float(np.mean([line_conf(ln) for ln in addr_lines])) if addr_lines else 0.0,
                               z["address"].quad)
 

@@ -42,13 +42,13 @@ from .base import (
     let_number_decide,
     line_conf,
     number_ok,
+    read_divisions,
     read_name,
     read_zones,
     shifted,
     strip_label,
     text_value,
 )
-from .checks.address import with_division_names
 from .checks.licence_authority import local_authorities
 from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_list
 from .contract import DocumentType
@@ -287,9 +287,7 @@ def _read_front(card: Card, engine: OcrEngine, seal: bool = True) -> Reading:
 
     addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
-    address, chosen = with_division_names(addr_lines, address, cs)
-    if chosen:
-        reading.corrections.append(("address", "division names"))
+    address = read_divisions(addr_lines, address, cs, reading)
     fields["address"] = Field(address, min((line_conf(ln) for ln in addr_lines), default=0.0),
                               z["address"].quad)
 
