@@ -36,17 +36,29 @@ ZH_MARGIN = 8.0
 NAME_NEAR = 2.0
 
 
+def _word_list(name: str) -> frozenset[str]:
+    """The words of a list in checks/, one a line, `#` lines comments."""
+    text = resources.files(__package__ + ".checks").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+
+
 @functools.cache
 def syllables() -> frozenset[str]:
-    text = resources.files(__package__ + ".checks").joinpath("hk_romanisation.tsv").read_text(encoding="utf-8")
-    return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+    return _word_list("hk_romanisation.tsv")
 
 
 @functools.cache
 def english_given() -> frozenset[str]:
     """Common English given names (checks/english_given.tsv: the 1990 US Census's)."""
-    text = resources.files(__package__ + ".checks").joinpath("english_given.tsv").read_text(encoding="utf-8")
-    return frozenset(s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#"))
+    return _word_list("english_given.tsv")
+
+
+def _likelihoods(probs: np.ndarray, index: dict[str, int], texts: list[str]) -> np.ndarray | None:
+    """Each text's CTC log-likelihood over the line's posteriors; None when a character of
+    one is not in the recogniser's alphabet."""
+    if not all(c in index for t in texts for c in t):
+        return None
+    return sequence_log_probs(probs, [[index[c] for c in t] for t in texts])
 
 
 def _deletions(word: str) -> set[str]:
@@ -84,10 +96,8 @@ def near_common_name(ln: Line, text: str, charset: list[str]) -> bool:
         if sure or m.start() < comma or len(word) < 3 or is_romanised(word) or word in english_given():
             continue
         trials = [text, *(text[:m.start()] + n + text[m.end():] for n in _one_letter_from(word))]
-        if len(trials) < 2 or not all(c in index for t in trials for c in t):
-            continue
-        lp = sequence_log_probs(ln.probs, [[index[c] for c in t] for t in trials])
-        if float(np.max(lp[1:])) > lp[0] - NAME_NEAR:
+        lp = _likelihoods(ln.probs, index, trials) if len(trials) > 1 else None
+        if lp is not None and float(np.max(lp[1:])) > lp[0] - NAME_NEAR:
             return True
     return False
 
@@ -143,9 +153,9 @@ def _choose_syllables(ln: Line, text: str, charset: list[str]) -> str:
         cands = [_cased(s, surname) for s in _near(word.upper(), 1 if syllabic else MAX_EDITS)
                  if s != word.upper()]
         trials = [text[:m.start()] + w + text[m.end():] for w in [_cased(word, surname), *cands]]
-        if not cands or not all(c in index for t in trials for c in t):
+        lp = _likelihoods(probs, index, trials) if cands else None
+        if lp is None:
             continue
-        lp = sequence_log_probs(probs, [[index[c] for c in t] for t in trials])
         best = int(np.argmax(lp[1:])) + 1
         if lp[best] > lp[0] - margin:
             text = trials[best]
@@ -184,9 +194,9 @@ def match_chinese(ln: Line, text: str, name: str, charset: list[str]) -> str:
         cands = sorted(s for s in allowed if abs(len(s) - len(word)) <= limit and edit_distance(word, s) <= limit)
         in_surname = m.start() < comma
         trials = [text[:m.start()] + _cased(c, in_surname) + text[m.end():] for c in cands]
-        if not trials or not all(c in index for t in [text, *trials] for c in t):
+        lp = _likelihoods(ln.probs, index, [text, *trials]) if trials else None
+        if lp is None:
             continue
-        lp = sequence_log_probs(ln.probs, [[index[c] for c in t] for t in [text, *trials]])
         best = int(np.argmax(lp[1:])) + 1
         if lp[best] > lp[0] - ZH_MARGIN:
             changes.append((m, _cased(cands[best - 1], in_surname)))
