@@ -161,13 +161,12 @@ def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> 
     that issue or at a renewal after it and runs LICENCE_TERMS years (or 长期): dates out of
     that order or term disagree (cross -1, both fields; one of the two is wrong). Dates in
     order prove little, so they add no agreement."""
-    birth, issue, start = (_day(v) if isinstance(v, str) else None
-                           for v in (values.get("birth"), values.get("issue_date"), values.get("valid_from")))
+    birth, issue, start, end = (_day(v) if isinstance(v, str) else None  # 长期 and unread: None
+                                for v in map(values.get, ("birth", "issue_date", "valid_from", "valid_to")))
     if birth and issue and issue < add_years(birth, LICENCE_AGE):
         _both(out, ("birth", "issue_date"), -1.0)
     if issue and start and start < issue:
         _both(out, ("issue_date", "valid_from"), -1.0)
-    end = _day(values["valid_to"]) if isinstance(values.get("valid_to"), str) else None
     # a day's slack: a period begun on 29 February may end on the 28th or the 29th
     if start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in LICENCE_TERMS):
         _both(out, ("valid_from", "valid_to"), -1.0)
