@@ -101,7 +101,7 @@ def test_a_spliced_row_on_a_scan_shows_a_short_straight_step_in_the_ground():
         assert pos[names.index(name)] > 2 * neg[names.index(name)]
     # the logistic model for scans flagged it; the boosted trees (one threshold for every capture,
     # fewer unedited photos flagged) put it at their threshold: 49 of 100, its twin under 10
-    assert _score(pos) > 45.0 > 10.0 > _score(neg)
+    assert _score(pos) > 45.0 and _score(neg) < 10.0
 
 
 def test_a_swapped_portrait_is_flagged_by_its_frame_where_the_model_is_not_sure():
