@@ -14,7 +14,7 @@ from cardocr.documents.seen import SeenLine
 from cardocr.ocr.ctc import alphabet, greedy_decode
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
-from cardocr.types import Field, Reading, ReadRequest
+from cardocr.types import CARD_H, CARD_W, CardResult, Field, Reading, ReadRequest
 from ctcframes import frames_matrix
 from tools.cardgen.hk import make_hk_sample
 from tools.cardgen.licence import make_licence_sample
@@ -150,3 +150,61 @@ def test_an_initial_issue_date_before_eleven_goes_to_review():
     assert initial.value != person.initial_issue_date  # the misread this test is about
     assert result.fields["birth_date"].value == person.birth_date
     assert "low_confidence:initial_issue_date" in result.review
+
+
+def _name_line(charset: list[str], steps: list[dict[str, float]]) -> SeenLine:
+    line = greedy_decode(frames_matrix(charset, [s for step in steps for s in (step, {})]), charset)
+    return SeenLine(line, (100.0, 100.0, 300.0, 140.0))
+
+
+def _name_field(text: str) -> Field:
+    return Field(text, 0.95, np.array([[100, 100], [300, 100], [300, 140], [100, 140]], np.float32))
+
+
+def test_a_given_name_read_as_a_text_character_names_rarely_bear_is_doubted(charset):
+    """Licence 1300053 small (dev): 向昊思 read 向吴思, 吴 at 0.978 with 昊 among the
+    recogniser's next readings at 0.006, stated 0.95 over the licence's threshold. Names bear
+    昊 far more often than text does and 吴 (a surname) far less: weighed as names bear them,
+    昊 was the better reading. The value is kept; the card goes to review. Read the other
+    way round (昊 sure, 吴 the alternative) there is no doubt, nor on a name that carries a
+    transliteration's dot or a holder the card says is not Han."""
+    from cardocr.confidence.evidence import contradicted, evidence_of
+    from cardocr.documents.checks.names import given_name_doubt, name_weight
+
+    assert name_weight("昊") > 0 > name_weight("吴")
+    misread = [{"向": 0.99}, {"吴": 0.978, "美": 0.0153, "昊": 0.0058}, {"思": 0.99}]
+    right = [{"向": 0.99}, {"昊": 0.978, "吴": 0.0058, "美": 0.0153}, {"思": 0.99}]
+    doubt = given_name_doubt(_name_line(charset, misread).line.probs, charset, "向吴思")
+    sure = given_name_doubt(_name_line(charset, right).line.probs, charset, "向昊思")
+    assert doubt is not None and sure is not None and doubt < 0 < sure
+    assert given_name_doubt(_name_line(charset, misread).line.probs, charset, "买买提·吐尔逊") is None
+
+    reading = Reading("driver-license", "front", {"name": _name_field("向吴思")})
+    field_evidence(reading, [_name_line(charset, misread)], charset, None)
+    assert reading.fields["name"].evidence["name_doubt"] < 0
+    ev = evidence_of(CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by="otsu"))
+    assert contradicted(ev) == {"name"}
+
+    uyghur = Reading("id-card", "front", {"name": _name_field("向吴思"), "ethnicity": Field("维吾尔", 0.99)})
+    field_evidence(uyghur, [_name_line(charset, misread)], charset, None)
+    assert "name_doubt" not in uyghur.fields["name"].evidence
+
+
+
+def test_a_licence_name_misread_with_confidence_goes_to_review():
+    """Licence 1300053's second page, small photo (dev, bench's sample): 向昊思 read 向吴思 and
+    stated 0.95 over the licence's threshold before checks.names. The name is returned as
+    read; the card goes to review for it. A clean scan of the same page reads the name right
+    and keeps it out of review."""
+    photo, lic, _ = make_licence_sample(1300053, "back", "small")
+    result = read(REGISTRY["driver-license"], photo, ReadRequest(), get_engine())[0]
+    name = result.fields["name"]
+    assert lic.name == "向昊思" and name.value == "向吴思"  # the misread this test is about
+    assert name.evidence["name_doubt"] < 0
+    assert "low_confidence:name" in result.review
+
+    photo, lic, _ = make_licence_sample(1300053, "back", "scan")
+    result = read(REGISTRY["driver-license"], photo, ReadRequest(), get_engine())[0]
+    assert result.fields["name"].value == lic.name
+    assert result.fields["name"].evidence["name_doubt"] > 0
+    assert "low_confidence:name" not in result.review

@@ -37,6 +37,12 @@ def _line_info(line: Any, charset: list[str]) -> dict[str, Any]:
     runner = [[charset[int(best[t])], charset[int(s)] if s else "_", round(float(r), 2)]
               for t, s, r in zip(steps, second, ratios)]
     out["runner"] = runner
+    # the six likeliest classes at each emitting step (a name's character against the
+    # characters names carry: checks.names)
+    rows = line.probs[steps]
+    top = np.argsort(-rows, axis=1)[:, :6]
+    out["top"] = [[[charset[int(j)], round(float(row[j]), 5)] for j in order]
+                  for row, order in zip(rows, top)]
     return out
 
 

@@ -88,7 +88,11 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a Mainland name or address completed by a guess (documents.base.GUESSES, evidence `guessed`): in the
       dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such fields were wrong,
       and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB 2312 has no 堃),
-      was stated 0.94.
+      was stated 0.94;
+    - a Mainland given name with a character the naming customs would have read otherwise
+      among the recogniser's own likeliest readings (lines.py `name_doubt` below 0,
+      checks.names: dev 1300053's 向吴思 for 向昊思, stated 0.95; no right name of 255 on
+      the dev range's read).
     """
     guessed = {k for k in ev.get("guessed", ()) if k in ev["fields"]}
     return guessed | {k for k, f in ev["fields"].items()
@@ -97,7 +101,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("registered", 1.0) == 0.0 or f.get("future", 0.0) > 0
                       or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
-                      or f.get("name_near", 0.0) > 0}
+                      or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"

@@ -24,6 +24,10 @@ besides the reader's own confidence (its least sure character under the field's 
     unsure       characters whose log ratio to the runner-up (as margin_min) is below
                  UNSURE: how many characters were nearly read as another
     blur         log variance of the Laplacian of the card inside the field's box
+    name_doubt   a Mainland given name's least margin over a reading the naming customs
+                 prefer (checks.names.given_name_doubt; below 0: one was at hand). Only on
+                 the ID card's and the licence's names, and not for a holder the card says
+                 is not Han
 
 Nothing here reads pixels again but the blur of a box already found.
 
@@ -40,6 +44,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..documents.checks.names import given_name_doubt
 from ..documents.seen import SeenLine
 from ..ocr.ctc import BLANK, alphabet
 from ..types import CARD_H, CARD_W, Reading
@@ -48,6 +53,7 @@ DIGIT_CHARS = "0123456789X-./年月日"
 EDGE_PX = 1.5  # a box edge this close to the zone's edge was cut by it
 UNSURE = 2.0  # a character whose runner-up is within e**2 (~7x) of it was nearly another
 DROPPED = 0.3  # miss_max from which a free-text value's confidence is capped at 1 - miss_max
+NAMES = {("id-card", "name"), ("driver-license", "name")}
 FREE_TEXT = {("id-card", "name"), ("id-card", "address"), ("driver-license", "name"),
              ("driver-license", "address"), ("driver-license", "record")}
 WORD = re.compile(r"\w")  # the characters compared for len_diff (no punctuation, no spaces)
@@ -134,7 +140,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it,
     next to what its reader put there (hk_id_card: `stars_off`)."""
     stats: dict[tuple[int, bool], tuple[float, float, float]] = {}
-    for f in reading.fields.values():
+    for name, f in reading.fields.items():
         ev: dict[str, Any] = {"lines": 0.0, "fallback": 0.0, "low": 0.0, "p_min": 1.0, "logp_mean": 0.0,
                               "read_len": 0.0, "margin_min": 20.0,
                               "miss_max": 0.0, "len_diff": 0.0, "zone_dy": 0.0, "zone_edge": 0.0, "edge_l": 0.0,
@@ -182,7 +188,22 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             ev["logp_mean"] = float(np.mean(np.log(np.clip(probs_chars, 1e-6, None))))
         if isinstance(f.value, str) and mine and not DATE.fullmatch(value):
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
+        if (reading.document, name) in NAMES and charset:
+            doubt = _given_name(reading, value, mine, charset)
+            if doubt is not None:
+                ev["name_doubt"] = doubt
         f.evidence = {**f.evidence, **{k: round(float(v), 4) for k, v in ev.items()}}
+
+
+def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: list[str]) -> float | None:
+    """checks.names.given_name_doubt over the lines a Mainland name was read from; not for a
+    holder the card says is of another people (their names follow other customs)."""
+    ethnicity = reading.fields.get("ethnicity")
+    if ethnicity is not None and ethnicity.value not in ("", "汉"):
+        return None
+    doubts = [d for s in mine if s.line.probs is not None
+              for d in [given_name_doubt(s.line.probs, charset, value)] if d is not None]
+    return min(doubts, default=None)
 
 
 def cap_free_text(reading: Reading) -> None:

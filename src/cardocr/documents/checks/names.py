@@ -1,0 +1,86 @@
+"""How names bear their characters: evidence against a Mainland given name read one character
+wrong with confidence.
+
+The recogniser's posterior for a character carries the prior of the text it learnt from, in
+which 吴 (a surname, and a word) is common and 昊 (a given-name character) rare; in given names
+it is the reverse. Reading a name, the posterior that matters weighs each candidate by how
+names bear it instead of how text does:
+
+    score(c) = log p(c | pixels) + log P_name(c) - log P_text(c)
+
+(name_chars.tsv: the counts of a corpus of given names and of a text corpus, add-one smoothed;
+tools/build_name_chars.py). When another of the recogniser's own likeliest readings of a step
+scores higher than the character read, the name the pixels and the naming customs agree on is
+not the one read: dev 1300053's 向吴思 (吴 at 0.978, 昊 at 0.006) and 1500034's 方深一 (深 at
+0.89, 琛 at 0.10), both stated above the licence's review threshold.
+
+Evidence only (confidence.evidence.contradicted sends the card to review): the value is never
+changed, since rare characters are borne too and a specimen's name must come back as printed.
+Names transliterated from other languages (a middle dot, or a holder who is not Han) follow
+other customs and are not weighed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from ...ocr.ctc import BLANK
+from .surnames import COMPOUND
+
+ALTERNATIVES = 5  # the recogniser's next likeliest classes at a step: the readings it gave weight to
+_CJK = re.compile("[\u3400-\u9fff]")
+
+
+@cache
+def _weights() -> tuple[dict[str, float], float]:
+    """Character -> log P_name - log P_text (add-one smoothed), and the weight of a character
+    neither corpus holds."""
+    names: dict[str, int] = {}
+    text: dict[str, int] = {}
+    table = resources.files(__package__).joinpath("name_chars.tsv").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            ch, n, t = line.split("\t")
+            names[ch], text[ch] = int(n), int(t)
+    n_all, t_all = sum(names.values()) + len(names), sum(text.values()) + len(text)
+    weights = {ch: math.log((names[ch] + 1) / n_all) - math.log((text[ch] + 1) / t_all) for ch in names}
+    return weights, math.log(1 / n_all) - math.log(1 / t_all)
+
+
+def name_weight(ch: str) -> float:
+    """log P_name(ch) - log P_text(ch): above 0 for a character names bear more than text does."""
+    weights, unknown = _weights()
+    return weights.get(ch, unknown)
+
+
+def given_name_doubt(probs: np.ndarray, charset: list[str], name: str) -> float | None:
+    """The least margin, in nats, by which a character of the given name outscores the best of
+    the recogniser's ALTERNATIVES at its step (CJK ones), all weighed as names bear them (module
+    doc). Below 0: a reading the naming customs prefer was at hand. None when there is nothing
+    to weigh: no given name, a transliterated one, or a line whose best path does not spell it."""
+    if "·" in name or not probs.size:
+        return None
+    sur = 2 if name[:2] in COMPOUND else 1
+    best = probs.argmax(axis=1)
+    emit = (best != BLANK) & np.concatenate(([True], best[1:] != best[:-1]))
+    steps = np.nonzero(emit)[0]
+    spelt = "".join(charset[int(best[t])] for t in steps)
+    at = spelt.find(name)
+    if at < 0 or len(name) <= sur:
+        return None
+    least = math.inf
+    for t in steps[at + sur: at + len(name)]:
+        row = probs[t]
+        order = np.argpartition(-row, ALTERNATIVES)[: ALTERNATIVES + 1]
+        read = int(best[t])
+        mine = math.log(max(float(row[read]), 1e-9)) + name_weight(charset[read])
+        others = [math.log(max(float(row[j]), 1e-9)) + name_weight(charset[int(j)])
+                  for j in order if int(j) != read and _CJK.fullmatch(charset[int(j)])]
+        if others:
+            least = min(least, mine - max(others))
+    return None if least == math.inf else round(least, 3)
