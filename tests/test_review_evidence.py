@@ -168,6 +168,20 @@ def test_a_value_without_its_fields_shape_is_contradicted():
     assert contradicted(_ev("driver-license", cross=1.0)) == set()
 
 
+def test_a_traditional_form_on_a_mainland_card_does_not_fit():
+    """覃瑶媛 read 覃瑤媛 (dev 1300092, 瑤 at 0.93, stated 0.97): a Mainland card prints
+    simplified characters, so a traditional form was misread; 堃 and 喆 (outside GB 2312,
+    printed in names) are no traditional forms, and a Hong Kong card prints traditional ones."""
+    from cardocr.confidence.evidence import fits
+
+    assert not fits("id-card", "name", "覃瑤媛", {})
+    assert not fits("driver-license", "address", "北京市朝陽区建国路1号", {})
+    assert fits("id-card", "name", "覃瑶媛", {}) and fits("id-card", "name", "高健堃", {})
+    assert fits("driver-license", "name", "陈喆", {})
+    assert fits("driver-license", "address", "北京市朝阳区建国路1号", {})
+    assert fits("hk-id-card", "name", "陳大文", {})
+
+
 def test_licence_dates_out_of_order_disagree():
     """A first issue before the holder's 18th birthday (dev 1500240: the birth read into the
     issue date, stated 0.9997), a validity starting before the first issue or running other

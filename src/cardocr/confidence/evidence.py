@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from ..documents.base import GUESSES
+from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
 from .agree import agreement, not_romanised
@@ -73,7 +74,9 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a Han holder's name that starts with no surname (agree.py `surname`: the 5 names
       without one on the calibration range's fresh read were wrong, ID and licence);
     - a value without its field's printed shape or off its closed list (`fits`: 30 of 31
-      wrong on that read; the right one, telegraph codes counted against a misread name);
+      wrong on that read; the right one, telegraph codes counted against a misread name),
+      or a Mainland name or address holding a traditional form (dev 1300092's 覃瑤媛,
+      stated 0.97);
     - a licence authority naming neither the city of the licence's number nor of its address
       (licence_seal `seal_away`: a licence is issued where its holder is registered or lives;
       2 of 2 wrong on that read, the 142 local ones right);
@@ -184,7 +187,8 @@ def _divisions() -> frozenset[str]:
 
 def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
     """Whether a value has its field's printed shape (GRAMMAR), is one of its closed list, an
-    address starts with a division name (a cut one does not); the Hong Kong card's telegraph
+    address starts with a division name (a cut one does not), a Mainland name or address
+    holds no traditional form (checks.traditional); the Hong Kong card's telegraph
     codes also number one per character of the Chinese name, and a Chinese holder's English
     name is the Cantonese romanisation of it (agree.not_romanised)."""
     if not isinstance(value, str) or not value:
@@ -195,6 +199,8 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
     closed = _closed_lists().get((document, name))
     if closed is not None and value not in closed:
         return False
+    if document in ("id-card", "driver-license") and name in ("name", "address") and has_traditional(value):
+        return False  # the Mainland prints simplified characters (checks.traditional)
     if name == "address" and document in ("id-card", "driver-license"):
         return any(value[:k] in _divisions() for k in range(2, 9))
     if document == "hk-id-card" and name == "name_en":
