@@ -185,7 +185,8 @@ def test_a_traditional_form_on_a_mainland_card_does_not_fit():
 def test_licence_dates_out_of_order_disagree():
     """A first issue before the holder's 18th birthday (dev 1500240: the birth read into the
     issue date, stated 0.9997), a validity starting before the first issue or running other
-    than 6 or 10 years; no generator licence has any (2,000 checked)."""
+    than 6 or 10 years, or a first licence's validity running other than 6; no generator
+    licence has any (2,000 checked)."""
     import random
 
     from tools.cardgen.licence_data import random_licence
@@ -199,6 +200,14 @@ def test_licence_dates_out_of_order_disagree():
     assert got["valid_from"]["cross"] == got["valid_to"]["cross"] == -1.0
     assert agreement("driver-license", {"valid_from": "2022-02-28", "valid_to": "2032-02-29"}) == {}
     assert agreement("driver-license", {"valid_from": "2022-02-28", "valid_to": "长期"}) == {}
+    # the first licence (valid from its first issue) runs 6 years, not 10 nor 长期 (dev 1500080)
+    first = {"issue_date": "2025-03-17", "valid_from": "2025-03-17"}
+    got = agreement("driver-license", {**first, "valid_to": "2035-03-17"})
+    assert got["valid_from"]["cross"] == got["valid_to"]["cross"] == -1.0
+    assert agreement("driver-license", {**first, "valid_to": "长期"})["valid_to"]["cross"] == -1.0
+    assert agreement("driver-license", {**first, "valid_to": "2031-03-17"}) == {}
+    assert agreement("driver-license", {"issue_date": "2009-03-17", "valid_from": "2015-03-17",
+                                        "valid_to": "2025-03-17"}) == {}  # a renewal: 10 years
     for seed in range(2000):
         lic = random_licence(random.Random(seed))
         got = agreement("driver-license", {"birth": lic.birth, "issue_date": lic.issue_date,

@@ -26,7 +26,8 @@ ranges were mostly of these kinds):
                 a field the card contradicts (evidence.contradicted)
     cross       also -1 on a licence whose first issue falls before its holder's 18th
                 birthday, whose validity starts before that issue, or runs other than 6 or
-                10 years (birth, issue_date, valid_from, valid_to): a date read from a
+                10 years (6 for the first, which starts at the first issue) (birth,
+                issue_date, valid_from, valid_to): a date read from a
                 neighbouring line, or a digit misread
     future      1: a date that can only lie in the past (a birth, an issue, the start of a
                 validity period) read after today: a year's digit misread (`2014` as `2074`).
@@ -75,6 +76,7 @@ PAST = {"id-card": ("birth", "valid_from"), "driver-license": ("birth", "issue_d
         "hk-id-card": ("birth_date", "issue_date")}
 LICENCE_AGE = 18  # the youngest a Mainland licence is first issued to (cars and motorcycles)
 LICENCE_TERMS = (6, 10)  # a licence's validity: 6 years first, 10 at each renewal, then 长期
+FIRST_TERM = 6  # the first licence's (a renewal may get 6 again after a cycle of 12 points)
 # the fields each number's digits speak for: field -> how to read it from the number
 ENCODED = {"birth": birth_from_number, "sex": sex_from_number}
 
@@ -158,9 +160,11 @@ def _merge(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> di
 
 def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> None:
     """A licence is first issued to a holder of LICENCE_AGE or more, its validity starts at
-    that issue or at a renewal after it and runs LICENCE_TERMS years (or 长期): dates out of
-    that order or term disagree (cross -1, both fields; one of the two is wrong). Dates in
-    order prove little, so they add no agreement."""
+    that issue or at a renewal after it and runs LICENCE_TERMS years (or 长期), and a validity
+    that starts at the first issue is the first one, of FIRST_TERM years: dates out of that
+    order or term disagree (cross -1, both fields; one of the two is wrong; dev 1500080's
+    first licence read valid to 2035 for 2031). Dates in order prove little, so they add no
+    agreement."""
     birth, issue, start, end = (_day(v) if isinstance(v, str) else None  # 长期 and unread: None
                                 for v in map(values.get, ("birth", "issue_date", "valid_from", "valid_to")))
     if birth and issue and issue < add_years(birth, LICENCE_AGE):
@@ -168,7 +172,10 @@ def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> 
     if issue and start and start < issue:
         _both(out, ("issue_date", "valid_from"), -1.0)
     # a day's slack: a period begun on 29 February may end on the 28th or the 29th
-    if start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in LICENCE_TERMS):
+    terms = (FIRST_TERM,) if issue and start == issue else LICENCE_TERMS
+    if start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in terms):
+        _both(out, ("valid_from", "valid_to"), -1.0)
+    if issue and start == issue and values.get("valid_to") == "长期":
         _both(out, ("valid_from", "valid_to"), -1.0)
 
 
