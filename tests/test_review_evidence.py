@@ -182,6 +182,16 @@ def test_a_traditional_form_on_a_mainland_card_does_not_fit():
     assert fits("hk-id-card", "name", "陳大文", {})
 
 
+def test_a_date_that_is_no_day_of_the_calendar_does_not_fit():
+    """Licence check 1400146's valid_from 2019-11-22 read 0620-19-11: the grammar's shape,
+    no calendar day."""
+    from cardocr.confidence.evidence import fits
+
+    assert not fits("driver-license", "valid_from", "0620-19-11", {})
+    assert not fits("id-card", "birth", "1990-02-30", {})
+    assert fits("id-card", "birth", "1990-02-28", {}) and fits("id-card", "valid_to", "长期", {})
+
+
 def test_licence_dates_out_of_order_disagree():
     """A first issue before the holder's 18th birthday (dev 1500240: the birth read into the
     issue date, stated 0.9997), a validity starting before the first issue or running other

@@ -11,6 +11,7 @@ fitted on; the names in FEATURES are that vector's.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from functools import cache
@@ -186,16 +187,18 @@ def _divisions() -> frozenset[str]:
 
 
 def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
-    """Whether a value has its field's printed shape (GRAMMAR), is one of its closed list, an
-    address starts with a division name (a cut one does not), a Mainland name or address
-    holds no traditional form (checks.traditional); the Hong Kong card's telegraph
-    codes also number one per character of the Chinese name, and a Chinese holder's English
-    name is the Cantonese romanisation of it (agree.not_romanised)."""
+    """Whether a value has its field's printed shape (GRAMMAR; an ISO date, a day of the
+    calendar), is one of its closed list, an address starts with a division name (a cut one
+    does not), a Mainland name or address holds no traditional form (checks.traditional); the
+    Hong Kong card's telegraph codes also number one per character of the Chinese name, and a
+    Chinese holder's English name is the Cantonese romanisation of it (agree.not_romanised)."""
     if not isinstance(value, str) or not value:
         return True
     pattern = GRAMMAR.get(document, {}).get(name)
     if pattern is not None and not re.fullmatch(pattern, value):
         return False
+    if re.fullmatch(_ISO, value) and not _calendar_date(value):
+        return False  # shaped like a date, but no day of the calendar (0620-19-11)
     closed = _closed_lists().get((document, name))
     if closed is not None and value not in closed:
         return False
@@ -212,6 +215,15 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
                 and zh.value and codes.value:
             return len(zh.value) == len(codes.value.split())
     return True
+
+
+def _calendar_date(value: str) -> bool:
+    """A day of the calendar a card can print (the years of living holders and their cards)."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return 1900 <= day.year <= 2100
 
 
 def _logit(p: float) -> float:
