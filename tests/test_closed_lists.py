@@ -169,3 +169,13 @@ def test_a_rare_character_read_with_confidence_stays(charset):
     # 堃 is printed in Mainland names though GB 2312 lacks it
     line = _line(charset, [{"张": 0.99}, {"堃": 0.95, "坤": 0.04}])
     assert common_forms(line).text == "张堃"
+
+
+def test_a_rare_name_character_read_unsure_stays_if_names_bear_it_more(charset):
+    """Dev 1300108's 高健堃: 堃 read unsure had given way to 堕, which GB 2312 holds and names
+    all but never bear (checks.names); it stays now. A traditional form read unsure still
+    gives way, however names bear it (瑤, see above)."""
+    line = _line(charset, [{"高": 0.99}, {"健": 0.99}, {"堃": 0.6, "堕": 0.3}])
+    assert common_forms(line).text == "高健堃"
+    line = _line(charset, [{"龙": 0.99}, {"瑤": 0.7, "瑶": 0.25}])
+    assert common_forms(line).text == "龙瑶"

@@ -30,7 +30,9 @@ from .checks import (
     sex_from_number,
 )
 from .checks.address import with_division_names
+from .checks.names import name_weight
 from .checks.surnames import choose_surname
+from .checks.traditional import traditional_forms
 from .seen import record as record_seen
 
 # corrections that complete part of a free-text field from a list, among readings the
@@ -172,13 +174,15 @@ def common_forms(line: Line) -> Line:
     """A Mainland card prints simplified characters. A character outside GB 2312 (瑤, 暁: a
     traditional or Japanese form) read without confidence gives way to the likeliest of the
     recogniser's alternatives that is in it (瑶, 晓); a rarer character read with confidence
-    stays (堃 and 喆 are printed in names, and GB 2312 lacks them)."""
+    stays (堃 and 喆 are printed in names, and GB 2312 lacks them), and so does one read
+    unsure that is no traditional form and that names bear more than that alternative
+    (checks.names: dev 1300108's 高健堃, 堃 read unsure, had become 高健堕)."""
     chars, probs = list(line.text), list(line.char_probs)
     for i, (ch, p) in enumerate(zip(chars, probs)):
         if p >= CONFIDENT or _gb2312(ch) or i >= len(line.alternatives):
             continue
         alt = next(((a, q) for a, q in line.alternatives[i] if a != ch and _gb2312(a)), None)
-        if alt is not None:
+        if alt is not None and (ch in traditional_forms() or name_weight(alt[0]) >= name_weight(ch)):
             chars[i], probs[i] = alt
     if chars == list(line.text):
         return line
