@@ -182,6 +182,18 @@ def test_a_traditional_form_on_a_mainland_card_does_not_fit():
     assert fits("hk-id-card", "name", "陳大文", {})
 
 
+def test_a_hong_kong_name_read_empty_beside_its_telegraph_codes_does_not_fit():
+    """HK dev 1300389 (photo): the Chinese name 陳傑志 read empty, its three telegraph codes
+    read, the empty name stated 0.99. A holder without a Chinese name has neither."""
+    from cardocr.confidence.evidence import fits
+
+    codes, name = Field("7115 0267 1807", 0.99), Field("陳傑志", 0.99)
+    assert not fits("hk-id-card", "name", "", {"name": Field("", 0.0), "name_telegraph_code": codes})
+    assert not fits("hk-id-card", "name_telegraph_code", "", {"name": name, "name_telegraph_code": Field("", 0.0)})
+    none = {"name": Field("", 0.0), "name_telegraph_code": Field("", 0.0)}
+    assert fits("hk-id-card", "name", "", none) and fits("hk-id-card", "name_telegraph_code", "", none)
+
+
 def test_a_date_that_is_no_day_of_the_calendar_does_not_fit():
     """Licence check 1400146's valid_from 2019-11-22 read 0620-19-11: the grammar's shape,
     no calendar day."""

@@ -186,12 +186,21 @@ def _divisions() -> frozenset[str]:
     return frozenset(address_prefixes())
 
 
+_HK_NAME_PAIR = {"name": "name_telegraph_code", "name_telegraph_code": "name"}
+
+
 def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
     """Whether a value has its field's printed shape (GRAMMAR; an ISO date, a day of the
     calendar), is one of its closed list, an address starts with a division name (a cut one
     does not), a Mainland name or address holds no traditional form (checks.traditional); the
-    Hong Kong card's telegraph codes also number one per character of the Chinese name, and a
-    Chinese holder's English name is the Cantonese romanisation of it (agree.not_romanised)."""
+    Hong Kong card's telegraph codes also number one per character of the Chinese name (and
+    are read when it is), and a Chinese holder's English name is the Cantonese romanisation of
+    it (agree.not_romanised)."""
+    if document == "hk-id-card" and name in _HK_NAME_PAIR and value == "":
+        # a holder without a Chinese name has no telegraph codes either: one read without
+        # the other means the other was not read (HK dev 1300389's name, stated 0.99)
+        other = fields.get(_HK_NAME_PAIR[name])
+        return not (other is not None and isinstance(other.value, str) and other.value)
     if not isinstance(value, str) or not value:
         return True
     pattern = GRAMMAR.get(document, {}).get(name)
