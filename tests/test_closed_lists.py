@@ -179,3 +179,16 @@ def test_a_rare_name_character_read_unsure_stays_if_names_bear_it_more(charset):
     assert common_forms(line).text == "高健堃"
     line = _line(charset, [{"龙": 0.99}, {"瑤": 0.7, "瑶": 0.25}])
     assert common_forms(line).text == "龙瑶"
+
+
+def test_an_uncertain_given_name_character_is_chosen_as_names_bear_them(charset):
+    """A given-name character read without confidence gives way to the recogniser's
+    alternative that names bear more, relative to text (checks.names): 杜层永 with 层 at 0.6
+    and 晨 at 0.3 (dev 1500148's 杜晨永) is 杜晨永. A confident character stays, so does the
+    surname, and a character names bear more than its alternative."""
+    from cardocr.documents.checks.names import customary_given_name
+
+    assert customary_given_name(_line(charset, [{"杜": 0.99}, {"层": 0.6, "晨": 0.3}, {"永": 0.99}])).text == "杜晨永"
+    assert customary_given_name(_line(charset, [{"杜": 0.99}, {"层": 0.95, "晨": 0.04}, {"永": 0.99}])).text == "杜层永"
+    assert customary_given_name(_line(charset, [{"吴": 0.6, "昊": 0.3}, {"晨": 0.99}])).text == "吴晨"
+    assert customary_given_name(_line(charset, [{"王": 0.99}, {"昊": 0.6, "吴": 0.3}])).text == "王昊"

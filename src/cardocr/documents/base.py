@@ -30,7 +30,7 @@ from .checks import (
     sex_from_number,
 )
 from .checks.address import with_division_names
-from .checks.names import name_weight
+from .checks.names import customary_given_name, name_weight
 from .checks.surnames import choose_surname
 from .checks.traditional import traditional_forms
 from .seen import record as record_seen
@@ -41,7 +41,8 @@ from .seen import record as record_seen
 GUESS_SURNAME = "closed list of surnames"
 GUESS_COMMON_FORM = "simplified characters of GB 2312"
 GUESS_DIVISIONS = "division names"
-GUESSES = frozenset({GUESS_SURNAME, GUESS_COMMON_FORM, GUESS_DIVISIONS})
+GUESS_NAME_CUSTOMS = "characters given names bear"
+GUESSES = frozenset({GUESS_SURNAME, GUESS_COMMON_FORM, GUESS_DIVISIONS, GUESS_NAME_CUSTOMS})
 
 
 def group_lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
@@ -137,14 +138,22 @@ def strip_label(text: str, label: str) -> str:
     return text
 
 
-def read_name(zone: ZoneText, charset: list[str], reading: Reading, label: str = "姓名") -> Field:
-    """A Mainland name: CJK and the middle dot, a label's tail dropped, and a first character
+def read_name(zone: ZoneText, charset: list[str], reading: Reading, label: str = "姓名",
+              customs: bool = True) -> Field:
+    """A Mainland name: CJK and the middle dot, a label's tail dropped, a first character
     that is no surname and was read without confidence chosen from the surnames the pixels
-    support (checks.surnames)."""
+    support (checks.surnames), and, with `customs` (not for a holder the card says is of
+    another people), the given name's characters read without confidence chosen as names
+    bear them (checks.names)."""
     read_as = decode_zone(zone, charset, "{cjk}·")
     line = common_forms(read_as)
     if line is not read_as:
         reading.corrections.append(("name", GUESS_COMMON_FORM))
+    if customs and "·" not in line.text and strip_label(line.text, label) == line.text:
+        customary = customary_given_name(line)
+        if customary is not line:
+            reading.corrections.append(("name", GUESS_NAME_CUSTOMS))
+            line = customary
     value = strip_label(line.text, label)
     if value == line.text:
         value, chosen = choose_surname(line, charset)

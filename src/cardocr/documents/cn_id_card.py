@@ -192,7 +192,7 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
     fields: dict[str, Field] = {}
     reading = Reading(NAME, "front", fields)
 
-    fields["name"] = read_name(z["name"], cs, reading)
+    fields["name"] = Field("", 0.0)  # read after the ethnicity (below), listed first
 
     # nothing printed (a blank or wrong card) stays empty; otherwise the likelier of the two
     sex, sex_conf = closed_choice(z["sex"], cs, ["男", "女"]) if decode_zone(z["sex"], cs, "男女").text else ("", 0.0)
@@ -218,6 +218,9 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
             reading.corrections.append(("ethnicity", "closed list of 56 ethnic groups"
                                         + (" (no character read)" if unread else "")))
     fields["ethnicity"] = Field(eth, eth_conf, z["ethnicity"].quad)
+    # a Han name's uncertain characters are chosen as given names bear them; other peoples'
+    # names follow other customs
+    fields["name"] = read_name(z["name"], cs, reading, customs=eth in ("", "汉"))
 
     birth_line = decode_zone(z["birth"], cs, DIGITS + "年月日")
     number_line = decode_zone(z["number"], cs, DIGITS + "X")

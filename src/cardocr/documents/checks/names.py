@@ -14,10 +14,13 @@ scores higher than the character read, the name the pixels and the naming custom
 not the one read: dev 1300053's 向吴思 (吴 at 0.978, 昊 at 0.006) and 1500034's 方深一 (深 at
 0.89, 琛 at 0.10), both stated above the licence's review threshold.
 
-Evidence only (confidence.evidence.contradicted sends the card to review): the value is never
-changed, since rare characters are borne too and a specimen's name must come back as printed.
-Names transliterated from other languages (a middle dot, or a holder who is not Han) follow
-other customs and are not weighed.
+Two uses. A character read without confidence gives way to the alternative the customs
+prefer (customary_given_name, a guess: the card goes to review). A character read with
+confidence is never changed, since rare characters are borne too and a specimen's name must
+come back as printed: that the customs would have read it otherwise is evidence
+(given_name_doubt; confidence.evidence.contradicted sends the card to review). Names
+transliterated from other languages (a middle dot, or a holder who is not Han) follow other
+customs and are not weighed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from importlib import resources
 import numpy as np
 
 from ...ocr.ctc import BLANK
+from ...ocr.types import Line
+from ...types import CONFIDENT
 from .surnames import COMPOUND
 
 ALTERNATIVES = 5  # the recogniser's next likeliest classes at a step: the readings it gave weight to
@@ -56,6 +61,30 @@ def name_weight(ch: str) -> float:
     """log P_name(ch) - log P_text(ch): above 0 for a character names bear more than text does."""
     weights, unknown = _weights()
     return weights.get(ch, unknown)
+
+
+def customary_given_name(line: Line) -> Line:
+    """The name's line with each given-name character read without confidence (under
+    CONFIDENT) given way to the recogniser's alternative that scores higher weighed as names
+    bear them (module doc): the naming customs choose among uncertain readings, as the
+    surnames do for the first character. A confident character is never changed. The line
+    itself when nothing changed."""
+    chars, probs = list(line.text), list(line.char_probs)
+    sur = 2 if line.text[:2] in COMPOUND else 1
+    for i in range(sur, min(len(chars), len(line.alternatives))):
+        if probs[i] >= CONFIDENT:
+            continue
+        best = max(((a, q) for a, q in line.alternatives[i] if _CJK.fullmatch(a)),
+                   key=lambda aq: _score(*aq), default=None)
+        if best is not None and best[0] != chars[i] and _score(*best) > _score(chars[i], probs[i]):
+            chars[i], probs[i] = best
+    if chars == list(line.text):
+        return line
+    return Line("".join(chars), probs, line.probs, line.quad, line.alternatives)
+
+
+def _score(ch: str, p: float) -> float:
+    return math.log(max(p, 1e-9)) + name_weight(ch)
 
 
 def given_name_doubt(probs: np.ndarray, charset: list[str], name: str) -> float | None:
