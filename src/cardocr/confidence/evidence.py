@@ -89,10 +89,11 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a Hong Kong English given name read unsure, one letter from a common English name the
       pixels support nearly as well (hk_name_en.near_common_name: dev 1500028's `Rosalle`
       for Rosalie, stated 0.98);
-    - a Mainland name or address completed by a guess (documents.base.GUESSES, evidence `guessed`): in the
-      dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such fields were wrong,
-      and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB 2312 has no 堃),
-      was stated 0.94;
+    - a Mainland name or address completed by a guess (documents.base.GUESSES, evidence
+      `guessed`: the surnames, GB 2312's common forms, the division names, the characters
+      given names bear): in the dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such
+      fields were wrong, and dev 1300108's 高健堃, its 堃 read unsure and taken for 堕 (GB
+      2312 has no 堃), was stated 0.94;
     - a Mainland given name with a character the naming customs would have read otherwise
       among the recogniser's own likeliest readings (lines.py `name_doubt` below 0,
       checks.names: dev 1300053's 向吴思 for 向昊思, stated 0.95; no right name of 255 on
