@@ -1,5 +1,5 @@
-"""How names bear their characters: evidence against a Mainland given name read one character
-wrong with confidence.
+"""How names bear their characters: a choice among a Mainland given name's uncertain readings,
+and evidence against one read a character wrong with confidence.
 
 The recogniser's posterior for a character carries the prior of the text it learnt from, in
 which 吴 (a surname, and a word) is common and 昊 (a given-name character) rare; in given names
@@ -12,7 +12,7 @@ names bear it instead of how text does:
 tools/build_name_chars.py). When another of the recogniser's own likeliest readings of a step
 scores higher than the character read, the name the pixels and the naming customs agree on is
 not the one read: dev 1300053's 向吴思 (吴 at 0.978, 昊 at 0.006) and 1500034's 方深一 (深 at
-0.89, 琛 at 0.10), both stated above the licence's review threshold.
+0.89, 琛 at 0.10), both stated above the licence's review threshold before this module.
 
 Two uses. A character read without confidence gives way to the alternative the customs
 prefer (customary_given_name, a guess: the card goes to review). A character read with
