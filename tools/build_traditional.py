@@ -24,16 +24,10 @@ from __future__ import annotations
 import argparse
 import pathlib
 
+from cardocr.documents.checks.traditional import in_gb2312
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cardocr" / "documents" / "checks" / "traditional.tsv"
-
-
-def _gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def build(src: pathlib.Path) -> list[tuple[str, str]]:
@@ -41,7 +35,7 @@ def build(src: pathlib.Path) -> list[tuple[str, str]]:
     for line in src.read_text(encoding="utf-8").splitlines():
         key, _, forms = line.partition("\t")
         simplified = forms.split()
-        if len(key) == 1 and simplified and key not in simplified and not _gb2312(key):
+        if len(key) == 1 and simplified and key not in simplified and not in_gb2312(key):
             rows.append((key, "".join(simplified)))
     return sorted(rows)
 

@@ -32,7 +32,7 @@ from .checks import (
 from .checks.address import with_division_names
 from .checks.names import customary_given_name, name_weight
 from .checks.surnames import choose_surname
-from .checks.traditional import traditional_forms
+from .checks.traditional import in_gb2312, traditional_forms
 from .seen import record as record_seen
 
 # corrections that complete part of a free-text field from a list, among readings the
@@ -171,14 +171,6 @@ def read_divisions(lines: list[Line], address: str, charset: list[str], reading:
     return address
 
 
-def _gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def common_forms(line: Line) -> Line:
     """A Mainland card prints simplified characters. A character outside GB 2312 (瑤, 暁: a
     traditional or Japanese form) read without confidence gives way to the likeliest of the
@@ -188,9 +180,9 @@ def common_forms(line: Line) -> Line:
     (checks.names: dev 1300108's 高健堃, 堃 read unsure, had become 高健堕)."""
     chars, probs = list(line.text), list(line.char_probs)
     for i, (ch, p) in enumerate(zip(chars, probs)):
-        if p >= CONFIDENT or _gb2312(ch) or i >= len(line.alternatives):
+        if p >= CONFIDENT or in_gb2312(ch) or i >= len(line.alternatives):
             continue
-        alt = next(((a, q) for a, q in line.alternatives[i] if a != ch and _gb2312(a)), None)
+        alt = next(((a, q) for a, q in line.alternatives[i] if a != ch and in_gb2312(a)), None)
         if alt is not None and (ch in traditional_forms() or name_weight(alt[0]) >= name_weight(ch)):
             chars[i], probs[i] = alt
     if chars == list(line.text):

@@ -22,6 +22,16 @@ def traditional_forms() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in table.splitlines() if line and not line.startswith("#"))
 
 
+def in_gb2312(ch: str) -> bool:
+    """Whether GB 2312, the simplified set every Mainland card's common characters are in,
+    holds the character."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def has_traditional(text: str) -> bool:
     forms = traditional_forms()
     return any(ch in forms for ch in text)
