@@ -100,12 +100,15 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     weak: list[CardResult] = []
     others: list[str] = []  # documents whose titles candidates showed (documents.identify)
     straightened: list[tuple[CardQuad, Card]] = []  # every candidate warped, in the order tried
+    # each candidate's signal evidence (id of its CardResult): the signals are measured on the
+    # cards returned only, not on a weak candidate a fuller reading later replaced
+    evidence: dict[int, Evidence] = {}
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect)
     _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others,
-                     straightened)
+                     straightened, evidence)
     deep: list[CardQuad] = []
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:  # a second card of the side read: not worth the slow search
@@ -113,7 +116,7 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                     if all(overlap(q.corners, t.corners, of_larger=True) < SAME_QUAD for t in tried)]
-        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others, straightened)
+        _read_candidates(doc, image, request, engine, deep, found, tried, weak, others, straightened, evidence)
     if others:
         # the photo shows another document: what else was read here is that card's text in
         # this document's zones, unless it fills them
@@ -131,6 +134,10 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         raise NoCardFound()
     if request.side == BOTH_SIDES:  # front before back, whichever the search found first
         found.sort(key=lambda r: doc.sides.index(r.side))
+    if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: below)
+        with stage("validate"):
+            for r in found:
+                r.signals = measure(per_card, evidence[id(r)])
     if multicard.MULTI_CARD in request.signals or request.side == BOTH_SIDES:
         with stage("validate"):
             seen = _other_cards(doc, image, found, quick + deep, engine, search_again=bool(deep))
@@ -193,7 +200,7 @@ def _checks_hold(reading: Reading) -> bool:
 def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest, engine: OcrEngine,
                      candidates: list[CardQuad], found: list[CardResult],
                      tried: list[CardQuad], weak: list[CardResult], others: list[str],
-                     straightened: list[tuple[CardQuad, Card]]) -> None:
+                     straightened: list[tuple[CardQuad, Card]], evidence: dict[int, Evidence]) -> None:
     """Read candidates in order until enough cards are found (appended to `found`). A card
     read with most fields empty (QUICK_MIN_FILLED; WHOLE_MIN_FILLED for the whole photo), or
     with every check failing (_checks_hold), is a poor answer: it goes to `weak`, to be
@@ -228,9 +235,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
                                 found_by=quad.method)
             field_evidence(reading, seen, engine.charset, card.image)
             cap_free_text(reading)
-            if per_card := request.signals & MEASURABLE.keys():  # (the multi-card signal: _read_cards)
-                result.signals = measure(per_card,
-                                         Evidence(image, quad.corners, quad.method, card, reading))
+            evidence[id(result)] = Evidence(image, quad.corners, quad.method, card, reading)  # measured if returned
         whole = quad.method == "whole"
         enough = _filled(reading) >= (WHOLE_MIN_FILLED if whole else QUICK_MIN_FILLED) and _checks_hold(reading)
         (found if enough else weak).append(result)

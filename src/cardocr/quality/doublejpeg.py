@@ -85,16 +85,18 @@ def step(values: np.ndarray) -> int | None:
     return int(_STEPS[int(np.argmax(fits)), 0]) if fits.any() else None
 
 
-def _reach(q1: int, q2: int, kmax: int) -> np.ndarray:
-    """How many first-quantisation bins (step q1) the second (step q2) maps onto each of its
-    bins -kmax..kmax, relative to a single quantisation (1: as many as its width holds; 0: an
-    empty bin), with a little rounding noise from the decode between the two."""
+def _reach(q1: np.ndarray, q2: int, kmax: int) -> np.ndarray:
+    """How many first-quantisation bins (steps q1, a column: one row each) the second (step
+    q2) maps onto each of its bins -kmax..kmax, relative to a single quantisation (1: as many
+    as its width holds; 0: an empty bin), with a little rounding noise from the decode between
+    the two. (All first steps in one array: one at a time was a tenth of the signals' time.)"""
     edges = (np.arange(-kmax, kmax + 2, dtype=np.float64) - 0.5) * q2
+    q1 = np.asarray(q1, np.float64).reshape(-1, 1)
     base = np.floor(edges / q1)
     below = base.copy()  # multiples of q1 up to each edge: the ones far below count whole,
     for j in range(-4, 6):  # the ones near it by how likely the noise keeps them below
         below += 0.5 * (1 + _erf((edges - (base + j) * q1) / (NOISE * np.sqrt(2)))) - (j <= 0)
-    return np.diff(below) * q1 / q2
+    return np.diff(below, axis=1) * q1 / q2
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -120,7 +122,7 @@ def _log_reach(q2: int, kmax: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=256)
 def _log_reach_wide(q2: int, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     q1s = np.array([q1 for q1 in range(1, MAX_STEP + 1) if q2 % q1], np.int64)  # q2's divisors (q2 too)
-    table = np.log(np.maximum(np.stack([_reach(int(q1), q2, kmax) for q1 in q1s]), FLOOR))  # leave none
+    table = np.log(np.maximum(_reach(q1s, q2, kmax), FLOOR))  # leave none
     table[:, kmax] = 0.0  # the zero bin: flat blocks, no evidence either way
     table.flags.writeable = False
     return q1s, table

@@ -221,10 +221,13 @@ def _in_photo(boxes: list[tuple[int, int, int, int]], corners: np.ndarray) -> li
     return out
 
 
-def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray) -> float | None:
+def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
+                glyphs: list[tuple[int, int, int, int]] | None = None) -> float | None:
     """The smallest relative difference between a glyph of the row and any other place in the
-    row, times the glyph's height in photo pixels (None: fewer than two glyphs to compare)."""
-    boxes = [b for b in _in_photo(glyph_boxes(card), corners) if b[2] - b[0] >= 3 and b[3] - b[1] >= 4]
+    row, times the glyph's height in photo pixels (None: fewer than two glyphs to compare).
+    glyphs: glyph_boxes(card), when the caller has them."""
+    glyphs = glyph_boxes(card) if glyphs is None else glyphs
+    boxes = [b for b in _in_photo(glyphs, corners) if b[2] - b[0] >= 3 and b[3] - b[1] >= 4]
     h, w = photo.shape[:2]
     boxes = [b for b in boxes if b[0] >= 0 and b[1] >= 0 and b[2] <= w and b[3] <= h]
     if len(boxes) < 2:
@@ -299,19 +302,20 @@ def enlarged(corners: np.ndarray) -> bool:
 
 def vector(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, portrait: np.ndarray | None) -> np.ndarray:
     """The model's features (tampering_features.NAMES) of one card."""
-    return _vector(card, portrait, duplication(photo, corners, card), single_compression(photo, corners, portrait),
-                   square(corners), enlarged(corners))
+    glyphs = glyph_boxes(card)
+    return _vector(card, glyphs, portrait, duplication(photo, corners, card, glyphs),
+                   single_compression(photo, corners, portrait), square(corners), enlarged(corners))
 
 
-def _vector(card: np.ndarray, portrait: np.ndarray | None, d: float | None, single: float | None,
-            sq: float, grown: bool) -> np.ndarray:
+def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait: np.ndarray | None,
+            d: float | None, single: float | None, sq: float, grown: bool) -> np.ndarray:
     box = None
     if portrait is not None:
         (x0, y0), (x1, y1) = portrait.min(axis=0), portrait.max(axis=0)
         box = (int(x0), int(y0), int(x1), int(y1))
     # row_flat is read on scans only: a photo's ground has quiet windows of its own (blur, light;
     # an enlarged small card's texture was made up by interpolation)
-    f = tampering_features.features(card, glyph_boxes(card), ROW, box, read_flat=sq >= 0.5 and not grown)
+    f = tampering_features.features(card, glyphs, ROW, box, read_flat=sq >= 0.5 and not grown)
     f["duplication"] = -1.0 if d is None else math.log(THRESHOLD / max(d, 2e-3))  # > 0: a copied block
     f["single_compression"] = 0.0 if single is None else single
     f["square"] = sq
@@ -321,12 +325,14 @@ def _vector(card: np.ndarray, portrait: np.ndarray | None, d: float | None, sing
 def detect(ev: Evidence) -> Signal | None:
     if ev.reading.document != "id-card":
         return None
-    d = duplication(ev.photo, ev.corners, ev.card.image)
+    glyphs = glyph_boxes(ev.card.image)  # (once: the duplicated block and the features both read them)
+    d = duplication(ev.photo, ev.corners, ev.card.image, glyphs)
     from ..documents import REGISTRY  # the document knows where its portrait is
 
     portrait = REGISTRY["id-card"].portrait(ev.reading)
     single = single_compression(ev.photo, ev.corners, portrait)
-    s = combined(_vector(ev.card.image, portrait, d, single, square(ev.corners), enlarged(ev.corners)), d, single)
+    x = _vector(ev.card.image, glyphs, portrait, d, single, square(ev.corners), enlarged(ev.corners))
+    s = combined(x, d, single)
     return Signal(round(s, 1), s >= 50.0)
 
 
