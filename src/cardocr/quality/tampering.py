@@ -112,6 +112,19 @@ false alarms and a better ranking, fewer edits over the threshold: recall stays 
 A lower threshold (-0.5 logit) gave check 1 more edit for 1 more ordinary photo; a threshold per
 capture (square or not, as the logistic models had) 21 instead of 20 of 40.
 
+Eleventh pass (issue 16), tried and dropped (its code: the branch tamper11's last commit):
+run_top, the glyphs' top line against the row's (a retyped run is typed in another size, centred
+on the row: tune seed 700038's tops 5 card pixels low), with run_base's floor a share of the
+glyph height (it is 1 + 5% of the baseline's y, ~25 card pixels, so a run 3-5 pixels off the line
+reads 0.1-0.2); row_shading, the light's slope along the row's ground against the band above (a
+spliced row, a clean render matched in brightness once, does not share the photo's gradient;
+AUROC 0.81-0.86 for spliced rows on scans and photos, feature alone). Retrained on all 480 + 325
+tune photos: out of fold AUROC 0.953-0.955, recall 0.57-0.61 (without the two 0.954-0.955,
+0.58-0.61); through the pipeline (tools.tamper_kinds) tune AUROC 0.966, recall 77/120 (79 before),
+check AUROC 0.956 -> 0.969, recall 20 -> 20/40 per kind unchanged, twins 0/40, ordinary 1/75:
+a better ranking, no edit more over the threshold. The unedited photos' tails (run_top's 99th
+percentile on scans 3.9: rows whose glyph boxes take in other print) hide what they add.
+
 Documents other than the Mainland ID card: not checked (None).
 """
 
