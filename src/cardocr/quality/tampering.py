@@ -315,9 +315,17 @@ def enlarged(corners: np.ndarray) -> bool:
 
 def vector(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, portrait: np.ndarray | None) -> np.ndarray:
     """The model's features (tampering_features.NAMES) of one card."""
+    return _measure(photo, corners, card, portrait)[0]
+
+
+def _measure(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, portrait: np.ndarray | None
+             ) -> tuple[np.ndarray, float | None, float | None]:
+    """The model's features, the duplicated block's measure and the single-compression one
+    (detect weighs the two apart too); the row's glyphs found once for both readers of them."""
     glyphs = glyph_boxes(card)
-    return _vector(card, glyphs, portrait, duplication(photo, corners, card, glyphs),
-                   single_compression(photo, corners, portrait), square(corners), enlarged(corners))
+    d = duplication(photo, corners, card, glyphs)
+    single = single_compression(photo, corners, portrait)
+    return _vector(card, glyphs, portrait, d, single, square(corners), enlarged(corners)), d, single
 
 
 def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait: np.ndarray | None,
@@ -338,13 +346,10 @@ def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait:
 def detect(ev: Evidence) -> Signal | None:
     if ev.reading.document != "id-card":
         return None
-    glyphs = glyph_boxes(ev.card.image)  # (once: the duplicated block and the features both read them)
-    d = duplication(ev.photo, ev.corners, ev.card.image, glyphs)
     from ..documents import REGISTRY  # the document knows where its portrait is
 
     portrait = REGISTRY["id-card"].portrait(ev.reading)
-    single = single_compression(ev.photo, ev.corners, portrait)
-    x = _vector(ev.card.image, glyphs, portrait, d, single, square(ev.corners), enlarged(ev.corners))
+    x, d, single = _measure(ev.photo, ev.corners, ev.card.image, portrait)
     s = combined(x, d, single)
     return Signal(round(s, 1), s >= 50.0)
 
