@@ -172,10 +172,10 @@ def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> 
     if issue and start and start < issue:
         _both(out, ("issue_date", "valid_from"), -1.0)
     # a day's slack: a period begun on 29 February may end on the 28th or the 29th
-    terms = (FIRST_TERM,) if issue and start == issue else LICENCE_TERMS
-    if start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in terms):
-        _both(out, ("valid_from", "valid_to"), -1.0)
-    if issue and start == issue and values.get("valid_to") == "长期":
+    first = issue is not None and start == issue
+    terms = (FIRST_TERM,) if first else LICENCE_TERMS
+    if (start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in terms)) \
+            or (first and values.get("valid_to") == "长期"):
         _both(out, ("valid_from", "valid_to"), -1.0)
 
 
