@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..documents.base import GUESSES
+from ..documents.checks.address import units_after_digits
 from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
@@ -77,7 +78,8 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a value without its field's printed shape or off its closed list (`fits`: 30 of 31
       wrong on that read; the right one, telegraph codes counted against a misread name),
       or a Mainland name or address holding a traditional form (dev 1300092's 覃瑤媛,
-      stated 0.97);
+      stated 0.97), or an address with a character after a number that counts nothing (dev
+      1500333's 39号楼795务, stated 0.98);
     - a licence authority naming neither the city of the licence's number nor of its address
       (licence_seal `seal_away`: a licence is issued where its holder is registered or lives;
       2 of 2 wrong on that read, the 142 local ones right);
@@ -193,10 +195,11 @@ _HK_NAME_PAIR = {"name": "name_telegraph_code", "name_telegraph_code": "name"}
 def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) -> bool:
     """Whether a value has its field's printed shape (GRAMMAR; an ISO date, a day of the
     calendar), is one of its closed list, an address starts with a division name (a cut one
-    does not), a Mainland name or address holds no traditional form (checks.traditional); the
-    Hong Kong card's telegraph codes also number one per character of the Chinese name (and
-    are read when it is), and a Chinese holder's English name is the Cantonese romanisation of
-    it (agree.not_romanised)."""
+    does not) and has a unit word after each number (checks.address.units_after_digits), a
+    Mainland name or address holds no traditional form (checks.traditional); the Hong Kong
+    card's telegraph codes also number one per character of the Chinese name (and are read
+    when it is), and a Chinese holder's English name is the Cantonese romanisation of it
+    (agree.not_romanised)."""
     if document == "hk-id-card" and name in _HK_NAME_PAIR and value == "":
         # a holder without a Chinese name has no telegraph codes either: one read without
         # the other means the other was not read (HK dev 1300389's name, stated 0.99)
@@ -215,7 +218,9 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
     if document in ("id-card", "driver-license") and name in ("name", "address") and has_traditional(value):
         return False  # the Mainland prints simplified characters (checks.traditional)
     if name == "address" and document in ("id-card", "driver-license"):
-        return any(value[:k] in _divisions() for k in range(2, 9))
+        # it starts with a division name (a cut one does not), and a unit word follows each
+        # number (checks.address.units_after_digits)
+        return any(value[:k] in _divisions() for k in range(2, 9)) and units_after_digits(value)
     if document == "hk-id-card" and name == "name_en":
         zh = fields.get("name")
         return not (zh is not None and isinstance(zh.value, str) and not_romanised(value, zh.value))

@@ -11,6 +11,7 @@ and it keeps every character read with confidence; the rest of the line stays as
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -160,3 +161,23 @@ def with_division_names(lines: list[Line], address: str, charset: list[str]) -> 
     if not chosen:
         return address, False
     return start + address[len(first):], True
+
+
+# What follows a number written in digits inside a Mainland address: the unit it counts (号,
+# 栋, 单元, 室, 层, 弄, 组 …), a road's or a farm's (108国道, 3公里, 150团, 3连), a Guangdong
+# flat's 房, or nothing (the address ends on it: 39号楼795). Any other character after a
+# digit was read there by mistake (dev 1500333's 795务, 1500376's 3003空): a person would
+# point at it. The list is wider than the generator prints, so that real addresses fit it.
+UNIT_AFTER_DIGITS = frozenset("号室栋幢单层楼户组弄巷排队社区期座门院段街路条坊村屯支横之附"
+                              "房铺舍厂连团师营场片甲乙丙丁国公")
+_DIGITS_THEN = re.compile(r"\d+([\u3400-\u9fff])")
+
+
+def units_after_digits(address: str) -> bool:
+    """Whether every Chinese character that follows a run of digits is a unit word
+    (UNIT_AFTER_DIGITS); letters, dashes, brackets and the end of the address pass.
+
+    >>> units_after_digits("辽宁省大连市西岗区光明巷728号39号楼795"), units_after_digits("光明巷728号39号楼795务")
+    (True, False)
+    """
+    return all(m.group(1) in UNIT_AFTER_DIGITS for m in _DIGITS_THEN.finditer(address))
