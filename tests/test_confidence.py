@@ -194,3 +194,48 @@ def test_the_wire_verdict_uses_the_apis_keys():
     assert reasons[0] == "low_confidence:issue" and reasons[-1] == "check_failed:valid_date"
     assert not {"check_failed:dates", "low_confidence:authority"} & set(reasons)  # never the domain's names
     assert set(answer["confidence"]) == {"issue", "valid_from", "valid_to"}
+
+
+def test_a_second_look_reads_an_unsure_free_text_line_again():
+    """second_look.py: a sure address gets no second look; made unsure, the line cut again
+    from the card and read at a smaller size agrees with what was read, and disagrees with a
+    value that lost a character (what a dropped character looks like), which the card then
+    contradicts (evidence.contradicted). The real recogniser on a recorded card's pixels."""
+    from cardocr.confidence.evidence import contradicted
+    from cardocr.confidence.second_look import LOOK_BELOW, second_look
+    from cardocr.ocr.engine import get_engine
+
+    case = next(c for c in CASES if c.document == "id-card" and c.side == "front" and c.variant is None)
+    _replay, card, _header = replay_engine(case.path)
+    engine = get_engine()
+    doc = REGISTRY["id-card"]
+    with recording() as seen:
+        reading = doc.read(card, "front", engine, doc.optional_fields)
+    address = reading.fields["address"]
+    assert address.confidence >= LOOK_BELOW and len(address.value) > 12
+    second_look(reading, seen, engine, card.image)
+    assert "second_look" not in address.evidence
+    address.confidence = 0.9
+    second_look(reading, seen, engine, card.image)
+    assert address.evidence["second_look"] == 0.0
+    address.value = address.value[:-4] + address.value[-3:]
+    second_look(reading, seen, engine, card.image)
+    assert address.evidence["second_look"] == 1.0
+    result = CardResult(reading, card.image, np.eye(3), found_by="otsu")
+    assert "address" in contradicted(evidence_of(result))
+
+
+def test_a_second_look_is_not_compared_where_the_gazetteer_chose():
+    """An address's division names were chosen against the gazetteer (dev 1300220's 芙蓉区
+    from a line read 莱蓉区): a second reading that differs there says nothing; past them it
+    does, and a name is compared whole."""
+    from cardocr.confidence.second_look import _chosen_prefix, differs
+
+    value = "湖南省长沙市芙蓉区新华大道182号"
+    fixed = _chosen_prefix("id-card", "address", value)
+    assert fixed == len("湖南省长沙市芙蓉区")
+    assert not differs(value, "湖南省长沙市美蓉区新华大道182号", fixed)
+    assert differs(value, "湖南省长沙市芙蓉区新华大道183号", fixed)
+    assert differs(value, "湖南省长沙市芙蓉区新大道182号", fixed)
+    assert differs("谭佳菲娟", "谭住菲娟") and not differs("谭佳菲娟", "谭 佳菲娟")
+    assert _chosen_prefix("id-card", "name", "谭佳菲娟") == 0

@@ -16,6 +16,7 @@ import numpy as np
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
 from .confidence import assess, cap_free_text, field_evidence
+from .confidence.second_look import second_look
 from .documents import REGISTRY, DocumentType
 from .documents.contract import MISSING_LANDMARKS
 from .documents.identify import ANOTHER_DOCUMENT
@@ -234,6 +235,7 @@ def _read_candidates(doc: DocumentType, image: np.ndarray, request: ReadRequest,
             result = CardResult(reading, card.image, np.linalg.inv(quad.homography()), doc.portrait(reading),
                                 found_by=quad.method)
             field_evidence(reading, seen, engine.charset, card.image)
+            second_look(reading, seen, engine, card.image)
             cap_free_text(reading)
             evidence[id(result)] = Evidence(image, quad.corners, quad.method, card, reading)  # measured if returned
         whole = quad.method == "whole"

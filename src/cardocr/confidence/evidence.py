@@ -99,7 +99,12 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
     - a Mainland given name with a character the naming customs would have read otherwise
       among the recogniser's own likeliest readings (lines.py `name_doubt` below 0,
       checks.names: dev 1300053's 向吴思 for 向昊思, stated 0.95; no right name of 255 on
-      the dev range's read).
+      the dev range's read);
+    - an unsure name, address or licence record that a second look at its lines reads
+      otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
+    - a licence record with a line of Chinese in its zone that the reader let go as too
+      unsure (driver_license `unread_lines`: dev 1500348's record, printed and read empty,
+      stated 0.81; 0 of 186 right records on the dev read).
     """
     guessed = {k for k in ev.get("guessed", ()) if k in ev["fields"]}
     return guessed | {k for k, f in ev["fields"].items()
@@ -108,7 +113,8 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("registered", 1.0) == 0.0 or f.get("future", 0.0) > 0
                       or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
-                      or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0}
+                      or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
+                      or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"

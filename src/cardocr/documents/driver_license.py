@@ -158,6 +158,10 @@ DIGITS = "0123456789"
 DATE_CHARS = DIGITS + "-"
 ADDRESS_CHARS = "{cjk}0123456789-()（）·"
 RECORD_CHARS = "{cjk}0123456789ABCDEFMNP"
+# a line in the record's zone with this many Chinese characters is print (the shortest clause,
+# 实习期至 and a date, has four), not a speck or the seal's edge
+RECORD_MIN_CJK = 4
+CJK_CHAR = re.compile("[\u3400-\u9fff]")
 # the bottom row: dates, 至 / 年 / 长期, and the label characters a crop may still hold
 VALIDITY_CHARS = DATE_CHARS + "至长期年有效限起始日"
 # the older layout's bottom row: its two parts stand further apart than 至 from its dates
@@ -340,11 +344,16 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fn = read_digits(grey, engine, z["file_number"], zones["file_number"][1], "档案编号", 12)
     digits = re.sub(r"\D", "", fn.text)
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
-    rec_lines = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
-    rec_lines = [ln for ln in rec_lines if ln.text and ln.score > 0.5]
+    decoded = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
+    kept = [bool(ln.text) and ln.score > 0.5 for ln in decoded]
+    rec_lines = [ln for ln, keep in zip(decoded, kept) if keep]
     record = "".join(ln.text for ln in rec_lines).replace(" ", "")
     fields["record"] = Field(record, min((line_conf(ln) for ln in rec_lines), default=0.0),
                              z["record"].quad if rec_lines else None)
+    # lines of Chinese the detector found in the record's zone that the reader let go as too
+    # unsure: a record printed there was read empty or in part (confidence.evidence)
+    fields["record"].evidence["unread_lines"] = float(sum(
+        1 for ln, keep in zip(decoded, kept) if not keep and len(CJK_CHAR.findall(ln.text)) >= RECORD_MIN_CJK))
     return reading
 
 
