@@ -17,6 +17,7 @@ import numpy as np
 
 from bench import results
 from cardocr.confidence import load_map, reasons, threshold_for
+from cardocr.confidence.evidence import contradicted
 
 TITLE = "## Calibrated confidence and review"
 BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0001)
@@ -56,7 +57,7 @@ def trade_off(rows: list[dict[str, Any]], threshold: float | None = None) -> tup
     for r in rows:
         ev = r["evidence"]
         stated = cal.apply(ev["document"], ev)
-        review = bool(reasons(stated, ev["checks"], [], threshold_for(ev["document"], threshold)))
+        review = bool(reasons(stated, ev["checks"], [], threshold_for(ev["document"], threshold), contradicted(ev)))
         sent += review
         bad = sum(1 for ok in r["right"].values() if not ok)
         wrong += bad

@@ -76,9 +76,9 @@ def test_the_evidence_of_a_misfit_value_lowers_its_confidence():
         ev = {"document": doc, "side": "front", "found_by": "quick", "checks": {}, "corrected": [],
               "fields": {k: {"conf": 0.999, "empty": False, "fits": True, "lines": 1.0, "margin_min": 8.0,
                              "zone_dy": 0.05} for k in m.field_bias}}
-        fine = m.probability(field, features(ev)[field])
+        fine = load_map().apply(doc, ev)[field]
         ev["fields"][field]["fits"] = False
-        assert m.probability(field, features(ev)[field]) < fine
+        assert load_map().apply(doc, ev)[field] < fine
 
 
 def test_fitting_recovers_an_increasing_map():
@@ -109,10 +109,13 @@ def test_the_verdict_names_low_fields_failed_checks_and_raised_signals():
 
 
 def test_the_threshold_trades_review_for_risk():
-    mid = _result("driver-license", "front", {"number": 1.0, "name": 0.8, "address": 0.95})
+    mid = _result("id-card", "front", {"number": 1.0, "name": 0.8, "address": 0.95})
     assert assess(mid, threshold=0.0).review == []
     strict = assess(mid, threshold=1.0).review
     assert strict == [f"low_confidence:{k}" for k in ("number", "name", "address")]
+    # a field the card contradicts ("x" is no licence number) is sent whatever the threshold
+    odd = _result("driver-license", "front", {"number": 1.0})
+    assert assess(odd, threshold=0.0).review == ["low_confidence:number"]
 
 
 def test_evidence_keeps_no_values():

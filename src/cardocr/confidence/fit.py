@@ -163,7 +163,8 @@ def review_defaults(rows: list[dict[str, Any]], stated: list[dict[str, float]]) 
     cards: dict[str, list[Card]] = {}
     for r, st in zip(rows, stated):
         keys = [k for k in r["right"] if k in st]
-        failed = not all(r["evidence"]["checks"].values())
+        # a failed check, or a field the card contradicts, sends the card whatever the threshold
+        failed = not all(r["evidence"]["checks"].values()) or bool(contradicted(r["evidence"]) & set(keys))
         cards.setdefault(r["document"], []).append(
             Card(tuple(st[k] for k in keys), tuple(bool(r["right"][k]) for k in keys), failed))
     return {d: choose(c) for d, c in cards.items()}
