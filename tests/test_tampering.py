@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents import REGISTRY
-from cardocr.quality import CANDIDATES, DETECTORS, Evidence, doublejpeg, tampering
+from cardocr.quality import CANDIDATES, DETECTORS, Evidence, doublejpeg, tampering, tampering_features
 from cardocr.render import huawei, tencent
 from cardocr.render.huawei import WIRE, Flag, HuaweiOptions
 from cardocr.render.tencent import TencentOptions
@@ -190,3 +190,17 @@ def test_a_field_laid_in_after_the_camera_saved_the_photo_shows_one_compression(
     assert before < tampering.SINGLE < after
     n, p = tampering.detect(_evidence(neg, corners, side)), tampering.detect(_evidence(pos, corners, side))
     assert n is not None and p is not None and p.decision and not n.decision
+
+
+def test_run_features_read_the_digits_alone() -> None:
+    """The back's period of a card valid for life ends in 长期, and the label's 限 can reach into
+    the row (tune seeds 700045 and 700009, scans): their boxes are no digits of the period, and
+    the run_* features leave them out; a front's 18 digits are all kept."""
+    for seed, side, found, kept in ((TUNE_SEED + 45, "back", 10, 8), (TUNE_SEED + 9, "back", 11, 8),
+                                    (100000, "front", 18, 18)):
+        photo, _person, corners = make_sample(seed, side, "scan")
+        boxes = tampering.glyph_boxes(_evidence(photo, corners, side).card.image)
+        digits = tampering_features.digits(boxes)
+        assert (len(boxes), len(digits)) == (found, kept)
+        heights = [b[3] - b[1] for b in digits]
+        assert max(heights) - min(heights) <= 0.15 * float(np.median(heights))

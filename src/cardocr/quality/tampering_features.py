@@ -16,7 +16,8 @@ the portrait with their surroundings:
     run_*             per glyph stroke width, height, baseline, ink darkness, edge steepness and
                       the ground's residual around it: the most unusual pair of neighbouring
                       glyphs (a retyped run is two digits or more, in another font and ink);
-                      the baseline less its straight trend (a row tilted by corners a little off)
+                      the baseline less its straight trend (a row tilted by corners a little off);
+                      over the row's digits only (`digits`: not 长期, the label, merged blobs)
     edge_h, edge_v    the largest step in the ground's colour across a short straight line
                       (41 pixels along, horizontal; 25, vertical) anywhere around the row,
                       the card's own edge and the portrait's frame left out: a pasted box's
@@ -279,6 +280,7 @@ def _runs(gray: np.ndarray, glyphs: list[tuple[int, int, int, int]]) -> dict[str
     """glyph_stroke, and per glyph property (RUN_NAMES) the most unusual pair of neighbouring
     glyphs: the smaller of the two's robust z-scores against the row."""
     out = dict.fromkeys(("glyph_stroke", *RUN_NAMES), 0.0)
+    glyphs = digits(glyphs)
     if len(glyphs) < 5:
         return out
     x0, y0 = min(g[0] for g in glyphs), min(g[1] for g in glyphs)
@@ -312,6 +314,34 @@ def _runs(gray: np.ndarray, glyphs: list[tuple[int, int, int, int]]) -> dict[str
     z = np.nan_to_num(np.minimum(np.abs(p - med) / np.maximum(mad, floor), 10.0))
     out.update({name: float(v) for name, v in zip(RUN_NAMES, np.minimum(z[1:], z[:-1]).max(axis=0))})
     return out
+
+
+# digits: a box is a digit of the row when its height is within DIGIT_HEIGHT of the boxes' median
+# and it is no wider than DIGIT_WIDTH of that height; the row's first or last box further than
+# DIGIT_GAP median pitches from its neighbour is a fragment of the label or other print.
+DIGIT_HEIGHT = (0.75, 1.25)
+DIGIT_WIDTH = 0.95
+DIGIT_GAP = 2.5
+
+
+def digits(glyphs: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The row's glyph boxes less those that are no digit of it (glyphs unchanged where fewer
+    than 5 would be left): the back's period ends in 长期 (its parts are as wide as tall or
+    taller than a digit), the label's last character (限) can reach into the row, and a blurred
+    photo merges digits into wide blobs. Such boxes set the unedited rows' run_* tails."""
+    if len(glyphs) < 5:
+        return glyphs
+    mh = float(np.median([g[3] - g[1] for g in glyphs]))
+    keep = [g for g in glyphs if DIGIT_HEIGHT[0] * mh <= g[3] - g[1] <= DIGIT_HEIGHT[1] * mh
+            and g[2] - g[0] <= DIGIT_WIDTH * mh]
+    if len(keep) < 5:
+        return glyphs
+    pitch = float(np.median(np.diff([(g[0] + g[2]) / 2 for g in keep])))
+    while len(keep) > 5 and keep[1][0] - keep[0][2] > DIGIT_GAP * pitch:
+        keep = keep[1:]
+    while len(keep) > 5 and keep[-1][0] - keep[-2][2] > DIGIT_GAP * pitch:
+        keep = keep[:-1]
+    return keep
 
 
 def _detrended(x: np.ndarray, y: np.ndarray) -> np.ndarray:
