@@ -242,3 +242,14 @@ def test_a_second_look_is_not_compared_where_the_gazetteer_chose():
     assert differs(value, "湖南省长沙市芙蓉区新大道182号", fixed)
     assert differs("谭佳菲娟", "谭住菲娟") and not differs("谭佳菲娟", "谭 佳菲娟")
     assert _chosen_prefix("id-card", "name", "谭佳菲娟") == 0
+
+
+def test_the_default_threshold_never_lets_a_field_more_likely_wrong_than_right_through():
+    """threshold.choose: where failed checks alone spend the review budget, the rule would
+    pick 0; the default is then FLOOR, so a field stated under 1/2 still goes to a person."""
+    from cardocr.confidence.threshold import FLOOR, Card, choose
+
+    forced = [Card((0.99,), (False,), True) for _ in range(20)]
+    unsure = [Card((0.3,), (False,)) for _ in range(5)]
+    sure = [Card((0.999,), (True,)) for _ in range(75)]
+    assert choose(forced + unsure + sure)["threshold"] == FLOOR

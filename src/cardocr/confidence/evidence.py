@@ -23,6 +23,7 @@ from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
 from .agree import agreement, not_romanised
+from .lines import DROPPED, FREE_TEXT
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -104,7 +105,10 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
     - a licence record with a line of Chinese in its zone that the reader let go as too
       unsure (driver_license `unread_lines`: dev 1500348's record, printed and read empty,
-      stated 0.81; 0 of 186 right records on the dev read).
+      stated 0.81; 0 of 186 right records on the dev read);
+    - a name, address or record where the recogniser nearly emitted a character the path
+      dropped (lines.py miss_max at least DROPPED: dev and check reads of sessions 24-25, 12
+      wrong and 8 right of ~3,200 such fields; bench sample 1300007's address without its 10栋).
     """
     guessed = {k for k in ev.get("guessed", ()) if k in ev["fields"]}
     return guessed | {k for k, f in ev["fields"].items()
@@ -114,7 +118,8 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
-                      or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0}
+                      or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
+                      or ((ev["document"], k) in FREE_TEXT and f.get("miss_max", 0.0) >= DROPPED)}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"
