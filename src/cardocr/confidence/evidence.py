@@ -23,7 +23,7 @@ from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
 from .agree import agreement, not_romanised
-from .lines import DROPPED, FREE_TEXT
+from .lines import dropped_character
 
 # which checks speak for which fields (a check's name is the document's own; one that
 # names no field below speaks for the whole card)
@@ -107,7 +107,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       unsure (driver_license `unread_lines`: dev 1500348's record, printed and read empty,
       stated 0.81; 0 of 186 right records on the dev read);
     - a name, address or record where the recogniser nearly emitted a character the path
-      dropped (lines.py miss_max at least DROPPED: dev and check reads of sessions 24-25, 12
+      dropped (lines.dropped_character, miss_max at least DROPPED: dev and check reads of sessions 24-25, 12
       wrong and 8 right of ~3,200 such fields; bench sample 1300007's address without its 10栋).
     """
     guessed = {k for k in ev.get("guessed", ()) if k in ev["fields"]}
@@ -119,7 +119,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
                       or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
-                      or ((ev["document"], k) in FREE_TEXT and f.get("miss_max", 0.0) >= DROPPED)}
+                      or dropped_character(ev["document"], k, f)}
 
 _ISO = r"\d{4}-\d{2}-\d{2}"
 _CN_DATE = r"\d{4}年\d{2}月\d{2}日"

@@ -135,6 +135,24 @@ def _blur(image: np.ndarray | None, box: tuple[float, float, float, float]) -> f
     return float(np.log1p(cv2.Laplacian(grey, cv2.CV_64F).var()))
 
 
+def lines_of(quad: np.ndarray, seen: list[SeenLine]) -> list[SeenLine]:
+    """The recognised lines a field's value came from: those whose box's centre lies inside
+    the field's quad, a box read twice (a second pass) once, in the order read."""
+    box = _box(np.asarray(quad))
+    mine, boxes = [], set()
+    for s in seen:
+        if _inside(s, box) and s.box not in boxes:
+            boxes.add(s.box)
+            mine.append(s)
+    return mine
+
+
+def dropped_character(document: str, name: str, evidence: dict[str, Any]) -> bool:
+    """Free text that nothing closes (a Mainland name, address, licence record) where the
+    recogniser nearly emitted a character its path dropped (miss_max at least DROPPED)."""
+    return (document, name) in FREE_TEXT and float(evidence.get("miss_max", 0.0)) >= DROPPED
+
+
 def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | None,
                    card_image: np.ndarray | None) -> None:
     """Fill every field's `evidence` (types.Field) from the lines recorded while reading it,
@@ -150,11 +168,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             continue
         box = _box(np.asarray(f.quad))
         ev["blur"] = _blur(card_image, box)
-        mine, boxes = [], set()
-        for s in seen:  # a box read twice (a second pass) counts once
-            if _inside(s, box) and s.box not in boxes:
-                boxes.add(s.box)
-                mine.append(s)
+        mine = lines_of(f.quad, seen)
         value = f.value.replace(" ", "") if isinstance(f.value, str) else ""
         cols = _columns(charset, value) if charset else None
         probs_chars: list[float] = []
@@ -212,6 +226,5 @@ def cap_free_text(reading: Reading) -> None:
     miss_max at least DROPPED) the value is at most as sure as that character was not there
     (1 - miss_max). Runs on the evidence field_evidence filled."""
     for name, f in reading.fields.items():
-        miss = float(f.evidence.get("miss_max", 0.0))
-        if (reading.document, name) in FREE_TEXT and miss >= DROPPED:
-            f.confidence = min(f.confidence, round(1.0 - miss, 4))
+        if dropped_character(reading.document, name, f.evidence):
+            f.confidence = min(f.confidence, round(1.0 - float(f.evidence["miss_max"]), 4))

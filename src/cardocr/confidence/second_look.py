@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from ..documents.checks.address import whole_start
 from ..ocr.ctc import alphabet, greedy_decode
 from ..types import Reading
-from .lines import FREE_TEXT, _box, _inside
+from .lines import FREE_TEXT, lines_of
 
 if TYPE_CHECKING:
     from ..documents.seen import SeenLine
@@ -59,9 +60,8 @@ def second_look(reading: Reading, seen: list[SeenLine], engine: OcrEngine, image
             continue
         if f.quad is None or f.confidence >= LOOK_BELOW:
             continue
-        box = _box(np.asarray(f.quad))
-        mine = sorted({s.box for s in seen if _inside(s, box)}, key=lambda b: (b[1], b[0]))
-        cut = [c for c in (_view(image, b) for b in mine) if c is not None]
+        boxes = sorted((s.box for s in lines_of(f.quad, seen)), key=lambda b: (b[1], b[0]))  # reading order
+        cut = [c for c in (_view(image, b) for b in boxes) if c is not None]
         if cut:
             jobs.append((name, len(cut)))
             crops += cut
@@ -94,12 +94,7 @@ def _view(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarr
 def _chosen_prefix(document: str, name: str, value: str) -> int:
     """How many leading characters of the value a closed list chose (an address's division
     names, checked against the gazetteer): a second reading is not compared there."""
-    if name != "address":
-        return 0
-    from ..documents.checks.address import address_prefixes
-
-    names = set(address_prefixes())
-    return max((k for k in range(2, min(len(value), 16) + 1) if value[:k] in names), default=0)
+    return len(whole_start(value)) if name == "address" else 0
 
 
 def differs(value: str, again: str, fixed: int = 0) -> bool:

@@ -65,7 +65,7 @@ def _children() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in kids.items()}
 
 
-def _whole_start(text: str) -> str:
+def whole_start(text: str) -> str:
     """The deepest division name `text` starts with ('' for none), down the tree of names."""
     found = ""
     while True:
@@ -79,7 +79,7 @@ def starts_whole(text: str) -> bool:
     """Whether `text` starts with a whole chain of division names: down to a county, or to a
     province or city with none under it (`广东省东莞市…`). Every address the ID card and the
     licence print does; `北京市阳区…` (朝 dropped) and `黑龙江省哈尔灾市…` stop above it."""
-    found = _whole_start(text)
+    found = whole_start(text)
     return bool(found) and found not in _children()
 
 
@@ -142,7 +142,7 @@ def choose_prefix(line: Line, charset: list[str]) -> tuple[str, bool]:
     # a start that is a whole division name already (`北京市海淀区…`) is taken over only by a
     # likelier one; a start that is no name, or stops at a province or city whose divisions
     # go on (`北京市川阳区…`: no district 川阳区), by one within PREFIX_MARGIN of it
-    whole = _whole_start(text)
+    whole = whole_start(text)
     if whole and whole not in _children():
         taken = found[1] > raw
     else:
