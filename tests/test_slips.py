@@ -191,6 +191,32 @@ def test_a_given_name_read_as_a_text_character_names_rarely_bear_is_doubted(char
 
 
 
+def test_a_given_name_with_an_unsure_character_names_rarely_bear_is_doubted(charset):
+    """ID 1300424 layout (dev): 史霞秀 read 史楼秀, 楼 at 0.85 with no name character among
+    the recogniser's next readings, stated 0.9996. 楼 (a building) is borne by fewer than 1
+    in 10,000 given-name characters, and by text more: the value is kept, the card goes to
+    review. The same read with confidence, a common name character read unsure (一: text
+    bears it more, but names bear it often) and a surname are left alone."""
+    from cardocr.confidence.evidence import contradicted, evidence_of
+    from cardocr.documents.checks.names import unlikely_given_name
+
+    assert unlikely_given_name("史楼秀", [1.0, 0.85, 1.0], 0.99)
+    assert not unlikely_given_name("史楼秀", [1.0, 0.995, 1.0], 0.99)
+    assert not unlikely_given_name("周梅一", [1.0, 1.0, 0.5], 0.99)
+    assert not unlikely_given_name("楼秀", [0.5, 1.0], 0.99)  # 楼 is a surname here
+    assert not unlikely_given_name("买买提·楼", [1.0] * 4 + [0.5], 0.99)
+
+    misread = [{"史": 0.99}, {"楼": 0.85, "稷": 0.035}, {"秀": 0.99}]
+    reading = Reading("id-card", "front", {"name": _name_field("史楼秀")})
+    field_evidence(reading, [_name_line(charset, misread)], charset, None)
+    assert reading.fields["name"].evidence["name_rare"] == 1.0
+    ev = evidence_of(CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by="otsu"))
+    assert contradicted(ev) == {"name"}
+    sure = Reading("id-card", "front", {"name": _name_field("史楼秀")})
+    field_evidence(sure, [_name_line(charset, [{"史": 0.99}, {"楼": 0.998}, {"秀": 0.99}])], charset, None)
+    assert "name_rare" not in sure.fields["name"].evidence
+
+
 def test_a_licence_name_misread_with_confidence_goes_to_review():
     """Licence 1300053's second page, small photo (dev, bench's sample): 向昊思 read 向吴思 and
     stated 0.95 over the licence's threshold before checks.names. The name is returned as

@@ -91,7 +91,10 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       title, read from an unsure line, was stated 0.999);
     - a Hong Kong English given name read unsure, one letter from a common English name the
       pixels support nearly as well (hk_name_en.near_common_name: dev 1500028's `Rosalle`
-      for Rosalie, stated 0.98);
+      for Rosalie, stated 0.98), or one that no list vouches for at all
+      (hk_name_en.unvouched_given_name: dev 1300463's `Sinran` for Simran, stated 0.998;
+      12 of 18 wrong English names and 7 of 732 right ones on the HK dev reads of sessions
+      24-26);
     - a Mainland name or address completed by a guess (documents.base.GUESSES, evidence
       `guessed`: the surnames, GB 2312's common forms, the division names, the characters
       given names bear): in the dev reads of sessions 22 and 23 (tools.slips) 17 of 21 such
@@ -101,6 +104,10 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       among the recogniser's own likeliest readings (lines.py `name_doubt` below 0,
       checks.names: dev 1300053's 向吴思 for 向昊思, stated 0.95; no right name of 255 on
       the dev range's read);
+    - such a name with a character read unsure that names rarely bear and text bears more
+      (lines.py `name_rare`, checks.names.unlikely_given_name: dev 1300424's 史楼秀 for
+      史霞秀, stated 0.9996; in 25 of 57 wrong names and 0 of 1,870 right ones on the dev and
+      check reads of sessions 24-26);
     - an unsure name, address or licence record that a second look at its lines reads
       otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
     - a licence record with a line of Chinese in its zone that the reader let go as too
@@ -118,6 +125,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("han_surname", 1.0) == 0.0 or not f.get("fits", True)
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
+                      or f.get("name_rare", 0.0) > 0 or f.get("name_unvouched", 0.0) > 0
                       or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
                       or dropped_character(ev["document"], k, f)}
 

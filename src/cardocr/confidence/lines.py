@@ -28,6 +28,8 @@ besides the reader's own confidence (its least sure character under the field's 
                  prefer (checks.names.given_name_doubt; below 0: one was at hand). Only on
                  the ID card's and the licence's names, and not for a holder the card says
                  is not Han
+    name_rare    1: a character of such a given name read under DOUBTED that names rarely
+                 bear and text bears more (checks.names.unlikely_given_name)
 
 Nothing here reads pixels again but the blur of a box already found.
 
@@ -44,7 +46,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..documents.checks.names import given_name_doubt
+from ..documents.checks.names import given_name_doubt, unlikely_given_name
 from ..documents.seen import SeenLine
 from ..ocr.ctc import BLANK, alphabet
 from ..types import CARD_H, CARD_W, Reading
@@ -52,6 +54,7 @@ from ..types import CARD_H, CARD_W, Reading
 DIGIT_CHARS = "0123456789X-./年月日"
 EDGE_PX = 1.5  # a box edge this close to the zone's edge was cut by it
 UNSURE = 2.0  # a character whose runner-up is within e**2 (~7x) of it was nearly another
+DOUBTED = 0.99  # a character under this the recogniser doubted (second_look, name_rare)
 DROPPED = 0.3  # miss_max from which a free-text value's confidence is capped at 1 - miss_max
 NAMES = {("id-card", "name"), ("driver-license", "name")}
 FREE_TEXT = {("id-card", "name"), ("id-card", "address"), ("driver-license", "name"),
@@ -203,21 +206,28 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
         if isinstance(f.value, str) and mine and not DATE.fullmatch(value):
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
         if (reading.document, name) in NAMES and charset:
-            doubt = _given_name(reading, value, mine, charset)
-            if doubt is not None:
-                ev["name_doubt"] = doubt
+            ev.update(_given_name(reading, value, mine, charset))
         f.evidence = {**f.evidence, **{k: round(float(v), 4) for k, v in ev.items()}}
 
 
-def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: list[str]) -> float | None:
-    """checks.names.given_name_doubt over the lines a Mainland name was read from; not for a
-    holder the card says is of another people (their names follow other customs)."""
+def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: list[str]) -> dict[str, float]:
+    """A Mainland name's evidence from the naming customs (checks.names) over the lines it was
+    read from: `name_doubt` (given_name_doubt's least margin) and `name_rare` (1: a character
+    unlikely_given_name finds). None for a holder the card says is of another people (their
+    names follow other customs)."""
     ethnicity = reading.fields.get("ethnicity")
     if ethnicity is not None and ethnicity.value not in ("", "汉"):
-        return None
+        return {}
+    out: dict[str, float] = {}
     doubts = [d for s in mine if s.line.probs is not None
               for d in [given_name_doubt(s.line.probs, charset, value)] if d is not None]
-    return min(doubts, default=None)
+    if doubts:
+        out["name_doubt"] = min(doubts)
+    for s in mine:
+        at = s.line.text.find(value)
+        if at >= 0 and unlikely_given_name(value, list(s.line.char_probs[at:at + len(value)]), DOUBTED):
+            out["name_rare"] = 1.0
+    return out
 
 
 def cap_free_text(reading: Reading) -> None:
