@@ -90,6 +90,26 @@ def test_a_given_name_the_recogniser_could_not_tell_from_a_common_one(charset):
     assert not near_common_name(right, "DELA CRUZ, Rosalie", charset)
 
 
+def test_a_given_name_no_list_vouches_for_read_unsure(charset):
+    """`Sinran` for Simran (dev 1300463, the m at 0.52, stated 0.998): neither a syllable nor a
+    common English name, and nothing near enough to one for near_common_name. A word of such a
+    name read unsure is evidence (the card goes to a person); the same word read with
+    confidence, an unsure syllable or common name, or an unsure surname is not."""
+    from cardocr.documents.hk_name_en import unvouched_given_name
+
+    steps = _sure("SINGH, Si") + [{"n": 0.52, "m": 0.45}] + _sure("ran Kaur")
+    line = _line(charset, steps, SPECS["name_en"])
+    name = read_name_en(line, charset)[0]
+    assert name == "SINGH, Sinran Kaur" and unvouched_given_name(line, name)
+    assert not unvouched_given_name(_line(charset, _sure("SINGH, Sinran Kaur"), SPECS["name_en"]), name)
+    mary = _line(charset, _sure("LAM, Ma") + [{"r": 0.6, "n": 0.35}] + _sure("y"), SPECS["name_en"])
+    assert not unvouched_given_name(mary, "LAM, Mary")
+    syllable = _line(charset, _sure("LAM, Shu") + [{"n": 0.6, "m": 0.35}] + _sure(" Yin"), SPECS["name_en"])
+    assert not unvouched_given_name(syllable, "LAM, Shun Yin")
+    surname = _line(charset, _sure("SIN") + [{"G": 0.6, "C": 0.35}] + _sure("H, Harpreet"), SPECS["name_en"])
+    assert not unvouched_given_name(surname, "SINGH, Harpreet")
+
+
 def test_the_spellings_of_a_chinese_character():
     assert {"CHEUNG", "CHEONG"} <= romanised_spellings("張")
     assert {"TSZ", "CHI"} <= romanised_spellings("子") and "SZE" in romanised_spellings("思")

@@ -47,7 +47,7 @@ from .hk_fields import (
     read_telegraph,
 )
 from .hk_lines import Seen, ink_before_first_character, pick, recognise, row_mates
-from .hk_name_en import match_chinese, near_common_name, read_name_en, surname_upper
+from .hk_name_en import match_chinese, near_common_name, read_name_en, surname_upper, unvouched_given_name
 from .hk_stars import count_stars
 from .hk_symbols import read_symbols
 
@@ -232,6 +232,8 @@ def _read_fields(card: Card, seen: list[Seen], engine: OcrEngine) -> Reading:
             reading.corrections.append(("name_en", "spellings of the Chinese name"))
     if en_ln is not None and near_common_name(en_ln, str(fields["name_en"].value), charset):
         fields["name_en"].evidence["name_near"] = 1.0  # cardocr.confidence: sent to review
+    if en_ln is not None and unvouched_given_name(en_ln, str(fields["name_en"].value)):
+        fields["name_en"].evidence["name_unvouched"] = 1.0  # likewise
     fields["name_telegraph_code"] = Field(" ".join(codes), round(tele_conf, 4), tele_s.quad if tele_s else None)
 
     # symbols: the line right below the birth line

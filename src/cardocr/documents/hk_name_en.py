@@ -102,6 +102,22 @@ def near_common_name(ln: Line, text: str, charset: list[str]) -> bool:
     return False
 
 
+def unvouched_given_name(ln: Line, text: str) -> bool:
+    """Whether a given name of `text` (as near_common_name takes it) holds a word read without
+    confidence that neither the syllables nor the common English names vouch for: nothing
+    can confirm such a reading (`Sinran` for Simran, its m at 0.52, stated 0.998 on dev
+    1300463; `Ran` for Ram). Evidence only: South and Southeast Asian names are borne in
+    Hong Kong and are not in either list, so such a holder's card goes to a person when a
+    letter of the name was unsure. On the HK dev reads of sessions 24-26: 12 of 18 wrong
+    English names, 7 of 732 right ones."""
+    if "," not in text:
+        return False
+    comma = text.index(",")
+    return any(not sure and m.start() > comma and len(m.group(0)) >= 2 and not is_romanised(m.group(0))
+               and m.group(0).capitalize() not in english_given()
+               for m, sure in zip(re.finditer(r"[A-Za-z]+", text), _sure_words(ln, text)))
+
+
 def is_romanised(word: str) -> bool:
     """One syllable, or two written as one word (SZETO, AUYEUNG)."""
     w, syl = word.upper(), syllables()
