@@ -145,6 +145,10 @@ splices on photos and small photos (their first JPEG at 60-90 had flattened the 
 already), 0.70-0.98 on retyped scans, where row_flat reads 1.00 (pairs alone, out of fold 0.596
 -> 0.579 with them). The signal's own time on a photo: about the same (median 40 -> 42 ms).
 
+Thirteenth pass, dropped (branch tamper13): a block map trained on the generator's edit masks
+(tools/tamper_masks.py; the figures: quality/tampering_blocks.py on that branch): tune 299 -> 299/480
+out of fold, check 21 -> 21/40, one ordinary photo more.
+
 Documents other than the Mainland ID card: not checked (None).
 """
 
