@@ -109,8 +109,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       史霞秀, stated 0.9996; in 25 of 57 wrong names and 0 of 1,870 right ones on the dev and
       check reads of sessions 24-26);
     - an unsure name, address or licence record that a second look at its lines reads
-      otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read),
-      or a date or number with an unsure character (second_look.NUMERIC);
+      otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
     - a licence record with a line of Chinese in its zone that the reader let go as too
       unsure (driver_license `unread_lines`: dev 1500348's record, printed and read empty,
       stated 0.81; 0 of 186 right records on the dev read);

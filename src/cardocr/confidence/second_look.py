@@ -22,20 +22,10 @@ Only fields whose least sure character is under LOOK_BELOW get a second look: 59
 wrong names and addresses of those reads were, and 22% of cards have such a field, so most
 requests pay nothing (a line costs about as much as it did the first time).
 
-Dates and numbers too (NUMERIC), where a character of theirs is under LOOK_BELOW: a check they
-pass often raises their confidence but does not tell 01 from 09 in a date, and a Hong Kong
-number that dropped a letter and a digit can still pass its check digit (1 in 11). They are
-compared as runs of digits, read again under the characters their lines print. A birth date
-the ID number encodes is not looked at (the number vouches for it). Dev probe (ID and HK,
-tune seeds 1300400..1300600 and 1500400..1500600, the cards with a date or number under 0.99):
-dates 4 of 5 wrong ones read otherwise (1500506's issue date 24-09-14 for 24-01-14, stated
-0.98), 8 of 110 right ones; numbers 3 of 3 wrong; the right ones read otherwise were Z-prefixed
-Hong Kong numbers (Z read again as 2: numbers are now compared as their digits in a row) and
-birth dates the number vouches for (now not looked at). Check probe with those two changes
-(seeds 1400000.., all three documents, the first 117 cards with such a field): 0 of 2 wrong
-dates read otherwise (both read the same wrong way twice), 6 of 102 right ones (licence
-validity periods among them), 0 of 43 right numbers. A weak witness for dates, then: about one
-card in a hundred goes to review for a right date, for about half of the wrong unsure dates.
+Dates and numbers were given a second look too for a while (session 26, compared as runs of
+digits), and dropped: on the calibration range's fresh read it flagged 18 right Hong Kong dates
+for 1 wrong one and sent 21% of licences to review (14% before); a digit shrunk to 0.6 in a
+small photo reads otherwise as often as not (dev 1500450's 22-03-1996 read again 22-05-10061).
 """
 
 from __future__ import annotations
@@ -49,8 +39,7 @@ import numpy as np
 
 from ..documents.checks.address import whole_start
 from ..ocr.ctc import alphabet, greedy_decode
-from ..types import Field, Reading
-from .agree import ENCODED
+from ..types import Reading
 from .lines import DOUBTED as LOOK_BELOW  # a free-text field with a character under it is read again
 from .lines import FREE_TEXT, lines_of
 
@@ -62,28 +51,19 @@ SHRINK = 0.6  # the second view: the line at this share of its size, brought bac
 PAD = 2  # card pixels around the detector's box
 SPEC = "{cjk}0123456789"  # what is compared: Chinese characters and digits
 KEPT = re.compile(r"[\u3400-\u9fff0-9]")
-# dates and numbers: read again under the characters their lines print, compared as their runs
-# of digits (a date line may hold two dates, a number line letters and a check digit)
-NUMERIC = {("id-card", "birth"), ("id-card", "valid_from"), ("id-card", "valid_to"), ("id-card", "number"),
-           ("hk-id-card", "birth_date"), ("hk-id-card", "issue_date"), ("hk-id-card", "initial_issue_date"),
-           ("hk-id-card", "number"),
-           ("driver-license", "birth"), ("driver-license", "issue_date"), ("driver-license", "valid_from"),
-           ("driver-license", "valid_to"), ("driver-license", "number"), ("driver-license", "file_number")}
-NUMBERS = ("number", "file_number")
-NUMERIC_SPEC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-.()年月日长期至"
-RUN = re.compile(r"\d+")
 
 
 def second_look(reading: Reading, seen: list[SeenLine], engine: OcrEngine, image: np.ndarray | None) -> None:
     """Set `second_look` (0 agree, 1 differ) in the evidence of every unsure free-text field
-    (FREE_TEXT under LOOK_BELOW) and unsure date or number (NUMERIC) whose lines can be cut
-    from `image` again."""
+    (FREE_TEXT under LOOK_BELOW) whose lines can be cut from `image` again."""
     if image is None:
         return
     jobs: list[tuple[str, int]] = []  # (field, crops it owns)
     crops: list[np.ndarray] = []
     for name, f in reading.fields.items():
-        if f.quad is None or not _looked_at(reading, name, f):
+        if (reading.document, name) not in FREE_TEXT or not isinstance(f.value, str) or not f.value:
+            continue
+        if f.quad is None or f.confidence >= LOOK_BELOW:
             continue
         boxes = sorted((s.box for s in lines_of(f.quad, seen)), key=lambda b: (b[1], b[0]))  # reading order
         cut = [c for c in (_view(image, b) for b in boxes) if c is not None]
@@ -93,49 +73,15 @@ def second_look(reading: Reading, seen: list[SeenLine], engine: OcrEngine, image
     if not crops:
         return
     lines = engine.recognize(crops)
+    cols = alphabet(engine.charset, SPEC)
     at = 0
     for name, n in jobs:
-        numeric = (reading.document, name) in NUMERIC
-        cols = alphabet(engine.charset, NUMERIC_SPEC if numeric else SPEC)
         again = "".join(greedy_decode(ln.probs, engine.charset, cols).text if ln.probs is not None else ln.text
                         for ln in lines[at:at + n])
         at += n
         f = reading.fields[name]
-        if numeric:
-            f.evidence["second_look"] = float(not runs_within(str(f.value), again, name in NUMBERS))
-        else:
-            fixed = _chosen_prefix(reading.document, name, str(f.value))
-            f.evidence["second_look"] = float(differs(str(f.value), again, fixed))
-
-
-def _looked_at(reading: Reading, name: str, f: Field) -> bool:
-    """An unsure free-text field (its confidence under LOOK_BELOW), or a date or number with a
-    character under it (its evidence p_min: a date's or number's confidence is often raised
-    by a check it passed) that no other field confirms (a birth date the ID number encodes),
-    that has a box to cut its lines around."""
-    if not isinstance(f.value, str) or not f.value or f.quad is None:
-        return False
-    if (reading.document, name) in FREE_TEXT:
-        return f.confidence < LOOK_BELOW
-    if (reading.document, name) not in NUMERIC or float(f.evidence.get("p_min", 1.0)) >= LOOK_BELOW:
-        return False
-    number = reading.fields.get("number")
-    if name in ENCODED and number is not None and isinstance(number.value, str) and number.value:
-        if ENCODED[name](number.value) == f.value:
-            return False
-    return RUN.search(f.value) is not None
-
-
-def runs_within(value: str, again: str, number: bool = False) -> bool:
-    """Whether a date's runs of digits, as numbers (a card prints 1990年1月2日 for
-    1990-01-02), appear in the same order one after another in the second reading; or a
-    number's digits, in a row (its letters, read again under digits too, may come back as
-    one: Z for 2)."""
-    if number:
-        return "".join(RUN.findall(value)) in "".join(RUN.findall(again))
-    want = [int(r) for r in RUN.findall(value)]
-    got = [int(r) for r in RUN.findall(again)]
-    return any(got[i:i + len(want)] == want for i in range(len(got) - len(want) + 1))
+        fixed = _chosen_prefix(reading.document, name, str(f.value))
+        f.evidence["second_look"] = float(differs(str(f.value), again, fixed))
 
 
 def _view(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
