@@ -213,7 +213,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
 def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: list[str]) -> dict[str, float]:
     """A Mainland name's evidence from the naming customs (checks.names) over the lines it was
     read from: `name_doubt` (given_name_doubt's least margin) and `name_rare` (1: a character
-    unlikely_given_name finds). None for a holder the card says is of another people (their
+    unlikely_given_name finds). Nothing for a holder the card says is of another people (their
     names follow other customs)."""
     ethnicity = reading.fields.get("ethnicity")
     if ethnicity is not None and ethnicity.value not in ("", "汉"):
