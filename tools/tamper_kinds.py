@@ -19,34 +19,15 @@ import numpy as np
 
 from bench.run import _auroc, _signal_of
 from bench.suites import id_card_samples
-from tools.cardgen import tamper
-from tools.cardgen.defects import defect_pair
+from tools.tamper_masks import edited_pair
 
 
 def _kind_of(seed: int) -> tuple[np.ndarray, np.ndarray, str, str]:
     """(unedited, edited, kind, condition): the edit tamper.tampered carried out (a copy-move
-    that would leave the photo, a row spliced instead, counts as a splice)."""
-    done: list[str] = []
-    real = {name: getattr(tamper, name) for name in ("_retype", "_copymove", "_splice")}
-
-    def wrap(name: str):  # type: ignore[no-untyped-def]
-        def call(*args, **kw):  # type: ignore[no-untyped-def]
-            out = real[name](*args, **kw)
-            if name == "_splice":
-                done.append("portrait" if args[4] == tamper.PORTRAIT else "splice")
-            elif out is not args[0]:
-                done.append(name[1:])
-            return out
-        return call
-
-    for name in real:
-        setattr(tamper, name, wrap(name))
-    try:
-        neg, pos, _side, condition = defect_pair("tampering", seed)
-    finally:
-        for name, f in real.items():
-            setattr(tamper, name, f)
-    return neg, pos, done[-1] if done else "none", condition
+    that would leave the photo, a row spliced instead, counts as a splice), as
+    tools.tamper_masks watches the generator make the pair."""
+    neg, pos, _side, condition, _corners, _mask, kind = edited_pair(seed)
+    return neg, pos, kind, condition
 
 
 def main(argv: list[str] | None = None) -> None:
