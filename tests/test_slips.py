@@ -217,6 +217,34 @@ def test_a_given_name_with_an_unsure_character_names_rarely_bear_is_doubted(char
     assert "name_rare" not in sure.fields["name"].evidence
 
 
+def test_a_surname_barely_likelier_than_another_surname_is_doubted(charset):
+    """ID 1501306 small (dev, session 27): 仉春 read 仇春, 仇 at 0.42 and 仉 at 0.39 at the
+    same step, stated 0.9996. Both are surnames, so the list cannot choose: the value is kept,
+    the card goes to review. A surname read more than e**2 times likelier than the other
+    (SURNAME_TIE), a runner-up that is no surname and a compound surname are left alone."""
+    from cardocr.confidence.evidence import contradicted, evidence_of
+    from cardocr.documents.checks.names import SURNAME_TIE, surname_tie
+
+    def tie(steps: list[dict[str, float]], name: str) -> float | None:
+        return surname_tie(_name_line(charset, steps).line.probs, charset, name)
+
+    near = [{"仇": 0.42, "仉": 0.39}, {"春": 0.99}]
+    assert tie(near, "仇春") == pytest.approx(np.log(0.42 / 0.39), abs=0.01)
+    assert tie([{"仇": 0.70, "仉": 0.23}, {"春": 0.99}], "仇春") < SURNAME_TIE  # check 1400666
+    assert tie([{"仇": 0.95, "仉": 0.04}, {"春": 0.99}], "仇春") > SURNAME_TIE
+    assert tie([{"仇": 0.42, "九": 0.39}, {"春": 0.99}], "仇春") is None  # 九 is no surname
+    assert tie([{"欧": 0.5, "殴": 0.4}, {"阳": 0.99}, {"春": 0.99}], "欧阳春") is None
+
+    reading = Reading("id-card", "front", {"name": _name_field("仇春")})
+    field_evidence(reading, [_name_line(charset, near)], charset, None)
+    assert reading.fields["name"].evidence["surname_tie"] == 1.0
+    ev = evidence_of(CardResult(reading, np.zeros((CARD_H, CARD_W, 3), np.uint8), np.eye(3), found_by="otsu"))
+    assert contradicted(ev) == {"name"}
+    sure = Reading("id-card", "front", {"name": _name_field("仇春")})
+    field_evidence(sure, [_name_line(charset, [{"仇": 0.95, "仉": 0.04}, {"春": 0.99}])], charset, None)
+    assert "surname_tie" not in sure.fields["name"].evidence
+
+
 def test_a_licence_name_misread_with_confidence_goes_to_review():
     """Licence 1300053's second page, small photo (dev, bench's sample): 向昊思 read 向吴思 and
     stated 0.95 over the licence's threshold before checks.names. The name is returned as

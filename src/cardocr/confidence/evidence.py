@@ -108,6 +108,10 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       (lines.py `name_rare`, checks.names.unlikely_given_name: dev 1300424's 史楼秀 for
       史霞秀, stated 0.9996; in 25 of 57 wrong names and 0 of 1,870 right ones on the dev and
       check reads of sessions 24-26);
+    - such a name whose surname the recogniser read barely likelier than another surname
+      (lines.py `surname_tie`, checks.names.surname_tie: dev 1501306's 仇春 for 仉春, 仇 at
+      0.42 and 仉 at 0.39, stated 0.9996, and check 1400666's 仇晓云 at 0.70 against 0.23: the
+      surname list cannot choose between two surnames);
     - an unsure name, address or licence record that a second look at its lines reads
       otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
     - a licence record with a line of Chinese in its zone that the reader let go as too
@@ -126,6 +130,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
                       or f.get("name_rare", 0.0) > 0 or f.get("name_unvouched", 0.0) > 0
+                      or f.get("surname_tie", 0.0) > 0
                       or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
                       or dropped_character(ev["document"], k, f)}
 

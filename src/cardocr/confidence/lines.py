@@ -30,6 +30,8 @@ besides the reader's own confidence (its least sure character under the field's 
                  is not Han
     name_rare    1: a character of such a given name read under DOUBTED that names rarely
                  bear and text bears more (checks.names.unlikely_given_name)
+    surname_tie  1: such a name's single-character surname read less than e**SURNAME_TIE
+                 times as likely as another surname at its step (checks.names.surname_tie)
 
 Nothing here reads pixels again but the blur of a box already found.
 
@@ -46,7 +48,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..documents.checks.names import given_name_doubt, unlikely_given_name
+from ..documents.checks.names import SURNAME_TIE, given_name_doubt, surname_tie, unlikely_given_name
 from ..documents.seen import SeenLine
 from ..ocr.ctc import BLANK, alphabet
 from ..types import CARD_H, CARD_W, Reading
@@ -212,9 +214,9 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
 
 def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: list[str]) -> dict[str, float]:
     """A Mainland name's evidence from the naming customs (checks.names) over the lines it was
-    read from: `name_doubt` (given_name_doubt's least margin) and `name_rare` (1: a character
-    unlikely_given_name finds). Nothing for a holder the card says is of another people (their
-    names follow other customs)."""
+    read from: `name_doubt` (given_name_doubt's least margin), `name_rare` (1: a character
+    unlikely_given_name finds) and `surname_tie` (1: surname_tie under SURNAME_TIE). Nothing
+    for a holder the card says is of another people (their names follow other customs)."""
     ethnicity = reading.fields.get("ethnicity")
     if ethnicity is not None and ethnicity.value not in ("", "汉"):
         return {}
@@ -223,6 +225,10 @@ def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: lis
               for d in [given_name_doubt(s.line.probs, charset, value)] if d is not None]
     if doubts:
         out["name_doubt"] = min(doubts)
+    ties = [t for s in mine if s.line.probs is not None
+            for t in [surname_tie(s.line.probs, charset, value)] if t is not None]
+    if ties and min(ties) < SURNAME_TIE:
+        out["surname_tie"] = 1.0
     for s in mine:
         at = s.line.text.find(value)
         if at >= 0 and unlikely_given_name(value, list(s.line.char_probs[at:at + len(value)]), DOUBTED):

