@@ -20,7 +20,9 @@ confidence is never changed, since rare characters are borne too and a specimen'
 come back as printed: that the customs would have read it otherwise is evidence
 (given_name_doubt; confidence.evidence.contradicted sends the card to review). Names
 transliterated from other languages (a middle dot, or a holder who is not Han) follow other
-customs and are not weighed.
+customs and are not weighed. The surname is the list's, not the customs': where the recogniser
+saw two surnames at its step nearly as likely as each other, nothing here can choose between
+them, and that is evidence too (surname_tie).
 """
 
 from __future__ import annotations
