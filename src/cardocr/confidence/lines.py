@@ -50,7 +50,7 @@ import numpy as np
 
 from ..documents.checks.names import SURNAME_TIE, given_name_doubt, surname_tie, unlikely_given_name
 from ..documents.seen import SeenLine
-from ..ocr.ctc import BLANK, alphabet
+from ..ocr.ctc import BLANK, alphabet, emitting_steps
 from ..types import CARD_H, CARD_W, Reading
 
 DIGIT_CHARS = "0123456789X-./年月日"
@@ -87,8 +87,7 @@ def runner_ups(p: np.ndarray, blank: int = BLANK) -> tuple[np.ndarray, np.ndarra
     """The best path's class per step, the steps where it emits a character, and at each of
     those the runner-up class and the log ratio of best to runner-up (tools.slips prints them)."""
     best = p.argmax(axis=1)
-    emit = (best != blank) & np.concatenate(([True], best[1:] != best[:-1]))
-    steps = np.nonzero(emit)[0]
+    steps = emitting_steps(best, blank)
     rows = p[steps]  # a copy
     at = np.arange(len(steps))
     first = rows[at, best[steps]].copy()

@@ -17,6 +17,14 @@ BLANK = 0
 SURE = 0.9
 
 
+def emitting_steps(best: np.ndarray, blank: int = BLANK) -> np.ndarray:
+    """The timesteps at which a best path (one class per step) emits a character: not the
+    blank, and not a repeat of the step before (CTC's collapse)."""
+    emitted = np.ones(len(best), bool)
+    emitted[1:] = best[1:] != best[:-1]
+    return np.nonzero(emitted & (best != blank))[0]
+
+
 def greedy_decode(
     probs: np.ndarray, charset: list[str], allowed: np.ndarray | None = None, top_k: int = 3
 ) -> Line:
@@ -27,9 +35,7 @@ def greedy_decode(
         return Line(text="", char_probs=[], probs=probs)
     view = _AlphabetView(probs, allowed)
     best = view.best()
-    emitted = np.ones(len(best), bool)
-    emitted[1:] = best[1:] != best[:-1]
-    steps = np.nonzero(emitted & (best != BLANK))[0]
+    steps = emitting_steps(best)
     rows, cols = view.rows(steps)
     chars: list[str] = []
     char_probs: list[float] = []

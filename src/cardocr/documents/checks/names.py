@@ -34,7 +34,7 @@ from importlib import resources
 
 import numpy as np
 
-from ...ocr.ctc import BLANK
+from ...ocr.ctc import emitting_steps
 from ...ocr.types import Line
 from ...types import CONFIDENT
 from .surnames import COMPOUND, SINGLE
@@ -130,8 +130,7 @@ def _spelt_steps(probs: np.ndarray, charset: list[str], name: str) -> np.ndarray
     """The frames at which the best path emits the characters of `name`, or None when the
     path does not spell it."""
     best = probs.argmax(axis=1)
-    emit = (best != BLANK) & np.concatenate(([True], best[1:] != best[:-1]))
-    steps = np.nonzero(emit)[0]
+    steps = emitting_steps(best)
     spelt = "".join(charset[int(best[t])] for t in steps)
     at = spelt.find(name)
     return None if at < 0 else steps[at: at + len(name)]
