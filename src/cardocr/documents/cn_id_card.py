@@ -230,7 +230,7 @@ def _front_fields(card: Card, engine: OcrEngine, z: dict[str, ZoneText], zones: 
 
     # addresses are printed in Chinese with Arabic numerals; no Latin letters
     addr_lines = [decode_line(ln, cs, ADDRESS_CHARS) for ln in z["address"].lines]
-    tail = _probe_next_line(card, engine, z["address"], zones["address"])
+    tail = _probe_next_line(card, engine, z["address"], zones["address"], z["number"].quad)
     if tail is not None:
         addr_lines.append(tail)
     address = strip_label("".join(ln.text for ln in addr_lines).replace(" ", ""), "住址")
@@ -255,10 +255,14 @@ UNREAD_CONF = 0.5  # at most, for a closed-list choice where no character was re
 
 PROBE_CHARS = 6  # line heights of the probed band read: a short last line and its margin
 PROBE_MARGIN = 0.15  # line heights read left of the zone (0.3 took in ink left of a v4-detected zone)
+PROBE_GAP = 0.3  # line heights kept clear left of the number's first digit
+# two characters of the number's label (公民身份号码): printed left of the number, where a
+# band reaching the number's row would read it; no address ends in them
+_NUMBER_LABEL = re.compile("公民|民身|身份|份号|号码")
 
 
 def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
-                     bounds: tuple[float, float, float, float]) -> Line | None:
+                     bounds: tuple[float, float, float, float], number: np.ndarray | None) -> Line | None:
     """The detector can miss a last address line of one or two characters ("1", "室"):
     read the band one line pitch below the last line found, and keep it only if the
     recogniser is sure of it. Such a line starts at the zone's left edge, so only its first
@@ -268,19 +272,24 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
     top, bottom = zone.quads[-1][:, 1].min(), zone.quads[-1][:, 1].max()
     height = bottom - top
     y0, y1 = bottom + 0.15 * height, bottom + 1.3 * height
-    if y1 > bounds[3] * CARD_H:
-        return None
     # a margin left of the zone's edge, as the detector's boxes have one: where the address
     # label was found in a box of its own the zone starts at the value's first ink, and a
     # last line "1室" read from there lost its 1 (PP-OCRv6 detector, ID front 100036 scan)
     x0 = max(0.0, bounds[0] * CARD_W - PROBE_MARGIN * height)
     x1 = min(bounds[1] * CARD_W, x0 + PROBE_CHARS * height)
+    if y1 > bounds[3] * CARD_H:
+        # the band reaches the number's row: on some layouts a short last line ("4室") is
+        # printed left of the number, level with it (check 1600440). Read only the columns
+        # left of the number's first digit, if a line of two characters fits there.
+        if number is None or number[:, 0].min() - PROBE_GAP * height - x0 < 2 * height:
+            return None
+        x1 = min(x1, number[:, 0].min() - PROBE_GAP * height)
     crop = crop_box(card.image, x0, y0, x1, y1)
     line = engine.recognize([crop])[0]
     if line.probs is None:
         return None
     line = greedy_decode(line.probs, engine.charset, alphabet(engine.charset, ADDRESS_CHARS))
-    if not line.text or line.min_prob < 0.8:
+    if not line.text or line.min_prob < 0.8 or _NUMBER_LABEL.search(line.text):
         return None
     zone.quads.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))
     return line
