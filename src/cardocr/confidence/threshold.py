@@ -15,7 +15,12 @@ fields through unseen. Per document, `choose` measures on cards the map was not 
 and never lower than FLOOR. A card with a failed check or a field the card contradicts
 (evidence.contradicted) goes to review whatever the threshold (Card.check_failed).
 
-The margin is there because the held-out share sent varies by a point or two on ~100 cards.
+The margin is there because the share sent on other seeds is not the calibration range's:
+the Mainland map of session 28 (2,880 calibration seeds) sent 13.0% out of fold at a budget of
+13%, and 15.2% and 13.4% of session 27's dev and check reads (1,497 and 1,495 cards) at that
+threshold; at a budget of 12%, 12.9% and 11.0%, with none of their wrong fields slipping that
+the current readers leave unflagged. The bench's held-out range has ~250 cards a document,
+over which a share of 12% varies by two points.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 
 SLIP_MAX = 0.005  # wrong fields escaping review, as a share of the wrong fields
 REVIEW_MAX = 0.15  # cards sent to review
-REVIEW_MARGIN = 0.02
+REVIEW_MARGIN = 0.03
 # the lowest default: a field stated under 1/2 is more likely wrong than right, and goes to a
 # person whatever the budget (on the fresh calibration read of session 25 the licence's
 # contradictions alone spent its budget, and the rule above gave 0: a dropped character's
