@@ -8,15 +8,28 @@ must bring back the same text.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cardocr.documents import cn_id_card as front
 from cardocr.documents.base import ZoneText, read_zones
 from cardocr.documents.cn_id_layout import FRONT_MAX_LINES
-from cardocr.ocr.engine import get_engine
+from cardocr.ocr.engine import OcrEngine, get_engine
+from cardocr.types import Card
 from cardocr.vision.locate import find_cards
 from cardocr.vision.orient import straighten
 from tools.cardgen import make_sample
+
+
+def _zones_read(photo: np.ndarray, engine: OcrEngine) -> tuple[Card, dict, dict[str, ZoneText]]:
+    """The front as the reader sees it: straightened, its zones fitted and read."""
+    card, _, _ = straighten(photo, find_cards(photo)[0], engine)
+    dy = front.layout_shift(card, front.Layout.NUMBER_ROW_Y, front.Layout.NUMBER_ROW_MIN_Y)
+    zones, rows = front._front_zones(card, dy)
+    read = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES,
+                      similar_width=front.ZONE_SIMILAR_WIDTH, min_width=front.ZONE_MIN_WIDTH)
+    return card, zones, read
+
 
 # tuning seeds whose generated address ends in a short line on a scan
 SHORT_LAST_LINE = (100004, 100007, 100036)
@@ -26,11 +39,7 @@ SHORT_LAST_LINE = (100004, 100007, 100036)
 def test_probe_reads_a_missed_short_last_line(seed: int) -> None:
     engine = get_engine()
     photo, _person, _ = make_sample(seed, "front", "scan")
-    card, _, _ = straighten(photo, find_cards(photo)[0], engine)
-    dy = front.layout_shift(card, front.Layout.NUMBER_ROW_Y, front.Layout.NUMBER_ROW_MIN_Y)
-    zones, rows = front._front_zones(card, dy)
-    read = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES,
-                      similar_width=front.ZONE_SIMILAR_WIDTH, min_width=front.ZONE_MIN_WIDTH)
+    card, zones, read = _zones_read(photo, engine)
     address = read["address"]
     last = address.lines[-1].text.strip()
     assert 2 <= len(address.lines) <= 3 and 1 <= len(last) <= 3, "the card no longer ends in a short line"
@@ -52,11 +61,7 @@ BESIDE_NUMBER = 1300050
 def test_probe_reads_a_last_line_beside_the_number() -> None:
     engine = get_engine()
     photo, person, _ = make_sample(BESIDE_NUMBER, "front", "layout")
-    card, _, _ = straighten(photo, find_cards(photo)[0], engine)
-    dy = front.layout_shift(card, front.Layout.NUMBER_ROW_Y, front.Layout.NUMBER_ROW_MIN_Y)
-    zones, rows = front._front_zones(card, dy)
-    read = read_zones(card, engine, zones, rows, max_lines=FRONT_MAX_LINES,
-                      similar_width=front.ZONE_SIMILAR_WIDTH, min_width=front.ZONE_MIN_WIDTH)
+    card, zones, read = _zones_read(photo, engine)
     address, number = read["address"], read["number"].quad
     last = address.lines[-1].text.strip()
     assert len(address.lines) == 3 and 1 <= len(last) <= 6, "the card no longer ends in a short line"
