@@ -51,7 +51,6 @@ def test_probe_reads_a_missed_short_last_line(seed: int) -> None:
     assert len(missed.quads) == len(address.quads)  # the band is the line's location now
 
 
-
 # a tuning seed whose `layout` card prints the address's short last line left of the number,
 # level with it (tools.cardgen's layout variation moves the number's row up); the pipeline's
 # quick straightening of it missed that line

@@ -281,9 +281,10 @@ def _probe_next_line(card: Card, engine: OcrEngine, zone: ZoneText,
         # the band reaches the number's row: on some layouts a short last line ("4室") is
         # printed left of the number, level with it (check 1600440). Read only the columns
         # left of the number's first digit, if a line of two characters fits there.
-        if number is None or number[:, 0].min() - PROBE_GAP * height - x0 < 2 * height:
+        clear = None if number is None else float(number[:, 0].min()) - PROBE_GAP * height
+        if clear is None or clear - x0 < 2 * height:
             return None
-        x1 = min(x1, number[:, 0].min() - PROBE_GAP * height)
+        x1 = min(x1, clear)
     crop = crop_box(card.image, x0, y0, x1, y1)
     line = engine.recognize([crop])[0]
     if line.probs is None:
