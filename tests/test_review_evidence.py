@@ -41,6 +41,20 @@ def test_names_and_labels():
     assert agreement("hk-id-card", {"name": "陳大文"}) == {}  # no relation read on that card
 
 
+def test_a_name_holding_a_whole_label_is_contradicted_and_an_address_may_hold_one():
+    """A layout the landmarks misplaced read the sex and ethnicity line into the name's zone
+    (dev 1501928: 别女民族汉, stated 0.98); roads are named 民族路."""
+    from cardocr.confidence.evidence import contradicted
+
+    values = {"name": "别女民族汉", "ethnicity": "汉", "address": "云南省昆明市五华区民族路1号"}
+    got = agreement("id-card", values)
+    assert got["name"]["label_in"] == 1.0 and "label_in" not in got["address"]
+    ev = {"document": "id-card", "checks": {}, "fields": {
+        k: {"conf": 0.99, "empty": False, "fits": True, **got.get(k, {})} for k in values}}
+    assert "name" in contradicted(ev) and "address" not in contradicted(ev)
+    assert "label_in" not in agreement("id-card", {"name": "石琴萱", "ethnicity": "汉"})["name"]
+
+
 def _ev(doc: str, **field: float) -> dict:
     m = load_map().documents[doc]
     return {"document": doc, "side": "front", "found_by": "quick", "method": "otsu", "checks": {}, "corrected": [],

@@ -112,6 +112,8 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       (lines.py `surname_tie`, checks.names.surname_tie: dev 1501306's 仇春 for 仉春, 仇 at
       0.42 and 仉 at 0.39, stated 0.9996, and check 1400666's 仇晓云 at 0.70 against 0.23: the
       surname list cannot choose between two surnames);
+    - a name holding a whole label of its card (agree.py `label_in`: a neighbouring line read
+      into the name's zone, labels and all);
     - an unsure name, address or licence record that a second look at its lines reads
       otherwise (second_look.py: 22 of 27 wrong fields, 0 of 23 right ones on the dev read);
     - a licence record with a line of Chinese in its zone that the reader let go as too
@@ -130,7 +132,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("seal_away", 0.0) > 0 or f.get("cross", 0.0) < 0
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
                       or f.get("name_rare", 0.0) > 0 or f.get("name_unvouched", 0.0) > 0
-                      or f.get("surname_tie", 0.0) > 0
+                      or f.get("surname_tie", 0.0) > 0 or f.get("label_in", 0.0) > 0
                       or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
                       or dropped_character(ev["document"], k, f)}
 
