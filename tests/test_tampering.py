@@ -204,3 +204,22 @@ def test_run_features_read_the_digits_alone() -> None:
         assert (len(boxes), len(digits)) == (found, kept)
         heights = [b[3] - b[1] for b in digits]
         assert max(heights) - min(heights) <= 0.15 * float(np.median(heights))
+
+
+# a tune pair whose edit is a copy-moved digit on a photographed back: the unedited back's
+# period repeats its month and day, and its equal digits match nearly as closely as a copy
+NEAR_TWINS = TUNE_SEED + 5
+
+
+def test_a_copied_digit_matches_far_closer_than_the_rows_other_glyphs_and_equal_digits_do_not():
+    """duplication_rel: the closest match against the row's median one (log). The unedited back
+    of NEAR_TWINS has a pair of equal digits a little over the threshold, its other glyphs a
+    little further: the closest match stands out of the row's only when one digit was copied."""
+    for seed in (NEAR_TWINS, COPY_MOVED[0], COPY_MOVED[1]):
+        neg, pos, side, condition = defect_pair("tampering", seed)
+        _photo, _person, corners = make_sample(seed, side, condition)
+        n, p = _evidence(neg, corners, side), _evidence(pos, corners, side)
+        rel_neg = tampering.duplication_rel(tampering.matches(n.photo, n.corners, n.card.image))
+        rel_pos = tampering.duplication_rel(tampering.matches(p.photo, p.corners, p.card.image))
+        assert rel_neg < 2.0 < 2.5 < rel_pos, (seed, rel_neg, rel_pos)
+    assert tampering.duplication_rel([0.1, 0.5, 0.5]) == 0.0  # too few glyphs to set against

@@ -19,7 +19,9 @@ three rules (quality.tampering.combined), recall at 1% of the unedited photos 0.
 `--cache FILE.npz` keeps the features (16 minutes to compute, niced, on a shared 2-core machine)
 for a rerun. From scratch the command wrote the tenth pass's file byte for byte (md5 fd12cb76); the
 twelfth pass's (md5 29b2ab25) was written through --cache from features of the same photos
-(computed as before the twelfth pass's change, that cache rewrote fd12cb76 byte for byte).
+(computed as before the twelfth pass's change, that cache rewrote fd12cb76 byte for byte). The
+fifteenth pass's (duplication_rel) through --cache from every photo's vector computed anew by the
+current code in dataset()'s order (its first 19 columns within 2e-6 of the twelfth pass's).
 """
 
 from __future__ import annotations

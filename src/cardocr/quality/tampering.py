@@ -26,133 +26,13 @@ tools.train_tampering` on tune seeds only; since the tenth pass boosted decision
 logistic regressions) over features a person could point at
 (quality.tampering_features: a straight seam in the ground's colour around the row or the
 portrait, retyped glyphs whose stroke width, height, baseline, ink or edges stand out of the
-row) and the two measurements above. The score is the largest of the three. On the tune
-photos (5-fold cross-validation, 120 pairs and 75 ordinary photos) the model's AUROC is 0.87,
-and with the two older rules 48% of the edited photos are flagged (40% without the model) at
-1% of the unedited ones. Held out (bench.run --signals-only, 800000.., 40 pairs, once): AUROC
-0.879 (0.797 without the model), precision 1.000, recall 0.600 (0.525), 3 of 200 ordinary
-photos flagged (2): still under the issue's bar, so the signal stays a candidate.
+row) and the two measurements above. The score is the largest of the duplicated block's, the
+single compression's, the portrait frame's (PORTRAIT_EDGE) and the model's (`combined`).
 
-Issue 16, per edit (tune seeds 700000..700119, generator corners): a row spliced from another
-card was flagged on 0 of 18 scans, a retyped run on 1 of 9 scans. A scan's first save is as
-fine as the second (no double-JPEG trace) and its ground is quiet, so the pasted box's edge is a
-small step where it ends: short straight steps anywhere around the row (tampering_features
-edge_*, the right end of the row too) now go into the model, and a swapped portrait's frame
-(portrait_edge, which alone separates them on tune seeds) is a fourth rule of its own
-(PORTRAIT_EDGE). Check seeds (1400000..1400079 pairs, generator corners; ordinary photos of
-the main bench 1300000.. and 1600000..): AUROC 0.870 -> 0.916, recall 39 -> 49 of 80 (spliced
-rows 4 -> 9 of 25, portraits 6 -> 9 of 9), unedited twins flagged 0 -> 0 of 80, ordinary
-photos 4 -> 3 of 200. Retyped runs on scans (0 of 6) and copy-moved digits in small photos
-are still missed: the signal stays a candidate.
-
-Through the pipeline's corners (tune: pairs 700000..700119, ordinary photos 100000..100059 and
-1300000..1300059) 4 of 120 ordinary photos were flagged: one by the portrait frame (100038, a
-small photo whose corners were a few pixels off: 2.45, a norm of whole Lab units, see
-tampering_features._lab), two by the model, one by the duplicated block (a clean scan's back).
-In float Lab, the model retrained: tune AUROC 0.908 -> 0.919, recall 69 -> 75 of 120, ordinary
-photos flagged 4 -> 3 of 120; check (pairs 1400000..1400079, ordinary 1400000..1400099 and
-1600000..1600099) AUROC 0.907 -> 0.932, recall 47 -> 51 of 80, unedited twins flagged 1 -> 0,
-ordinary photos 11 -> 9 of 200. The model's two were rows the corners tilted (run_base: the
-baselines now less their trend), retrained: tune ordinary 3 -> 1 of 120 (AUROC 0.921, recall 74),
-check 9 -> 8 of 200 (AUROC 0.928, recall 50 of 80, precision 50 of 50): still far over 2%.
-
-Per capture (issue 16, seventh pass): the duplicated block's measure is scaled by the glyph's
-height (equal digits the camera saw apart differ by a share of their contrast that shrinks as
-they grow; a copy's share does not), with less smoothing and a lower contrast floor for a small
-photo's 7-12 pixel digits; and two models, one for a card square to the frame (a scan: quiet
-ground, large glyphs), one for the rest. Through the pipeline's corners, against f386801: tune
-(pairs 700000..700119, ordinary 100000..100059 and 1300000..1300059) AUROC 0.921 -> 0.941,
-recall 74 -> 72 of 120, unedited twins flagged 2 -> 1, ordinary photos 1 -> 0 of 120; copy-moved
-digits in small photos 8 -> 10 of 14, on scans 8 -> 5 of 10, spliced rows on scans 3 -> 8 of 18;
-check (pairs 1400000..1400079, ordinary 1400000..1400099 and 1600000..1600099) AUROC 0.928 ->
-0.923, recall 50 -> 47 of 80, precision 50 of 50 -> 47 of 47, ordinary photos 8 -> 5 of 200
-(2.5%): still a candidate. Tune range 1500000..1500099: 3 of 100 ordinary photos flagged.
-
-Per edit kind through the pipeline's corners (issue 16, eighth pass; python -m tools.tamper_kinds):
-tune (pairs 700000..700119, ordinary 100000..100059 with layout cards) AUROC 0.927, recall 70 of
-120: copy-moved digits 23/36, swapped portraits 13/14, retyped runs 13/31 (scans 2/9), spliced
-rows 21/39 (scans 8/18); twins flagged 2/120, ordinary photos 1/75 (a layout card: its portrait
-moved, the frame rule reads the print). Check (pairs 750000..750039, ordinary 1400000..1400059)
-AUROC 0.923, recall 18/40: copy-moves 7/9, portrait 1/1, retyped 4/18 (scans 0/8), spliced 6/12;
-twins 0/40, ordinary 3/75. Retyped runs on scans are the gap: their run_* features sit inside
-the unedited twins' range. Tried there and dropped (no AUROC over 0.65 for a missed kind): the
-row's ground noise against the band above and its quietest window, the ground's texture between
-glyphs; the duplicated block's high-pass correlation (0.97-1.00 for copies and equal digits
-alike: edges dominate); the model retrained on the pipeline's corners (check AUROC 0.923 ->
-0.88-0.90, recall 18 -> 18-20 of 40); a numpy MLP over the same features (5-fold on the tune
-pairs alone: AUROC 0.89-0.91 against the logistic's 0.85-0.88, but at most 14 of 119 edits above
-the 99th percentile of their twins, the logistic 2): 240 photos are too few to tell them apart.
-
-Ninth pass (issue 16): a retyped run is typed on a box painted in one flat colour, and on a scan
-the ground's finest texture (print pattern, noise) is gone there: tampering_features row_flat,
-read on cards square to the frame and not enlarged from a small photo (elsewhere 0: a photo's
-ground has quiet windows of its own), in the square model. Through the pipeline's corners
-(tools.tamper_kinds), tune (pairs 700000..700119, ordinary 100000..100059): AUROC 0.927 -> 0.923,
-recall 70 -> 84/120 (retyped runs 13 -> 19/31, on scans 2 -> 7/9; spliced rows 21 -> 28/39, on
-scans 8 -> 15/18), twins flagged 2 -> 3/120, ordinary 1 -> 1/75. Check (pairs 750000..750039,
-ordinary 1400000..1400059): AUROC 0.923 -> 0.907, recall 18 -> 24/40 (retyped 4 -> 9/18, on
-scans 0 -> 5/8; spliced 6 -> 7/12), twins 0 -> 0/40, ordinary 3 -> 4/75. Tried and dropped:
-each glyph's shape against the same digit's elsewhere in the row (truth labels, AUROC 0.56 for
-retyped runs: the glyph boxes match the digit count on 122 of 195 unedited rows only), the
-glyphs' pitch (0.69), the row's texture against the strips just above and below it (no better).
-
-Tenth pass (issue 16): the model was data-starved and linear. On cached features of 480 tune
-pairs (700000..700479) and 325 ordinary tune photos (100000.., 1300000.., 1500000..), 5-fold CV by
-seed, three fold draws: the logistic models fitted on 120 pairs AUROC 0.875-0.885, on all of them
-0.906-0.913; boosted trees (depth 3, 200 at 0.05, quality/boosted.py) on 120 pairs 0.914-0.923, on
-all 0.957-0.959; with the three rules, recall at 1% of the unedited photos 0.49-0.53 (logistic, 120
-pairs), 0.54-0.56 (logistic, all), 0.58-0.63 (trees, all). One threshold, out of fold. Through the
-pipeline's corners (tools.tamper_kinds), tune (pairs 700000..700119, ordinary 100000..100059: in the
-training set now) AUROC 0.923 -> 0.966, recall 84 -> 79/120 (copy-moves 24 -> 24/36, portraits
-13 -> 13/14, retyped 19 -> 17/31, spliced 28 -> 25/39, on scans 15 -> 9/18), twins 3 -> 0/120,
-ordinary 1 -> 1/75. Check (pairs 750000..750039, ordinary 1400000..1400059) AUROC 0.907 -> 0.956,
-recall 24 -> 20/40 (copy-moves 7 -> 7/9, portrait 1 -> 1/1, retyped 9 -> 6/18, on scans 5 -> 2/8;
-spliced 7 -> 6/12), twins 0 -> 0/40, ordinary 4 -> 1/75; ordinary 1600000..1600059 3 -> 1/75. Fewer
-false alarms and a better ranking, fewer edits over the threshold: recall stays far under 0.8.
-A lower threshold (-0.5 logit) gave check 1 more edit for 1 more ordinary photo; a threshold per
-capture (square or not, as the logistic models had) 21 instead of 20 of 40.
-
-Eleventh pass (issue 16), tried and dropped (its code: the branch tamper11's last commit):
-run_top, the glyphs' top line against the row's (a retyped run is typed in another size, centred
-on the row: tune seed 700038's tops 5 card pixels low), with run_base's floor a share of the
-glyph height (it is 1 + 5% of the baseline's y, ~25 card pixels, so a run 3-5 pixels off the line
-reads 0.1-0.2); row_shading, the light's slope along the row's ground against the band above (a
-spliced row, a clean render matched in brightness once, does not share the photo's gradient;
-AUROC 0.81-0.86 for spliced rows on scans and photos, feature alone). Retrained on all 480 + 325
-tune photos: out of fold AUROC 0.953-0.955, recall 0.57-0.61 (without the two 0.954-0.955,
-0.58-0.61); through the pipeline (tools.tamper_kinds) tune AUROC 0.966, recall 77/120 (79 before),
-check AUROC 0.956 -> 0.969, recall 20 -> 20/40 per kind unchanged, twins 0/40, ordinary 1/75:
-a better ranking, no edit more over the threshold. The unedited photos' tails (run_top's 99th
-percentile on scans 3.9: rows whose glyph boxes take in other print) hide what they add.
-
-Twelfth pass (issue 16): those tails came from glyph boxes that are no digits (tune seeds 700005,
-700009, 700045, 700053): the back's period ends in 长期, the label's 限 reaches into the row, a
-blurred photo merges digits into blobs. The run_* features now read the row's digits alone
-(tampering_features.digits; the duplicated block and row_flat keep every box): on the first 60
-tune pairs the unedited photos' 98th percentile of run_height 3.18 -> 1.10, retyped runs over it
-0 -> 4 of 31; out of fold (480 pairs, 325 ordinary photos, five fold draws) AUROC 0.957 -> 0.960,
-recall at 1% 0.598 -> 0.620 (higher in each draw). Retrained; through the pipeline's corners
-(tools.tamper_kinds) tune (pairs 700000..700119, ordinary 100000..100059, trained on) AUROC 0.966
--> 0.966, recall 79 -> 81/120 (retyped 17 -> 19/31, on scans 4 -> 5/9; spliced 25 -> 26/39;
-copy-moves 24 -> 23/36), twins 0/120, ordinary 1/75;
-check (pairs 750000..750039, ordinary 1400000..1400059) AUROC 0.956 -> 0.951, recall 20 -> 21/40
-(retyped 6 -> 7/18, on scans 2 -> 3/8), twins 0/40, ordinary 1/75: one edit more, still far
-under 0.8. Dropped: run_top again, on the digits (out of fold 0.619); 270 more tune pairs
-(700480..700749: AUROC 0.959, recall 0.611); noise residuals read in the photo itself (the flat
-ground's second-order residual mapped onto the card: the glyph band against the band above, its
-quietest two-glyph window, the share of zero residuals), AUROC 0.28-0.64 for retyped runs and
-splices on photos and small photos (their first JPEG at 60-90 had flattened the sensor noise
-already), 0.70-0.98 on retyped scans, where row_flat reads 1.00 (pairs alone, out of fold 0.596
--> 0.579 with them). The signal's own time on a photo: about the same (median 40 -> 42 ms).
-
-Thirteenth pass, dropped (branch tamper13): a block map trained on the generator's edit masks
-(tools/tamper_masks.py; the figures: quality/tampering_blocks.py on that branch): tune 299 -> 299/480
-out of fold, check 21 -> 21/40, one ordinary photo more.
-
-Fourteenth pass, dropped (branch tamper14): the front number's digits against OCR-B, the font it
-is printed in (quality/font_fit.py there): on tune front scans 14 of 16 retyped runs stood out of
-the row's fit (their twins did not), but the model caught most of them already; out of fold
-(six fold draws) recall +7 of 480 on average, check 21 -> 21/40, ordinary photos 1 -> 3/75.
+How each pass measured (tune out of fold, check through the pipeline's corners), what it kept
+and what it dropped: docs/tampering-passes.md. The latest, the fifteenth: duplication_rel, the
+row's closest match against its median one (equal digits printed apart match alike, a copied
+one stands out), check recall 68 -> 74 of 120 pairs. The held-out figures: bench/RESULTS.md.
 
 Documents other than the Mainland ID card: not checked (None).
 """
@@ -195,6 +75,7 @@ MIN_CONTRAST = 6.0
 # relative difference under 0.016: 20 of 35, one clean scan too, 1300051), other edits from 0.40.
 THRESHOLD = 0.3
 SPREAD = 0.04
+MIN_MATCHES = 4  # glyphs measured for the closest match to be set against the median one
 # Single-compression evidence (doublejpeg.block_evidence, mean over 3x3 blocks): its largest
 # value in the row or the portrait, less the 99th percentile over the rest of the card. Tune
 # seeds (defects.TUNE_SEED.., 40 pairs, corners as the pipeline found them; main bench
@@ -263,23 +144,23 @@ def _in_photo(boxes: list[tuple[int, int, int, int]], corners: np.ndarray) -> li
     return out
 
 
-def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
-                glyphs: list[tuple[int, int, int, int]] | None = None) -> float | None:
-    """The smallest relative difference between a glyph of the row and any other place in the
-    row, times the glyph's height in photo pixels (None: fewer than two glyphs to compare).
-    glyphs: glyph_boxes(card), when the caller has them."""
+def matches(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
+            glyphs: list[tuple[int, int, int, int]] | None = None) -> list[float]:
+    """Per glyph of the row with contrast enough, the smallest relative difference between it
+    and any other place in the row, times its height in photo pixels (empty: fewer than two
+    glyphs to compare). glyphs: glyph_boxes(card), when the caller has them."""
     glyphs = glyph_boxes(card) if glyphs is None else glyphs
     boxes = [b for b in _in_photo(glyphs, corners) if b[2] - b[0] >= 3 and b[3] - b[1] >= 4]
     h, w = photo.shape[:2]
     boxes = [b for b in boxes if b[0] >= 0 and b[1] >= 0 and b[2] <= w and b[3] <= h]
     if len(boxes) < 2:
-        return None
+        return []
     pad = max(b[3] - b[1] for b in boxes)
     sx0, sy0 = max(0, min(b[0] for b in boxes) - pad), max(0, min(b[1] for b in boxes) - pad)
     sx1, sy1 = min(w, max(b[2] for b in boxes) + pad), min(h, max(b[3] for b in boxes) + pad)
     gray = cv2.cvtColor(photo[sy0:sy1, sx0:sx1], cv2.COLOR_BGR2GRAY).astype(np.float32)
     strip = cv2.GaussianBlur(gray, (0, 0), SMOOTH)
-    best: float | None = None
+    out = []
     for x0, y0, x1, y1 in boxes:
         t = strip[y0 - sy0:y1 - sy0, x0 - sx0:x1 - sx0]
         contrast = float(t.std())
@@ -289,9 +170,24 @@ def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
         cx, cy, r = x0 - sx0, y0 - sy0, max(3, (x1 - x0) // 2)
         diff[max(0, cy - r):cy + r + 1, max(0, cx - r):cx + r + 1] = np.inf  # the glyph itself
         height = (y1 - y0) / (1 - 2 * INNER[1])  # the whole glyph's
-        rel = float(np.sqrt(max(0.0, float(diff.min())))) / contrast * height
-        best = rel if best is None else min(best, rel)
-    return best
+        out.append(float(np.sqrt(max(0.0, float(diff.min())))) / contrast * height)
+    return out
+
+
+def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
+                glyphs: list[tuple[int, int, int, int]] | None = None) -> float | None:
+    """The smallest of `matches` (None: none measured)."""
+    found = matches(photo, corners, card, glyphs)
+    return min(found) if found else None
+
+
+def duplication_rel(found: list[float]) -> float:
+    """How much closer the row's closest match is than its glyphs' median one (log; 0 under
+    MIN_MATCHES glyphs): equal digits printed apart match about as well as each other (the
+    back's period repeats its month and day), a copied one far better than the rest."""
+    if len(found) < MIN_MATCHES:
+        return 0.0
+    return math.log(max(float(np.median(found)), 2e-3) / max(min(found), 2e-3))
 
 
 def _region(corners: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -352,13 +248,15 @@ def _measure(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, portrait:
     """The model's features, the duplicated block's measure and the single-compression one
     (detect weighs the two apart too); the row's glyphs found once for both readers of them."""
     glyphs = glyph_boxes(card)
-    d = duplication(photo, corners, card, glyphs)
+    found = matches(photo, corners, card, glyphs)
+    d = min(found) if found else None
     single = single_compression(photo, corners, portrait)
-    return _vector(card, glyphs, portrait, d, single, square(corners), enlarged(corners)), d, single
+    x = _vector(card, glyphs, portrait, d, single, square(corners), enlarged(corners), duplication_rel(found))
+    return x, d, single
 
 
 def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait: np.ndarray | None,
-            d: float | None, single: float | None, sq: float, grown: bool) -> np.ndarray:
+            d: float | None, single: float | None, sq: float, grown: bool, d_rel: float) -> np.ndarray:
     box = None
     if portrait is not None:
         (x0, y0), (x1, y1) = portrait.min(axis=0), portrait.max(axis=0)
@@ -369,6 +267,7 @@ def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait:
     f["duplication"] = -1.0 if d is None else math.log(THRESHOLD / max(d, 2e-3))  # > 0: a copied block
     f["single_compression"] = 0.0 if single is None else single
     f["square"] = sq
+    f["duplication_rel"] = d_rel
     return np.array([f[name] for name in tampering_features.NAMES], np.float64)
 
 

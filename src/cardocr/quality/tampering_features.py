@@ -33,9 +33,11 @@ the portrait with their surroundings:
                       grounds have quiet windows of their own; quality.tampering's read_flat)
 
 and quality.tampering's two measurements (a duplicated block; pixels saved once where the rest
-was saved twice) and whether the card is square to the frame (which of the two models weighs
-them). Every feature is near 0 on an unedited card, and 0 where its region is missing (the
-back has no portrait). Tune seeds (defects.TUNE_SEED.., 120 pairs; main bench 100000.., 75
+was saved twice), whether the card is square to the frame (which of the two models weighs
+them) and how much closer the row's closest match is than its glyphs' typical one
+(duplication_rel: equal digits printed apart match alike, a copied one stands out). Every
+feature is near 0 on an unedited card, and 0 where its region is missing (the back has no
+portrait). Tune seeds (defects.TUNE_SEED.., 120 pairs; main bench 100000.., 75
 photos), AUROC of each feature for its edit against every unedited photo: row_seam 0.84 for
 spliced rows (0.96 on scans), portrait_edge 1.00 for swapped portraits, run_base 0.88
 and glyph_stroke 0.81 for retyped runs; edge_h 0.93 for spliced rows (0.88 on scans, where the
@@ -53,7 +55,8 @@ from ..types import CARD_H, CARD_W
 
 RUN_NAMES = ("run_stroke", "run_height", "run_base", "run_dark", "run_sharp", "run_ground")
 NAMES = ("row_seam", "portrait_edge", "portrait_noise", "row_sharpness", "glyph_stroke", *RUN_NAMES,
-         "edge_h", "edge_v", "edge_h_rel", "edge_v_rel", "row_flat", "duplication", "single_compression", "square")
+         "edge_h", "edge_v", "edge_h_rel", "edge_v_rel", "row_flat", "duplication", "single_compression", "square",
+         "duplication_rel")
 _KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)  # Immerkaer's: cancels linear shading
 FLAT = 12.0  # Sobel magnitude (smoothed grey) under which a pixel is ground, not an edge
 MIN_FLAT = 40  # flat pixels a region needs for its ground to be read
