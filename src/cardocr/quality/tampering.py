@@ -76,6 +76,7 @@ MIN_CONTRAST = 6.0
 THRESHOLD = 0.3
 SPREAD = 0.04
 MIN_MATCHES = 4  # glyphs measured for the closest match to be set against the median one
+MATCH_FLOOR = 2e-3  # a closer match counts as this (a copy saved losslessly): keeps the logs finite
 # Single-compression evidence (doublejpeg.block_evidence, mean over 3x3 blocks): its largest
 # value in the row or the portrait, less the 99th percentile over the rest of the card. Tune
 # seeds (defects.TUNE_SEED.., 40 pairs, corners as the pipeline found them; main bench
@@ -174,11 +175,16 @@ def matches(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
     return out
 
 
+def closest(found: list[float]) -> float | None:
+    """The row's closest match of `matches` (None: none measured): the duplicated block's
+    measure, which the rule (THRESHOLD) and the model's `duplication` read."""
+    return min(found) if found else None
+
+
 def duplication(photo: np.ndarray, corners: np.ndarray, card: np.ndarray,
                 glyphs: list[tuple[int, int, int, int]] | None = None) -> float | None:
-    """The smallest of `matches` (None: none measured)."""
-    found = matches(photo, corners, card, glyphs)
-    return min(found) if found else None
+    """The duplicated block's measure of one card (`closest` of its `matches`)."""
+    return closest(matches(photo, corners, card, glyphs))
 
 
 def duplication_rel(found: list[float]) -> float:
@@ -187,7 +193,7 @@ def duplication_rel(found: list[float]) -> float:
     back's period repeats its month and day), a copied one far better than the rest."""
     if len(found) < MIN_MATCHES:
         return 0.0
-    return math.log(max(float(np.median(found)), 2e-3) / max(min(found), 2e-3))
+    return math.log(max(float(np.median(found)), MATCH_FLOOR) / max(min(found), MATCH_FLOOR))
 
 
 def _region(corners: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -249,7 +255,7 @@ def _measure(photo: np.ndarray, corners: np.ndarray, card: np.ndarray, portrait:
     (detect weighs the two apart too); the row's glyphs found once for both readers of them."""
     glyphs = glyph_boxes(card)
     found = matches(photo, corners, card, glyphs)
-    d = min(found) if found else None
+    d = closest(found)
     single = single_compression(photo, corners, portrait)
     x = _vector(card, glyphs, portrait, d, single, square(corners), enlarged(corners), duplication_rel(found))
     return x, d, single
@@ -264,7 +270,7 @@ def _vector(card: np.ndarray, glyphs: list[tuple[int, int, int, int]], portrait:
     # row_flat is read on scans only: a photo's ground has quiet windows of its own (blur, light;
     # an enlarged small card's texture was made up by interpolation)
     f = tampering_features.features(card, glyphs, ROW, box, read_flat=sq >= 0.5 and not grown)
-    f["duplication"] = -1.0 if d is None else math.log(THRESHOLD / max(d, 2e-3))  # > 0: a copied block
+    f["duplication"] = -1.0 if d is None else math.log(THRESHOLD / max(d, MATCH_FLOOR))  # > 0: a copied block
     f["single_compression"] = 0.0 if single is None else single
     f["square"] = sq
     f["duplication_rel"] = d_rel
