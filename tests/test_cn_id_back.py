@@ -34,7 +34,7 @@ def _read(raw: str, unsure: dict[int, dict[str, float]]) -> str:
     charset = ["<blank>", *sorted({c for n in similar_authorities(raw) for c in n} | set(raw))]
     frames = [unsure.get(i, {c: 0.99}) for i, c in enumerate(raw)]
     reading = Reading("id-card", "back", {})
-    value, _conf = choose_authority(_line(frames, charset), raw, 0.2, charset, reading)
+    value, _conf, _doubt = choose_authority(_line(frames, charset), raw, 0.2, charset, reading)
     return value
 
 
@@ -46,6 +46,48 @@ def test_a_district_half_seen_is_taken_among_the_citys_districts():
     assert raw not in authority_names()
     unsure = {6: {"联": 0.6, "福": 0.02}, 7: {"贸": 0.5, "田": 0.01}}
     assert _read(raw, unsure) == "深圳市公安局福田分局"
+
+
+def test_a_close_call_between_two_districts_is_reported():
+    """Two districts half seen about as well (福田 and 盐田, 0.22 against 0.18 at the place
+    they differ): the likelier is taken, and how far it led the other (ln 0.22/0.18) goes
+    with it, which sends the card to review (confidence.evidence.LIST_GAP_MIN); a district
+    seen far better than any other leads by more."""
+    from cardocr.confidence.evidence import LIST_GAP_MIN
+
+    raw = "深圳市公安局联贸分局"
+    charset = ["<blank>", *sorted({c for n in similar_authorities(raw) for c in n} | set(raw) | set("盐福"))]
+
+    def choose(unsure: dict[int, dict[str, float]]) -> tuple[str, float, float | None]:
+        frames = [unsure.get(i, {c: 0.99}) for i, c in enumerate(raw)]
+        name, conf, doubt = choose_authority(_line(frames, charset), raw, 0.2, charset,
+                                             Reading("id-card", "back", {}))
+        assert doubt.get("list_dropped", 0.0) == 0.0  # the name is as long as the reading
+        return name, conf, doubt.get("list_gap")
+
+    name, _conf, gap = choose({6: {"联": 0.5, "福": 0.22, "盐": 0.18}, 7: {"贸": 0.5, "田": 0.4}})
+    assert name == "深圳市公安局福田分局"
+    assert gap is not None and abs(gap - np.log(0.22 / 0.18)) < 0.05 and gap < LIST_GAP_MIN
+    name, _conf, gap = choose({6: {"联": 0.5, "福": 0.4, "盐": 0.01}, 7: {"贸": 0.5, "田": 0.4}})
+    assert name == "深圳市公安局福田分局" and gap is not None and gap > LIST_GAP_MIN
+    # a reading kept as read reports no gap
+    assert choose({6: {"联": 0.6}, 7: {"贸": 0.5}})[2] is None
+
+
+def test_a_name_shorter_than_the_reading_is_reported():
+    """桐户县公安局 read with 桐 unsure: 户县公安局, a real county's, fits the pixels best by
+    leaving 桐 out (calibration 900923's 户县 for 桐庐县); the character the name drops is
+    reported (list_dropped), which sends the card to review."""
+    from cardocr.confidence.evidence import contradicted
+
+    raw = "桐户县公安局"
+    charset = ["<blank>", *sorted({c for n in similar_authorities(raw) for c in n} | set(raw) | set("庐"))]
+    frames = [{"桐": 0.3}, {"户": 0.5, "庐": 0.1}] + [{c: 0.99} for c in raw[2:]]
+    name, _conf, doubt = choose_authority(_line(frames, charset), raw, 0.2, charset, Reading("id-card", "back", {}))
+    assert name == "户县公安局" and doubt["list_dropped"] == 1.0
+    ev = {"document": "id-card", "checks": {}, "fields": {
+        "authority": {"conf": 0.2, "empty": False, "fits": True, **doubt}}}
+    assert contradicted(ev) == {"authority"}
 
 
 def test_a_real_name_or_an_unseen_district_stays_as_read():
@@ -70,5 +112,5 @@ def test_a_blurred_reading_sharing_no_distinctive_character_finds_its_name():
     unsure = {2: {"布": 0.6, "市": 0.3}, 5: {"海": 0.4, "局": 0.3}, 6: {"磷": 0.35, "碑": 0.3},
               7: {"赫": 0.45, "林": 0.3}}
     frames = [unsure.get(i, {c: 0.99}) for i, c in enumerate(raw)]
-    value, conf = choose_authority(_line(frames, charset), raw, 0.2, charset, Reading("id-card", "back", {}))
+    value, conf, _doubt = choose_authority(_line(frames, charset), raw, 0.2, charset, Reading("id-card", "back", {}))
     assert value == truth and conf <= 0.2

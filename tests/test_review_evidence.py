@@ -55,6 +55,20 @@ def test_a_name_holding_a_whole_label_is_contradicted_and_an_address_may_hold_on
     assert "label_in" not in agreement("id-card", {"name": "石琴萱", "ethnicity": "汉"})["name"]
 
 
+def test_an_authority_the_list_chose_by_a_hair_is_contradicted():
+    """cn_id_back's `list_gap`: a listed authority leading the next listed name by less than
+    LIST_GAP_MIN is a guess; by more, or read as printed (no gap), it is not."""
+    from cardocr.confidence.evidence import LIST_GAP_MIN, contradicted
+
+    def ev(**authority: float) -> dict:
+        return {"document": "id-card", "checks": {}, "fields": {
+            "authority": {"conf": 0.3, "empty": False, "fits": True, **authority}}}
+
+    assert contradicted(ev(list_gap=LIST_GAP_MIN - 0.5)) == {"authority"}
+    assert contradicted(ev(list_gap=LIST_GAP_MIN + 0.5)) == set()
+    assert contradicted(ev()) == set()
+
+
 def _ev(doc: str, **field: float) -> dict:
     m = load_map().documents[doc]
     return {"document": doc, "side": "front", "found_by": "quick", "method": "otsu", "checks": {}, "corrected": [],

@@ -59,9 +59,11 @@ def back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False) 
     issue_lines = [decode_line(ln, cs, "{cjk}()（）") for ln in z["authority"].lines]
     issue = strip_label("".join(ln.text for ln in issue_lines).replace(" ", ""), "签发机关")
     issue_conf = float(np.mean([line_conf(ln) for ln in issue_lines])) if issue_lines else 0.0
+    doubt: dict[str, float] = {}
     if len(issue_lines) == 1 and issue and issue_lines[0].min_prob < CONFIDENT:
-        issue, issue_conf = choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
+        issue, issue_conf, doubt = choose_authority(issue_lines[0], issue, issue_conf, cs, reading)
     fields["authority"] = Field(issue, issue_conf, z["authority"].quad)
+    fields["authority"].evidence.update(doubt)  # how sure the list's choice was (confidence.evidence)
     v = decode_zone(z["validity"], cs, DIGITS + ".-长期")
     shaped = shaped_validity(v, cs)
     if shaped is not None:
@@ -94,18 +96,24 @@ def back_fields(z: dict[str, ZoneText], cs: list[str], temporary: bool = False) 
 
 
 def choose_authority(line: Line, text: str, conf: float, charset: list[str],
-                      reading: Reading) -> tuple[str, float]:
+                      reading: Reading) -> tuple[str, float, dict[str, float]]:
     """An uncertain authority reading is compared with the real authority names that share its
     characters (from the division table); a name is taken only if it keeps every confidently
     read character and the pixels support it nearly as well as the raw reading
     (AUTHORITY_MARGIN), or, when the raw reading names no authority at all, if they support it
     within AUTHORITY_WIDE_MARGIN and far better than every other name (AUTHORITY_GAP): of a
-    city's districts, the one whose uncertain characters the recogniser half saw."""
+    city's districts, the one whose uncertain characters the recogniser half saw.
+
+    Returns the name, its confidence and, when a listed name replaced the reading, how sure
+    that choice was as evidence (cardocr.confidence.evidence): `list_gap`, the log-likelihood
+    by which it led the next listed name weighed (a close call between two real names is a
+    guess the pixels barely made), and `list_dropped`, the characters read that the name is
+    short of (the recogniser saw a character the name does not have)."""
     index = char_index(charset)
     prefix = line.text[: len(line.text) - len(text)]  # label residue the crop still holds
     sure = {c for c, p in zip(line.text, line.char_probs) if p >= CONFIDENT} - set(prefix)
     if line.probs is None or not all(c in index for c in prefix + text):
-        return text, conf
+        return text, conf, {}
     # names sharing the reading's distinctive characters; for a reading that names no
     # authority, also the names whose characters the pixels show somewhere (a blurred reading
     # may share none). A real name read is only weighed against names sharing its characters:
@@ -125,5 +133,8 @@ def choose_authority(line: Line, text: str, conf: float, charset: list[str],
         best_lp, best = scored[0]
     if best != text:
         reading.corrections.append(("authority", "known issuing authority"))
-        return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4)
-    return text, conf
+        doubt = {"list_dropped": float(max(len(text) - len(best), 0))}
+        if len(scored) > 1:
+            doubt["list_gap"] = round(scored[0][0] - scored[1][0], 3)
+        return best, round(min(conf, float(np.exp((best_lp - base) / max(len(best), 1)))), 4), doubt
+    return text, conf, {}
