@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents.base import common_forms
-from cardocr.documents.checks.address import address_prefixes, choose_prefix
+from cardocr.documents.checks.address import ROAD_DOUBT, address_prefixes, choose_prefix, road_direction_margin
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
 from cardocr.documents.hk_symbols import read_symbols
 from cardocr.documents.licence_dates import start_after_issue
@@ -192,3 +192,21 @@ def test_an_uncertain_given_name_character_is_chosen_as_names_bear_them(charset)
     assert customary_given_name(_line(charset, [{"杜": 0.99}, {"层": 0.95, "晨": 0.04}, {"永": 0.99}])).text == "杜层永"
     assert customary_given_name(_line(charset, [{"吴": 0.6, "昊": 0.3}, {"晨": 0.99}])).text == "吴晨"
     assert customary_given_name(_line(charset, [{"王": 0.99}, {"昊": 0.6, "吴": 0.3}])).text == "王昊"
+
+
+def test_a_road_whose_direction_was_nearly_read_is_doubted(charset):
+    """凤凰申路 with 中 at 0.044 against 申's 0.95 (dev 1303104): a misread 中路 most likely; 南京路
+    with 东 far behind 京, and a road without a direction's runner-up, are not doubted; a
+    direction read (中路) is what the rule looks for, not a doubt."""
+    def margin(steps):
+        line = _line(charset, [s if isinstance(s, dict) else {s: 0.99} for s in steps])
+        return road_direction_margin(line.probs, charset)
+
+    m = margin(["凤", "凰", {"申": 0.95, "中": 0.044}, "路", "9"])
+    assert m is not None and abs(m - np.log(0.95 / 0.044)) < 0.05 and m < ROAD_DOUBT
+    m = margin(["南", {"京": 0.999, "东": 1e-4}, "路"])
+    assert m is not None and m > ROAD_DOUBT
+    assert margin(["凤", "凰", "中", "路"]) is None  # a direction read there
+    assert margin(["凤", "凰", "申", "街"]) > ROAD_DOUBT  # no direction seen at all
+    assert margin(["光", "明", "巷", "3", "号"]) is None  # no road's kind
+    assert margin(["滨", {"江": 0.9, "西": 0.09}, "大", "道"]) < ROAD_DOUBT  # 滨江西大道

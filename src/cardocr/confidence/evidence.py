@@ -123,6 +123,10 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       (lines.py `surname_tie`, checks.names.surname_tie: dev 1501306's 仇春 for 仉春, 仇 at
       0.42 and 仉 at 0.39, stated 0.9996, and check 1400666's 仇晓云 at 0.70 against 0.23: the
       surname list cannot choose between two surnames);
+    - a Mainland address with a character before a road's kind that the recogniser nearly
+      read as a direction (lines.py `road_doubt`, checks.address.road_direction_margin: 9 of
+      9 wrong on the dev and check reads of sessions 27-30, check 1400876's 振兴申路 and dev
+      1303104's 凤凰申路 stated 0.99; the 11 right ones led the direction by 7.7 nats or more);
     - a name holding a whole label of its card (agree.py `label_in`: a neighbouring line read
       into the name's zone, labels and all);
     - an unsure name, address or licence record that a second look at its lines reads
@@ -144,6 +148,7 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
                       or f.get("name_near", 0.0) > 0 or f.get("name_doubt", 0.0) < 0
                       or f.get("name_rare", 0.0) > 0 or f.get("name_unvouched", 0.0) > 0
                       or f.get("surname_tie", 0.0) > 0 or f.get("label_in", 0.0) > 0
+                      or f.get("road_doubt", 0.0) > 0
                       or f.get("second_look", 0.0) > 0 or f.get("unread_lines", 0.0) > 0
                       or f.get("list_gap", LIST_GAP_MIN) < LIST_GAP_MIN or f.get("list_dropped", 0.0) > 0
                       or dropped_character(ev["document"], k, f)}

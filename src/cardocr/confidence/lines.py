@@ -32,6 +32,9 @@ besides the reader's own confidence (its least sure character under the field's 
                  bear and text bears more (checks.names.unlikely_given_name)
     surname_tie  1: such a name's single-character surname read less than e**SURNAME_TIE
                  times as likely as another surname at its step (checks.names.surname_tie)
+    road_doubt   1: a Mainland address with a character before a road's kind (路, 街) read
+                 less than e**ROAD_DOUBT times as likely as a direction (东西南北中) there
+                 (checks.address.road_direction_margin: 申路 for 中路)
 
 Nothing here reads pixels again but the blur of a box already found.
 
@@ -48,6 +51,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..documents.checks.address import ROAD_DOUBT, road_direction_margin
 from ..documents.checks.names import SURNAME_TIE, given_name_doubt, surname_tie, unlikely_given_name
 from ..documents.seen import SeenLine
 from ..ocr.ctc import BLANK, alphabet, emitting_steps
@@ -59,6 +63,7 @@ UNSURE = 2.0  # a character whose runner-up is within e**2 (~7x) of it was nearl
 DOUBTED = 0.99  # a character under this the recogniser doubted (second_look, name_rare)
 DROPPED = 0.3  # miss_max from which a free-text value's confidence is capped at 1 - miss_max
 NAMES = {("id-card", "name"), ("driver-license", "name")}
+ADDRESSES = {("id-card", "address"), ("driver-license", "address")}
 FREE_TEXT = {("id-card", "name"), ("id-card", "address"), ("driver-license", "name"),
              ("driver-license", "address"), ("driver-license", "record")}
 WORD = re.compile(r"\w")  # the characters compared for len_diff (no punctuation, no spaces)
@@ -208,6 +213,11 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             ev["len_diff"] = float(len(WORD.findall(value)) - read_len)
         if (reading.document, name) in NAMES and charset:
             ev.update(_given_name(reading, value, mine, charset))
+        if (reading.document, name) in ADDRESSES and charset:
+            road = [m for s in mine if s.line.probs is not None and s.line.probs.size
+                    for m in [road_direction_margin(s.line.probs, charset)] if m is not None]
+            if road and min(road) < ROAD_DOUBT:
+                ev["road_doubt"] = 1.0
         f.evidence = {**f.evidence, **{k: round(float(v), 4) for k, v in ev.items()}}
 
 
