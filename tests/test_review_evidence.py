@@ -182,6 +182,11 @@ def test_a_han_holders_name_without_a_surname_is_contradicted():
     assert agreement("id-card", {"name": "號妍", "ethnicity": "汉"})["name"]["han_surname"] == 0.0
     assert "han_surname" not in agreement("id-card", {"name": "扎西多吉", "ethnicity": "藏"})["name"]
     assert "han_surname" not in agreement("id-card", {"name": "买买提·吐尔逊", "ethnicity": "维吾尔"})["name"]
+    # a Hui holder's name is a Chinese name with a surname, as a Han one's (calibration
+    # 900776's 自炜乐 for 白炜乐, stated 0.99 out of fold); a Mongolian one need not be
+    assert agreement("id-card", {"name": "自炜乐", "ethnicity": "回"})["name"]["han_surname"] == 0.0
+    assert agreement("id-card", {"name": "白炜乐", "ethnicity": "回"})["name"]["han_surname"] == 1.0
+    assert "han_surname" not in agreement("id-card", {"name": "巴特尔", "ethnicity": "蒙古"})["name"]
     assert agreement("driver-license", {"name": "洗华骏"})["name"]["han_surname"] == 0.0
     assert agreement("driver-license", {"name": "冼华骏"})["name"]["han_surname"] == 1.0
     assert "han_surname" not in agreement("driver-license", {"name": "买买提·吐尔逊"})["name"]

@@ -27,7 +27,7 @@ besides the reader's own confidence (its least sure character under the field's 
     name_doubt   a Mainland given name's least margin over a reading the naming customs
                  prefer (checks.names.given_name_doubt; below 0: one was at hand). Only on
                  the ID card's and the licence's names, and not for a holder the card says
-                 is not Han
+                 is of a people that names otherwise (checks.ethnic.HAN_NAMING)
     name_rare    1: a character of such a given name read under DOUBTED that names rarely
                  bear and text bears more (checks.names.unlikely_given_name)
     surname_tie  1: such a name's single-character surname read less than e**SURNAME_TIE
@@ -52,6 +52,7 @@ import cv2
 import numpy as np
 
 from ..documents.checks.address import ROAD_DOUBT, road_direction_margin
+from ..documents.checks.ethnic import HAN_NAMING
 from ..documents.checks.names import SURNAME_TIE, given_name_doubt, surname_tie, unlikely_given_name
 from ..documents.seen import SeenLine
 from ..ocr.ctc import BLANK, alphabet, emitting_steps
@@ -225,9 +226,9 @@ def _given_name(reading: Reading, value: str, mine: list[SeenLine], charset: lis
     """A Mainland name's evidence from the naming customs (checks.names) over the lines it was
     read from: `name_doubt` (given_name_doubt's least margin), `name_rare` (1: a character
     unlikely_given_name finds) and `surname_tie` (1: surname_tie under SURNAME_TIE). Nothing
-    for a holder the card says is of another people (their names follow other customs)."""
+    for a holder the card says is of a people whose names follow other customs (HAN_NAMING)."""
     ethnicity = reading.fields.get("ethnicity")
-    if ethnicity is not None and ethnicity.value not in ("", "汉"):
+    if ethnicity is not None and ethnicity.value != "" and ethnicity.value not in HAN_NAMING:
         return {}
     out: dict[str, float] = {}
     doubts = [d for s in mine if s.line.probs is not None

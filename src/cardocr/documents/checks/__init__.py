@@ -4,7 +4,7 @@ Data files (``regions.tsv``) are read lazily on first use.
 """
 
 from .dates import add_years, fmt, parse_date
-from .ethnic import ETHNIC_GROUPS, group_after_label, is_ethnic_group
+from .ethnic import ETHNIC_GROUPS, HAN_NAMING, group_after_label, is_ethnic_group
 from .idnumber import (
     birth_from_number,
     candidates_repairing_check,
@@ -18,6 +18,7 @@ from .report import CheckReport, Correction
 
 __all__ = [
     "ETHNIC_GROUPS",
+    "HAN_NAMING",
     "group_after_label",
     "CheckReport",
     "Correction",

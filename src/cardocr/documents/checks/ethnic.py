@@ -7,7 +7,7 @@ GB/T 3304 (codes 01..56; the index + 1 is the code).
 
 from __future__ import annotations
 
-__all__ = ["ETHNIC_GROUPS", "group_after_label", "is_ethnic_group"]
+__all__ = ["ETHNIC_GROUPS", "HAN_NAMING", "group_after_label", "is_ethnic_group"]
 
 ETHNIC_GROUPS: tuple[str, ...] = (
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜",
@@ -21,6 +21,20 @@ ETHNIC_GROUPS: tuple[str, ...] = (
 assert len(ETHNIC_GROUPS) == 56 and len(set(ETHNIC_GROUPS)) == 56
 
 _SET = frozenset(ETHNIC_GROUPS)
+
+# Peoples whose names on the ID card are, as a rule, Chinese names that start with a Chinese
+# surname, as the Han's do: the Hui (马, 白, 杨), the Manchu, the Zhuang, the Koreans (金, 朴, 崔),
+# and the southern peoples long registered under Han surnames. A name of theirs that starts
+# with no surname is as unlikely as a Han one's (confidence.agree `han_surname`), and their
+# given names follow the same customs (confidence.lines `name_doubt`). The peoples left out
+# name otherwise, or often do: Tibetan and Mongolian names without a surname (扎西多吉,
+# 巴特尔), Uyghur, Kazakh and other Turkic names with a middle dot (买买提·吐尔逊), the Yi's and
+# Hani's patronymic chains, the northern hunting peoples' transliterated clan names.
+HAN_NAMING: frozenset[str] = frozenset((
+    "汉", "回", "满", "壮", "朝鲜", "苗", "布依", "侗", "瑶", "白", "土家", "黎", "畲", "水",
+    "纳西", "土", "仫佬", "羌", "毛南", "仡佬", "锡伯", "京",
+))
+assert HAN_NAMING <= _SET
 
 
 def is_ethnic_group(s: str) -> bool:
