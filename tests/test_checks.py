@@ -18,6 +18,7 @@ from cardocr.documents.checks import (
     ETHNIC_GROUPS,
     CheckReport,
     add_years,
+    address,
     authority,
     birth_from_number,
     candidates_repairing_check,
@@ -41,7 +42,8 @@ VALID = "11010519491231002X"
 SPECIMEN = "310101198610203222"  # printed on the sample card; its check char is wrong
 
 
-@pytest.mark.parametrize("module", [idnumber, dates, ethnic, report, hkid, authority], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [idnumber, dates, ethnic, report, hkid, authority, address],
+                         ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
