@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cardocr.documents.base import common_forms
-from cardocr.documents.checks.address import ROAD_DOUBT, address_prefixes, choose_prefix, road_direction_margin
+from cardocr.documents.checks.address import ROAD_DOUBT, address_prefixes, choose_prefix, road_margin
 from cardocr.documents.checks.surnames import COMPOUND, SINGLE, choose_surname, is_surname_start
 from cardocr.documents.hk_symbols import read_symbols
 from cardocr.documents.licence_dates import start_after_issue
@@ -200,7 +200,7 @@ def test_a_road_whose_direction_was_nearly_read_is_doubted(charset):
     direction read (中路) is what the rule looks for, not a doubt."""
     def margin(steps):
         line = _line(charset, [s if isinstance(s, dict) else {s: 0.99} for s in steps])
-        return road_direction_margin(line.probs, charset)
+        return road_margin(line.probs, charset)
 
     m = margin(["凤", "凰", {"申": 0.95, "中": 0.044}, "路", "9"])
     assert m is not None and abs(m - np.log(0.95 / 0.044)) < 0.05 and m < ROAD_DOUBT
@@ -210,3 +210,18 @@ def test_a_road_whose_direction_was_nearly_read_is_doubted(charset):
     assert margin(["凤", "凰", "申", "街"]) > ROAD_DOUBT  # no direction seen at all
     assert margin(["光", "明", "巷", "3", "号"]) is None  # no road's kind
     assert margin(["滨", {"江": 0.9, "西": 0.09}, "大", "道"]) < ROAD_DOUBT  # 滨江西大道
+
+
+def test_a_road_whose_kind_was_nearly_read_before_its_number_is_doubted(charset):
+    """学府大通640号 with 道 at 0.1 against 通's 0.85 (dev 1503687): a misread 大道 most likely;
+    学府大道640号 read as printed and a number after a kind read with no kind near (路 at 1e-5
+    behind 弄) are not doubted."""
+    def margin(steps):
+        line = _line(charset, [s if isinstance(s, dict) else {s: 0.99} for s in steps])
+        return road_margin(line.probs, charset)
+
+    m = margin(["学", "府", "大", {"通": 0.85, "道": 0.1}, "6", "4", "0", "号"])
+    assert m is not None and abs(m - np.log(0.85 / 0.1)) < 0.05 and m < ROAD_DOUBT
+    assert margin(["学", "府", "大", "道", "6", "4", "0", "号"]) is None or \
+        margin(["学", "府", "大", "道", "6", "4", "0", "号"]) > ROAD_DOUBT
+    assert margin(["3", "7", {"弄": 0.99, "路": 1e-5}, "4", "号"]) > ROAD_DOUBT

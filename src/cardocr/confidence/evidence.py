@@ -123,10 +123,11 @@ def contradicted(ev: dict[str, Any]) -> set[str]:
       (lines.py `surname_tie`, checks.names.surname_tie: dev 1501306's 仇春 for 仉春, 仇 at
       0.42 and 仉 at 0.39, stated 0.9996, and check 1400666's 仇晓云 at 0.70 against 0.23: the
       surname list cannot choose between two surnames);
-    - a Mainland address with a character before a road's kind that the recogniser nearly
-      read as a direction (lines.py `road_doubt`, checks.address.road_direction_margin: 9 of
-      9 wrong on the dev and check reads of sessions 27-30, check 1400876's 振兴申路 and dev
-      1303104's 凤凰申路 stated 0.99; the 11 right ones led the direction by 7.7 nats or more);
+    - a Mainland address with a character the recogniser nearly read as the word the road
+      grammar expects there, a direction before the road's kind or a kind before the house
+      number (lines.py `road_doubt`, checks.address.road_margin: 67 wrong and 2 right on the
+      dev and check reads of sessions 24-30; check 1400876's 振兴申路 stated 0.99, 1401500's
+      文化大通 0.94);
     - a name holding a whole label of its card (agree.py `label_in`: a neighbouring line read
       into the name's zone, labels and all);
     - an unsure name, address or licence record that a second look at its lines reads

@@ -32,9 +32,10 @@ besides the reader's own confidence (its least sure character under the field's 
                  bear and text bears more (checks.names.unlikely_given_name)
     surname_tie  1: such a name's single-character surname read less than e**SURNAME_TIE
                  times as likely as another surname at its step (checks.names.surname_tie)
-    road_doubt   1: a Mainland address with a character before a road's kind (路, 街) read
-                 less than e**ROAD_DOUBT times as likely as a direction (东西南北中) there
-                 (checks.address.road_direction_margin: 申路 for 中路)
+    road_doubt   1: a Mainland address with a character read less than e**ROAD_DOUBT times
+                 as likely as the word the road grammar expects there: a direction before a
+                 road's kind, a kind before the house number (checks.address.road_margin:
+                 申路 for 中路, 大通640号 for 大道640号)
 
 Nothing here reads pixels again but the blur of a box already found.
 
@@ -51,7 +52,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..documents.checks.address import ROAD_DOUBT, road_direction_margin
+from ..documents.checks.address import ROAD_DOUBT, road_margin
 from ..documents.checks.ethnic import HAN_NAMING
 from ..documents.checks.names import SURNAME_TIE, given_name_doubt, surname_tie, unlikely_given_name
 from ..documents.seen import SeenLine
@@ -216,7 +217,7 @@ def field_evidence(reading: Reading, seen: list[SeenLine], charset: list[str] | 
             ev.update(_given_name(reading, value, mine, charset))
         if (reading.document, name) in ADDRESSES and charset:
             road = [m for s in mine if s.line.probs is not None and s.line.probs.size
-                    for m in [road_direction_margin(s.line.probs, charset)] if m is not None]
+                    for m in [road_margin(s.line.probs, charset)] if m is not None]
             if road and min(road) < ROAD_DOUBT:
                 ev["road_doubt"] = 1.0
         f.evidence = {**f.evidence, **{k: round(float(v), 4) for k, v in ev.items()}}

@@ -202,30 +202,42 @@ def ends_cut(address: str) -> bool:
     return bool(_SHORT_END.search(address))
 
 
-# A Mainland road's name often ends in a direction before its kind: 中山东路, 人民中路, 解放北街,
-# 滨江西大道. A character there the recogniser nearly read as a direction (申 for 中, 画 for 西,
-# 面 for 南) is most often a misread direction: on the dev and check reads of sessions 27-30
-# (3,745 ID fronts), 9 addresses held one within ROAD_DOUBT nats of a direction, all 9 wrong
-# (check 1400876's 振兴申路 and dev 1303104's 凤凰申路 stated 0.99), while the 11 right ones
-# with a direction as runner-up there (南京路, 文化路) led it by 7.7 nats or more.
+# A Mainland street address names its road, the road's kind, then the house number: 中山东路
+# 88号, 人民大街12号, 滨江西大道3号. The road's name often ends in a direction before the kind.
+# A character the recogniser nearly read as the word the grammar expects there is most often
+# that word misread: a character before the kind nearly read as a direction (申 for 中 in 凤凰
+# 申路), or one before the house number nearly read as a kind (通 for 道 in 学府大通640号, 8 for
+# 路 in 天山东8552). On the dev and check reads of sessions 24-30 (per the stored top-6
+# posteriors of each character; 4,878 ID fronts for directions, 6,368 with this session's
+# for kinds), within ROAD_DOUBT nats: directions 14 addresses wrong, 1 right; kinds 53 wrong,
+# 1 right (both right ones sent for other fields). The confident ones were check 1400876's
+# 振兴申路 and dev 1303104's 凤凰申路, stated 0.99, and check 1401500's 文化大通 and dev
+# 1503687's 学府大通, stated 0.94.
 DIRECTIONS = "东西南北中"
 ROAD_KINDS = ("路", "街", "大道", "大街")
+KIND_CHARS = "路道街巷"  # a road's kind as it ends before the number (大道 ends in 道)
 ROAD_DOUBT = 6.0
 
 
-def road_direction_margin(probs: np.ndarray, charset: list[str]) -> float | None:
-    """Over the characters a line's best path emits just before a road's kind (ROAD_KINDS)
-    that are not directions, the least log ratio of the character to the likeliest direction
-    at its step; None when the line has no such character."""
+def road_margin(probs: np.ndarray, charset: list[str]) -> float | None:
+    """The least log ratio, over the characters a line's best path emits, of a character to
+    the likeliest word the road grammar expects in its place: a direction just before a road's
+    kind (ROAD_KINDS), a kind just before a digit (KIND_CHARS). None when the line has no
+    character in either place (or holds the expected word there)."""
     best = probs.argmax(axis=1)
     steps = emitting_steps(best)
     text = "".join(charset[int(best[t])] for t in steps)
     index = char_index(charset)
     dirs = [index[c] for c in DIRECTIONS if c in index]
+    kinds = [index[c] for c in KIND_CHARS if c in index]
     margins = []
     for i, t in enumerate(steps[:-1]):
-        if text[i] in DIRECTIONS or not text[i + 1:].startswith(ROAD_KINDS) or not dirs:
-            continue
-        row = probs[t]
-        margins.append(float(np.log(max(row[best[t]], 1e-9)) - np.log(max(row[dirs].max(), 1e-9))))
+        expected = []
+        if text[i] not in DIRECTIONS and text[i + 1:].startswith(ROAD_KINDS):
+            expected += dirs
+        if text[i] not in KIND_CHARS and text[i + 1].isdigit():
+            expected += kinds
+        if expected:
+            row = probs[t]
+            margins.append(float(np.log(max(row[best[t]], 1e-9)) - np.log(max(row[expected].max(), 1e-9))))
     return min(margins) if margins else None
