@@ -7,6 +7,11 @@ may be, found level by level (a few likeliest provinces, then their cities, then
 counties). A name is taken only if the pixels support the whole line with it nearly as well
 as the raw reading (better than it, where the raw start is a whole division name already)
 and it keeps every character read with confidence; the rest of the line stays as read.
+
+The rest of an address has a grammar of its own, which the review verdict reads
+(cardocr.confidence) and which never changes what was read: a unit word after each number
+(units_after_digits), no end cut short (ends_cut), and the road's direction and kind where
+the road names them (road_margin).
 """
 
 from __future__ import annotations
