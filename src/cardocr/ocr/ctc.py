@@ -25,6 +25,15 @@ def emitting_steps(best: np.ndarray, blank: int = BLANK) -> np.ndarray:
     return np.nonzero(emitted & (best != blank))[0]
 
 
+def best_path(probs: np.ndarray, charset: list[str]) -> tuple[np.ndarray, np.ndarray, str]:
+    """The full-alphabet best path of a posterior matrix: its class per timestep, the steps at
+    which it emits a character and the text it spells (what the checks that weigh a line's
+    own alternatives walk along)."""
+    best = probs.argmax(axis=1)
+    steps = emitting_steps(best)
+    return best, steps, "".join(charset[int(best[t])] for t in steps)
+
+
 def greedy_decode(
     probs: np.ndarray, charset: list[str], allowed: np.ndarray | None = None, top_k: int = 3
 ) -> Line:

@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 
-from ...ocr.ctc import char_index, emitting_steps, sequence_log_prob, sequence_log_probs
+from ...ocr.ctc import best_path, char_index, sequence_log_prob, sequence_log_probs
 from ...ocr.types import Line
 from ...types import CONFIDENT
 from .idnumber import _regions
@@ -238,9 +238,7 @@ def road_margin(probs: np.ndarray, charset: list[str]) -> float | None:
     the likeliest word the road grammar expects in its place: a direction just before a road's
     kind (ROAD_KINDS), a kind just before a digit (KIND_CHARS). None when the line has no
     character in either place (or holds the expected word there)."""
-    best = probs.argmax(axis=1)
-    steps = emitting_steps(best)
-    text = "".join(charset[int(best[t])] for t in steps)
+    best, steps, text = best_path(probs, charset)
     index = char_index(charset)
     dirs = [index[c] for c in DIRECTIONS if c in index]
     kinds = [index[c] for c in KIND_CHARS if c in index]

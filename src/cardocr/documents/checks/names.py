@@ -34,7 +34,7 @@ from importlib import resources
 
 import numpy as np
 
-from ...ocr.ctc import emitting_steps
+from ...ocr.ctc import best_path
 from ...ocr.types import Line
 from ...types import CONFIDENT
 from .surnames import COMPOUND, SINGLE
@@ -129,9 +129,7 @@ def _score(ch: str, p: float) -> float:
 def _spelt_steps(probs: np.ndarray, charset: list[str], name: str) -> np.ndarray | None:
     """The frames at which the best path emits the characters of `name`, or None when the
     path does not spell it."""
-    best = probs.argmax(axis=1)
-    steps = emitting_steps(best)
-    spelt = "".join(charset[int(best[t])] for t in steps)
+    _best, steps, spelt = best_path(probs, charset)
     at = spelt.find(name)
     return None if at < 0 else steps[at: at + len(name)]
 
