@@ -238,6 +238,11 @@ def test_an_address_with_a_character_after_a_number_that_counts_nothing_does_not
     assert not fits("id-card", "address", "上海市浦东新区振兴东路371弄4号43", {})
     # 单 after a number is 单元 (check 1402082's 3单儿201室, stated 0.99)
     assert not fits("id-card", "address", "辽宁省大连市西岗区滨江路364号锦园苑9栋3单儿201室", {})
+    # behind 单元 a flat is numbered floor and door (check 1602615's 4单元270室 for 2701室,
+    # stated 0.9997; dev 1503585's 3单元120室 for 1202室)
+    assert not fits("id-card", "address", "浙江省杭州市西湖区文三路8号盛世家园26栋4单元270室", {})
+    assert not fits("id-card", "address", "浙江省杭州市西湖区文三路8号盛世家园26栋4单元120室", {})
+    assert fits("id-card", "address", "浙江省杭州市西湖区文三路8号盛世家园26栋4单元2701室", {})
     for real in ("广东省广州市天河区天河路88号301房", "新疆维吾尔自治区石河子市150团3连", "北京市朝阳区建国路1-2-301",
                  "河北省石家庄市长安区108国道3公里处", "上海市静安区南京西路1号A座"):
         assert fits("id-card", "address", real, {}), real

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..documents.base import GUESSES
-from ..documents.checks.address import ends_cut, units_after_digits
+from ..documents.checks.address import ends_cut, flat_number_off, units_after_digits
 from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
@@ -240,7 +240,8 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
     """Whether a value has its field's printed shape (GRAMMAR; an ISO date, a day of the
     calendar), is one of its closed list, an address starts with a division name (a cut one
     does not), has a unit word after each number (checks.address.units_after_digits) and
-    does not end on a number of one or two digits (checks.address.ends_cut: its end cut), a
+    does not end on a number of one or two digits (checks.address.ends_cut: its end cut) nor
+    number a flat otherwise than by floor and door (flat_number_off), a
     Mainland name or address holds no traditional form (checks.traditional); the Hong Kong
     card's telegraph codes also number one per character of the Chinese name (and are read
     when it is), and a Chinese holder's English name is the Cantonese romanisation of it
@@ -264,9 +265,10 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
         return False  # the Mainland prints simplified characters (checks.traditional)
     if name == "address" and document in ("id-card", "driver-license"):
         # it starts with a division name (a cut one does not), a unit word follows each
-        # number (checks.address.units_after_digits), and its end was not cut (ends_cut)
+        # number (checks.address.units_after_digits), its end was not cut (ends_cut), and a
+        # flat is numbered by floor and door (flat_number_off)
         return any(value[:k] in _divisions() for k in range(2, 9)) and units_after_digits(value) \
-            and not ends_cut(value)
+            and not ends_cut(value) and not flat_number_off(value)
     if document == "hk-id-card" and name == "name_en":
         zh = fields.get("name")
         return not (zh is not None and isinstance(zh.value, str) and not_romanised(value, zh.value))
