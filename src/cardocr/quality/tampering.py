@@ -34,6 +34,11 @@ and what it dropped: docs/tampering-passes.md. The latest, the fifteenth: duplic
 row's closest match against its median one (equal digits printed apart match alike, a copied
 one stands out), check recall 68 -> 74 of 120 pairs. The held-out figures: bench/RESULTS.md.
 
+Fourth evidence, from the reading rather than the pixels (quality.contradiction, session 31):
+the card contradicts itself where it was read clearly (the number's check digit, its birth
+date and sex against the printed ones, the back's period), which an edit of the number or the
+period leaves unless the forger recomputed it. Where it does, the score is 100.
+
 Documents other than the Mainland ID card: not checked (None).
 """
 
@@ -49,7 +54,7 @@ import cv2
 import numpy as np
 
 from ..types import CARD_H, CARD_W, Signal
-from . import boosted, doublejpeg, tampering_features
+from . import boosted, contradiction, doublejpeg, tampering_features
 from .features import score
 
 if TYPE_CHECKING:
@@ -285,6 +290,8 @@ def detect(ev: Evidence) -> Signal | None:
     portrait = REGISTRY["id-card"].portrait(ev.reading)
     x, d, single = _measure(ev.photo, ev.corners, ev.card.image, portrait)
     s = combined(x, d, single)
+    if contradiction.contradicted(ev.reading):  # the card's own checks (quality.contradiction)
+        s = 100.0
     return Signal(round(s, 1), s >= 50.0)
 
 
