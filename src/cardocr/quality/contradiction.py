@@ -35,11 +35,11 @@ SURE = 0.9  # the recogniser's confidence of every field a failed check reads
 BYSTANDER = 0.95  # ... or of the least sure of the card's other text
 # the fields each cross-check reads (cn_id_card._cross_check_front, cn_id_back), and the
 # card's other text that a misread would have blurred as well
-CHECKS = {
+CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
     "front": {"number": ("number",), "birth": ("number", "birth"), "sex": ("number", "sex")},
     "back": {"dates": ("valid_from", "valid_to"), "validity_span": ("valid_from", "valid_to")},
 }
-BYSTANDERS = {"front": ("name", "address", "ethnicity"), "back": ("authority",)}
+BYSTANDERS: dict[str, tuple[str, ...]] = {"front": ("name", "address", "ethnicity"), "back": ("authority",)}
 
 
 def contradicted(reading: Reading, today: dt.date | None = None) -> bool | None:
