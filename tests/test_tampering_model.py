@@ -25,20 +25,34 @@ PORTRAIT = TUNE_SEED + 74
 
 def _pair(seed: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
     neg, pos, side, condition = defect_pair("tampering", seed)
-    assert random.Random(f"tampering:{seed}").choice(["retype", "copymove", "splice", "portrait"]) == kind
+    kinds = ["retype", "copymove", "splice"] + (["portrait"] if side == "front" else [])  # as tamper.py draws
+    assert random.Random(f"tampering:{seed}").choice(kinds) == kind
     _photo, _person, corners = make_sample(seed, side, condition)
     return train_tampering.photo_vector(neg, corners, side), train_tampering.photo_vector(pos, corners, side)
 
 
-def test_a_retyped_run_the_double_jpeg_evidence_misses_is_flagged_by_the_model():
+def test_a_retyped_run_the_double_jpeg_evidence_misses_stands_out_of_its_row():
+    """Its number's check digit now fails where it was read clearly (quality.contradiction,
+    tests/test_contradiction.py), so since the sixteenth pass the model is not fitted on it;
+    its features still show the edit."""
     neg, pos = _pair(RETYPED, "retype")
     names = list(tampering_features.NAMES)
     single = names.index("single_compression")
     assert pos[single] < tampering.SINGLE  # no double-JPEG trace to see
-    assert tampering.model_score(pos) >= 50.0 > tampering.model_score(neg)
     # the retyped digits stand out of the row in stroke width
     for name in ("glyph_stroke", "run_stroke"):
         assert pos[names.index(name)] > neg[names.index(name)]
+
+
+# a tune seed: a scanned back whose whole period row was spliced from another card. The
+# period is another person's and agrees with itself, so the card's checks cannot see it: what
+# the model is fitted for since the sixteenth pass
+SPLICED_PERIOD = TUNE_SEED + 3
+
+
+def test_a_period_spliced_whole_which_the_cards_checks_cannot_see_is_flagged_by_the_model():
+    neg, pos = _pair(SPLICED_PERIOD, "splice")
+    assert tampering.model_score(pos) >= 50.0 > tampering.model_score(neg)
 
 
 def test_a_swapped_portrait_shows_a_frame_in_the_ground_colour():
@@ -163,10 +177,12 @@ RETYPED_SCAN = TUNE_SEED + 38
 
 
 def test_a_retyped_run_on_a_scan_shows_a_flat_painted_ground():
+    """(Its number's check digit fails too: the card's checks flag it, and the model is not
+    fitted on it since the sixteenth pass.)"""
     neg, pos = _pair(RETYPED_SCAN, "retype")
     flat = list(tampering_features.NAMES).index("row_flat")
     assert neg[flat] < 0.5 < 1.0 < pos[flat]  # unedited tune scans: at most 0.79
-    assert _score(pos) >= 50.0 > _score(neg)
+    assert _score(neg) < 50.0
 
 
 def test_a_flat_box_along_the_row_is_quieter_than_the_ground():
