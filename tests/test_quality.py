@@ -67,8 +67,9 @@ def test_huawei_detect_flags_render_only_computed_signals():
 def test_requests_ask_only_for_signals_that_have_a_detector():
     hw = huawei.read_request(WIRE["id-card"], HuaweiOptions(flags=frozenset({Flag.DETECT_TAMPERING})))
     tx = tencent.read_request(TencentOptions(config=frozenset({"InvalidDateWarn", "DetectPsWarn"})))
-    assert hw.signals == frozenset()  # no tampering detector yet
-    assert tx.signals == frozenset({"invalid_date", "multi_card"})  # every Tencent reading looks for a second card
+    assert hw.signals == frozenset({"tampering"})
+    # every Tencent reading looks for a second card
+    assert tx.signals == frozenset({"invalid_date", "tampering", "multi_card"})
 
 
 def test_an_expired_card_end_to_end_in_tencent_xml():

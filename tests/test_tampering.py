@@ -3,8 +3,8 @@
 copied over another (the duplicated-block evidence), or a run of digits retyped after the
 camera saved the photo (the double-JPEG evidence, quality/doublejpeg.py). Evidence is built
 as in test_quality_detectors (the card straightened from the generator's corners, no OCR
-models). The detector is a candidate (not served: below the
-issue's bar on the held-out bench), so the wire formats are tested on the signals it computes."""
+models). Served since session 31 (held out it met the issue's bar); the card's own checks, its
+fourth evidence, are tested in test_contradiction.py."""
 
 from __future__ import annotations
 
@@ -128,12 +128,13 @@ def test_a_card_square_to_the_frame():
     assert tampering.square(np.array([[0, 0], [w, 0], [w, h], [0, h]]) @ rot.T) == 0.0
 
 
-def test_not_served_until_it_meets_the_bar():
-    """A candidate is computed when asked by name (the bench does) but no wire flag asks."""
-    assert "tampering" in CANDIDATES and "tampering" not in DETECTORS
+def test_served_since_it_met_the_bar():
+    """Held out it met the issue's bar (session 31), so both wire formats ask for it: Huawei's
+    detect_tampering and Tencent's DetectPsWarn."""
+    assert "tampering" in DETECTORS and "tampering" not in CANDIDATES
     hw = huawei.read_request(WIRE["id-card"], HuaweiOptions(flags=frozenset({Flag.DETECT_TAMPERING})))
     tx = tencent.read_request(TencentOptions(config=frozenset({"DetectPsWarn"})))
-    assert "tampering" not in hw.signals and "tampering" not in tx.signals
+    assert "tampering" in hw.signals and "tampering" in tx.signals
 
 
 def test_both_wire_formats_render_the_tampering_signal(pairs):
