@@ -178,3 +178,16 @@ def test_tampering_edits_a_small_part_of_the_card_only():
         card_area = int(inside.sum())
         assert 0 < int(changed.sum()) < 0.15 * card_area
         assert int((changed & (inside == 0)).sum()) == 0
+
+
+def test_signals_measured_side_by_side_are_the_ones_measured_one_by_one():
+    """quality.measure runs two or more asked-for detectors on a thread pool: the same
+    signals, each as its detector alone gives it (the evidence is only read)."""
+    from cardocr.quality import MEASURABLE, measure
+
+    _neg, pos = _pair("glare", TUNE_SEED)
+    names = sorted(MEASURABLE)
+    together = measure(names, pos)
+    alone = {name: MEASURABLE[name](pos) for name in names}
+    assert together == {name: s for name, s in alone.items() if s is not None}
+    assert {"glare", "blur", "tampering"} <= together.keys() and together["glare"].decision

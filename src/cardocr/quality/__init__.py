@@ -9,7 +9,9 @@ render/tencent.py: WarnInfos, Quality, BorderCodeValue).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,12 +52,29 @@ CANDIDATES: dict[str, Detector] = {}
 MEASURABLE: dict[str, Detector] = {**DETECTORS, **CANDIDATES}
 
 
+# Detectors are pure functions of the evidence and spend their time in OpenCV and numpy, which
+# let go of the GIL: two or more asked for run side by side. On 24 held-out photos with every
+# signal asked (session 31) the detectors took a median 61 ms one after another, 44 ms two at a
+# time. The pool is made in the process that uses it (a worker forked from a server that had
+# one gets its own).
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+POOL_THREADS = 2
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="signals"))
+    return _POOL[1]
+
+
 def measure(names: Iterable[str], evidence: Evidence) -> dict[str, Signal]:
     """The asked-for signals that apply to this card; a name with no detector (served or
     candidate) is an error the caller should have refused (pipeline.read does)."""
-    out: dict[str, Signal] = {}
-    for name in names:
-        signal = MEASURABLE[name](evidence)
-        if signal is not None:
-            out[name] = signal
-    return out
+    asked = sorted(names)
+    if len(asked) > 1 and (os.cpu_count() or 1) > 1:
+        futures = [_pool().submit(MEASURABLE[name], evidence) for name in asked]
+        found = [f.result() for f in futures]
+    else:
+        found = [MEASURABLE[name](evidence) for name in asked]
+    return {name: signal for name, signal in zip(asked, found) if signal is not None}
