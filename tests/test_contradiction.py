@@ -81,7 +81,7 @@ def test_other_documents_and_temporary_cards_are_not_checked():
 
 
 # tune pairs (tools.cardgen.defects TUNE_SEED..) the pixel evidence alone scores under 50 (its
-# score with this rule left out: 20.0 and 2.1): a front whose run of number digits was retyped
+# score with this rule left out: 20.0 and 1.2): a front whose run of number digits was retyped
 # (the check digit fails) and a back whose period end was retyped (20 years on read 8968)
 RETYPED = (700016, 700209)
 
