@@ -10,6 +10,9 @@ MultiCardError / AIS.0122; a front and a back read) and as a plain reading askin
 signal (what Tencent's requests ask: is there another card?). Negatives: ordinary one-card
 photos of the main bench, held-out seeds 500000.. (or the tuning 100000..), each read without
 and with the signal, the order alternating, for false alarms and the cost on p50.
+
+`make bench` has the signal's row in its signals table too (`table_row`, since session 31):
+PHOTOS held-out photos of two cards against the ordinary photos the table reads anyway.
 """
 
 from __future__ import annotations
@@ -110,6 +113,36 @@ def report(rows: list[dict], alarms: list[bool], plain_s: list[float], with_s: l
         lines += ["", f"Cost: p50 of the {len(plain_s)} ordinary photos read without the signal {p0:.3f} s, with "
                   f"it {p1:.3f} s ({p1 / p0 - 1:+.1%}); each photo read both ways, the order alternating."]
     return "\n".join(lines) + "\n"
+
+
+PHOTOS = 54  # held-out photos of two cards in make bench's signals table (27 cover every combination)
+
+
+def table_row(count: int, ordinary: list[tuple[float, bool]]) -> str:
+    """make bench's signals row for the multi-card signal: `count` held-out photos of two cards
+    (HELDOUT_SEED..) read as Tencent's requests ask (the signal, no side), against the (score,
+    decision) of the main bench's held-out one-card photos read with every signal. Precision
+    counts those photos' alarms as the false ones (there are no matched twins); a photo where
+    no card was read counts as missed."""
+    from bench.run import _auroc  # (bench.run imports this module)
+
+    scores, hits, unread = [], 0, 0
+    for seed in range(HELDOUT_SEED, HELDOUT_SEED + count):
+        try:
+            got = read(DOC, multi_card_sample(seed).photo, ASK, get_engine())
+        except CardOcrError:
+            got = []
+        signal = got[0].signals.get(MULTI_CARD) if got else None
+        unread += signal is None
+        scores.append(signal.score if signal is not None else 0.0)
+        hits += bool(signal is not None and signal.decision)
+    alarms = sum(1 for _score, decision in ordinary if decision)
+    flagged = hits + alarms
+    precision = f"{hits / flagged:.3f} ({hits}/{flagged})" if flagged else "–"
+    return (f"| multi_card ({count} photos of two cards, seeds {HELDOUT_SEED}..) | – | "
+            f"{_auroc([score for score, _d in ordinary], scores):.3f} | {precision} | "
+            f"{hits / max(1, count):.3f} ({hits}/{count}) | {alarms / max(1, len(ordinary)):.1%} "
+            f"({alarms}/{len(ordinary)}) | –/{unread} |")
 
 
 def main() -> None:

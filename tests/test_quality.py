@@ -90,6 +90,31 @@ def test_an_expired_card_end_to_end_in_tencent_xml():
     assert [w.text for w in root.findall("IdInfo/WarnInfos")] == ["9100"]
 
 
+def test_the_invalid_period_pairs_differ_in_the_period_alone_and_are_told_apart():
+    """tools.cardgen.defects' invalid_date pairs: the same back and scene, its period valid for
+    years to come against one that cannot stand; read through the pipeline, the signal is raised
+    on the second alone (tune seeds, one of each kind of bad period)."""
+    import random
+
+    from cardocr.ocr.engine import get_engine
+    from tools.cardgen.defects import TUNE_SEED, defect_pair, periods
+    from tools.cardgen.person import random_person
+
+    kinds: dict[str, int] = {}
+    for seed in range(TUNE_SEED, TUNE_SEED + 40):
+        _valid, bad = periods(random_person(random.Random(seed)), random.Random(f"invalid_date:{seed}"))
+        start, end = dt.date.fromisoformat(bad.valid_from), dt.date.fromisoformat(bad.valid_to)
+        kind = "expired" if end < dt.date(2025, 1, 1) else "day" if end.day != start.day else "span"
+        kinds.setdefault(kind, seed)
+    assert set(kinds) == {"expired", "span", "day"}
+    for seed in kinds.values():
+        neg, pos, side, condition = defect_pair("invalid_date", seed)
+        assert side == "back" and neg.shape == pos.shape
+        ask = ReadRequest(signals=frozenset({"invalid_date"}))
+        got = [read(REGISTRY["id-card"], photo, ask, get_engine())[0] for photo in (neg, pos)]
+        assert [r.signals["invalid_date"].decision for r in got] == [False, True], (seed, condition)
+
+
 def test_a_card_too_blurred_to_read_still_gets_the_blur_verdict():
     """A scan blurred past reading: with blur asked, the answer is the blur verdict
     (ImageBlurred: Tencent FailedOperation.ImageBlur, Huawei AIS.0104), measured on the card the

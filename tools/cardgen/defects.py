@@ -19,12 +19,18 @@ card, the person and the scene are those of the ordinary sample.
                swapped (tools/cardgen/tamper.py)
     interim    the same person's temporary card (tools/cardgen/interim.py) in the same scene:
                its data side against the permanent front (the sides a check photographs)
+    invalid_date  the back with a period that cannot stand (ended years ago, a span no card
+               has, an end on another day than the start) against the same back with one valid
+               for years to come; both re-rendered, since the ordinary sample's own period may
+               have ended by the day the bench runs (the generator's today is person.TODAY)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -32,11 +38,11 @@ import numpy as np
 from .camera import capture
 from .interim import render_interim_front, temporary_person
 from .overlay import paste
-from .person import random_person
+from .person import TODAY, Person, _add_years, _random_date, random_person
 from .render import H, W, render_back, render_front
 from .tamper import tampered
 
-SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering", "interim")
+SIGNALS = ("border", "blur", "glare", "blocking", "copy", "reproduce", "tampering", "interim", "invalid_date")
 CARD_LEVEL = ("copy", "reproduce")  # applied to the card before the camera; the rest to the photo
 
 # Seeds: detector thresholds are chosen on TUNE_SEED.., and reported on HELDOUT_SEED.., which
@@ -59,6 +65,8 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
         condition = "photo"  # a screen is photographed, not scanned
     if signal == "interim":
         side = "front"  # the temporary card's other side carries no fields
+    if signal == "invalid_date":
+        side = "back"  # the period is printed there
     drng = random.Random(f"{signal}:{seed}")
     rng = random.Random(seed)
     person = random_person(rng)
@@ -69,6 +77,17 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
         temp = render_interim_front(temporary_person(person, drng), drng)
         rng.setstate(state)  # the same camera, light and background
         pos, _ = capture(temp, condition, rng)
+        return neg, pos, side, condition
+    if signal == "invalid_date":
+        valid, invalid = periods(person, drng)
+        drawn = rng.getstate()
+        card = render_back(valid, rng)
+        camera = rng.getstate()
+        neg, _ = capture(card, condition, rng)
+        rng.setstate(drawn)  # the same card's drawing, then the same camera, light and background
+        bad = render_back(invalid, rng)
+        rng.setstate(camera)
+        pos, _ = capture(bad, condition, rng)
         return neg, pos, side, condition
     card = (render_front if side == "front" else render_back)(person, rng)
     state = rng.getstate()
@@ -90,6 +109,24 @@ def defect_pair(signal: str, seed: int) -> tuple[np.ndarray, np.ndarray, str, st
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def periods(person: Person, drng: random.Random) -> tuple[Person, Person]:
+    """(valid, invalid): the person with a period that starts between 2021 and the generator's
+    today and runs 20 years (or 长期), and with one that cannot stand: ended by 2024 (started
+    1996-2004, 5, 10 or 20 years), 12, 15 or 25 years long, or ending 1-3 days off its start's."""
+    start = _random_date(drng, dt.date(2021, 1, 1), TODAY - dt.timedelta(days=1))
+    valid = replace(person, valid_from=start.isoformat(),
+                    valid_to="长期" if drng.random() < 0.3 else _add_years(start, 20).isoformat())
+    kind = drng.choice(("expired", "span", "day"))
+    if kind == "expired":
+        old = _random_date(drng, dt.date(1996, 1, 1), dt.date(2004, 12, 31))
+        bad = (old, _add_years(old, drng.choice((5, 10, 20))))
+    elif kind == "span":
+        bad = (start, _add_years(start, drng.choice((12, 15, 25))))
+    else:
+        bad = (start, _add_years(start, 20) + dt.timedelta(days=drng.choice((-3, -2, -1, 1, 2, 3))))
+    return valid, replace(person, valid_from=bad[0].isoformat(), valid_to=bad[1].isoformat())
 
 
 def _jpeg(img: np.ndarray, q: int) -> np.ndarray:
