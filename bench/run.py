@@ -151,7 +151,9 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
     defect) from `seed0` on, and `ordinary` photos of the main bench's held-out cards
     (HOLDOUT_SEED on, no defect) for the false-alarm rate and the cost on p50. The detectors'
     thresholds were chosen on tools.cardgen.defects.TUNE_SEED.. and the main run's seeds
-    (100000..); report on HELDOUT_SEED.. and HOLDOUT_SEED.., which nobody tunes on."""
+    (100000..); report on HELDOUT_SEED.. and HOLDOUT_SEED.., which nobody tunes on. The
+    multi-card signal has no pairs: its row sets photos of two cards (bench.multicard.table_row)
+    against the same ordinary photos, read with every signal asked."""
     from bench import multicard
     from cardocr.quality import CANDIDATES, MEASURABLE
     from cardocr.quality.multicard import MULTI_CARD
