@@ -128,14 +128,10 @@ def table_row(count: int, ordinary: list[tuple[float, bool]]) -> str:
 
     scores, hits, unread = [], 0, 0
     for seed in range(HELDOUT_SEED, HELDOUT_SEED + count):
-        try:
-            got = read(DOC, multi_card_sample(seed).photo, ASK, get_engine())
-        except CardOcrError:
-            got = []
-        signal = got[0].signals.get(MULTI_CARD) if got else None
-        unread += signal is None
-        scores.append(signal.score if signal is not None else 0.0)
-        hits += bool(signal is not None and signal.decision)
+        _sides, seen = _outcome(multi_card_sample(seed).photo, ASK)
+        unread += MULTI_CARD not in seen
+        scores.append(float(seen.get(MULTI_CARD + "_score", 0.0)))
+        hits += bool(seen.get(MULTI_CARD, False))
     alarms = sum(1 for _score, decision in ordinary if decision)
     flagged = hits + alarms
     precision = f"{hits / flagged:.3f} ({hits}/{flagged})" if flagged else "–"

@@ -183,8 +183,9 @@ def signals_report(count: int, seed0: int, ordinary: int, only: frozenset[str] =
             rows.append([name, neg, pos, unread, decided])
         # each photo read three ways: no signals, the served ones (what a user can ask for),
         # all of them (candidates too); the order rotates
-        served = frozenset(n for n in names if n not in CANDIDATES) | ({MULTI_CARD} if with_multi else set())
-        everything = frozenset(names) | ({MULTI_CARD} if with_multi else set())
+        multi = {MULTI_CARD} if with_multi else set()
+        served = frozenset(n for n in names if n not in CANDIDATES) | multi
+        everything = frozenset(names) | multi
         seconds: dict[str, list[float]] = {"plain": [], "served": [], "all": []}
         alarms: dict[str, list[bool]] = {name: [] for name in names}
         multi_seen: list[tuple[float, bool]] = []  # the multi-card signal on the ordinary photos

@@ -290,11 +290,11 @@ def detect(ev: Evidence) -> Signal | None:
         return None
     from ..documents import REGISTRY  # the document knows where its portrait is
 
+    if contradiction.contradicted(ev.reading):  # the card's own checks: 100, the pixels need not be read
+        return Signal(100.0, True)
     portrait = REGISTRY["id-card"].portrait(ev.reading)
     x, d, single = _measure(ev.photo, ev.corners, ev.card.image, portrait)
     s = combined(x, d, single)
-    if contradiction.contradicted(ev.reading):  # the card's own checks (quality.contradiction)
-        s = 100.0
     return Signal(round(s, 1), s >= 50.0)
 
 
