@@ -16,16 +16,21 @@ from apihelpers import OCR_PATH, assert_error
 from cardocr.documents import REGISTRY
 from cardocr.ocr.engine import get_engine
 from cardocr.pipeline import read
-from cardocr.quality.multicard import MULTI_CARD, SAME_SIDE, OtherCard, signals
+from cardocr.quality.multicard import MULTI_CARD, SAME_SIDE, OtherCard, _beyond_landmarks, signals
 from cardocr.render import huawei
 from cardocr.render.huawei import WIRE, HuaweiOptions
 from cardocr.types import CARD_H, CARD_W, CardResult, Field, Reading, ReadRequest, Signal
+from cardocr.vision.locate import find_cards, overlap
 from tools.cardgen import make_sample
 from tools.cardgen.multicard import KINDS, TUNE_SEED, multi_card_sample, scene
 
 # tuning seeds (bench/multicard.py reports on HELDOUT_SEED..): two fronts apart in a photo,
 # two backs overlapping, a front and a back apart
 TWO_FRONTS, TWO_BACKS_OVERLAPPING, FRONT_AND_BACK = TUNE_SEED + 7, TUNE_SEED + 2, TUNE_SEED + 9
+# two fronts overlapping on a scanner: one region the search cannot take for a card, so the
+# photo is read whole; two small fronts apart, the other one seen at a slant
+MERGED_FRONTS, SLANTED_FRONTS = TUNE_SEED + 19, TUNE_SEED + 79
+ASKED = ReadRequest(signals=frozenset({MULTI_CARD}))
 
 
 def _inside(corners: np.ndarray, photo: np.ndarray) -> bool:
@@ -66,6 +71,15 @@ def test_signals_tell_another_card_from_one_of_the_same_side():
     weak = signals(["front"], [OtherCard("front", 1, corners)])  # one misread landmark is not a card
     assert not weak[MULTI_CARD].decision and not weak[SAME_SIDE].decision
     assert not signals(["front", "back"], [])[MULTI_CARD].decision
+
+
+def test_the_back_title_counts_on_a_line_of_its_own():
+    """中华人民共和国 alone on a line is the ID back's title; in the licence's title line it is not."""
+    back = ("id-card", "back")
+    assert _beyond_landmarks(back, ["中华人民共和国", "重庆市公安局江北分局"]) == 1
+    assert _beyond_landmarks(back, ["中华人民共和国机动车驾驶证"]) == 0
+    assert _beyond_landmarks(back, ["2018,10,09-2023,10.09"]) == 2  # dots read as commas
+    assert _beyond_landmarks(("id-card", "front"), ["中华人民共和国"]) == 0
 
 
 def test_huawei_double_side_renders_same_side_as_ais_0122():
@@ -117,3 +131,39 @@ def test_the_signal_on_real_photos():
     photo, _person, _corners = make_sample(100002, "front", "small")
     one = read(doc, photo, asked, get_engine())
     assert not one[0].signals[MULTI_CARD].decision and not one[0].signals[SAME_SIDE].decision
+
+
+def test_two_cards_read_as_the_whole_photo():
+    """Two fronts overlapping merge into one region: the photo is read whole, and its lines
+    show the front's landmarks twice."""
+    two = read(REGISTRY["id-card"], multi_card_sample(MERGED_FRONTS).photo, ASKED, get_engine())
+    assert two[0].found_by == "whole"
+    assert two[0].signals[MULTI_CARD].decision and two[0].signals[SAME_SIDE].decision
+
+
+@pytest.mark.parametrize(("seed", "side"), [(100002, "front"), (100003, "back")])
+def test_one_card_read_as_the_whole_photo_is_one_card(seed, side):
+    """A photo cropped just inside one card is read whole too: its lines show each landmark
+    once, so no other card."""
+    photo, _person, corners = make_sample(seed, side, "photo")
+    inside = np.asarray(corners, np.float32)
+    inside = inside.mean(axis=0) + 0.97 * (inside - inside.mean(axis=0))
+    crop = cv2.warpPerspective(photo, cv2.getPerspectiveTransform(
+        inside, np.float32([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]])), (CARD_W, CARD_H))
+    one = read(REGISTRY["id-card"], crop, ASKED, get_engine())
+    assert one[0].found_by == "whole" and one[0].side == side
+    assert not one[0].signals[MULTI_CARD].decision and one[0].signals[MULTI_CARD].score == 0
+
+
+def test_another_card_at_a_slant():
+    """The other small front's outline is squeezed by the camera's slant beyond the quick
+    search's aspect tolerance: the spare outlines bring it to the signal."""
+    s = multi_card_sample(SLANTED_FRONTS)
+    spare: list = []
+    quick = find_cards(s.photo, max_cards=4, spare=spare)
+    plain = find_cards(s.photo, max_cards=4)  # the reading's candidates are the same without spare
+    assert len(quick) == len(plain) == 1 and np.array_equal(quick[0].corners, plain[0].corners)
+    other = next(c for c in s.corners if overlap(c, quick[0].corners) < 0.1)
+    assert any(overlap(q.corners, other) > 0.85 for q in spare)
+    two = read(REGISTRY["id-card"], s.photo, ASKED, get_engine())
+    assert two[0].signals[MULTI_CARD].decision and two[0].signals[SAME_SIDE].decision

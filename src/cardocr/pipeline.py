@@ -106,14 +106,18 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     evidence: dict[int, Evidence] = {}
     # the quick search, the photo as the card, and only then the slow search: most photos
     # never pay for it
+    # outlines of a card seen at a slant that the quick search passes over: another card
+    # (multi-card) may be one of them
+    spare: list[CardQuad] | None = [] if _others_asked(request) else None
     with stage("find"):
-        quick = find_cards(image, max_cards=4, aspect=doc.aspect)
+        quick = find_cards(image, max_cards=4, aspect=doc.aspect, spare=spare)
+    unused = quick + (spare or [])  # what the multi-card signal looks at for another card
     _read_candidates(doc, image, request, engine, quick + [_whole_image(image)], found, tried, weak, others,
                      straightened, evidence)
     deep: list[CardQuad] = []
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:  # a second card of the side read: not worth the slow search
-            _refuse_same_side(doc, image, found, quick, engine, search_again=False)
+            _refuse_same_side(doc, image, found, unused, engine, False, evidence)
         with stage("find"):
             deep = [q for q in find_cards(image, max_cards=DEEP_TRIES, aspect=doc.aspect, deep=True)
                     if all(overlap(q.corners, t.corners, of_larger=True) < SAME_QUAD for t in tried)]
@@ -129,7 +133,7 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     found += weak[:wanted - len(found)]
     if len(found) < wanted:
         if request.side == BOTH_SIDES and found:
-            _refuse_same_side(doc, image, found, quick + deep, engine, search_again=bool(deep))
+            _refuse_same_side(doc, image, found, unused + deep, engine, bool(deep), evidence)
         if not found and "blur" in request.signals and not others:
             _refuse_blurred(straightened)
         raise NoCardFound()
@@ -139,30 +143,39 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
         with stage("validate"):
             for r in found:
                 r.signals = measure(per_card, evidence[id(r)])
-    if multicard.MULTI_CARD in request.signals or request.side == BOTH_SIDES:
+    if _others_asked(request):
         with stage("validate"):
-            seen = _other_cards(doc, image, found, quick + deep, engine, search_again=bool(deep))
+            seen = _other_cards(doc, image, found, unused + deep, engine, bool(deep), evidence)
             signals = multicard.signals([r.side for r in found], seen)
         for r in found:
             r.signals.update(signals)
     return found
 
 
+def _others_asked(request: ReadRequest) -> bool:
+    """Whether the photo's other cards matter: the multi-card signal, or both sides wanted
+    (two cards of one side are refused)."""
+    return multicard.MULTI_CARD in request.signals or request.side == BOTH_SIDES
+
+
 def _other_cards(doc: DocumentType, image: np.ndarray, found: list[CardResult], candidates: list[CardQuad],
-                 engine: OcrEngine, search_again: bool) -> list[multicard.OtherCard]:
+                 engine: OcrEngine, search_again: bool, evidence: dict[int, Evidence]) -> list[multicard.OtherCard]:
     """Cards of this document in the photo besides those read (quality.multicard); the search
-    is run again without them only when their cards came from the slow search."""
+    is run again without them only when their cards came from the slow search. A card read as
+    the photo taken whole has no place in it: every line of the photo is read instead."""
+    if len(found) == 1 and found[0].found_by == "whole":
+        return multicard.sharing_the_frame(doc, evidence[id(found[0])].card, found[0].side, engine)
     corners = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
     known = [r.in_photo(corners) for r in found]
     return multicard.other_cards(doc, image, known, candidates, engine, search_again)
 
 
 def _refuse_same_side(doc: DocumentType, image: np.ndarray, found: list[CardResult], candidates: list[CardQuad],
-                      engine: OcrEngine, search_again: bool) -> None:
+                      engine: OcrEngine, search_again: bool, evidence: dict[int, Evidence]) -> None:
     """side=double_side with one side read: another card of that side in the photo is why the
     other side is missing (MultiCardError: Huawei AIS.0122), not a photo without a card."""
     with stage("validate"):
-        seen = _other_cards(doc, image, found, candidates, engine, search_again)
+        seen = _other_cards(doc, image, found, candidates, engine, search_again, evidence)
         if multicard.signals([r.side for r in found], seen)[multicard.SAME_SIDE].decision:
             raise MultiCardError()
 

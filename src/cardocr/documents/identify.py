@@ -30,7 +30,8 @@ ANOTHER_DOCUMENT = "another_document"
 MATCH = 0.75  # share of a landmark's characters found in order in one line
 
 
-def _found(landmark: str, lines: list[str]) -> bool:
+def printed(landmark: str, lines: list[str]) -> bool:
+    """Whether one of the recognised lines (no spaces) shows the landmark (MATCH)."""
     need = len(landmark) * MATCH
     for line in lines:
         if landmark in line:
@@ -44,7 +45,7 @@ def _found(landmark: str, lines: list[str]) -> bool:
 def scores(texts: list[str]) -> dict[tuple[str, str], int]:
     """How many of each side's landmarks are among the recognised lines."""
     lines = [t.replace(" ", "") for t in texts if t.strip()]
-    return {key: sum(_found(m, lines) for m in marks) for key, marks in LANDMARKS.items()}
+    return {key: sum(printed(m, lines) for m in marks) for key, marks in LANDMARKS.items()}
 
 
 def identify(texts: list[str]) -> tuple[str, str] | None:

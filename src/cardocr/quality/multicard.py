@@ -8,12 +8,18 @@ this document prints on one of its sides (documents.identify: 公民身份号码
 front, 居民身份证, 签发机关, 有效期限 on its back). A sheet of paper, a phone or a keyboard has
 the shape but not the words.
 
-Where the other cards come from: the candidates the card search already proposed and the
-reading did not use (free); and, when the reading's card came from the slow search (a card
-partly under another one merges with it into one region the quick search cannot take for a
-card), the quick search once more with the cards read blanked out (locate.find_cards'
-`exclude`). An ordinary photo whose card the quick search found pays nothing unless that
-search proposed another card-like region (measured in bench/multicard.py).
+Where the other cards come from:
+- the candidates the card search already proposed and the reading did not use (free), and
+  the outlines it passed over for a shape squeezed beyond its aspect tolerance (a small card
+  seen at a slant; locate.find_cards' `spare`);
+- when the reading's card came from the slow search (a card partly under another one merges
+  with it into one region the quick search cannot take for a card), the quick search once more
+  with the cards read blanked out (locate.find_cards' `exclude`);
+- when the photo was read whole (no region looked like a card: two cards overlapping on a
+  scanner), every line on it: two cards show a side's landmarks twice, or both sides'
+  (sharing_the_frame).
+An ordinary photo whose card the quick search found pays nothing unless that search proposed
+another card-like region (measured in bench/multicard.py).
 """
 
 from __future__ import annotations
@@ -25,9 +31,9 @@ import cv2
 import numpy as np
 
 from ..documents import DocumentType
-from ..documents.identify import LANDMARKS, scores
+from ..documents.identify import LANDMARKS, printed, scores
 from ..ocr.engine import OcrEngine
-from ..types import Signal
+from ..types import Card, Signal
 from ..vision.geometry import crop_box
 from ..vision.locate import CardQuad, find_cards, overlap
 from ..vision.orient import straighten
@@ -44,8 +50,13 @@ SIGNALS = (MULTI_CARD, SAME_SIDE)  # ReadRequest.signals asks for both with MULT
 MIN_LANDMARKS = 2
 VALUES: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {
     ("id-card", "front"): (re.compile(r"\d{17}[\dX]"),),  # the citizen number
-    ("id-card", "back"): (re.compile(r"\d{4}\.\d{2}\.\d{2}-(?:\d{4}\.\d{2}\.\d{2}|长期)"),),  # the validity period
+    # the validity period (its dots are read as commas now and then)
+    ("id-card", "back"): (re.compile(r"\d{4}[.,]\d{2}[.,]\d{2}-(?:\d{4}[.,]\d{2}[.,]\d{2}|长期)"),),
 }
+# A line that is exactly a title the side prints on a line of its own counts 1, as a landmark
+# does. 中华人民共和国 heads the ID back; the licence prints it in one line with 机动车驾驶证,
+# so it is no landmark in documents.identify, where any line holding it would count.
+TITLES: dict[tuple[str, str], tuple[str, ...]] = {("id-card", "back"): ("中华人民共和国",)}
 APART = 0.3  # a candidate sharing more than this share of its area with a card read is part of it
 AREA_RATIO = (0.3, 2.5)  # another card's area over the card read's (held nearer, partly hidden)
 MIN_TEXT_BOXES = 3
@@ -68,10 +79,37 @@ def other_cards(doc: DocumentType, image: np.ndarray, known: list[np.ndarray], c
     if search_again:
         pool += [c for c in find_cards(image, max_cards=3, aspect=doc.aspect, exclude=known)
                  if _apart(c.corners, known + [p.corners for p in pool])]
+    return _verified(doc, image, pool, engine, known)
+
+
+def sharing_the_frame(doc: DocumentType, whole: Card, side_read: str, engine: OcrEngine) -> list[OtherCard]:
+    """Another card in a photo read whole (the search proposed no card: two cards lying one
+    against the other merge into one region it cannot take for a card), from every line on it:
+    the other side's evidence (as _verify counts it), or the read side's printed twice (a
+    landmark in two lines, two different values of the shape only that side prints)."""
+    texts = _texts(whole, engine)
+    out = []
+    for (name, side), marks in LANDMARKS.items():
+        if name != doc.name:
+            continue
+        if side == side_read:
+            values = {m.group() for p in VALUES.get((name, side), ()) for t in texts if (m := p.fullmatch(t))}
+            n = sum(sum(printed(mark, [t]) for t in texts) >= 2 for mark in marks) + 2 * (len(values) >= 2)
+        else:
+            n = sum(printed(mark, texts) for mark in marks) + _beyond_landmarks((name, side), texts)
+        if n >= 1:
+            out.append(OtherCard(side, n, np.zeros((4, 2), np.float32)))
+    return out
+
+
+def _verified(doc: DocumentType, image: np.ndarray, pool: list[CardQuad], engine: OcrEngine,
+              known: list[np.ndarray]) -> list[OtherCard]:
+    """The candidates in `pool` that show the landmarks of a side (_verify), apart from `known`
+    and one another (two candidates of one card count once)."""
     out: list[OtherCard] = []
     seen = list(known)
     for quad in pool:
-        if not _apart(quad.corners, seen):  # two candidates of one other card count once
+        if seen and not _apart(quad.corners, seen):
             continue
         found = _verify(doc, image, quad, engine)
         if found is not None:
@@ -112,12 +150,23 @@ def _verify(doc: DocumentType, image: np.ndarray, quad: CardQuad, engine: OcrEng
     card, quad, _vote = straighten(image, quad, engine, doc.det_side)
     if len(card.boxes) < MIN_TEXT_BOXES:
         return None
-    crops = [crop_box(card.image, *q.min(axis=0), *q.max(axis=0)) for q in card.boxes]
-    texts = [line.text.replace(" ", "") for line in engine.recognize(crops)]
-    found = {key: n + 2 * sum(any(p.fullmatch(t) for t in texts) for p in VALUES.get(key, ()))
-             for key, n in scores(texts).items()}
+    texts = _texts(card, engine)
+    found = {key: n + _beyond_landmarks(key, texts) for key, n in scores(texts).items()}
     side, n = max(((s, n) for (d, s), n in found.items() if d == doc.name), key=lambda sn: sn[1],
                   default=("", 0))
     if n < 1 or (doc.name, side) not in LANDMARKS:
         return None
     return OtherCard(side, n, quad.corners)
+
+
+def _beyond_landmarks(key: tuple[str, str], texts: list[str]) -> int:
+    """A side's evidence besides documents.identify's landmarks: its values (2 each), its
+    titles on a line of their own (1 each)."""
+    return (2 * sum(any(p.fullmatch(t) for t in texts) for p in VALUES.get(key, ()))
+            + sum(title in texts for title in TITLES.get(key, ())))
+
+
+def _texts(card: Card, engine: OcrEngine) -> list[str]:
+    """Every line the detector found on the card, recognised, without spaces."""
+    crops = [crop_box(card.image, *q.min(axis=0), *q.max(axis=0)) for q in card.boxes]
+    return [line.text.replace(" ", "") for line in engine.recognize(crops)] if crops else []

@@ -248,7 +248,8 @@ def _content_score(small: np.ndarray, quad: np.ndarray) -> float:
 
 
 def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT,
-               deep: bool = False, exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+               deep: bool = False, exclude: list[np.ndarray] | None = None,
+               spare: list[CardQuad] | None = None) -> list[CardQuad]:
     """Card candidates, best first, not overlapping one another. `aspect`: the document's
     long side over its short side (ID-1 cards by default).
 
@@ -261,10 +262,14 @@ def find_cards(image: np.ndarray, max_cards: int = 2, aspect: float = ID1_ASPECT
 
     `exclude`: quads (4x2, photo pixels) of cards already found, blanked out of every map, so
     that a card lying against or partly under one of them is found on its own (multi-card).
+
+    `spare` (quick search only): the outlines only the slow search's aspect tolerance takes (a
+    card seen at a slant), apart from those returned, are appended to it, unzoomed. The
+    multi-card signal looks at them for a second card; the reading never tries them.
     """
     h, w = image.shape[:2]
     work_scale = min(1.0, WORK_SIDE / max(h, w))
-    found = _find(image, max_cards, aspect, deep, exclude)
+    found = _find(image, max_cards, aspect, deep, exclude, spare)
     refined = []
     for c in found:
         x0, y0 = c.corners.min(axis=0)
@@ -300,22 +305,28 @@ LINE_QUADS = 24  # outlines from straight edges the deep search scores
 
 
 def _find(image: np.ndarray, max_cards: int, aspect: float, deep: bool = False,
-          exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+          exclude: list[np.ndarray] | None = None, spare: list[CardQuad] | None = None) -> list[CardQuad]:
     chosen: list[CardQuad] = []
-    for c in candidates(image, aspect, deep, exclude):
+    slanted: list[CardQuad] | None = [] if spare is not None and not deep else None
+    for c in candidates(image, aspect, deep, exclude, slanted):
         # a candidate inside a better one (the portrait inside the card) is kept: the reader
         # tries candidates in order and skips one without the card's text
         if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen):
             chosen.append(c)
         if len(chosen) == max_cards:
             break
+    if spare is not None and slanted:
+        for c in sorted(slanted, key=lambda c: -c.score):
+            if all(overlap(c.corners, o.corners, of_larger=True) < 0.5 for o in chosen + spare):
+                spare.append(c)
     return chosen
 
 
 def candidates(image: np.ndarray, aspect: float, deep: bool = False,
-               exclude: list[np.ndarray] | None = None) -> list[CardQuad]:
+               exclude: list[np.ndarray] | None = None, slanted: list[CardQuad] | None = None) -> list[CardQuad]:
     """Every outline that may be a card, best first, overlapping ones included (photo pixels,
-    no zoom): _find keeps those apart, vision.recheck looks among the rest."""
+    no zoom): _find keeps those apart, vision.recheck looks among the rest. `slanted` (quick
+    search): gets, scored as the slow search would, the outlines only its tolerance takes."""
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
@@ -347,6 +358,11 @@ def candidates(image: np.ndarray, aspect: float, deep: bool = False,
                 quad = _fit_sides(quad, cnt.reshape(-1, 2))
                 shape = _shape_score(quad, area, img_area, aspect, tol)
             if shape < MIN_SHAPE:
+                if slanted is not None and (loose := _shape_score(quad, area, img_area, aspect,
+                                                                  DEEP_ASPECT_TOL)) >= MIN_SHAPE:
+                    s = loose * SQUEEZED_WEIGHT * _content_score(small, quad)
+                    if s > 0.1:
+                        slanted.append(CardQuad(_landscape(order_corners(quad)) / scale, s, name + "_slanted"))
                 continue
             if deep:  # the card's own shape scores as in the quick search; a squeezed one less
                 strict = _shape_score(quad, area, img_area, aspect)
