@@ -186,3 +186,21 @@ def test_a_template_variation_moves_the_blocks_and_leaves_other_cards_alone():
     assert moved.shape == plain.shape and not np.array_equal(moved, plain)
     photo, truth, corners = make_sample(7, "front", "layout")
     assert photo.ndim == 3 and corners.shape == (4, 2) and truth.number
+
+
+def test_a_long_address_is_printed_whole_in_three_lines(monkeypatch):
+    """The front has three address lines: an address that would wrap to a fourth is set a
+    little smaller, never cut (dev seed 1504344 in the layout condition once lost its last
+    digit, and the bench held the reader to it)."""
+    from tools.cardgen import render
+
+    text = "新疆维吾尔自治区乌鲁木齐市天山区新华西路258号12号楼2445"
+    size = 30
+    assert len(render.wrap_text(text, render.font(render.VALUE_FONTS[0], size), 270)) > 3
+    lines, f = render.wrap_fitted(text, render.VALUE_FONTS[0], size, 270, 3)
+    assert len(lines) <= 3 and "".join(lines) == text and f.size < size
+    printed: list[list[str]] = []
+    fitted = render.wrap_fitted
+    monkeypatch.setattr(render, "wrap_fitted", lambda *a: printed.append(fitted(*a)[0]) or fitted(*a))
+    _photo, person, _corners = make_sample(1504344, "front", "layout")
+    assert len(printed[-1]) <= 3 and "".join(printed[-1]) == person.address

@@ -63,7 +63,7 @@ from .render import (
     guilloche,
     random_variation,
     text_width,
-    wrap_text,
+    wrap_fitted,
 )
 
 SIDES = ("front", "back")  # the data side, the title side
@@ -189,10 +189,10 @@ def render_interim_front(p: Person, rng: random.Random, var: Variation | None = 
     x = draw_text(d, x, yc, "月", lf, lab_c) + gap
     x = draw_text(d, x, yc, str(int(dd)), vf, ink, latin=True) + gap
     draw_text(d, x, yc, "日", lf, lab_c)
-    lines = wrap_text(p.address, vf, (PORTRAIT[0] - 0.03) * W - vx + rng.uniform(-8, 4))
+    lines, af = wrap_fitted(p.address, vkey, vsize, (PORTRAIT[0] - 0.03) * W - vx + rng.uniform(-8, 4), 3)
     pitch = vsize * rng.uniform(1.2, 1.3) * var.pitch
-    for i, line in enumerate(lines[:3]):
-        draw_text(d, vx + _j(rng, 1), rows["addr"] * H + gy + i * pitch, line, vf, ink)
+    for i, line in enumerate(lines):
+        draw_text(d, vx + _j(rng, 1), rows["addr"] * H + gy + i * pitch, line, af, ink)
     of = font("ocrb", round(rng.randint(31, 34) * var.font))
     draw_text(d, 0.36 * W + gx + _j(rng), rows["num"] * H + gy + _j(rng), p.number, of, ink,
               spacing=rng.uniform(0.0, 1.5), latin=True)

@@ -82,6 +82,21 @@ def wrap_text(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
     return lines
 
 
+def wrap_fitted(text: str, key: str, size: int, max_w: float, max_lines: int
+                ) -> tuple[list[str], ImageFont.FreeTypeFont]:
+    """`text` wrapped at `max_w` in font `key`, its size lowered a point at a time until the
+    text takes at most `max_lines` lines: the card prints the whole value in the lines it has
+    (a fourth line was once cut off, and the bench held the reader to a character the card did
+    not print: dev seed 1504344). Draws nothing from an rng, so a seed's other draws stay."""
+    f = font(key, size)
+    lines = wrap_text(text, f, max_w)
+    while len(lines) > max_lines and size > 8:
+        size -= 1
+        f = font(key, size)
+        lines = wrap_text(text, f, max_w)
+    return lines, f
+
+
 # --------------------------------------------------------------------- background
 
 
@@ -377,10 +392,10 @@ def render_front(p: Person, rng: random.Random, var: Variation | None = None) ->
     x = draw_text(d, x, yc, str(int(dd)), vf, ink, latin=True) + gap
     draw_text(d, x, yc, "日", lf, lab_c)
     # Address, wrapped at ~0.60 W.
-    lines = wrap_text(p.address, vf, 0.60 * W - vx + rng.uniform(-8, 6))
+    lines, af = wrap_fitted(p.address, vkey, vsize, 0.60 * W - vx + rng.uniform(-8, 6), 3)
     pitch = vsize * rng.uniform(1.25, 1.35)
-    for i, line in enumerate(lines[:3]):
-        draw_text(d, vx + _j(rng, 1), rows["addr"] * H + gy + i * pitch, line, vf, ink)
+    for i, line in enumerate(lines):
+        draw_text(d, vx + _j(rng, 1), rows["addr"] * H + gy + i * pitch, line, af, ink)
     # ID number in OCR-B.
     of = font("ocrb", round(rng.randint(34, 37) * var.font))
     draw_text(d, 0.36 * W + gx + _j(rng), rows["num"] * H + gy + _j(rng), p.number, of, ink,
