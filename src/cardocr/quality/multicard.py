@@ -65,8 +65,8 @@ MIN_TEXT_BOXES = 3
 @dataclass(frozen=True)
 class OtherCard:
     side: str
-    landmarks: int  # the evidence of that side its lines show (landmarks, values: VALUES)
-    corners: np.ndarray  # 4x2, photo pixels
+    landmarks: int  # the evidence of that side its lines show (landmarks, VALUES, TITLES)
+    corners: np.ndarray  # 4x2, photo pixels (zeros: found by sharing_the_frame, place unknown)
 
 
 def other_cards(doc: DocumentType, image: np.ndarray, known: list[np.ndarray], candidates: list[CardQuad],
@@ -79,7 +79,16 @@ def other_cards(doc: DocumentType, image: np.ndarray, known: list[np.ndarray], c
     if search_again:
         pool += [c for c in find_cards(image, max_cards=3, aspect=doc.aspect, exclude=known)
                  if _apart(c.corners, known + [p.corners for p in pool])]
-    return _verified(doc, image, pool, engine, known)
+    out: list[OtherCard] = []
+    seen = list(known)
+    for quad in pool:
+        if not _apart(quad.corners, seen):  # two candidates of one other card count once
+            continue
+        found = _verify(doc, image, quad, engine)
+        if found is not None:
+            out.append(found)
+            seen.append(quad.corners)
+    return out
 
 
 def sharing_the_frame(doc: DocumentType, whole: Card, side_read: str, engine: OcrEngine) -> list[OtherCard]:
@@ -97,24 +106,8 @@ def sharing_the_frame(doc: DocumentType, whole: Card, side_read: str, engine: Oc
             n = sum(sum(printed(mark, [t]) for t in texts) >= 2 for mark in marks) + 2 * (len(values) >= 2)
         else:
             n = sum(printed(mark, texts) for mark in marks) + _beyond_landmarks((name, side), texts)
-        if n >= 1:
+        if n >= 1:  # (where in the photo it lies is not known)
             out.append(OtherCard(side, n, np.zeros((4, 2), np.float32)))
-    return out
-
-
-def _verified(doc: DocumentType, image: np.ndarray, pool: list[CardQuad], engine: OcrEngine,
-              known: list[np.ndarray]) -> list[OtherCard]:
-    """The candidates in `pool` that show the landmarks of a side (_verify), apart from `known`
-    and one another (two candidates of one card count once)."""
-    out: list[OtherCard] = []
-    seen = list(known)
-    for quad in pool:
-        if seen and not _apart(quad.corners, seen):
-            continue
-        found = _verify(doc, image, quad, engine)
-        if found is not None:
-            out.append(found)
-            seen.append(quad.corners)
     return out
 
 
