@@ -104,11 +104,11 @@ def _read_cards(doc: DocumentType, image: np.ndarray, request: ReadRequest,
     # each candidate's signal evidence (id of its CardResult): the signals are measured on the
     # cards returned only, not on a weak candidate a fuller reading later replaced
     evidence: dict[int, Evidence] = {}
-    # the quick search, the photo as the card, and only then the slow search: most photos
-    # never pay for it
     # outlines of a card seen at a slant that the quick search passes over: another card
     # (multi-card) may be one of them
     spare: list[CardQuad] | None = [] if _others_asked(request) else None
+    # the quick search, the photo as the card, and only then the slow search: most photos
+    # never pay for it
     with stage("find"):
         quick = find_cards(image, max_cards=4, aspect=doc.aspect, spare=spare)
     unused = quick + (spare or [])  # what the multi-card signal looks at for another card
