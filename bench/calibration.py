@@ -24,6 +24,15 @@ BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0001)
 GROUPS = {"ordinary": ("scan", "photo"), "hard": ("small", "thumb"), "layout": ("layout",)}
 CURVE = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
 ECE_BINS = 10
+# seeds per document the section reports on, from HOLDOUT_SEED. Issue 22's bar lets 0.5% of the
+# wrong fields slip through review: a document must show 200 wrong fields before a single slip
+# can pass it, and the 200 seeds of the held-out accuracy section show too few (33 on the
+# Mainland card: 0% or >= 3.0%, nothing between). At the held-out rates of make bench at
+# 0137698 (wrong fields a seed: ID 33/200, HK 41/200, licence 25/200) these counts expect about
+# 250 wrong fields each. The seeds beyond the held-out section's are read by two worker
+# processes (tools.calibrate.read_all), ~40 minutes on a quiet 2-core machine.
+SEEDS = {"id-card": 1600, "hk-id-card": 1200, "driver-license": 2000}
+JOBS = 2
 
 
 def pairs(rows: list[dict[str, Any]], calibrated: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -174,12 +183,54 @@ def splice(path: Path, section: str) -> None:
     results.splice(path, TITLE, section)
 
 
-def run(docs: list[str], count: int, seed0: int, stored: list[Path]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Rows per document: read now (`count` seeds from `seed0`), or from tools.calibrate's
-    stored rows (`stored`, e.g. written with --collect-only --seed <held-out seed>)."""
-    from bench.suites import SUITES
-    from tools.calibrate import collect, load
+def read(counts: dict[str, int], seed0: int, jobs: int = JOBS) -> list[dict[str, Any]]:
+    """Rows of `counts` seeds per document from `seed0`, read now by `jobs` worker processes
+    (tools.calibrate.read_all, into a directory that is gone afterwards: nothing is reused
+    from an earlier run)."""
+    import tempfile
 
-    rows = [r for p in stored for r in load(p)] if stored else [r for d in docs for r in collect(d, count, seed0)]
+    from tools.calibrate import load, read_all
+
+    counts = {d: n for d, n in counts.items() if n > 0}
+    if not counts:
+        return []
+    with tempfile.TemporaryDirectory(prefix="cardocr-bench-") as tmp:
+        samples = Path(tmp) / "rows.jsonl"
+        read_all(counts, seed0, samples, jobs, fresh=True)
+        return load(samples)
+
+
+def source(seeds: dict[str, int], seed0: int, from_above: int) -> str:
+    """Where the section's samples came from, for its opening paragraph."""
+    span = "; ".join(f"{d} {seed0}..{seed0 + n - 1}" for d, n in seeds.items())
+    if not from_above:
+        return f"Seeds read for this section by {JOBS} worker processes: {span}."
+    return (f"Seeds {span}: the first {from_above} a document are the held-out samples of the section above, "
+            f"the rest were read for this section by {JOBS} worker processes; each sample read once.")
+
+
+def by_document(docs: list[str], rows: list[dict[str, Any]]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    from bench.suites import SUITES
+
     return {d: (SUITES[d][0], [r for r in rows if r["document"] == d]) for d in docs
             if any(r["document"] == d for r in rows)}
+
+
+def run(docs: list[str], seeds: dict[str, int], seed0: int, stored: list[Path],
+        read_already: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
+        jobs: int = JOBS) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """Rows per document: `seeds[doc]` seeds from `seed0`. `read_already` (doc -> (n, rows):
+    the held-out section's first n seeds) gives the first n; the rest are read now. Or
+    tools.calibrate's stored rows (`stored`, e.g. written with --collect-only --seed
+    <held-out seed>), read nothing."""
+    from tools.calibrate import load
+
+    if stored:
+        return by_document(docs, [r for p in stored for r in load(p)])
+    done = read_already or {}
+    rows = [r for d in docs for r in done.get(d, (0, []))[1]]
+    first = {d: done.get(d, (0, []))[0] for d in docs}
+    # read_all starts every document at one seed: group the documents by where they resume
+    for start in sorted(set(first.values())):
+        rows += read({d: seeds[d] - start for d in docs if first[d] == start}, seed0 + start, jobs)
+    return by_document(docs, rows)

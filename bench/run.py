@@ -68,6 +68,13 @@ def calibration_rows_of(doc_type: str, rows: list[dict]) -> list[dict]:
             for r in rows if "evidence" in r]
 
 
+def calibration_seeds(docs: list[str], count: int | None) -> dict[str, int]:
+    """Seeds per document for the calibration section: `count` each, or bench.calibration.SEEDS."""
+    from bench.calibration import SEEDS
+
+    return {d: count if count is not None else SEEDS[d] for d in docs}
+
+
 def measure_baseline(doc_type: str, row: dict, photo, truth: dict, base) -> None:
     """The same sample through the baseline, added to its row."""
     t0 = time.perf_counter()
@@ -294,9 +301,10 @@ def main() -> None:
                     help="run only the signals section and splice it into --out")
     ap.add_argument("--signal-names", default="",
                     help="comma-separated signals to measure (default: every signal with a detector)")
-    ap.add_argument("--calibration", type=int, default=40,
-                    help="the calibrated-confidence section (0: none): on every held-out sample read above; "
-                         f"with --holdout 0 or --calibration-only, on this many seeds per document from {HOLDOUT_SEED}")
+    ap.add_argument("--calibration", type=int, default=None,
+                    help="the calibrated-confidence section: seeds per document from "
+                         f"{HOLDOUT_SEED} (default: bench.calibration.SEEDS; 0: no section). The held-out "
+                         "section's samples are among them; the rest are read by two worker processes")
     ap.add_argument("--calibration-only", action="store_true",
                     help="run only the calibration section and splice it into --out")
     ap.add_argument("--calibration-rows", type=Path, nargs="*", default=[],
@@ -325,8 +333,11 @@ def main() -> None:
         from bench import calibration
 
         source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
-                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else ""
-        by_doc = calibration.run(args.docs.split(","), args.calibration, HOLDOUT_SEED, args.calibration_rows)
+                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else None
+        docs = args.docs.split(",")
+        seeds = calibration_seeds(docs, args.calibration)
+        by_doc = calibration.run(docs, seeds, HOLDOUT_SEED, args.calibration_rows)
+        source = source or calibration.source(seeds, HOLDOUT_SEED, 0)
         section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
         print(section)
         calibration.splice(args.out, section)
@@ -358,8 +369,9 @@ def main() -> None:
     held, calibration_rows = "", {}
     if args.holdout:
         # the held-out reads keep their evidence: the calibration section reports on all of them
-        held_results = run({d: args.holdout for d in counts}, HOLDOUT_SEED, None, only, evidence=bool(args.calibration))
-        calibration_rows = {d: (SUITES[d][0], calibration_rows_of(d, res["rows"])) for d, res in held_results.items()}
+        held_results = run({d: args.holdout for d in counts}, HOLDOUT_SEED, None, only,
+                           evidence=args.calibration != 0)
+        calibration_rows = {d: (args.holdout, calibration_rows_of(d, res["rows"])) for d, res in held_results.items()}
         held = holdout_report(held_results, HOLDOUT_SEED)
         for doc_type, result in held_results.items():
             if missed := failures(result["rows"]):
@@ -385,11 +397,13 @@ def main() -> None:
         from tools.cardgen.defects import HELDOUT_SEED
 
         parts.append(signals_report(args.signals, HELDOUT_SEED, args.holdout))
-    if args.calibration:
+    if args.calibration != 0:
         from bench import calibration
 
-        by_doc = calibration_rows or calibration.run(list(counts), args.calibration, HOLDOUT_SEED, [])
-        source = "The held-out samples of the section above, each read once." if calibration_rows else ""
+        # with --conditions, only the held-out section's samples (of those conditions)
+        seeds = {d: args.holdout for d in counts} if only else calibration_seeds(list(counts), args.calibration)
+        by_doc = calibration.run(list(counts), seeds, HOLDOUT_SEED, [], calibration_rows)
+        source = calibration.source(seeds, HOLDOUT_SEED, args.holdout if calibration_rows else 0)
         section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
         print(section)
         parts.append(section)

@@ -60,3 +60,22 @@ def test_a_run_out_of_time_fits_on_the_chunks_read_and_keeps_the_rest_for_later(
     assert 24 <= len(first) < 96 and (tmp_path / "samples.jsonl.parts").exists()
     calibrate.read_all({"id-card": 96}, 900000, samples, jobs=1, fresh=False)  # the rest
     assert [r["seed"] for r in calibrate.load(samples)] == list(range(900000, 900096))
+
+
+def test_the_bench_section_reads_only_the_seeds_the_held_out_section_did_not(monkeypatch):
+    """make bench's calibration section reports on more seeds than its held-out section reads:
+    those rows are reused, and only the seeds after them are read (by the workers)."""
+    from bench import calibration
+
+    asked = []
+
+    def fake_read(counts, seed0, jobs=calibration.JOBS):
+        asked.append((dict(counts), seed0))
+        return [{"document": d, "seed": seed0 + i} for d, n in counts.items() for i in range(n)]
+
+    monkeypatch.setattr(calibration, "read", fake_read)
+    above = {"id-card": (3, [{"document": "id-card", "seed": 500000 + i} for i in range(3)])}
+    by_doc = calibration.run(["id-card", "hk-id-card"], {"id-card": 5, "hk-id-card": 4}, 500000, [], above)
+    assert asked == [({"hk-id-card": 4}, 500000), ({"id-card": 2}, 500003)]
+    assert [r["seed"] for r in by_doc["id-card"][1]] == [500000, 500001, 500002, 500003, 500004]
+    assert [r["seed"] for r in by_doc["hk-id-card"][1]] == [500000, 500001, 500002, 500003]
