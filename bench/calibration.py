@@ -30,7 +30,7 @@ ECE_BINS = 10
 # Mainland card: 0% or >= 3.0%, nothing between). At the held-out rates of make bench at
 # 0137698 (wrong fields a seed: ID 33/200, HK 41/200, licence 25/200) these counts expect about
 # 250 wrong fields each. The seeds beyond the held-out section's are read by two worker
-# processes (tools.calibrate.read_all), ~40 minutes on a quiet 2-core machine.
+# processes (tools.calibrate.read_all): 5,216 cards in 70 minutes in session 33.
 SEEDS = {"id-card": 1600, "hk-id-card": 1200, "driver-license": 2000}
 JOBS = 2
 
