@@ -183,6 +183,11 @@ def splice(path: Path, section: str) -> None:
     results.splice(path, TITLE, section)
 
 
+def seeds_for(docs: list[str], count: int | None) -> dict[str, int]:
+    """Seeds per document the section reports on: `count` each, or SEEDS."""
+    return {d: count if count is not None else SEEDS[d] for d in docs}
+
+
 def read(counts: dict[str, int], seed0: int, jobs: int = JOBS) -> list[dict[str, Any]]:
     """Rows of `counts` seeds per document from `seed0`, read now by `jobs` worker processes
     (tools.calibrate.read_all, into a directory that is gone afterwards: nothing is reused

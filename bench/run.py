@@ -68,13 +68,6 @@ def calibration_rows_of(doc_type: str, rows: list[dict]) -> list[dict]:
             for r in rows if "evidence" in r]
 
 
-def calibration_seeds(docs: list[str], count: int | None) -> dict[str, int]:
-    """Seeds per document for the calibration section: `count` each, or bench.calibration.SEEDS."""
-    from bench.calibration import SEEDS
-
-    return {d: count if count is not None else SEEDS[d] for d in docs}
-
-
 def measure_baseline(doc_type: str, row: dict, photo, truth: dict, base) -> None:
     """The same sample through the baseline, added to its row."""
     t0 = time.perf_counter()
@@ -332,12 +325,12 @@ def main() -> None:
     if args.calibration_only:
         from bench import calibration
 
-        source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
-                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows else None
         docs = args.docs.split(",")
-        seeds = calibration_seeds(docs, args.calibration)
+        seeds = calibration.seeds_for(docs, args.calibration)
         by_doc = calibration.run(docs, seeds, HOLDOUT_SEED, args.calibration_rows)
-        source = source or calibration.source(seeds, HOLDOUT_SEED, 0)
+        source = (f"Rows stored by `python -m tools.calibrate --collect-only --seed {HOLDOUT_SEED}` "
+                  f"({', '.join(p.name for p in args.calibration_rows)}).") if args.calibration_rows \
+            else calibration.source(seeds, HOLDOUT_SEED, 0)
         section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
         print(section)
         calibration.splice(args.out, section)
@@ -401,7 +394,7 @@ def main() -> None:
         from bench import calibration
 
         # with --conditions, only the held-out section's samples (of those conditions)
-        seeds = {d: args.holdout for d in counts} if only else calibration_seeds(list(counts), args.calibration)
+        seeds = {d: args.holdout for d in counts} if only else calibration.seeds_for(list(counts), args.calibration)
         by_doc = calibration.run(list(counts), seeds, HOLDOUT_SEED, [], calibration_rows)
         source = calibration.source(seeds, HOLDOUT_SEED, args.holdout if calibration_rows else 0)
         section = calibration.report(by_doc, HOLDOUT_SEED, args.out.parent / "calibration.png", source)
