@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from bench import results
-from cardocr.confidence import load_map, reasons, threshold_for
+from cardocr.confidence import load_map, threshold_for
 from cardocr.confidence.evidence import contradicted
+from cardocr.confidence.threshold import Card
+from cardocr.confidence.threshold import trade_off as threshold_trade_off
 
 TITLE = "## Calibrated confidence and review"
 BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0001)
@@ -58,20 +60,29 @@ def ece(conf: np.ndarray, right: np.ndarray, bins: int = ECE_BINS) -> float:
                      for b in range(bins) if (idx == b).any()))
 
 
-def trade_off(rows: list[dict[str, Any]], threshold: float | None = None) -> tuple[float, float, int]:
-    """(share of cards sent to review, share of wrong fields on cards not sent, wrong fields);
-    threshold None: each document's default (measured with its map)."""
+def cards(rows: list[dict[str, Any]]) -> list[Card]:
+    """Each row as the service's verdict sees it (assess()), the map applied once: every field's
+    stated confidence, and whether a failed check or a field the card contradicts sends the
+    card to review whatever the threshold."""
     cal = load_map()
-    sent, wrong, slipped = 0, 0, 0
+    out = []
     for r in rows:
         ev = r["evidence"]
         stated = cal.apply(ev["document"], ev)
-        review = bool(reasons(stated, ev["checks"], [], threshold_for(ev["document"], threshold), contradicted(ev)))
-        sent += review
-        bad = sum(1 for ok in r["right"].values() if not ok)
-        wrong += bad
-        slipped += 0 if review else bad
-    return sent / max(1, len(rows)), slipped / max(1, wrong), wrong
+        always = not all(ev["checks"].values()) or bool(contradicted(ev))
+        out.append(Card(tuple(stated.values()), tuple(bool(ok) for ok in r["right"].values()), always))
+    return out
+
+
+def trade_off(rows: list[dict[str, Any]], threshold: float | None = None,
+              scored: list[Card] | None = None) -> tuple[float, float, int]:
+    """(share of cards sent to review, share of wrong fields on cards not sent, wrong fields);
+    threshold None: the document's default (measured with its map). `scored`: cards(rows),
+    when the caller asks for many thresholds."""
+    if not rows:
+        return 0.0, 0.0, 0
+    return threshold_trade_off(scored if scored is not None else cards(rows),
+                               threshold_for(rows[0]["document"], threshold))
 
 
 def _pct(x: float) -> str:
@@ -110,7 +121,8 @@ def document_section(title: str, rows: list[dict[str, Any]]) -> list[str]:
               "**bold**: the default):", "",
               "| threshold | " + " | ".join(f"**{t:.3f}**" if t == default else f"{t:.2f}" for t in ts) + " |",
               "|---|" + "---|" * len(ts)]
-    curve = [trade_off(rows, t) for t in ts]
+    scored = cards(rows)
+    curve = [trade_off(rows, t, scored) for t in ts]
     lines.append("| cards sent to review | " + " | ".join(_pct(s) for s, _, _ in curve) + " |")
     lines.append("| wrong fields slipping through | " + " | ".join(_pct(w) for _, w, _ in curve) + " |")
     return lines + [""]
@@ -132,9 +144,10 @@ def plot(by_doc: dict[str, tuple[str, list[dict[str, Any]]]], path: Path) -> Non
         xs = [conf[idx == b].mean() for b in range(ECE_BINS) if (idx == b).any()]
         ys = [right[idx == b].mean() for b in range(ECE_BINS) if (idx == b).any()]
         ax1.plot(xs, ys, marker="o", label=f"{title} (ECE {ece(conf, right):.3f})")
-        curve = np.array([trade_off(rows, t)[:2] for t in thresholds])
+        scored = cards(rows)
+        curve = np.array([trade_off(rows, t, scored)[:2] for t in thresholds])
         ax2.plot(100 * curve[:, 0], 100 * curve[:, 1], label=title)
-        s, w, _ = trade_off(rows)
+        s, w, _ = trade_off(rows, None, scored)
         ax2.plot([100 * s], [100 * w], marker="o", color=ax2.lines[-1].get_color())
     ax1.set(xlabel="stated confidence", ylabel="share right", title="Reliability (held-out seeds)")
     ax2.set(xlabel="cards sent to review (%)", ylabel="wrong fields slipping through (%)",

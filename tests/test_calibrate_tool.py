@@ -79,3 +79,22 @@ def test_the_bench_section_reads_only_the_seeds_the_held_out_section_did_not(mon
     assert asked == [({"hk-id-card": 4}, 500000), ({"id-card": 2}, 500003)]
     assert [r["seed"] for r in by_doc["id-card"][1]] == [500000, 500001, 500002, 500003, 500004]
     assert [r["seed"] for r in by_doc["hk-id-card"][1]] == [500000, 500001, 500002, 500003]
+
+
+def test_the_bench_sends_to_review_exactly_the_cards_the_service_would():
+    """bench.calibration.cards scores each stored card once for the whole curve; at every
+    threshold its verdict must be assess()'s (confidence.reasons on the map's statements)."""
+    from bench import calibration
+    from cardocr.confidence import load_map, reasons
+    from cardocr.confidence.evidence import contradicted
+
+    rows = calibrate.load(calibrate.SAMPLES)
+    cal = load_map()
+    for doc in ("id-card", "hk-id-card", "driver-license"):
+        some = [r for r in rows if r["document"] == doc][:300]
+        scored = calibration.cards(some)
+        for t in (0.5, 0.9, 0.98, 0.999):
+            want = [bool(reasons(cal.apply(doc, r["evidence"]), r["evidence"]["checks"], [], t,
+                                 contradicted(r["evidence"]))) for r in some]
+            got = [c.check_failed or c.lowest < t for c in scored]
+            assert got == want and 0 < sum(got) < len(got)
