@@ -290,8 +290,8 @@ def test_a_date_that_is_no_day_of_the_calendar_does_not_fit():
 def test_licence_dates_out_of_order_disagree():
     """A first issue before the holder's 18th birthday (dev 1500240: the birth read into the
     issue date, stated 0.9997), a validity starting before the first issue or running other
-    than 6 or 10 years, or a first licence's validity running other than 6; no generator
-    licence has any (2,000 checked)."""
+    than 6 or 10 years or on a day no term ends, or a first licence's validity running other
+    than 6; no generator licence has any (2,000 checked)."""
     import random
 
     from tools.cardgen.licence_data import random_licence
@@ -313,6 +313,13 @@ def test_licence_dates_out_of_order_disagree():
     assert agreement("driver-license", {**first, "valid_to": "2031-03-17"}) == {}
     assert agreement("driver-license", {"issue_date": "2009-03-17", "valid_from": "2015-03-17",
                                         "valid_to": "2025-03-17"}) == {}  # a renewal: 10 years
+    # a validity starts at the first issue or where a term of 6, then 6 or 10, years ended: on
+    # the issue's anniversary (tune 1505092's first issue 2001-01-02 for 2001-12-28, stated 0.999)
+    got = agreement("driver-license", {"issue_date": "2001-01-02", "valid_from": "2007-12-28"})
+    assert got["issue_date"]["cross"] == got["valid_from"]["cross"] == -1.0
+    for start, ok in (("2011-12-28", False), ("2013-12-28", True), ("2017-12-28", True), ("2003-12-28", False),
+                      ("2007-12-29", True), ("2007-12-31", False)):
+        assert (agreement("driver-license", {"issue_date": "2001-12-28", "valid_from": start}) == {}) is ok, start
     for seed in range(2000):
         lic = random_licence(random.Random(seed))
         got = agreement("driver-license", {"birth": lic.birth, "issue_date": lic.issue_date,

@@ -181,13 +181,15 @@ def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> 
     that issue or at a renewal after it and runs LICENCE_TERMS years (or 长期), and a validity
     that starts at the first issue is the first one, of FIRST_TERM years: dates out of that
     order or term disagree (cross -1, both fields; one of the two is wrong; dev 1500080's
-    first licence read valid to 2035 for 2031). Dates in order prove little, so they add no
-    agreement."""
+    first licence read valid to 2035 for 2031), and so does a validity that does not start on
+    a day a term can start (renewal_day: tune 1505092's first issue 2001-01-02 for 2001-12-28,
+    stated 0.999, against a validity from 2007-12-28). Dates in order prove little, so they add
+    no agreement."""
     birth, issue, start, end = (_day(v) if isinstance(v, str) else None  # 长期 and unread: None
                                 for v in map(values.get, ("birth", "issue_date", "valid_from", "valid_to")))
     if birth and issue and issue < add_years(birth, LICENCE_AGE):
         _both(out, ("birth", "issue_date"), -1.0)
-    if issue and start and start < issue:
+    if issue and start and not renewal_day(issue, start):
         _both(out, ("issue_date", "valid_from"), -1.0)
     # a day's slack: a period begun on 29 February may end on the 28th or the 29th
     first = issue is not None and start == issue
@@ -195,6 +197,27 @@ def _licence_order(out: dict[str, dict[str, float]], values: dict[str, Any]) -> 
     if (start and end and not any(abs((end - add_years(start, n)).days) <= 1 for n in terms)) \
             or (first and values.get("valid_to") == "长期"):
         _both(out, ("valid_from", "valid_to"), -1.0)
+
+
+def renewal_day(issue: dt.date, start: dt.date) -> bool:
+    """Whether a validity can start on `start` for a licence first issued on `issue`: on the
+    issue itself or at the end of a term, FIRST_TERM years then LICENCE_TERMS (each renewal
+    takes up where the last term ended, so the day is the issue's anniversary; a day's slack
+    for 29 February). A licence reissued for an added class may restart its term on another
+    day: such a card is sent to review, its values kept."""
+    years = round((start - issue).days / 365.25)
+    if start < issue or abs((start - add_years(issue, years)).days) > 1:
+        return False
+    return years == 0 or _sum_of_terms(years - FIRST_TERM)
+
+
+def _sum_of_terms(years: int) -> bool:
+    """Whether `years` is a sum of renewal terms (LICENCE_TERMS, each any number of times)."""
+    reach = {0}
+    for y in range(1, max(0, years) + 1):
+        if any(y - t in reach for t in LICENCE_TERMS):
+            reach.add(y)
+    return years in reach
 
 
 def _both(out: dict[str, dict[str, float]], fields: tuple[str, ...], cross: float) -> None:
