@@ -16,6 +16,7 @@ from cardocr.documents.licence_labels import (
     from_line_start,
     split_row,
     strip_next_label,
+    under_label,
     up_to_next_label,
 )
 from cardocr.ocr import get_engine
@@ -117,6 +118,10 @@ def test_a_municipality_has_its_own_authority_only() -> None:
     assert is_listed("重庆市公安局交通巡逻警察总队") and is_listed("天津市公安交通管理局")
     local = local_authorities("500103199001011234", "重庆市渝中区")
     assert local[0] == "重庆市公安局交通巡逻警察总队" and not any(n.endswith("管理局") for n in local)
+    # a number from before 1997, when Chongqing was a city of Sichuan (5102..): the municipality's
+    # authority, not 四川省重庆市… (tune 1505493, stated 0.997), which no office bears
+    assert not any(is_listed(f"四川省重庆市{form}") for form in ("公安局交通警察支队", "公安局交通警察总队"))
+    assert local_authorities("510202196502034417", "重庆市渝中区民族路434号") == ["重庆市公安局交通巡逻警察总队"]
 
 
 @pytest.mark.parametrize("seed,side,field,want", [
@@ -144,3 +149,17 @@ def _read_as(seed: int, side: str, cond: str, field: str, want: str) -> None:
     photo, _lic, _ = make_licence_sample(seed, side, cond)
     fields = read(REGISTRY["driver-license"], photo, ReadRequest(), get_engine())[0].fields
     assert fields[field].value == want
+
+
+def test_the_record_zone_starts_under_its_label() -> None:
+    """Tune scan 1505177: the second page's record block stood higher against its number row
+    than the template's, and the one-line record's centre lay above the zone placed from the
+    number: read empty, stated 0.9999. The 记录 label above it says where the block is."""
+    zone = dl.Layout.BACK_ZONES["record"]
+    label, line = (0.085, 0.192, 0.441, 0.485), (0.107, 0.604, 0.517, 0.559)
+    moved = under_label(_card(label, line), zone, *dl.Layout.RECORD_LABEL)
+    assert moved[2] == pytest.approx(0.485) and moved[2] < (line[2] + line[3]) / 2 < moved[3]
+    assert moved[3] - moved[2] == pytest.approx(zone[3] - zone[2])
+    # no short box near the zone's top (no label found): the zone as placed
+    assert under_label(_card(line), zone, *dl.Layout.RECORD_LABEL) == zone
+    _read_as(1505177, "back", "scan", "record", "请于每年06月16日前提交身体条件证明")

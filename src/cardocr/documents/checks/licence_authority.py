@@ -32,6 +32,8 @@ def authority_table() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, 
     places: dict[str, tuple[str, str]] = {}
     by_code: dict[str, list[str]] = {}
 
+    municipal = {table[c + "0000"]: usual for c, usual in MUNICIPAL_USUAL.items() if c + "0000" in table}
+
     def add(code: str, name: str, prov: str, city: str) -> None:
         places.setdefault(name, (prov, city))
         by_code.setdefault(code, []).append(name)
@@ -51,6 +53,13 @@ def authority_table() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, 
             continue
         if code.endswith("00"):
             if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            if name in municipal:
+                # a city since made a municipality, under its old province's retired code
+                # (510200 重庆市 of 四川省 until 1997): its holders' licences are the
+                # municipality's (tune 1505493, a 5102 number: 四川省重庆市公安局交通警察支队,
+                # a name no authority bears, stated 0.997)
+                add(code, municipal[name], name, "")
                 continue
             for form in ("公安局交通警察支队", "公安局交通警察总队", "公安局公安交通管理局"):
                 add(code, f"{prov}{name}{form}", prov, name)
