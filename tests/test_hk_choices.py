@@ -108,6 +108,10 @@ def test_a_given_name_no_list_vouches_for_read_unsure(charset):
     assert not unvouched_given_name(syllable, "LAM, Shun Yin")
     surname = _line(charset, _sure("SIN") + [{"G": 0.6, "C": 0.35}] + _sure("H, Harpreet"), SPECS["name_en"])
     assert not unvouched_given_name(surname, "SINGH, Harpreet")
+    # a lone letter among the given names, read sure: the card prints no initials, so it is a
+    # word split in two (tune 1305462's `Jo Y Ann` for Joy Ann, stated 0.99)
+    split = _line(charset, _sure("SANTOS, Jo Y Ann"), SPECS["name_en"])
+    assert unvouched_given_name(split, "SANTOS, Jo Y Ann") and not unvouched_given_name(split, "SANTOS, Joy Ann")
 
 
 def test_the_spellings_of_a_chinese_character():

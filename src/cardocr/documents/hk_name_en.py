@@ -109,12 +109,14 @@ def unvouched_given_name(ln: Line, text: str) -> bool:
     1300463; `Ran` for Ram). Evidence only: South and Southeast Asian names are borne in
     Hong Kong and are not in either list, so such a holder's card goes to a person when a
     letter of the name was unsure. On the HK dev reads of sessions 24-26: 12 of 18 wrong
-    English names, 7 of 732 right ones."""
+    English names, 7 of 732 right ones. A word of one letter, read sure or not: the card
+    prints given names whole, never an initial, so a lone letter is a word split in two
+    (tune 1305462's `Jo Y Ann` for Joy Ann, stated 0.99; no right name of 708 on that read)."""
     if "," not in text:
         return False
     comma = text.index(",")
-    return any(not sure and m.start() > comma and len(m.group(0)) >= 2 and not is_romanised(m.group(0))
-               and m.group(0).capitalize() not in english_given()
+    return any(m.start() > comma and (len(m.group(0)) == 1 or not sure and not is_romanised(m.group(0))
+                                      and m.group(0).capitalize() not in english_given())
                for m, sure in zip(re.finditer(r"[A-Za-z]+", text), _sure_words(ln, text)))
 
 
