@@ -162,4 +162,7 @@ def test_the_record_zone_starts_under_its_label() -> None:
     assert moved[3] - moved[2] == pytest.approx(zone[3] - zone[2])
     # no short box near the zone's top (no label found): the zone as placed
     assert under_label(_card(line), zone, *dl.Layout.RECORD_LABEL) == zone
+    # nor a short last line of a record (证明 wrapped) whose label went undetected
+    assert under_label(_card((0.107, 0.604, 0.547, 0.589), (0.107, 0.16, 0.6, 0.64)), zone,
+                       *dl.Layout.RECORD_LABEL) == zone
     _read_as(1505177, "back", "scan", "record", "请于每年06月16日前提交身体条件证明")

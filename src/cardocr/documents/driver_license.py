@@ -58,6 +58,7 @@ from .licence_labels import (
     number_anchor,
     read_digits,
     split_row,
+    under_label,
     up_to_next_label,
     with_tail_room,
     without_next_label,
@@ -110,6 +111,10 @@ class Layout:
     }
     BACK_ROWS = {"number": (0.19, 0.26), "name": (0.29, 0.37), "file_number": (0.295, 0.365)}
     BACK_NUMBER_Y = 0.225
+    # 记录 at the top left of the record's box (licence_labels.under_label): starts left of this,
+    # narrower than this, its centre from this far above the record zone's top (nominally 0.07
+    # above; the name row 0.18) to this far below it
+    RECORD_LABEL = (0.25, 0.2, 0.13, 0.02)
     # the anchor is looked for this far either side of where it should be, and the layout
     # moved by at most ANCHOR_CLAMP (the ID card's is 0.06)
     ANCHOR_WINDOW = 0.06
@@ -329,6 +334,7 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     zones["number"] = from_line_start(card, zones["number"], Layout.BACK_NUMBER_LEFT, 0.2)
     zones["file_number"] = from_line_start(card, zones["file_number"], Layout.FILE_NUMBER_LEFT, 0.12)
     zones["name"] = up_to_next_label(card, zones["name"], 0.12, 0.04)
+    zones["record"] = under_label(card, zones["record"], *Layout.RECORD_LABEL)
     z = without_tail_room(read_zones(grey, engine, zones, shifted(Layout.BACK_ROWS, dy),
         max_lines={"number": 1, "name": 1, "file_number": 1, "record": 4},
         similar_width=ZONE_BATCH_WIDTH, squeeze=BACK_SQUEEZED))

@@ -58,6 +58,26 @@ def up_to_next_label(card: Card, zone: Zone, label_width: float, min_gap: float)
     return zone
 
 
+def under_label(card: Card, zone: Zone, label_x_max: float, label_width: float, above: float,
+                below: float) -> Zone:
+    """The zone starting under the label printed at the top left of its block (the second page's
+    记录 above the record's lines), as tall as before: a page printed with that block moved
+    against the number row, from which the zone was placed, had its first line's centre above
+    the zone (tune 1505177's one-line record read empty, stated 0.9999). The label is the
+    topmost short box (narrower than `label_width`) starting left of `label_x_max` whose centre
+    lies from `above` over the zone's top to `below` under it; none found: the zone as it was.
+    The record's lines start about as far left, but the shortest clause is three times as wide;
+    `below` is small, so that a short last line of a record whose label went undetected is not
+    taken for it."""
+    x0, x1, y0, y1 = zone
+    labels = [s for s in box_spans(card) if s.x0 < label_x_max and s.width < label_width
+              and y0 - above <= s.cy <= y0 + below and s.height > 0.02]
+    if not labels:
+        return zone
+    label = min(labels, key=lambda s: s.cy)
+    return (x0, x1, label.y1, label.y1 + (y1 - y0))
+
+
 def after_label(line: Line, label: str) -> Line:
     """The line after the last of `label`'s characters read in it (a crop that holds the
     label and its value, decoded with the label's characters in the alphabet)."""
