@@ -218,6 +218,13 @@ def read(counts: dict[str, int], seed0: int, jobs: int = JOBS) -> list[dict[str,
         return load(samples)
 
 
+def keep(by_doc: dict[str, tuple[str, list[dict[str, Any]]]], path: Path) -> None:
+    """The section's rows as JSON lines, the shape tools.calibrate.load reads back."""
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for _title, rows in by_doc.values() for r in rows))
+
+
 def source(seeds: dict[str, int], seed0: int, from_above: int) -> str:
     """Where the section's samples came from, for its opening paragraph."""
     span = "; ".join(f"{d} {seed0}..{seed0 + n - 1}" for d, n in seeds.items())

@@ -302,6 +302,9 @@ def main() -> None:
                     help="run only the calibration section and splice it into --out")
     ap.add_argument("--calibration-rows", type=Path, nargs="*", default=[],
                     help="report on rows stored by python -m tools.calibrate --collect-only instead of reading")
+    ap.add_argument("--keep-calibration-rows", type=Path, default=None,
+                    help="also write the calibration section's rows (tools.calibrate's shape) to this file, "
+                         "so that a refitted map can be reported on the same reads with --calibration-rows")
     ap.add_argument("--scaling", action="store_true",
                     help="run only the serving benchmark (bench/scaling.py; its own flags follow) and splice "
                          "its section into --out")
@@ -408,6 +411,8 @@ def main() -> None:
     serving = section_of(args.out.read_text()) if args.out.exists() else ""
     args.out.write_text("\n".join(parts) + ("\n" + serving if serving else ""))
     last.write_text(json.dumps(stored))
+    if args.calibration != 0 and args.keep_calibration_rows:  # after the results are safe
+        calibration.keep(by_doc, args.keep_calibration_rows)
 
 
 if __name__ == "__main__":
