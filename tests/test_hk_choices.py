@@ -208,6 +208,18 @@ def test_a_symbols_line_read_as_foreign_glyphs_is_read_again_under_its_grammar(c
     assert read_symbols(sure, charset, adult=True)[0] == "***"
 
 
+def test_a_letter_read_with_a_mark_is_a_letter_not_a_star(charset):
+    # tune HK 1305351 thumb: `***ÇAO`, Ç at 0.52 and C at 0.46; Ç was taken for a glyph
+    # standing for stars before `AO` and the card read ***AO, stated 0.9999
+    steps = [{"*": 0.89}, {"*": 0.5, "R": 0.14}, {"*": 0.94}, {"Ç": 0.52, "C": 0.46}] + _sure("AO")
+    line = _raw(charset, steps)
+    assert line.text == "***ÇAO"
+    assert read_symbols(line, charset, adult=True)[0] == "***CAO"
+    # a glyph of no alphabet before the letters still stands for stars
+    foreign = _raw(charset, [{"为": 0.9}] + _sure("AZ"))
+    assert read_symbols(foreign, charset, adult=True)[0] == "***AZ"
+
+
 # -- the Chinese name and its telegraph codes ----------------------------------------------
 
 def test_a_sure_code_outweighs_a_look_alike_read_with_confidence(charset):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 import numpy as np
 
@@ -85,7 +86,7 @@ def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_
     # so at least one star, as many as the pixels cannot count; and so are the letters made of
     # them, after a named star too (dev HK 1500003 thumb: ★古方AZ, decoded *NNAZ, read ***NAZ)
     raw = line.text.translate(_FOLD_STAR)
-    first_letter = next((i for i, c in enumerate(raw) if c in UPPER), len(raw))
+    first_letter = next((i for i, c in enumerate(raw) if _letter(c)), len(raw))
     # (a digit is a letter misread: 6 for A, 2 for Z)
     foreign = any(c not in SPECS["symbols"] and not c.isdigit() for c in raw[:first_letter])
     if foreign and raw[first_letter:] and text.endswith(raw[first_letter:]):
@@ -140,6 +141,13 @@ def _read_symbols(line: Line, charset: list[str], prior: tuple[float, ...], ink_
     if best != text or foreign:
         conf = min(conf, CONFIDENT - 0.05)  # the grammar chose, not the reading alone
     return best, round(conf, 4)
+
+
+def _letter(c: str) -> bool:
+    """A capital, or one the recogniser read with a mark (Ç for C, Ã for A): a letter of the
+    line whatever the mark, not a glyph standing for stars (tune HK 1305351 thumb: ***ÇAO was
+    taken for stars before AO and read ***AO, stated 0.9999)."""
+    return unicodedata.normalize("NFD", c)[:1] in tuple(UPPER)
 
 
 def _changes(tail: str) -> int:
