@@ -112,6 +112,9 @@ def test_a_given_name_no_list_vouches_for_read_unsure(charset):
     # word split in two (tune 1305462's `Jo Y Ann` for Joy Ann, stated 0.99)
     split = _line(charset, _sure("SANTOS, Jo Y Ann"), SPECS["name_en"])
     assert unvouched_given_name(split, "SANTOS, Jo Y Ann") and not unvouched_given_name(split, "SANTOS, Joy Ann")
+    # but a given name written with an apostrophe is whole
+    darcy = _line(charset, _sure("SMITH, D'Arcy"), SPECS["name_en"])
+    assert darcy.text == "SMITH, D'Arcy" and not unvouched_given_name(darcy, "SMITH, D'Arcy")
 
 
 def test_the_spellings_of_a_chinese_character():

@@ -111,11 +111,13 @@ def unvouched_given_name(ln: Line, text: str) -> bool:
     letter of the name was unsure. On the HK dev reads of sessions 24-26: 12 of 18 wrong
     English names, 7 of 732 right ones. A word of one letter, read sure or not: the card
     prints given names whole, never an initial, so a lone letter is a word split in two
-    (tune 1305462's `Jo Y Ann` for Joy Ann, stated 0.99; no right name of 708 on that read)."""
+    (tune 1305462's `Jo Y Ann` for Joy Ann, stated 0.99; no right name of 708 on that read);
+    but not the letter of a name written with an apostrophe (D'Arcy, O'Neil)."""
     if "," not in text:
         return False
     comma = text.index(",")
-    return any(m.start() > comma and (len(m.group(0)) == 1 or not sure and not is_romanised(m.group(0))
+    return any(m.start() > comma and (len(m.group(0)) == 1 and text[m.end():m.end() + 1] != "'"
+                                      or not sure and not is_romanised(m.group(0))
                                       and m.group(0).capitalize() not in english_given())
                for m, sure in zip(re.finditer(r"[A-Za-z]+", text), _sure_words(ln, text)))
 
