@@ -247,6 +247,9 @@ def test_an_address_with_a_character_after_a_number_that_counts_nothing_does_not
     # 青年大道266号, stated 0.92)
     assert not fits("driver-license", "address", "重庆市九龙坡区道266号1栋3单元2603室", {})
     assert fits("driver-license", "address", "重庆市九龙坡区青年大道266号1栋3单元2603室", {})
+    # a building without its number (tune 1506501's 103号栋4单元 for 103号8栋4单元, stated 0.95)
+    assert not fits("driver-license", "address", "黑龙江省哈尔滨市道里区和平路103号栋4单元2602室", {})
+    assert fits("driver-license", "address", "黑龙江省哈尔滨市道里区和平路103号8栋4单元2602室", {})
     for real in ("广东省广州市天河区天河路88号301房", "新疆维吾尔自治区石河子市150团3连", "北京市朝阳区建国路1-2-301",
                  "河北省石家庄市长安区108国道3公里处", "上海市静安区南京西路1号A座"):
         assert fits("id-card", "address", real, {}), real

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..documents.base import GUESSES
-from ..documents.checks.address import ends_cut, flat_number_off, road_unnamed, units_after_digits
+from ..documents.checks.address import ends_cut, flat_number_off, number_dropped, road_unnamed, units_after_digits
 from ..documents.checks.traditional import has_traditional
 from ..documents.hk_symbols import RE_SYMBOLS
 from ..types import CardResult, Field
@@ -242,7 +242,8 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
     does not), has a unit word after each number (checks.address.units_after_digits) and
     does not end on a number of one or two digits (checks.address.ends_cut: its end cut) nor
     number a flat otherwise than by floor and door (flat_number_off) nor name a road's kind
-    without its name (road_unnamed), a
+    without its name (road_unnamed) or a building, entrance or flat without its number
+    (number_dropped), a
     Mainland name or address holds no traditional form (checks.traditional); the Hong Kong
     card's telegraph codes also number one per character of the Chinese name (and are read
     when it is), and a Chinese holder's English name is the Cantonese romanisation of it
@@ -267,9 +268,11 @@ def fits(document: str, name: str, value: str | bool, fields: dict[str, Field]) 
     if name == "address" and document in ("id-card", "driver-license"):
         # it starts with a division name (a cut one does not), a unit word follows each
         # number (checks.address.units_after_digits), its end was not cut (ends_cut), and a
-        # flat is numbered by floor and door (flat_number_off), and a road has a name (road_unnamed)
+        # flat is numbered by floor and door (flat_number_off), a road has a name (road_unnamed)
+        # and a building, entrance or flat its number (number_dropped)
         return any(value[:k] in _divisions() for k in range(2, 9)) and units_after_digits(value) \
-            and not ends_cut(value) and not flat_number_off(value) and not road_unnamed(value)
+            and not ends_cut(value) and not flat_number_off(value) and not road_unnamed(value) \
+            and not number_dropped(value)
     if document == "hk-id-card" and name == "name_en":
         zh = fields.get("name")
         return not (zh is not None and isinstance(zh.value, str) and not_romanised(value, zh.value))
