@@ -166,3 +166,28 @@ def test_the_record_zone_starts_under_its_label() -> None:
     assert under_label(_card((0.107, 0.604, 0.547, 0.589), (0.107, 0.16, 0.6, 0.64)), zone,
                        *dl.Layout.RECORD_LABEL) == zone
     _read_as(1505177, "back", "scan", "record", "请于每年06月16日前提交身体条件证明")
+
+
+def test_a_record_glare_hid_from_the_brightest_channel_is_read_from_the_darkest() -> None:
+    """Tune photo 1506492: glare saturated the second page's red and green channels over its
+    record (249-255 on a page at 253-255), the detector saw nothing in the page's brightest
+    channel, and a printed record was read empty, stated 0.999. Here a scan's lower half is
+    saturated so in red and green; blue keeps the print, and the record is read from it."""
+    import cv2
+
+    from tools.cardgen.licence import make_licence_sample as sample
+
+    seed = next(s for s in range(1500000, 1500100) if sample(s, "back", "scan")[1].record)
+    photo, lic, corners = sample(seed, "back", "scan")
+    tl, tr, br, bl = corners.astype(np.float32)
+    lower = np.array([tl + 0.45 * (bl - tl), tr + 0.45 * (br - tr), br, bl], np.int32)
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [lower], 255)
+    glared = photo.copy()
+    glared[mask > 0, 1:] = 255  # green and red saturated, blue as printed
+    fields = read(REGISTRY["driver-license"], glared, ReadRequest(), get_engine())[0].fields
+    assert fields["number"].value == lic.number  # the rows above the glare read as before
+    assert fields["record"].value == lic.record
+    # a page without print in the zone: nothing is read into an empty record
+    assert dl.glared_lines(Card(np.full((CARD_H, CARD_W, 3), 240, np.uint8), []), get_engine(),
+                           dl.Layout.BACK_ZONES["record"], 4).lines == []

@@ -53,6 +53,7 @@ from .checks.licence_authority import local_authorities
 from .checks.licence_lists import NATIONALITIES, SAR_PREFIX, class_legal, class_list
 from .contract import DocumentType
 from .licence_dates import calendar_date, parse_validity, start_after_issue
+from .licence_glare import glared_lines
 from .licence_labels import (
     from_line_start,
     number_anchor,
@@ -352,6 +353,13 @@ def _read_back(card: Card, engine: OcrEngine) -> Reading:
     fields["file_number"] = Field(digits, line_conf(fn), z["file_number"].quad)
     decoded = [decode_line(ln, cs, RECORD_CHARS) for ln in z["record"].lines]
     kept = [bool(ln.text) and ln.score > 0.5 for ln in decoded]
+    if not any(kept):  # nothing read: glare may have hidden a record (licence_glare)
+        again = glared_lines(card, engine, zones["record"], 4)
+        looked = [decode_line(ln, cs, RECORD_CHARS) for ln in again.lines]
+        # taken when a line of it is print (a few Chinese characters), not specks read
+        if any(ln.score > 0.5 and len(CJK_CHAR.findall(ln.text)) >= RECORD_MIN_CJK for ln in looked):
+            z["record"], decoded = again, looked
+            kept = [bool(ln.text) and ln.score > 0.5 for ln in looked]
     rec_lines = [ln for ln, keep in zip(decoded, kept) if keep]
     record = "".join(ln.text for ln in rec_lines).replace(" ", "")
     fields["record"] = Field(record, min((line_conf(ln) for ln in rec_lines), default=0.0),
