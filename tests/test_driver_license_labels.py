@@ -169,9 +169,9 @@ def test_the_record_zone_starts_under_its_label() -> None:
 
 
 def test_a_record_glare_hid_from_the_brightest_channel_is_read_from_the_darkest() -> None:
-    """Tune photo 1506492: glare saturated the second page's red and green channels over its
-    record (249-255 on a page at 253-255), the detector saw nothing in the page's brightest
-    channel, and a printed record was read empty, stated 0.999. Here a scan's lower half is
+    """Tune photo 1506492: glare saturated the second page's red channel over its record (the
+    zone's median at 255), the detector saw nothing in the page's brightest channel, and a
+    printed record was read empty, stated 0.999. Here a scan's lower half is
     saturated so in red and green; blue keeps the print, and the record is read from it."""
     import cv2
 
