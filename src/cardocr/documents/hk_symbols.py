@@ -147,7 +147,7 @@ def _letter(c: str) -> bool:
     """A capital, or one the recogniser read with a mark (Ç for C, Ã for A): a letter of the
     line whatever the mark, not a glyph standing for stars (tune HK 1305351 thumb: ***ÇAO was
     taken for stars before AO and read ***AO, stated 0.9999)."""
-    return unicodedata.normalize("NFD", c)[:1] in tuple(UPPER)
+    return unicodedata.normalize("NFD", c)[0] in UPPER
 
 
 def _changes(tail: str) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 from ..ocr.engine import OcrEngine
 from ..types import CARD_H, CARD_W, Card
 from ..vision.geometry import crop_box
+from ..vision.page import channel_extremes
 from .base import ZoneText, box_quad
 from .seen import record as record_seen
 
@@ -38,12 +39,12 @@ MIN_SPREAD = 6.0  # grey levels between the two: a flat zone holds nothing to lo
 MIN_LINE_H, MIN_LINE_W = 12, 40
 
 
-def darkest_stretched(crop: np.ndarray) -> np.ndarray | None:
-    """The crop's darkest channel divided by the page around it (the glare's gradient
+def stretched(dark: np.ndarray) -> np.ndarray | None:
+    """The zone's darkest channel divided by the page around it (the glare's gradient
     flattened: the page's light, the brightest value within PAGE_SPAN, smoothed), with its
     DARK_PERCENTILE..PAGE_PERCENTILE range stretched to 0..255, as a 3-channel image; None
     where the zone is flat."""
-    dark = crop.min(axis=2).astype(np.float32) if crop.ndim == 3 else crop.astype(np.float32)
+    dark = dark.astype(np.float32)
     page = cv2.blur(cv2.dilate(dark, np.ones((PAGE_SPAN, PAGE_SPAN), np.uint8)), (PAGE_SPAN, PAGE_SPAN))
     dark = 255.0 * dark / np.maximum(page, 1.0)
     lo, hi = np.percentile(dark, (DARK_PERCENTILE, PAGE_PERCENTILE))
@@ -53,24 +54,24 @@ def darkest_stretched(crop: np.ndarray) -> np.ndarray | None:
     return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
 
 
-def glared(crop: np.ndarray) -> bool:
-    """Whether the brightest channel is saturated over at least GLARED of the zone: where it
+def glared(bright: np.ndarray) -> bool:
+    """Whether the zone's brightest channel is saturated over at least GLARED of it: where it
     is not, the page was read from a channel that showed its print, and there is nothing to
     look for again (the look costs a detection of the zone: 86 ms measured on this 2-core
     machine shared with other reads)."""
-    bright = crop.max(axis=2) if crop.ndim == 3 else crop
     return float(np.mean(bright >= SATURATED)) >= GLARED
 
 
 def glared_lines(card: Card, engine: OcrEngine, zone: Zone, max_lines: int) -> ZoneText:
     """The lines of print in `zone` (page fractions) as the darkest channel shows them, read,
     top to bottom, where glare saturated the brightest one (`glared`); each is recorded for
-    the confidence evidence as a line the detector did not find on the page (`fallback`)."""
+    the confidence evidence as a line the detector did not find on the page (`fallback`).
+    Both channels are the page's own, once per card (vision.page.channel_extremes)."""
     x0, x1, y0, y1 = zone
     ox, oy = x0 * CARD_W, y0 * CARD_H
-    crop = crop_box(card.image, ox, oy, x1 * CARD_W, y1 * CARD_H)
+    bright, dark = (crop_box(ch, ox, oy, x1 * CARD_W, y1 * CARD_H) for ch in channel_extremes(card))
     out = ZoneText([], [])
-    look = darkest_stretched(crop) if glared(crop) else None
+    look = stretched(dark) if glared(bright) else None
     if look is None:
         return out
     boxes = []
